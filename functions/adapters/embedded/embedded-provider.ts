@@ -1,0 +1,23 @@
+import sharp from 'sharp';
+import type { GeneratedImage, ImageProvider, ImageRequest } from '../../core/image-provider.js';
+import { composeScene } from './scene.js';
+
+/**
+ * Offline procedural renderer: a stand-in for a generative model that needs no credentials,
+ * so the whole pipeline runs locally and in tests. Same request, same bytes.
+ */
+export class EmbeddedProvider implements ImageProvider {
+  readonly name = 'embedded';
+  readonly model = 'embedded-procedural-v1';
+
+  async generate(request: ImageRequest): Promise<GeneratedImage> {
+    const svg = composeScene(request);
+    // Fixed zlib settings and no adaptive filtering keep the encoded bytes stable across runs.
+    const png = await sharp(Buffer.from(svg)).png({ compressionLevel: 6, adaptiveFiltering: false }).toBuffer();
+    return { png, model: this.model };
+  }
+}
+
+export function createEmbeddedProvider(): ImageProvider {
+  return new EmbeddedProvider();
+}

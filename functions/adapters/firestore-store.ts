@@ -1,0 +1,137 @@
+import { AggregateField, Firestore, type CollectionReference } from '@google-cloud/firestore';
+import type { ImageMetrics } from '../core/metrics.js';
+import type { AssessmentResult, ClaimOptions, ClaimResult, GeneratedInfo, RunStore } from '../core/ports.js';
+import {
+  decideAssessment,
+  decideClaim,
+  decideFailed,
+  decideGenerated,
+  decideRelease,
+  type Transition,
+} from '../core/prompt-transitions.js';
+import {
+  PROMPT_STATUSES,
+  type FailureSummary,
+  type PromptRecord,
+  type QualitySummary,
+  type RunRecord,
+  type StatusCounts,
+} from '../core/run-model.js';
+
+/** Firestore's limit is 500 writes per batch. */
+const BATCH_SIZE = 450;
+
+/**
+ * Layout: `runs/{runId}` holds the request and never changes during a run;
+ * `runs/{runId}/prompts/{promptId}` holds one prompt each. Progress is read with
+ * aggregation queries over the prompts, so no document is written per image but the
+ * prompt's own: there is no hot-spot.
+ */
+export class FirestoreRunStore implements RunStore {
+  constructor(private readonly db: Firestore) {}
+
+  async createRun(run: RunRecord, prompts: PromptRecord[]): Promise<void> {
+    for (let start = 0; start < prompts.length; start += BATCH_SIZE) {
+      const batch = this.db.batch();
+      for (const prompt of prompts.slice(start, start + BATCH_SIZE)) batch.create(this.prompts(run.runId).doc(prompt.promptId), prompt);
+      await batch.commit();
+    }
+    await this.db.collection('runs').doc(run.runId).create(run);
+  }
+
+  async getRun(runId: string): Promise<RunRecord | null> {
+    const snapshot = await this.db.collection('runs').doc(runId).get();
+    return snapshot.exists ? (snapshot.data() as RunRecord) : null;
+  }
+
+  async markPublishFailed(runId: string, promptIds: string[], reason: string): Promise<void> {
+    for (const promptId of promptIds) await this.markFailed(runId, promptId, reason);
+    await this.db.collection('runs').doc(runId).update({ state: 'publish_failed' });
+  }
+
+  async getPrompt(runId: string, promptId: string): Promise<PromptRecord | null> {
+    const snapshot = await this.prompts(runId).doc(promptId).get();
+    return snapshot.exists ? (snapshot.data() as PromptRecord) : null;
+  }
+
+  async listPrompts(runId: string): Promise<PromptRecord[]> {
+    const snapshot = await this.prompts(runId).orderBy('index').get();
+    return snapshot.docs.map((doc) => doc.data() as PromptRecord);
+  }
+
+  claimPrompt(runId: string, promptId: string, options: ClaimOptions): Promise<ClaimResult> {
+    return this.transact(runId, promptId, (prompt) => decideClaim(prompt, options));
+  }
+
+  releaseWithError(runId: string, promptId: string, owner: string, error: string): Promise<void> {
+    return this.transact(runId, promptId, (prompt) => ({ result: undefined, update: decideRelease(prompt, owner, error) }));
+  }
+
+  markGenerated(runId: string, promptId: string, info: GeneratedInfo): Promise<void> {
+    return this.transact(runId, promptId, (prompt) => ({ result: undefined, update: decideGenerated(prompt, info) }));
+  }
+
+  markFailed(runId: string, promptId: string, reason: string): Promise<void> {
+    return this.transact(runId, promptId, (prompt) => ({ result: undefined, update: decideFailed(prompt, reason) }));
+  }
+
+  recordAssessment(runId: string, promptId: string, generation: string, metrics: ImageMetrics, now: number): Promise<AssessmentResult> {
+    return this.transact(runId, promptId, (prompt) => decideAssessment(prompt, generation, { metrics }, now));
+  }
+
+  recordAssessmentFailure(runId: string, promptId: string, generation: string, reason: string, now: number): Promise<AssessmentResult> {
+    return this.transact(runId, promptId, (prompt) => decideAssessment(prompt, generation, { failure: reason }, now));
+  }
+
+  async countByStatus(runId: string): Promise<StatusCounts> {
+    const counts = await Promise.all(
+      PROMPT_STATUSES.map(async (status) => {
+        const snapshot = await this.prompts(runId).where('status', '==', status).count().get();
+        return [status, snapshot.data().count] as const;
+      }),
+    );
+    return Object.fromEntries(counts) as StatusCounts;
+  }
+
+  async listFailures(runId: string, limit: number): Promise<FailureSummary[]> {
+    const snapshot = await this.prompts(runId).where('status', '==', 'failed').limit(limit).get();
+    return snapshot.docs
+      .map((doc) => doc.data() as PromptRecord)
+      .sort((a, b) => a.index - b.index)
+      .map((prompt) => ({ promptId: prompt.promptId, category: prompt.category, reason: prompt.failureReason ?? 'unknown' }));
+  }
+
+  async qualitySummary(runId: string): Promise<QualitySummary> {
+    const snapshot = await this.prompts(runId)
+      .where('status', '==', 'assessed')
+      .aggregate({
+        assessed: AggregateField.count(),
+        meanBrightness: AggregateField.average('metrics.brightness'),
+        meanColourVariance: AggregateField.average('metrics.colourVariance'),
+        meanResolutionScore: AggregateField.average('metrics.resolutionScore'),
+      })
+      .get();
+    const data = snapshot.data();
+    const rounded = (value: number | null | undefined): number | null => (value == null ? null : Math.round(value * 10_000) / 10_000);
+    return {
+      assessed: data.assessed,
+      meanBrightness: rounded(data.meanBrightness),
+      meanColourVariance: rounded(data.meanColourVariance),
+      meanResolutionScore: rounded(data.meanResolutionScore),
+    };
+  }
+
+  private prompts(runId: string): CollectionReference {
+    return this.db.collection('runs').doc(runId).collection('prompts');
+  }
+
+  private transact<R>(runId: string, promptId: string, decide: (prompt: PromptRecord | null) => Transition<R>): Promise<R> {
+    const ref = this.prompts(runId).doc(promptId);
+    return this.db.runTransaction(async (transaction) => {
+      const snapshot = await transaction.get(ref);
+      const { result, update } = decide(snapshot.exists ? (snapshot.data() as PromptRecord) : null);
+      if (update) transaction.update(ref, update);
+      return result;
+    });
+  }
+}

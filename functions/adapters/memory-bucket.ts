@@ -1,0 +1,28 @@
+import type { ImageBucket, StoredObject } from '../core/ports.js';
+
+/** In-memory ImageBucket for unit tests, with the same create-only precondition as GCS. */
+export class MemoryImageBucket implements ImageBucket {
+  readonly objects = new Map<string, { bytes: Buffer; generation: string; metadata: Record<string, string> }>();
+  writes = 0;
+  private nextGeneration = 1_700_000_000_000_000;
+
+  async writeIfAbsent(name: string, bytes: Buffer, metadata: Record<string, string>): Promise<StoredObject & { created: boolean }> {
+    this.writes += 1;
+    const existing = this.objects.get(name);
+    if (existing) return { name, generation: existing.generation, created: false };
+    const generation = String(this.nextGeneration++);
+    this.objects.set(name, { bytes, generation, metadata });
+    return { name, generation, created: true };
+  }
+
+  async stat(name: string): Promise<StoredObject | null> {
+    const object = this.objects.get(name);
+    return object ? { name, generation: object.generation } : null;
+  }
+
+  async read(name: string, generation?: string): Promise<Buffer | null> {
+    const object = this.objects.get(name);
+    if (!object || (generation !== undefined && generation !== object.generation)) return null;
+    return object.bytes;
+  }
+}

@@ -1,0 +1,51 @@
+import type { Bucket } from '@google-cloud/storage';
+import type { ImageBucket, StoredObject } from '../core/ports.js';
+
+const statusOf = (error: unknown): number | undefined => (error as { code?: unknown }).code as number | undefined;
+
+/** Cloud Storage adapter. Works against GCS and fake-gcs-server alike. */
+export class GcsImageBucket implements ImageBucket {
+  constructor(private readonly bucket: Bucket) {}
+
+  async writeIfAbsent(name: string, bytes: Buffer, metadata: Record<string, string>): Promise<StoredObject & { created: boolean }> {
+    const file = this.bucket.file(name);
+    try {
+      // Resumable uploads are pointless for ~1 MB images and fail on the emulator.
+      await file.save(bytes, {
+        resumable: false,
+        validation: false,
+        contentType: 'image/png',
+        metadata: { contentType: 'image/png', metadata },
+        preconditionOpts: { ifGenerationMatch: 0 },
+      });
+      const [stored] = await file.getMetadata();
+      return { name, generation: String(stored.generation), created: true };
+    } catch (error) {
+      if (statusOf(error) !== 412) throw error;
+      const existing = await this.stat(name);
+      if (!existing) throw error;
+      return { ...existing, created: false };
+    }
+  }
+
+  async stat(name: string): Promise<StoredObject | null> {
+    try {
+      const [metadata] = await this.bucket.file(name).getMetadata();
+      return { name, generation: String(metadata.generation) };
+    } catch (error) {
+      if (statusOf(error) === 404) return null;
+      throw error;
+    }
+  }
+
+  async read(name: string, generation?: string): Promise<Buffer | null> {
+    try {
+      const file = generation ? this.bucket.file(name, { generation }) : this.bucket.file(name);
+      const [bytes] = await file.download({ validation: false });
+      return bytes;
+    } catch (error) {
+      if (statusOf(error) === 404) return null;
+      throw error;
+    }
+  }
+}

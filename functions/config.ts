@@ -1,0 +1,51 @@
+import { z } from 'zod';
+
+/**
+ * Every environment variable the functions read, validated once. A bad or missing
+ * value fails with a message that names the variable.
+ */
+const envSchema = z.object({
+  GOOGLE_CLOUD_PROJECT: z.string().min(1, 'set it to the Google Cloud project id'),
+  IMAGE_BUCKET: z.string().min(3, 'set it to the Cloud Storage bucket that holds the images'),
+  GENERATION_TOPIC: z.string().min(1).default('image-generation'),
+  IMAGE_PROVIDER: z.enum(['embedded'], { message: 'must be "embedded" (the Gemini provider is not part of this version)' }).default('embedded'),
+  LEASE_SECONDS: z.coerce.number().int().min(5).max(3600).default(120),
+  MAX_ATTEMPTS: z.coerce.number().int().min(1).max(100).default(5),
+  STORAGE_API_ENDPOINT: z.url({ message: 'must be a URL such as http://127.0.0.1:4443 (local emulator only; unset on Google Cloud)' }).optional(),
+});
+
+export interface Config {
+  projectId: string;
+  bucket: string;
+  generationTopic: string;
+  provider: 'embedded';
+  leaseMs: number;
+  maxAttempts: number;
+  storageEndpoint: string | undefined;
+}
+
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+export function loadConfig(env: Record<string, string | undefined>): Config {
+  const present = Object.fromEntries(Object.entries(env).filter(([, value]) => value !== undefined && value !== ''));
+  const parsed = envSchema.safeParse(present);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`);
+    throw new ConfigError(`invalid configuration: ${problems.join('; ')}`);
+  }
+  const values = parsed.data;
+  return {
+    projectId: values.GOOGLE_CLOUD_PROJECT,
+    bucket: values.IMAGE_BUCKET,
+    generationTopic: values.GENERATION_TOPIC,
+    provider: values.IMAGE_PROVIDER,
+    leaseMs: values.LEASE_SECONDS * 1000,
+    maxAttempts: values.MAX_ATTEMPTS,
+    storageEndpoint: values.STORAGE_API_ENDPOINT,
+  };
+}
+
+/** The variables loadConfig reads, for the deployment check. */
+export const CONFIG_VARIABLES = Object.keys(envSchema.shape);

@@ -1,0 +1,128 @@
+import { createRandom, hashString, shuffled } from './random.js';
+import { axesOf, fillTemplate, type Scenario } from './scenario.js';
+
+export interface PlannedPrompt {
+  promptId: string;
+  index: number;
+  category: string;
+  prompt: string;
+  variables: Record<string, string>;
+  seed: number;
+}
+
+export interface PlanOptions {
+  count: number;
+  seed: number;
+  /** Subset of the scenario's categories; all of them when omitted. */
+  categories?: string[];
+}
+
+const DEFAULT_STYLE = 'photorealistic documentary photograph';
+
+/**
+ * Turns a scenario into `count` prompts. Deterministic for a given seed; spreads the
+ * count over categories by weight; within a category, uses each axis value at most
+ * ⌈n/k⌉ times and avoids repeating a prompt text whenever the combination space allows.
+ */
+export function planPrompts(scenario: Scenario, options: PlanOptions): PlannedPrompt[] {
+  const categories = options.categories ?? Object.keys(scenario.categories);
+  const perCategory = allocateByWeight(
+    categories.map((name) => ({ name, weight: scenario.categories[name]?.weight ?? 1 })),
+    options.count,
+  );
+  const prompts: PlannedPrompt[] = [];
+  for (const { name, count } of perCategory) {
+    const category = scenario.categories[name];
+    if (!category || count === 0) continue;
+    const random = createRandom(hashString(`${options.seed}:${name}`));
+    for (const variables of balancedCombinations(axesOf(scenario, name), count, random)) {
+      const index = prompts.length + 1;
+      const promptId = `p${String(index).padStart(4, '0')}`;
+      prompts.push({
+        promptId,
+        index,
+        category: name,
+        prompt: fillTemplate(category.template, {
+          context: scenario.context ?? '',
+          style: scenario.style ?? DEFAULT_STYLE,
+          ...variables,
+        }),
+        variables,
+        seed: hashString(`${options.seed}:${promptId}`),
+      });
+    }
+  }
+  return prompts;
+}
+
+/** Largest-remainder apportionment; ties go to the category listed first, so the result is stable. */
+export function allocateByWeight(
+  items: Array<{ name: string; weight: number }>,
+  total: number,
+): Array<{ name: string; count: number }> {
+  const weightSum = items.reduce((sum, item) => sum + item.weight, 0);
+  const shares = items.map((item, order) => {
+    const exact = (total * item.weight) / weightSum;
+    return { name: item.name, order, count: Math.floor(exact), remainder: exact - Math.floor(exact) };
+  });
+  let left = total - shares.reduce((sum, share) => sum + share.count, 0);
+  for (const share of [...shares].sort((a, b) => b.remainder - a.remainder || a.order - b.order)) {
+    if (left === 0) break;
+    share.count += 1;
+    left -= 1;
+  }
+  return shares.map(({ name, count }) => ({ name, count }));
+}
+
+/**
+ * Each axis gets its own shuffled sequence of whole cycles through its values, which
+ * bounds every value to ⌈n/k⌉ uses. Repeated combinations are then repaired by swapping
+ * one axis's values between two positions: a swap keeps every axis's counts unchanged.
+ */
+export function balancedCombinations(
+  axes: Record<string, string[]>,
+  count: number,
+  random: () => number,
+): Array<Record<string, string>> {
+  const names = Object.keys(axes);
+  const columns = names.map((name) => cycledSequence(axes[name] ?? [], count, random));
+  const rows = Array.from({ length: count }, (_, i) => columns.map((column) => column[i] ?? ''));
+  const space = names.reduce((product, name) => product * (axes[name]?.length ?? 1), 1);
+  if (space >= count) repairDuplicates(rows, random);
+  return rows.map((row) => Object.fromEntries(names.map((name, axis) => [name, row[axis] ?? ''])));
+}
+
+function cycledSequence(values: string[], count: number, random: () => number): string[] {
+  const out: string[] = [];
+  while (out.length < count) out.push(...shuffled(random, values));
+  return out.slice(0, count);
+}
+
+const key = (row: string[]): string => row.join('\u0000');
+
+function repairDuplicates(rows: string[][], random: () => number): void {
+  const seen = new Map<string, number>();
+  for (const row of rows) seen.set(key(row), (seen.get(key(row)) ?? 0) + 1);
+  const taken = (row: string[]): boolean => (seen.get(key(row)) ?? 0) > 0;
+  const axisCount = rows[0]?.length ?? 0;
+  const maxTries = rows.length * 50;
+  for (let i = 0, tries = 0; i < rows.length && tries < maxTries; i++) {
+    const row = rows[i] as string[];
+    while ((seen.get(key(row)) ?? 0) > 1 && tries < maxTries) {
+      tries++;
+      const j = Math.floor(random() * rows.length);
+      const axis = Math.floor(random() * axisCount);
+      const other = rows[j] as string[];
+      if (j === i || other[axis] === row[axis]) continue;
+      const swappedRow = [...row];
+      const swappedOther = [...other];
+      [swappedRow[axis], swappedOther[axis]] = [other[axis] as string, row[axis] as string];
+      if (taken(swappedRow) || taken(swappedOther)) continue;
+      for (const old of [row, other]) seen.set(key(old), (seen.get(key(old)) ?? 1) - 1);
+      rows[i] = swappedRow;
+      rows[j] = swappedOther;
+      for (const fresh of [swappedRow, swappedOther]) seen.set(key(fresh), (seen.get(key(fresh)) ?? 0) + 1);
+      break;
+    }
+  }
+}

@@ -1,0 +1,85 @@
+/**
+ * The rules for moving a prompt between states, as pure functions. Both store adapters
+ * read the prompt in a transaction, ask these functions what to write, and write it,
+ * so Firestore and the in-memory store cannot disagree.
+ */
+import type { ImageMetrics } from './metrics.js';
+import type { AssessmentResult, ClaimOptions, ClaimResult, GeneratedInfo } from './ports.js';
+import { imageObjectName, type PromptRecord } from './run-model.js';
+
+export type PromptUpdate = Partial<PromptRecord>;
+
+export interface Transition<R> {
+  result: R;
+  update: PromptUpdate | null;
+}
+
+export function decideClaim(prompt: PromptRecord | null, options: ClaimOptions): Transition<ClaimResult> {
+  if (!prompt) return { result: { kind: 'missing' }, update: null };
+  if (prompt.status !== 'planned' && prompt.status !== 'generating') {
+    return { result: { kind: 'finished', prompt }, update: null };
+  }
+  const leaseHeld = prompt.status === 'generating' && prompt.leaseExpiresAt !== null && prompt.leaseExpiresAt > options.now;
+  if (leaseHeld && prompt.leaseOwner !== options.owner) {
+    return { result: { kind: 'busy', leaseExpiresAt: prompt.leaseExpiresAt as number }, update: null };
+  }
+  const update: PromptUpdate = {
+    status: 'generating',
+    attempts: prompt.attempts + 1,
+    leaseOwner: options.owner,
+    leaseExpiresAt: options.now + options.leaseMs,
+  };
+  return { result: { kind: 'claimed', prompt: { ...prompt, ...update } }, update };
+}
+
+export function decideRelease(prompt: PromptRecord | null, owner: string, error: string): PromptUpdate | null {
+  if (!prompt || prompt.status !== 'generating') return null;
+  // A lease taken over by another worker is theirs now; only record the error.
+  if (prompt.leaseOwner !== owner) return { lastError: error };
+  return { lastError: error, leaseOwner: null, leaseExpiresAt: null };
+}
+
+export function decideGenerated(prompt: PromptRecord | null, info: GeneratedInfo): PromptUpdate | null {
+  if (!prompt) return null;
+  const base: PromptUpdate = {
+    objectName: info.objectName,
+    objectGeneration: info.objectGeneration,
+    model: info.model,
+    renderMs: info.renderMs ?? prompt.renderMs,
+    generatedAt: prompt.generatedAt ?? new Date(info.now).toISOString(),
+    leaseOwner: null,
+    leaseExpiresAt: null,
+  };
+  // The assessor may finish before the generator records its own success: keep `assessed`.
+  if (prompt.status === 'planned' || prompt.status === 'generating') return { ...base, status: 'generated', lastError: null };
+  if (prompt.status === 'assessed' && prompt.renderMs === null) return { ...base, objectGeneration: prompt.objectGeneration ?? info.objectGeneration };
+  return null;
+}
+
+export function decideFailed(prompt: PromptRecord | null, reason: string): PromptUpdate | null {
+  if (!prompt || prompt.status === 'assessed' || prompt.status === 'failed') return null;
+  return { status: 'failed', failureReason: reason, leaseOwner: null, leaseExpiresAt: null };
+}
+
+export function decideAssessment(
+  prompt: PromptRecord | null,
+  generation: string,
+  outcome: { metrics: ImageMetrics } | { failure: string },
+  now: number,
+): Transition<AssessmentResult> {
+  if (!prompt) return { result: 'missing', update: null };
+  if (prompt.assessedGeneration === generation) return { result: 'duplicate', update: null };
+  const common: PromptUpdate = {
+    assessedGeneration: generation,
+    assessedAt: new Date(now).toISOString(),
+    // The assessor may run before the generator records its success; the name is deterministic.
+    objectName: prompt.objectName ?? imageObjectName(prompt.runId, prompt.category, prompt.promptId),
+    objectGeneration: prompt.objectGeneration ?? generation,
+    leaseOwner: null,
+    leaseExpiresAt: null,
+  };
+  if ('metrics' in outcome) {
+    return { result: 'recorded', update: { ...common, status: 'assessed', metrics: outcome.metrics, failureReason: null } };
+  }
+  return { result: 'recorded', update: { ...common, status: 'failed', metrics: null, failureReason: outcome.failure } };
+}

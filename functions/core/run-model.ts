@@ -1,0 +1,93 @@
+import type { ImageMetrics } from './metrics.js';
+import type { PlannedPrompt } from './planner.js';
+import type { Scenario } from './scenario.js';
+
+/** Lifecycle of one planned prompt. `assessed` and `failed` are terminal. */
+export const PROMPT_STATUSES = ['planned', 'generating', 'generated', 'assessed', 'failed'] as const;
+export type PromptStatus = (typeof PROMPT_STATUSES)[number];
+
+export const isTerminal = (status: PromptStatus): boolean => status === 'assessed' || status === 'failed';
+
+export interface RunRecord {
+  runId: string;
+  scenario: Scenario;
+  count: number;
+  seed: number;
+  categories: string[];
+  provider: string;
+  model: string;
+  createdAt: string;
+  /** `accepted` once every message is published; `publish_failed` if some could not be. */
+  state: 'accepted' | 'publish_failed';
+  /** Free-form owner id; the cohort issue fills it from the caller's token. */
+  owner: string;
+}
+
+export interface PromptRecord extends PlannedPrompt {
+  runId: string;
+  status: PromptStatus;
+  /** Number of times a generator claimed this prompt. */
+  attempts: number;
+  leaseOwner: string | null;
+  leaseExpiresAt: number | null;
+  lastError: string | null;
+  failureReason: string | null;
+  objectName: string | null;
+  objectGeneration: string | null;
+  model: string | null;
+  renderMs: number | null;
+  generatedAt: string | null;
+  assessedAt: string | null;
+  assessedGeneration: string | null;
+  metrics: ImageMetrics | null;
+}
+
+export function newPromptRecord(runId: string, planned: PlannedPrompt): PromptRecord {
+  return {
+    ...planned,
+    runId,
+    status: 'planned',
+    attempts: 0,
+    leaseOwner: null,
+    leaseExpiresAt: null,
+    lastError: null,
+    failureReason: null,
+    objectName: null,
+    objectGeneration: null,
+    model: null,
+    renderMs: null,
+    generatedAt: null,
+    assessedAt: null,
+    assessedGeneration: null,
+    metrics: null,
+  };
+}
+
+/** Deterministic object name, so a duplicate delivery can never create a second image. */
+export const imageObjectName = (runId: string, category: string, promptId: string): string =>
+  `runs/${runId}/${category}/${promptId}.png`;
+
+export type StatusCounts = Record<PromptStatus, number>;
+
+export interface QualitySummary {
+  assessed: number;
+  meanBrightness: number | null;
+  meanColourVariance: number | null;
+  meanResolutionScore: number | null;
+}
+
+export interface FailureSummary {
+  promptId: string;
+  category: string;
+  reason: string;
+}
+
+export type RunState = 'running' | 'completed' | 'publish_failed';
+
+/** A run's state is derived from its prompts' counts rather than stored, so nothing bumps the run document. */
+export function deriveRunState(run: RunRecord, counts: StatusCounts): RunState {
+  const total = PROMPT_STATUSES.reduce((sum, status) => sum + counts[status], 0);
+  const done = counts.assessed + counts.failed;
+  if (total > 0 && done === total) return 'completed';
+  return run.state === 'publish_failed' ? 'publish_failed' : 'running';
+}

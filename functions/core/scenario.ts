@@ -1,0 +1,98 @@
+import { z } from 'zod';
+
+/**
+ * A scenario describes a fictional setting and how to turn it into prompts.
+ * Templates use `{axis}` placeholders that refer to the category's variables,
+ * the shared variables, or the reserved `{context}` and `{style}` fields.
+ */
+const CATEGORY_NAME = /^[a-z0-9_-]+$/;
+const AXIS_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+const PLACEHOLDER = /\{([^{}]*)\}/g;
+const RESERVED_PLACEHOLDERS = ['context', 'style'] as const;
+
+const axisValues = z.array(z.string().trim().min(1).max(300)).min(1).max(100);
+const variablesSchema = z.record(z.string(), axisValues).default({});
+
+const categorySchema = z
+  .object({
+    template: z.string().min(1).max(4000),
+    variables: variablesSchema,
+    weight: z.number().positive().max(1000).default(1),
+  })
+  .strict();
+
+const imageSizeSchema = z
+  .object({
+    aspectRatio: z.enum(['1:1', '2:3', '3:2', '3:4', '4:3', '4:5', '5:4', '9:16', '16:9', '21:9']).default('1:1'),
+    imageSize: z.enum(['1K', '2K', '4K']).default('1K'),
+  })
+  .strict();
+
+export const scenarioSchema = z
+  .object({
+    name: z.string().trim().min(1).max(120),
+    description: z.string().max(4000).optional(),
+    context: z.string().max(8000).optional(),
+    style: z.string().max(1000).optional(),
+    variables: variablesSchema,
+    categories: z
+      .record(z.string(), categorySchema)
+      .refine((categories) => Object.keys(categories).length > 0, 'a scenario needs at least one category'),
+    image: imageSizeSchema.optional(),
+  })
+  .strict()
+  .superRefine((scenario, ctx) => {
+    // Names are checked here rather than as record keys, so the message says what to fix.
+    const badAxis = (path: Array<string>, axes: Record<string, unknown>) => {
+      for (const axis of Object.keys(axes).filter((axis) => !AXIS_NAME.test(axis))) {
+        ctx.addIssue({ code: 'custom', path: [...path, axis], message: `axis name "${axis}" must be letters, digits and _, starting with a letter or _` });
+      }
+    };
+    badAxis(['variables'], scenario.variables);
+    for (const [name, category] of Object.entries(scenario.categories)) {
+      if (!CATEGORY_NAME.test(name)) {
+        ctx.addIssue({ code: 'custom', path: ['categories', name], message: `category name "${name}" must match [a-z0-9_-]+ (it becomes a folder name)` });
+      }
+      badAxis(['categories', name, 'variables'], category.variables);
+      for (const placeholder of placeholdersIn(category.template)) {
+        if (!isKnownPlaceholder(placeholder, scenario.variables, category.variables)) {
+          ctx.addIssue({
+            code: 'custom',
+            path: ['categories', name, 'template'],
+            message: `unknown placeholder {${placeholder}}: define "${placeholder}" in the scenario's or the category's variables`,
+          });
+        }
+      }
+    }
+  });
+
+export type Scenario = z.infer<typeof scenarioSchema>;
+export type ScenarioCategory = Scenario['categories'][string];
+
+export function placeholdersIn(template: string): string[] {
+  return [...template.matchAll(PLACEHOLDER)].map((match) => match[1] ?? '');
+}
+
+function isKnownPlaceholder(
+  placeholder: string,
+  shared: Record<string, string[]>,
+  own: Record<string, string[]>,
+): boolean {
+  return (RESERVED_PLACEHOLDERS as readonly string[]).includes(placeholder) || placeholder in own || placeholder in shared;
+}
+
+/** The axes a category's template actually uses, with the category's own values taking precedence. */
+export function axesOf(scenario: Scenario, categoryName: string): Record<string, string[]> {
+  const category = scenario.categories[categoryName];
+  if (!category) throw new Error(`unknown category ${categoryName}`);
+  const axes: Record<string, string[]> = {};
+  for (const placeholder of new Set(placeholdersIn(category.template))) {
+    const values = category.variables[placeholder] ?? scenario.variables[placeholder];
+    if (values) axes[placeholder] = values;
+  }
+  return axes;
+}
+
+export function fillTemplate(template: string, values: Record<string, string>): string {
+  return template.replace(PLACEHOLDER, (_, name: string) => values[name] ?? '').replace(/\s+/g, ' ').trim();
+}

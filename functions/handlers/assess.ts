@@ -1,0 +1,66 @@
+import type { CloudEvent } from '@google-cloud/functions-framework';
+import { computeMetrics, type RawImage } from '../core/metrics.js';
+import { classifyObject } from '../core/object-filter.js';
+import type { ImageBucket, Logger, RunStore } from '../core/ports.js';
+import type { Done } from './event-outcome.js';
+
+/** The fields we read from a `google.cloud.storage.object.v1.finalized` event. Int64s arrive as strings. */
+export interface StorageObjectData {
+  bucket?: string;
+  name?: string;
+  contentType?: string;
+  generation?: string | number;
+  size?: string | number;
+}
+
+export interface AssessDependencies {
+  store: RunStore;
+  bucket: ImageBucket;
+  decode: (bytes: Buffer) => Promise<RawImage>;
+  log: Logger;
+  now?: () => number;
+}
+
+/**
+ * Handles object finalization: decodes the image once, computes the metrics and records
+ * them on the prompt. Idempotent per object generation. An unreadable image is recorded
+ * as a failure and acknowledged, so a bad file never loops through retries.
+ */
+export function makeAssessHandler(deps: AssessDependencies) {
+  const now = deps.now ?? Date.now;
+  return async function assessImage(event: CloudEvent<StorageObjectData>): Promise<Done> {
+    const object = event.data ?? {};
+    const decision = classifyObject(object);
+    if (!decision.assess) {
+      deps.log.info('object ignored', { reason: decision.reason });
+      return { done: 'skipped', reason: decision.reason };
+    }
+    const { runId, promptId } = decision;
+    const name = object.name as string;
+    const generation = String(object.generation ?? '');
+    const prompt = await deps.store.getPrompt(runId, promptId);
+    if (!prompt) {
+      deps.log.warn('image has no prompt record: ignored', { name });
+      return { done: 'skipped', reason: 'no prompt record' };
+    }
+    if (prompt.assessedGeneration === generation) return { done: 'skipped', reason: 'duplicate event' };
+
+    const bytes = await deps.bucket.read(name, generation || undefined);
+    if (!bytes) {
+      deps.log.warn('object no longer exists: acknowledged', { name, generation });
+      return { done: 'skipped', reason: 'object gone' };
+    }
+    let image: RawImage;
+    try {
+      image = await deps.decode(bytes);
+    } catch (error) {
+      const reason = `unreadable: ${error instanceof Error ? error.message : String(error)}`;
+      await deps.store.recordAssessmentFailure(runId, promptId, generation, reason, now());
+      deps.log.warn('assessment failed', { runId, promptId, reason });
+      return { done: 'failed' };
+    }
+    const result = await deps.store.recordAssessment(runId, promptId, generation, computeMetrics(image), now());
+    if (result === 'recorded') deps.log.info('assessed', { runId, promptId, generation });
+    return result === 'recorded' ? { done: 'assessed' } : { done: 'skipped', reason: result };
+  };
+}

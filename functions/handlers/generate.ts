@@ -1,0 +1,114 @@
+import { randomUUID } from 'node:crypto';
+import type { CloudEvent } from '@google-cloud/functions-framework';
+import { PermanentProviderError, type ImageProvider } from '../core/image-provider.js';
+import type { GenerationMessage, ImageBucket, Logger, RunStore } from '../core/ports.js';
+import { imageObjectName, type PromptRecord } from '../core/run-model.js';
+import { RetryLater, type Done } from './event-outcome.js';
+
+export interface MessagePublishedData {
+  message?: { data?: string; attributes?: Record<string, string>; messageId?: string };
+  subscription?: string;
+}
+
+export interface GenerateDependencies {
+  store: RunStore;
+  bucket: ImageBucket;
+  provider: ImageProvider;
+  log: Logger;
+  leaseMs: number;
+  maxAttempts: number;
+  now?: () => number;
+}
+
+const errorMessage = (error: unknown): string => (error instanceof Error ? error.message : String(error));
+
+/** Reads `{ runId, promptId }` from a Pub/Sub message; null when the message is malformed. */
+export function parseGenerationMessage(data: MessagePublishedData | undefined): GenerationMessage | null {
+  try {
+    const decoded = JSON.parse(Buffer.from(data?.message?.data ?? '', 'base64').toString('utf8')) as Partial<GenerationMessage>;
+    const valid = typeof decoded.runId === 'string' && typeof decoded.promptId === 'string' && decoded.runId !== '' && decoded.promptId !== '';
+    return valid ? { runId: decoded.runId as string, promptId: decoded.promptId as string } : null;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * Handles `google.cloud.pubsub.topic.v1.messagePublished`: claims the prompt with a lease,
+ * calls the provider once, writes the PNG under a generation precondition, marks it generated.
+ */
+export function makeGenerateHandler(deps: GenerateDependencies) {
+  const now = deps.now ?? Date.now;
+  return async function generateImage(event: CloudEvent<MessagePublishedData>): Promise<Done> {
+    const message = parseGenerationMessage(event.data);
+    if (!message) {
+      deps.log.error('malformed generation message: acknowledged, since retrying cannot fix it', { eventId: event.id });
+      return { done: 'skipped', reason: 'malformed message' };
+    }
+    const { runId, promptId } = message;
+    const owner = randomUUID();
+    const claim = await deps.store.claimPrompt(runId, promptId, { owner, now: now(), leaseMs: deps.leaseMs });
+    switch (claim.kind) {
+      case 'missing':
+        deps.log.warn('prompt not found: acknowledged', { runId, promptId });
+        return { done: 'skipped', reason: 'prompt not found' };
+      case 'finished':
+        deps.log.info('duplicate delivery of a finished prompt: acknowledged', { runId, promptId, status: claim.prompt.status });
+        return { done: 'skipped', reason: `already ${claim.prompt.status}` };
+      case 'busy':
+        throw new RetryLater(`prompt ${runId}/${promptId} is leased by another worker until ${new Date(claim.leaseExpiresAt).toISOString()}`);
+      case 'claimed':
+        return generateClaimed(deps, claim.prompt, owner, now);
+    }
+  };
+}
+
+async function generateClaimed(deps: GenerateDependencies, prompt: PromptRecord, owner: string, now: () => number): Promise<Done> {
+  const { runId, promptId } = prompt;
+  if (prompt.attempts > deps.maxAttempts) {
+    const reason = `gave up after ${deps.maxAttempts} attempts: ${prompt.lastError ?? 'worker stopped before finishing'}`;
+    await deps.store.markFailed(runId, promptId, reason);
+    deps.log.warn('prompt failed', { runId, promptId, reason });
+    return { done: 'failed' };
+  }
+  const objectName = imageObjectName(runId, prompt.category, promptId);
+  // A worker that wrote the image and died before recording it: finish its work, no second model call.
+  const existing = await deps.bucket.stat(objectName);
+  if (existing) {
+    await deps.store.markGenerated(runId, promptId, { objectName, objectGeneration: existing.generation, model: prompt.model ?? deps.provider.model, renderMs: null, now: now() });
+    return { done: 'generated' };
+  }
+
+  const started = now();
+  let image;
+  try {
+    deps.log.info('provider_call', { runId, promptId, provider: deps.provider.name, attempt: prompt.attempts });
+    image = await deps.provider.generate({ prompt: prompt.prompt, category: prompt.category, variables: prompt.variables, seed: prompt.seed });
+  } catch (error) {
+    if (error instanceof PermanentProviderError) {
+      await deps.store.markFailed(runId, promptId, error.reason);
+      deps.log.warn('prompt failed permanently', { runId, promptId, reason: error.reason, detail: error.message });
+      return { done: 'failed' };
+    }
+    const detail = errorMessage(error);
+    if (prompt.attempts >= deps.maxAttempts) {
+      await deps.store.markFailed(runId, promptId, `gave up after ${prompt.attempts} attempts: ${detail}`);
+      return { done: 'failed' };
+    }
+    await deps.store.releaseWithError(runId, promptId, owner, detail);
+    throw new RetryLater(`transient provider error for ${runId}/${promptId} (attempt ${prompt.attempts}): ${detail}`);
+  }
+  const renderMs = now() - started;
+
+  const stored = await deps.bucket.writeIfAbsent(objectName, image.png, {
+    runId,
+    promptId,
+    prompt: prompt.prompt,
+    provider: deps.provider.name,
+    model: image.model,
+    seed: String(prompt.seed),
+  });
+  await deps.store.markGenerated(runId, promptId, { objectName, objectGeneration: stored.generation, model: image.model, renderMs, now: now() });
+  deps.log.info('generated', { runId, promptId, objectName, renderMs, created: stored.created });
+  return { done: 'generated' };
+}

@@ -1,0 +1,41 @@
+import type { Request, Response } from '@google-cloud/functions-framework';
+
+export const MAX_BODY_BYTES = 1024 * 1024;
+
+/** An error with the HTTP status and machine-readable code the client sees. */
+export class HttpError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+    readonly headers: Record<string, string> = {},
+  ) {
+    super(message);
+  }
+}
+
+export function sendJson(res: Response, status: number, body: unknown): void {
+  res.status(status).set('Cache-Control', 'no-store').set('X-Content-Type-Options', 'nosniff').json(body);
+}
+
+export function sendError(res: Response, error: HttpError): void {
+  for (const [name, value] of Object.entries(error.headers)) res.set(name, value);
+  sendJson(res, error.status, { error: { code: error.code, message: error.message } });
+}
+
+/**
+ * The framework has already parsed the body by the time we run; this checks what it
+ * parsed. Size is checked on the raw bytes, so a large body is refused whatever its type.
+ */
+export function readJsonBody(req: Request): unknown {
+  const declared = Number(req.get('content-length') ?? 0);
+  const actual = req.rawBody?.length ?? 0;
+  if (declared > MAX_BODY_BYTES || actual > MAX_BODY_BYTES) {
+    throw new HttpError(413, 'PAYLOAD_TOO_LARGE', `the request body is ${Math.max(declared, actual)} bytes; the limit is ${MAX_BODY_BYTES} bytes (1 MiB)`);
+  }
+  if (!req.is('application/json')) {
+    throw new HttpError(415, 'UNSUPPORTED_MEDIA_TYPE', 'send the request body as JSON with "Content-Type: application/json"');
+  }
+  if (actual === 0) throw new HttpError(400, 'INVALID_ARGUMENT', 'the request body is empty; send a JSON object such as {"count": 20}');
+  return req.body;
+}

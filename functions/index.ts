@@ -1,0 +1,27 @@
+/**
+ * Entry point: registers the three functions and nothing else. Each handler is built on
+ * its first invocation from loadConfig(process.env), so importing this file does no work.
+ */
+import * as functions from '@google-cloud/functions-framework';
+import { loadConfig } from './config.js';
+import { apiDependencies, assessDependencies, generateDependencies } from './dependencies.js';
+import { makeApiHandler } from './handlers/api.js';
+import { makeAssessHandler, type StorageObjectData } from './handlers/assess.js';
+import { makeGenerateHandler, type MessagePublishedData } from './handlers/generate.js';
+
+function lazy<T>(build: () => T): () => T {
+  let built: T | undefined;
+  return () => (built ??= build());
+}
+
+const api = lazy(() => makeApiHandler(apiDependencies(loadConfig(process.env))));
+const generate = lazy(() => makeGenerateHandler(generateDependencies(loadConfig(process.env))));
+const assess = lazy(() => makeAssessHandler(assessDependencies(loadConfig(process.env))));
+
+functions.http('api', (req, res) => api()(req, res));
+functions.cloudEvent('generateImage', async (event: functions.CloudEvent<MessagePublishedData>) => {
+  await generate()(event);
+});
+functions.cloudEvent('assessImage', async (event: functions.CloudEvent<StorageObjectData>) => {
+  await assess()(event);
+});

@@ -1,0 +1,19 @@
+/** `npm run dev`: boots the local stack and keeps it up until Ctrl-C. */
+import { stopOnSignals } from './lib/processes.js';
+import { startStack, type Stack } from './lib/stack.js';
+
+let stack: Stack | undefined;
+stopOnSignals(async () => stack?.stop());
+try {
+  const apiPort = process.env.API_PORT ? Number(process.env.API_PORT) : undefined;
+  if (apiPort !== undefined && !(Number.isInteger(apiPort) && apiPort > 0 && apiPort < 65536)) throw new Error(`API_PORT must be a port number, got "${process.env.API_PORT}"`);
+  stack = await startStack({ log: (line) => console.error(line), ...(apiPort ? { apiPort } : {}) });
+  console.log(`api: ${stack.apiUrl}`);
+  console.log(`logs: ${stack.logDir}`);
+  console.log(`try: npm run generate -- --api ${stack.apiUrl} --count 10 --out /tmp/dataset`);
+  console.log('Ctrl-C stops everything.');
+} catch (error) {
+  console.error(`error: ${(error as Error).message}`);
+  await stack?.stop();
+  process.exitCode = 1;
+}

@@ -1,0 +1,102 @@
+import type { ExportedPrompt } from '../../functions/core/export-format.js';
+import type { FailureSummary, QualitySummary, RunRecord, RunState, StatusCounts } from '../../functions/core/run-model.js';
+
+export interface RunStatus {
+  runId: string;
+  state: RunState;
+  scenario: string;
+  provider: string;
+  model: string;
+  seed: number;
+  createdAt: string;
+  planned: number;
+  counts: StatusCounts;
+  failures: FailureSummary[];
+  quality: QualitySummary;
+}
+
+export interface CreatedRun {
+  runId: string;
+  planned: number;
+  seed: number;
+  statusUrl: string;
+}
+
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/** A small client for the api function, local or deployed. GETs are retried on network errors and 5xx. */
+export class ApiClient {
+  private readonly base: string;
+
+  constructor(baseUrl: string, private readonly token?: string) {
+    this.base = baseUrl.replace(/\/+$/, '');
+  }
+
+  createRun(body: Record<string, unknown>): Promise<CreatedRun> {
+    return this.json('POST', '/v1/runs', body);
+  }
+
+  getRun(runId: string): Promise<RunStatus> {
+    return this.json('GET', `/v1/runs/${encodeURIComponent(runId)}`);
+  }
+
+  getPrompts(runId: string): Promise<{ run: RunRecord; prompts: ExportedPrompt[] }> {
+    return this.json('GET', `/v1/runs/${encodeURIComponent(runId)}/prompts`);
+  }
+
+  async getImage(runId: string, promptId: string): Promise<Buffer> {
+    const response = await this.request('GET', `/v1/runs/${encodeURIComponent(runId)}/images/${encodeURIComponent(promptId)}`);
+    return Buffer.from(await response.arrayBuffer());
+  }
+
+  private async json<T>(method: string, path: string, body?: unknown): Promise<T> {
+    return (await (await this.request(method, path, body)).json()) as T;
+  }
+
+  private async request(method: string, path: string, body?: unknown): Promise<Response> {
+    const attempts = method === 'GET' ? 4 : 1;
+    for (let attempt = 1; ; attempt++) {
+      let response: Response;
+      try {
+        response = await fetch(`${this.base}${path}`, {
+          method,
+          headers: {
+            ...(body === undefined ? {} : { 'Content-Type': 'application/json' }),
+            ...(this.token ? { Authorization: `Bearer ${this.token}` } : {}),
+          },
+          ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+          signal: AbortSignal.timeout(60_000),
+        });
+      } catch (error) {
+        if (attempt < attempts) {
+          await pause(attempt);
+          continue;
+        }
+        throw new Error(`cannot reach ${this.base}: ${(error as Error).cause ?? (error as Error).message}`, { cause: error });
+      }
+      if (response.ok) return response;
+      if (response.status >= 500 && attempt < attempts) {
+        await pause(attempt);
+        continue;
+      }
+      const text = await response.text();
+      let parsed: { error?: { code?: string; message?: string } } = {};
+      try {
+        parsed = JSON.parse(text);
+      } catch {
+        // Not one of our JSON errors (a proxy's or the framework's page): report the status.
+      }
+      throw new ApiError(response.status, parsed.error?.code ?? `HTTP_${response.status}`, parsed.error?.message ?? `${method} ${path} answered ${response.status}`);
+    }
+  }
+}
+
+const pause = (attempt: number) => new Promise((resolve) => setTimeout(resolve, 250 * 2 ** attempt));

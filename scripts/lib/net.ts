@@ -1,0 +1,32 @@
+import { createServer } from 'node:net';
+
+/** Asks the OS for a free loopback port. */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.unref();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      const port = typeof address === 'object' && address ? address.port : 0;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+/** Polls until `check` resolves true; fails with `what` named, and the given log, on timeout. */
+export async function waitUntil(what: string, check: () => Promise<boolean>, options: { timeoutMs: number; intervalMs?: number; onTimeout?: () => string }): Promise<void> {
+  const deadline = Date.now() + options.timeoutMs;
+  while (Date.now() < deadline) {
+    if (await check().catch(() => false)) return;
+    await new Promise((resolve) => setTimeout(resolve, options.intervalMs ?? 200));
+  }
+  const detail = options.onTimeout?.() ?? '';
+  throw new Error(`${what} was not ready after ${Math.round(options.timeoutMs / 1000)} s${detail ? `\n${detail}` : ''}`);
+}
+
+export async function httpOk(url: string, expectBody?: string): Promise<boolean> {
+  const response = await fetch(url, { signal: AbortSignal.timeout(2000) });
+  if (!response.ok) return false;
+  return expectBody === undefined || (await response.text()).trim() === expectBody;
+}

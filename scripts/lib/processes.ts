@@ -1,0 +1,93 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createWriteStream, mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+
+/**
+ * Child processes started in their own process group, so stopping one also stops what
+ * it started (gcloud runs python → bash → java). Everything registered here is killed on
+ * exit, even an abnormal one.
+ */
+export interface ManagedProcess {
+  name: string;
+  child: ChildProcess;
+  logFile: string;
+  exited: Promise<number | null>;
+  stop(): Promise<void>;
+}
+
+const running = new Set<ManagedProcess>();
+
+export function startProcess(
+  name: string,
+  command: string,
+  args: string[],
+  options: { env?: NodeJS.ProcessEnv; logFile: string; cwd?: string },
+): ManagedProcess {
+  mkdirSync(dirname(options.logFile), { recursive: true });
+  const log = createWriteStream(options.logFile, { flags: 'w' });
+  const child = spawn(command, args, {
+    cwd: options.cwd,
+    env: { ...process.env, ...options.env },
+    detached: true,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  child.stdout?.pipe(log, { end: false });
+  child.stderr?.pipe(log, { end: false });
+  const exited = new Promise<number | null>((resolve) => {
+    child.once('exit', (code) => resolve(code));
+    child.once('error', () => resolve(-1));
+  });
+  const managed: ManagedProcess = {
+    name,
+    child,
+    logFile: options.logFile,
+    exited,
+    async stop() {
+      await stopGroup(child, exited);
+      running.delete(managed);
+      log.end();
+    },
+  };
+  running.add(managed);
+  void exited.then(() => running.delete(managed));
+  return managed;
+}
+
+async function stopGroup(child: ChildProcess, exited: Promise<number | null>): Promise<void> {
+  if (child.pid === undefined || child.exitCode !== null || child.signalCode !== null) {
+    killGroup(child.pid, 'SIGKILL');
+    return;
+  }
+  killGroup(child.pid, 'SIGTERM');
+  const timeout = new Promise<'timeout'>((resolve) => setTimeout(() => resolve('timeout'), 5000).unref());
+  await Promise.race([exited, timeout]);
+  // The leader may exit before its children (the Java emulators): sweep the whole group.
+  killGroup(child.pid, 'SIGKILL');
+}
+
+function killGroup(pid: number | undefined, signal: NodeJS.Signals): void {
+  if (pid === undefined) return;
+  try {
+    process.kill(-pid, signal);
+  } catch {
+    // The group is already gone.
+  }
+}
+
+/** Last resort on process exit: synchronous, so it can only send signals. */
+process.on('exit', () => {
+  for (const managed of running) killGroup(managed.child.pid, 'SIGKILL');
+});
+
+/** Stops all processes on Ctrl-C or SIGTERM, runs `cleanup`, then exits with the signal's code. */
+export function stopOnSignals(cleanup: () => Promise<void>): void {
+  let stopping = false;
+  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
+    process.on(signal, () => {
+      if (stopping) return;
+      stopping = true;
+      process.stderr.write(`\nreceived ${signal}, stopping…\n`);
+      void cleanup().finally(() => process.exit(signal === 'SIGINT' ? 130 : 143));
+    });
+  }
+}

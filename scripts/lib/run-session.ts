@@ -1,0 +1,81 @@
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { readFile, rm } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { perCategory } from '../../functions/core/export-format.js';
+import { ApiClient } from './api-client.js';
+import type { RunOptions } from './cli-args.js';
+import { exportRun, type ExportResult } from './exporter.js';
+import { followRun } from './follow-run.js';
+import { projectRoot } from './tools.js';
+
+const LAYOUT = ['generated_images', 'metadata', 'documentation'];
+
+/** Refuses to mix two datasets in one folder unless --force; checked before any work starts. */
+export function checkOutputDir(out: string, force: boolean): string | null {
+  const dir = resolve(out);
+  if (!existsSync(dir) || readdirSync(dir).length === 0 || force) return null;
+  return `${dir} is not empty; pass --out to choose another folder, or --force to replace the dataset in it`;
+}
+
+export async function readScenarioFile(file: string): Promise<Record<string, unknown>> {
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (error) {
+    throw new Error(`cannot read scenario file ${file}: ${(error as Error).message}`, { cause: error });
+  }
+  try {
+    return JSON.parse(text) as Record<string, unknown>;
+  } catch (error) {
+    throw new Error(`scenario file ${file} is not valid JSON: ${(error as Error).message}`, { cause: error });
+  }
+}
+
+export function versions(): Record<string, string> {
+  const version = (pkg: string) => (JSON.parse(readFileSync(join(projectRoot, 'node_modules', pkg, 'package.json'), 'utf8')) as { version: string }).version;
+  const own = JSON.parse(readFileSync(join(projectRoot, 'package.json'), 'utf8')) as { name: string; version: string };
+  return { [own.name]: own.version, node: process.version, sharp: version('sharp'), '@google-cloud/functions-framework': version('@google-cloud/functions-framework') };
+}
+
+export interface SessionResult {
+  exitCode: number;
+  exported: ExportResult;
+  wallMs: number;
+}
+
+/** Triggers a run, follows it to the end, exports it and prints a summary. */
+export async function runAndExport(client: ApiClient, options: RunOptions, log: (line: string) => void): Promise<SessionResult> {
+  const body: Record<string, unknown> = { count: options.count };
+  if (options.scenarioFile) body.scenario = await readScenarioFile(options.scenarioFile);
+  if (options.seed !== undefined) body.seed = options.seed;
+  if (options.categories) body.categories = options.categories;
+
+  const started = Date.now();
+  const created = await client.createRun(body);
+  log(`run ${created.runId}: ${created.planned} prompts planned (seed ${created.seed})`);
+  const status = await followRun(client, created.runId);
+  const wallMs = Date.now() - started;
+
+  const dir = resolve(options.out);
+  if (options.force) await Promise.all(LAYOUT.map((sub) => rm(join(dir, sub), { recursive: true, force: true })));
+  const exported = await exportRun(client, status, dir, versions());
+  for (const line of summaryLines(exported, wallMs)) log(line);
+  const lost = exported.input.prompts.filter((p) => p.status !== 'assessed' && p.status !== 'failed').length;
+  return { exitCode: lost === 0 ? 0 : 1, exported, wallMs };
+}
+
+export function summaryLines(exported: ExportResult, wallMs: number): string[] {
+  const { input } = exported;
+  const failures = input.prompts.filter((p) => p.status === 'failed');
+  const q = input.quality;
+  return [
+    '',
+    `Dataset written to ${exported.dir}`,
+    ...Object.entries(perCategory(input.prompts)).map(([category, c]) => `  ${category.padEnd(22)} ${String(c.succeeded).padStart(4)} images${c.failed ? `, ${c.failed} failed` : ''}`),
+    `  failures: ${failures.length === 0 ? 'none' : ''}`,
+    ...failures.slice(0, 20).map((p) => `    ${p.promptId} ${p.category}: ${p.failureReason}`),
+    ...(failures.length > 20 ? [`    … and ${failures.length - 20} more (see metadata/image_prompts.json)`] : []),
+    `  quality: ${q.assessed} assessed · mean brightness ${q.meanBrightness ?? 'n/a'} · mean colour variance ${q.meanColourVariance ?? 'n/a'} · mean resolution score ${q.meanResolutionScore ?? 'n/a'}`,
+    `  wall time ${(wallMs / 1000).toFixed(1)} s · ${(exported.images / (wallMs / 1000)).toFixed(2)} images/s`,
+  ];
+}

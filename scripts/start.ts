@@ -1,0 +1,45 @@
+/**
+ * `npm start`: boots the local stack, runs a scenario end to end, exports the dataset,
+ * prints a summary and stops everything. Exit 0 when every prompt is accounted for.
+ */
+import { ApiClient } from './lib/api-client.js';
+import { parseStartArgs, RUN_USAGE } from './lib/cli-args.js';
+import { stopOnSignals } from './lib/processes.js';
+import { checkOutputDir, runAndExport } from './lib/run-session.js';
+import { startStack, type Stack } from './lib/stack.js';
+
+const USAGE = `usage: npm start -- [options]
+${RUN_USAGE}
+  --provider embedded image provider (default embedded: an offline procedural renderer)
+environment: API_PORT pins the api function's port (default: a free port)`;
+
+async function main(): Promise<number> {
+  const parsed = parseStartArgs(process.argv.slice(2));
+  if (!parsed.ok) {
+    if ('help' in parsed) return (console.log(USAGE), 0);
+    console.error(`error: ${parsed.error}\n${USAGE}`);
+    return 2;
+  }
+  const options = parsed.options;
+  const outProblem = checkOutputDir(options.out, options.force);
+  if (outProblem) {
+    console.error(`error: ${outProblem}`);
+    return 2;
+  }
+  const log = (line: string) => console.error(line);
+  let stack: Stack | undefined;
+  stopOnSignals(async () => stack?.stop());
+  try {
+    stack = await startStack({ log, ...(process.env.API_PORT ? { apiPort: Number(process.env.API_PORT) } : {}) });
+    log(`stack ready: api ${stack.apiUrl} (logs in ${stack.logDir})`);
+    const result = await runAndExport(new ApiClient(stack.apiUrl), options, log);
+    return result.exitCode;
+  } catch (error) {
+    console.error(`error: ${(error as Error).message}`);
+    return 1;
+  } finally {
+    await stack?.stop();
+  }
+}
+
+process.exitCode = await main();
