@@ -92,6 +92,10 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       GOOGLE_CLOUD_PROJECT: projectId,
       FIRESTORE_EMULATOR_HOST: firestoreHost,
       PUBSUB_EMULATOR_HOST: pubsubHost,
+      // Not STORAGE_EMULATOR_HOST: with it the SDK ignores apiEndpoint and expects /storage/v1 in the value.
+      STORAGE_API_ENDPOINT: storageUrl,
+      // The gRPC clients probe the GCE metadata server even against emulators; there is none here.
+      METADATA_SERVER_DETECTION: 'none',
     };
     Object.assign(process.env, clientEnv);
     const pubsubClient = new PubSub({ projectId });
@@ -116,8 +120,6 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     log('starting the functions…');
     const functionEnv = {
       ...clientEnv,
-      // Not STORAGE_EMULATOR_HOST: with it the SDK ignores apiEndpoint and expects /storage/v1 in the value.
-      STORAGE_API_ENDPOINT: storageUrl,
       IMAGE_BUCKET: bucket,
       GENERATION_TOPIC,
       LEASE_SECONDS: String(options.leaseSeconds ?? 120),

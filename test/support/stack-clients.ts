@@ -1,0 +1,51 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Firestore } from '@google-cloud/firestore';
+import { PubSub } from '@google-cloud/pubsub';
+import { Storage } from '@google-cloud/storage';
+import { inject } from 'vitest';
+import { FirestoreRunStore } from '../../functions/adapters/firestore-store.js';
+import { ApiClient, type RunStatus } from '../../scripts/lib/api-client.js';
+
+/** Real emulator clients for the stack that global-setup started. */
+export function stackClients() {
+  const stack = inject('stack');
+  Object.assign(process.env, stack.clientEnv);
+  const firestore = new Firestore({ projectId: stack.projectId, ignoreUndefinedProperties: true });
+  const storage = new Storage({ projectId: stack.projectId, apiEndpoint: stack.clientEnv.STORAGE_API_ENDPOINT });
+  return {
+    stack,
+    firestore,
+    store: new FirestoreRunStore(firestore),
+    bucket: storage.bucket(stack.bucket),
+    pubsub: new PubSub({ projectId: stack.projectId }),
+    api: new ApiClient(stack.apiUrl),
+  };
+}
+
+/** Polls the API until the run completes; fails with the last status if it doesn't in time. */
+export async function waitForRun(api: ApiClient, runId: string, timeoutMs = 120_000): Promise<RunStatus> {
+  const deadline = Date.now() + timeoutMs;
+  let status = await api.getRun(runId);
+  while (status.state !== 'completed') {
+    if (Date.now() > deadline) throw new Error(`run ${runId} did not complete: ${JSON.stringify(status.counts)}`);
+    await new Promise((resolve) => setTimeout(resolve, 250));
+    status = await api.getRun(runId);
+  }
+  return status;
+}
+
+/** The structured log lines one function wrote, filtered to a run. */
+export function functionLog(logDir: string, functionName: string, runId: string): Array<Record<string, unknown>> {
+  return readFileSync(join(logDir, `${functionName}.log`), 'utf8')
+    .split('\n')
+    .filter((line) => line.startsWith('{'))
+    .map((line) => JSON.parse(line) as Record<string, unknown>)
+    .filter((entry) => entry.runId === runId);
+}
+
+export function countBy<T>(items: T[], key: (item: T) => string): Map<string, number> {
+  const counts = new Map<string, number>();
+  for (const item of items) counts.set(key(item), (counts.get(key(item)) ?? 0) + 1);
+  return counts;
+}
