@@ -18,8 +18,8 @@ export class GcsImageBucket implements ImageBucket {
         metadata: { contentType: 'image/png', metadata },
         preconditionOpts: { ifGenerationMatch: 0 },
       });
-      const [stored] = await file.getMetadata();
-      return { name, generation: String(stored.generation), created: true };
+      // The upload's response already carries the new object's resource.
+      return { name, generation: String(file.metadata.generation), created: true };
     } catch (error) {
       if (statusOf(error) !== 412) throw error;
       const existing = await this.stat(name);

@@ -45,7 +45,9 @@ export function makeAssessHandler(deps: AssessDependencies) {
     }
     if (prompt.assessedGeneration === generation) return { done: 'skipped', reason: 'duplicate event' };
 
+    const started = now();
     const bytes = await deps.bucket.read(name, generation || undefined);
+    const read = now();
     if (!bytes) {
       deps.log.warn('object no longer exists: acknowledged', { name, generation });
       return { done: 'skipped', reason: 'object gone' };
@@ -59,8 +61,10 @@ export function makeAssessHandler(deps: AssessDependencies) {
       deps.log.warn('assessment failed', { runId, promptId, reason });
       return { done: 'failed' };
     }
-    const result = await deps.store.recordAssessment(runId, promptId, generation, computeMetrics(image), now());
-    if (result === 'recorded') deps.log.info('assessed', { runId, promptId, generation });
+    const metrics = computeMetrics(image);
+    const measured = now();
+    const result = await deps.store.recordAssessment(runId, promptId, generation, metrics, measured);
+    if (result === 'recorded') deps.log.info('assessed', { runId, promptId, generation, readMs: read - started, measureMs: measured - read, recordMs: now() - measured });
     return result === 'recorded' ? { done: 'assessed' } : { done: 'skipped', reason: result };
   };
 }

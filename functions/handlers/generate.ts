@@ -47,6 +47,7 @@ export function makeGenerateHandler(deps: GenerateDependencies) {
     }
     const { runId, promptId } = message;
     const owner = randomUUID();
+    const received = now();
     const claim = await deps.store.claimPrompt(runId, promptId, { owner, now: now(), leaseMs: deps.leaseMs });
     switch (claim.kind) {
       case 'missing':
@@ -58,12 +59,12 @@ export function makeGenerateHandler(deps: GenerateDependencies) {
       case 'busy':
         throw new RetryLater(`prompt ${runId}/${promptId} is leased by another worker until ${new Date(claim.leaseExpiresAt).toISOString()}`);
       case 'claimed':
-        return generateClaimed(deps, claim.prompt, owner, now);
+        return generateClaimed(deps, claim.prompt, owner, now, now() - received);
     }
   };
 }
 
-async function generateClaimed(deps: GenerateDependencies, prompt: PromptRecord, owner: string, now: () => number): Promise<Done> {
+async function generateClaimed(deps: GenerateDependencies, prompt: PromptRecord, owner: string, now: () => number, claimMs: number): Promise<Done> {
   const { runId, promptId } = prompt;
   if (prompt.attempts > deps.maxAttempts) {
     const reason = `gave up after ${deps.maxAttempts} attempts: ${prompt.lastError ?? 'worker stopped before finishing'}`;
@@ -73,7 +74,8 @@ async function generateClaimed(deps: GenerateDependencies, prompt: PromptRecord,
   }
   const objectName = imageObjectName(runId, prompt.category, promptId);
   // A worker that wrote the image and died before recording it: finish its work, no second model call.
-  const existing = await deps.bucket.stat(objectName);
+  // On a first attempt nobody can have written it, so the lookup is skipped.
+  const existing = prompt.attempts > 1 ? await deps.bucket.stat(objectName) : null;
   if (existing) {
     await deps.store.markGenerated(runId, promptId, { objectName, objectGeneration: existing.generation, model: prompt.model ?? deps.provider.model, renderMs: null, now: now() });
     return { done: 'generated' };
@@ -98,7 +100,8 @@ async function generateClaimed(deps: GenerateDependencies, prompt: PromptRecord,
     await deps.store.releaseWithError(runId, promptId, owner, detail);
     throw new RetryLater(`transient provider error for ${runId}/${promptId} (attempt ${prompt.attempts}): ${detail}`);
   }
-  const renderMs = now() - started;
+  const rendered = now();
+  const renderMs = rendered - started;
 
   const stored = await deps.bucket.writeIfAbsent(objectName, image.png, {
     runId,
@@ -108,7 +111,8 @@ async function generateClaimed(deps: GenerateDependencies, prompt: PromptRecord,
     model: image.model,
     seed: String(prompt.seed),
   });
+  const written = now();
   await deps.store.markGenerated(runId, promptId, { objectName, objectGeneration: stored.generation, model: image.model, renderMs, now: now() });
-  deps.log.info('generated', { runId, promptId, objectName, renderMs, created: stored.created });
+  deps.log.info('generated', { runId, promptId, objectName, created: stored.created, claimMs, renderMs, writeMs: written - rendered, markMs: now() - written });
   return { done: 'generated' };
 }
