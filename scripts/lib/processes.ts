@@ -79,15 +79,23 @@ process.on('exit', () => {
   for (const managed of running) killGroup(managed.child.pid, 'SIGKILL');
 });
 
-/** Stops all processes on Ctrl-C or SIGTERM, runs `cleanup`, then exits with the signal's code. */
+/**
+ * Stops all processes on Ctrl-C, SIGTERM or SIGHUP, and when the parent process goes away
+ * (a killed `npm` does not always pass the signal on), runs `cleanup`, then exits.
+ */
 export function stopOnSignals(cleanup: () => Promise<void>): void {
   let stopping = false;
+  const stop = (why: string, code: number) => {
+    if (stopping) return;
+    stopping = true;
+    process.stderr.write(`\n${why}, stopping…\n`);
+    void cleanup().finally(() => process.exit(code));
+  };
   for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
-    process.on(signal, () => {
-      if (stopping) return;
-      stopping = true;
-      process.stderr.write(`\nreceived ${signal}, stopping…\n`);
-      void cleanup().finally(() => process.exit(signal === 'SIGINT' ? 130 : 143));
-    });
+    process.on(signal, () => stop(`received ${signal}`, signal === 'SIGINT' ? 130 : 143));
   }
+  const parent = process.ppid;
+  setInterval(() => {
+    if (process.ppid !== parent) stop('parent process exited', 143);
+  }, 500).unref();
 }
