@@ -9,6 +9,7 @@ try {
   if (apiPort !== undefined && !(Number.isInteger(apiPort) && apiPort > 0 && apiPort < 65536)) throw new Error(`API_PORT must be a port number, got "${process.env.API_PORT}"`);
   stack = await startStack({ log: (line) => console.error(line), ...(apiPort ? { apiPort } : {}) });
   console.log(`api: ${stack.apiUrl}`);
+  console.log(`emulators: FIRESTORE_EMULATOR_HOST=${stack.firestoreHost} PUBSUB_EMULATOR_HOST=${stack.pubsubHost} storage ${stack.storageUrl} (bucket ${stack.bucket})`);
   console.log(`logs: ${stack.logDir}`);
   console.log(`try: npm run generate -- --api ${stack.apiUrl} --count 10 --out /tmp/dataset`);
   console.log('Ctrl-C stops everything.');
