@@ -72,7 +72,9 @@ describe('generateImage handler', () => {
   });
 
   it('finishes without a model call when a dead worker already wrote the image', async () => {
+    await store.claimPrompt('r1', 'p0001', { owner: 'dead-worker', now: clock, leaseMs: 10_000 });
     await bucket.writeIfAbsent('runs/r1/c/p0001.png', Buffer.from('x'), {});
+    clock += 10_001;
     const provider = new ScriptedProvider();
     expect(await handler(provider)(event({ runId: 'r1', promptId: 'p0001' }))).toEqual({ done: 'generated' });
     expect(provider.calls).toHaveLength(0);

@@ -1,0 +1,48 @@
+import { describe, expect, it } from 'vitest';
+import { parseGenerateArgs, parseStartArgs } from '../../scripts/lib/cli-args.js';
+
+describe('parseStartArgs', () => {
+  it.each([
+    { argv: [], expected: { count: 60, out: 'DataCollection', provider: 'embedded', force: false, seed: undefined, categories: undefined, scenarioFile: undefined } },
+    { argv: ['--count', '5', '--seed', '9', '--out', '/tmp/x', '--force'], expected: { count: 5, seed: 9, out: '/tmp/x', force: true } },
+    { argv: ['--scenario', 's.json', '--categories', 'a, b,'], expected: { scenarioFile: 's.json', categories: ['a', 'b'] } },
+    { argv: ['--provider', 'embedded'], expected: { provider: 'embedded' } },
+  ])('accepts $argv', ({ argv, expected }) => {
+    const parsed = parseStartArgs(argv);
+    expect(parsed.ok).toBe(true);
+    if (parsed.ok) expect(parsed.options).toMatchObject(expected);
+  });
+
+  it.each([
+    { argv: ['--count', '0'], error: /--count must be between 1 and 500, got 0/ },
+    { argv: ['--count', '501'], error: /between 1 and 500/ },
+    { argv: ['--count', 'ten'], error: /--count must be a whole number, got "ten"/ },
+    { argv: ['--seed', '-3'], error: /--seed/ },
+    { argv: ['--provider', 'gemini'], error: /--provider must be "embedded"/ },
+    { argv: ['--cout', '5'], error: /Unknown option '--cout'/ },
+    { argv: ['extra'], error: /Unexpected argument 'extra'/ },
+  ])('rejects $argv', ({ argv, error }) => {
+    const parsed = parseStartArgs(argv);
+    expect(parsed.ok).toBe(false);
+    if (!parsed.ok && 'error' in parsed) expect(parsed.error).toMatch(error);
+  });
+
+  it('asks for help', () => {
+    expect(parseStartArgs(['--help'])).toEqual({ ok: false, help: true });
+  });
+});
+
+describe('parseGenerateArgs', () => {
+  it.each([
+    { argv: ['--count', '3'], error: /--api URL is required/ },
+    { argv: ['--api', 'localhost:8080'], error: /--api must be an http\(s\) URL/ },
+  ])('rejects $argv', ({ argv, error }) => {
+    const parsed = parseGenerateArgs(argv);
+    expect(parsed.ok).toBe(false);
+    if (!parsed.ok && 'error' in parsed) expect(parsed.error).toMatch(error);
+  });
+
+  it('accepts a deployed URL', () => {
+    expect(parseGenerateArgs(['--api', 'https://api-xyz.a.run.app', '--count', '80'])).toMatchObject({ ok: true, options: { api: 'https://api-xyz.a.run.app', count: 80 } });
+  });
+});

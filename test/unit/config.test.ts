@@ -1,0 +1,21 @@
+import { describe, expect, it } from 'vitest';
+import { loadConfig } from '../../functions/config.js';
+
+const required = { GOOGLE_CLOUD_PROJECT: 'p', IMAGE_BUCKET: 'bucket-1' };
+
+describe('loadConfig', () => {
+  it('applies defaults', () => {
+    expect(loadConfig(required)).toEqual({ projectId: 'p', bucket: 'bucket-1', generationTopic: 'image-generation', provider: 'embedded', leaseMs: 120_000, maxAttempts: 5, storageEndpoint: undefined });
+  });
+
+  it.each([
+    { env: {}, names: ['GOOGLE_CLOUD_PROJECT', 'IMAGE_BUCKET'] },
+    { env: { ...required, IMAGE_BUCKET: '' }, names: ['IMAGE_BUCKET'] },
+    { env: { ...required, LEASE_SECONDS: 'soon' }, names: ['LEASE_SECONDS'] },
+    { env: { ...required, MAX_ATTEMPTS: '0' }, names: ['MAX_ATTEMPTS'] },
+    { env: { ...required, IMAGE_PROVIDER: 'dalle' }, names: ['IMAGE_PROVIDER'] },
+    { env: { ...required, STORAGE_API_ENDPOINT: 'not a url' }, names: ['STORAGE_API_ENDPOINT'] },
+  ])('names the variable at fault: $names', ({ env, names }) => {
+    expect(() => loadConfig(env)).toThrow(new RegExp(names.join('.*')));
+  });
+});

@@ -1,0 +1,62 @@
+import { describe, expect, it } from 'vitest';
+import { decideAssessment, decideClaim, decideFailed, decideGenerated, decideRelease } from '../../functions/core/prompt-transitions.js';
+import { newPromptRecord, type PromptRecord } from '../../functions/core/run-model.js';
+
+const base = newPromptRecord('r1', { promptId: 'p0001', index: 1, category: 'c', prompt: 'p', variables: {}, seed: 1 });
+const prompt = (patch: Partial<PromptRecord>): PromptRecord => ({ ...base, ...patch });
+const metrics = { width: 1, height: 1, resolutionScore: 0, colourVariance: 0, brightness: 0 } as never;
+
+describe('decideClaim', () => {
+  const options = { owner: 'me', now: 1000, leaseMs: 100 };
+  it.each([
+    { name: 'a missing prompt', current: null, kind: 'missing' },
+    { name: 'a planned prompt', current: prompt({}), kind: 'claimed' },
+    { name: 'an expired lease', current: prompt({ status: 'generating', leaseOwner: 'other', leaseExpiresAt: 999, attempts: 1 }), kind: 'claimed' },
+    { name: 'a released lease', current: prompt({ status: 'generating', leaseOwner: null, leaseExpiresAt: null, attempts: 1 }), kind: 'claimed' },
+    { name: 'a live lease', current: prompt({ status: 'generating', leaseOwner: 'other', leaseExpiresAt: 1001, attempts: 1 }), kind: 'busy' },
+    { name: 'a generated prompt', current: prompt({ status: 'generated' }), kind: 'finished' },
+    { name: 'an assessed prompt', current: prompt({ status: 'assessed' }), kind: 'finished' },
+    { name: 'a failed prompt', current: prompt({ status: 'failed' }), kind: 'finished' },
+  ])('$name → $kind', ({ current, kind }) => {
+    const { result, update } = decideClaim(current, options);
+    expect(result.kind).toBe(kind);
+    expect(update !== null).toBe(kind === 'claimed');
+    if (update) expect(update).toMatchObject({ status: 'generating', leaseOwner: 'me', leaseExpiresAt: 1100, attempts: (current?.attempts ?? 0) + 1 });
+  });
+});
+
+describe('decideGenerated', () => {
+  const info = { objectName: 'o', objectGeneration: '5', model: 'm', renderMs: 12, now: 0 };
+  it.each([
+    { name: 'generating → generated', current: prompt({ status: 'generating' }), status: 'generated' },
+    { name: 'assessed stays assessed (the assessor was first)', current: prompt({ status: 'assessed' }), status: 'assessed' },
+    { name: 'failed stays failed', current: prompt({ status: 'failed' }), status: undefined },
+  ])('$name', ({ current, status }) => {
+    expect(decideGenerated(current, info)?.status).toBe(status === 'assessed' ? undefined : status);
+  });
+});
+
+describe('decideFailed and decideRelease', () => {
+  it('never turns a finished prompt into a failure', () => {
+    expect(decideFailed(prompt({ status: 'assessed' }), 'x')).toBeNull();
+    expect(decideFailed(prompt({ status: 'generating' }), 'x')).toMatchObject({ status: 'failed', failureReason: 'x' });
+  });
+  it('releases only its own lease', () => {
+    expect(decideRelease(prompt({ status: 'generating', leaseOwner: 'me' }), 'me', 'e')).toEqual({ lastError: 'e', leaseOwner: null, leaseExpiresAt: null });
+    expect(decideRelease(prompt({ status: 'generating', leaseOwner: 'other' }), 'me', 'e')).toEqual({ lastError: 'e' });
+  });
+});
+
+describe('decideAssessment', () => {
+  it.each([
+    { name: 'records metrics', current: prompt({ status: 'generated' }), outcome: { metrics }, result: 'recorded', status: 'assessed' },
+    { name: 'records before the generator finishes', current: prompt({ status: 'generating' }), outcome: { metrics }, result: 'recorded', status: 'assessed' },
+    { name: 'records an unreadable image as failed', current: prompt({ status: 'generated' }), outcome: { failure: 'unreadable: x' }, result: 'recorded', status: 'failed' },
+    { name: 'ignores the same generation twice', current: prompt({ status: 'assessed', assessedGeneration: '7' }), outcome: { metrics }, result: 'duplicate', status: undefined },
+  ])('$name', ({ current, outcome, result, status }) => {
+    const decision = decideAssessment(current, '7', outcome, 0);
+    expect(decision.result).toBe(result);
+    expect(decision.update?.status).toBe(status);
+    if (decision.update) expect(decision.update.objectName).toBe('runs/r1/c/p0001.png');
+  });
+});
