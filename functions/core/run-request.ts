@@ -2,6 +2,8 @@ import { z } from 'zod';
 import { scenarioSchema, type Scenario } from './scenario.js';
 
 export const MAX_COUNT = 500;
+/** The run document stores the whole scenario, and a Firestore document holds at most 1 MiB. */
+export const MAX_SCENARIO_BYTES = 256 * 1024;
 
 /** Unknown fields are rejected (strict), so a typo such as `cout` is never silently ignored. */
 const runRequestSchema = z
@@ -49,6 +51,8 @@ export function parseRunRequest(body: unknown, builtins: ReadonlyMap<string, Sce
     if (!found) return { ok: false, message: `scenario: unknown built-in scenario "${name}"; built-in scenarios: ${[...builtins.keys()].join(', ')}` };
     scenario = found;
   } else {
+    const size = Buffer.byteLength(JSON.stringify(request.scenario));
+    if (size > MAX_SCENARIO_BYTES) return { ok: false, message: `scenario: an inline scenario is ${size} bytes; the limit is ${MAX_SCENARIO_BYTES} bytes` };
     const inline = scenarioSchema.safeParse(request.scenario);
     if (!inline.success) return { ok: false, message: formatIssues(inline.error, ['scenario']) };
     scenario = inline.data;

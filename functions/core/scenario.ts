@@ -78,16 +78,17 @@ function isKnownPlaceholder(
   shared: Record<string, string[]>,
   own: Record<string, string[]>,
 ): boolean {
-  return (RESERVED_PLACEHOLDERS as readonly string[]).includes(placeholder) || placeholder in own || placeholder in shared;
+  // Own properties only: `{constructor}` must not match Object.prototype.
+  return (RESERVED_PLACEHOLDERS as readonly string[]).includes(placeholder) || Object.hasOwn(own, placeholder) || Object.hasOwn(shared, placeholder);
 }
 
 /** The axes a category's template actually uses, with the category's own values taking precedence. */
 export function axesOf(scenario: Scenario, categoryName: string): Record<string, string[]> {
   const category = scenario.categories[categoryName];
   if (!category) throw new Error(`unknown category ${categoryName}`);
-  const axes: Record<string, string[]> = {};
+  const axes: Record<string, string[]> = Object.create(null);
   for (const placeholder of new Set(placeholdersIn(category.template))) {
-    const values = category.variables[placeholder] ?? scenario.variables[placeholder];
+    const values = Object.hasOwn(category.variables, placeholder) ? category.variables[placeholder] : Object.hasOwn(scenario.variables, placeholder) ? scenario.variables[placeholder] : undefined;
     if (values) axes[placeholder] = values;
   }
   return axes;

@@ -35,6 +35,9 @@ describe('parseRunRequest', () => {
     { body: { count: 2, scenario: { ...inline, categories: { one: { template: 'A {b}.' } } } }, message: /scenario\.categories\.one\.template: unknown placeholder \{b\}/ },
     { body: { count: 2, scenario: { ...inline, categories: { 'Bad Name': { template: 'A {a}.' } } } }, message: /\[a-z0-9_-\]\+/ },
     { body: { count: 2, scenario: { ...inline, extra: 1 } }, message: /scenario: unknown field "extra"/ },
+    { body: { count: 2, scenario: { ...inline, categories: { one: { template: 'A {constructor}.' } } } }, message: /unknown placeholder \{constructor\}/ },
+    { body: { count: 2, scenario: { ...inline, categories: { one: { template: 'A {__proto__}.' } } } }, message: /unknown placeholder \{__proto__\}/ },
+    { body: { count: 2, scenario: { ...inline, context: 'x'.repeat(300_000) } }, message: /limit is 262144 bytes/ },
   ])('rejects $body with a message saying what to fix', ({ body, message }) => {
     const result = parse(body);
     expect(result.ok).toBe(false);
