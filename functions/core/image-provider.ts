@@ -32,3 +32,15 @@ export class PermanentProviderError extends Error {
     this.name = 'PermanentProviderError';
   }
 }
+
+/** A failure worth retrying (rate limit, overload, timeout); `retryAfterMs` carries the server's hint when it gave one. */
+export class TransientProviderError extends Error {
+  constructor(
+    message: string,
+    readonly retryAfterMs: number | null = null,
+    readonly status: number | null = null,
+  ) {
+    super(message);
+    this.name = 'TransientProviderError';
+  }
+}
