@@ -63,8 +63,8 @@ export class FirestoreRunStore implements RunStore {
     return this.transact(runId, promptId, (prompt) => decideClaim(prompt, options));
   }
 
-  releaseWithError(runId: string, promptId: string, owner: string, error: string): Promise<void> {
-    return this.transact(runId, promptId, (prompt) => ({ result: undefined, update: decideRelease(prompt, owner, error) }));
+  releaseWithError(runId: string, promptId: string, owner: string, error: string, backoffUntil: number | null = null): Promise<void> {
+    return this.transact(runId, promptId, (prompt) => ({ result: undefined, update: decideRelease(prompt, owner, error, backoffUntil) }));
   }
 
   markGenerated(runId: string, promptId: string, info: GeneratedInfo): Promise<void> {

@@ -55,8 +55,8 @@ export class MemoryRunStore implements RunStore {
     return result;
   }
 
-  async releaseWithError(runId: string, promptId: string, owner: string, error: string): Promise<void> {
-    this.apply(runId, promptId, decideRelease(await this.getPrompt(runId, promptId), owner, error));
+  async releaseWithError(runId: string, promptId: string, owner: string, error: string, backoffUntil: number | null = null): Promise<void> {
+    this.apply(runId, promptId, decideRelease(await this.getPrompt(runId, promptId), owner, error, backoffUntil));
   }
 
   async markGenerated(runId: string, promptId: string, info: GeneratedInfo): Promise<void> {

@@ -45,8 +45,8 @@ export interface RunStore {
 
   /** Transactionally takes the prompt's lease, counting an attempt. */
   claimPrompt(runId: string, promptId: string, options: ClaimOptions): Promise<ClaimResult>;
-  /** Records a transient error and releases the lease so the redelivery can claim at once. */
-  releaseWithError(runId: string, promptId: string, owner: string, error: string): Promise<void>;
+  /** Records a transient error and releases the lease: at once, or at `backoffUntil` so redeliveries wait. */
+  releaseWithError(runId: string, promptId: string, owner: string, error: string, backoffUntil?: number | null): Promise<void>;
   /** Moves generating → generated; never downgrades a prompt the assessor already finished. */
   markGenerated(runId: string, promptId: string, info: GeneratedInfo): Promise<void>;
   markFailed(runId: string, promptId: string, reason: string): Promise<void>;
@@ -81,6 +81,11 @@ export interface GenerationMessage {
 export interface PromptPublisher {
   /** Publishes one message per prompt, batched; resolves with the ids that could not be published. */
   publish(messages: GenerationMessage[]): Promise<{ failed: string[]; error?: string }>;
+}
+
+/** A ceiling on model calls per minute across the whole deployment. */
+export interface RateLimiter {
+  tryAcquire(now: number): Promise<{ granted: true } | { granted: false; retryAfterMs: number }>;
 }
 
 export interface Logger {

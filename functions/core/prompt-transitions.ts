@@ -32,10 +32,14 @@ export function decideClaim(prompt: PromptRecord | null, options: ClaimOptions):
   return { result: { kind: 'claimed', prompt: { ...prompt, ...update } }, update };
 }
 
-export function decideRelease(prompt: PromptRecord | null, owner: string, error: string): PromptUpdate | null {
+/** Owner of a lease that only makes redeliveries wait, e.g. for a rate limit's retry delay. */
+export const BACKOFF_OWNER = 'backoff';
+
+export function decideRelease(prompt: PromptRecord | null, owner: string, error: string, backoffUntil: number | null = null): PromptUpdate | null {
   if (!prompt || prompt.status !== 'generating') return null;
   // A lease taken over by another worker is theirs now; only record the error.
   if (prompt.leaseOwner !== owner) return { lastError: error };
+  if (backoffUntil !== null) return { lastError: error, leaseOwner: BACKOFF_OWNER, leaseExpiresAt: backoffUntil };
   return { lastError: error, leaseOwner: null, leaseExpiresAt: null };
 }
 

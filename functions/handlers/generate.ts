@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { CloudEvent } from '@google-cloud/functions-framework';
-import { PermanentProviderError, type ImageProvider } from '../core/image-provider.js';
-import type { GenerationMessage, ImageBucket, Logger, RunStore } from '../core/ports.js';
+import { PermanentProviderError, TransientProviderError, type ImageProvider } from '../core/image-provider.js';
+import type { GenerationMessage, ImageBucket, Logger, RateLimiter, RunStore } from '../core/ports.js';
 import { imageObjectName, type PromptRecord } from '../core/run-model.js';
 import { RetryLater, type Done } from './event-outcome.js';
 
@@ -17,8 +17,18 @@ export interface GenerateDependencies {
   log: Logger;
   leaseMs: number;
   maxAttempts: number;
+  /** The deployment-wide ceiling on provider calls; none when omitted. */
+  rateLimiter?: RateLimiter;
+  /** Longest a provider call may take (its timeout): a token is only worth waiting for while the lease still covers the call. */
+  callBudgetMs?: number;
   now?: () => number;
+  sleep?: (ms: number) => Promise<void>;
 }
+
+/** Backoff when the provider gave no retry hint: 1 s, 2 s, 4 s … up to a minute. */
+export const backoffMs = (attempt: number): number => Math.min(60_000, 1000 * 2 ** Math.max(0, attempt - 1));
+
+const SAFETY_MARGIN_MS = 5000;
 
 const errorMessage = (error: unknown): string => (error instanceof Error ? error.message : String(error));
 
@@ -81,6 +91,13 @@ async function generateClaimed(deps: GenerateDependencies, prompt: PromptRecord,
     return { done: 'generated' };
   }
 
+  const claimedAt = now();
+  const waited = await waitForToken(deps, claimedAt, now);
+  if (!waited.ok) {
+    await deps.store.releaseWithError(runId, promptId, owner, 'rate limit: no request slot within the lease', now() + waited.retryAfterMs);
+    throw new RetryLater(`rate limit reached for ${runId}/${promptId}; retrying in about ${Math.ceil(waited.retryAfterMs / 1000)} s`);
+  }
+
   const started = now();
   let image;
   try {
@@ -97,8 +114,10 @@ async function generateClaimed(deps: GenerateDependencies, prompt: PromptRecord,
       await deps.store.markFailed(runId, promptId, `gave up after ${prompt.attempts} attempts: ${detail}`);
       return { done: 'failed' };
     }
-    await deps.store.releaseWithError(runId, promptId, owner, detail);
-    throw new RetryLater(`transient provider error for ${runId}/${promptId} (attempt ${prompt.attempts}): ${detail}`);
+    // Redeliveries before this time are turned away without a model call, honouring the server's hint.
+    const delay = error instanceof TransientProviderError && error.retryAfterMs !== null ? error.retryAfterMs : backoffMs(prompt.attempts);
+    await deps.store.releaseWithError(runId, promptId, owner, detail, now() + delay);
+    throw new RetryLater(`transient provider error for ${runId}/${promptId} (attempt ${prompt.attempts}, retry in ${Math.ceil(delay / 1000)} s): ${detail}`);
   }
   const rendered = now();
   const renderMs = rendered - started;
@@ -115,4 +134,19 @@ async function generateClaimed(deps: GenerateDependencies, prompt: PromptRecord,
   await deps.store.markGenerated(runId, promptId, { objectName, objectGeneration: stored.generation, model: image.model, renderMs, now: now() });
   deps.log.info('generated', { runId, promptId, objectName, created: stored.created, claimMs, renderMs, writeMs: written - rendered, markMs: now() - written });
   return { done: 'generated' };
+}
+
+/** Waits for a request slot while the lease still leaves room for the call itself. */
+async function waitForToken(deps: GenerateDependencies, claimedAt: number, now: () => number): Promise<{ ok: true } | { ok: false; retryAfterMs: number }> {
+  if (!deps.rateLimiter) return { ok: true };
+  const sleep = deps.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
+  const deadline = claimedAt + deps.leaseMs - (deps.callBudgetMs ?? 0) - SAFETY_MARGIN_MS;
+  for (;;) {
+    const slot = await deps.rateLimiter.tryAcquire(now());
+    if (slot.granted) return { ok: true };
+    // Jitter spreads waiting workers out, so they don't all retry the same shard at once.
+    const pause = slot.retryAfterMs + Math.floor(Math.random() * 250);
+    if (now() + pause > deadline) return { ok: false, retryAfterMs: slot.retryAfterMs };
+    await sleep(pause);
+  }
 }

@@ -2,7 +2,8 @@ import type { CloudEvent } from '@google-cloud/functions-framework';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { MemoryImageBucket } from '../../functions/adapters/memory-bucket.js';
 import { MemoryRunStore } from '../../functions/adapters/memory-store.js';
-import { PermanentProviderError, type ImageProvider, type ImageRequest } from '../../functions/core/image-provider.js';
+import { PermanentProviderError, TransientProviderError, type ImageProvider, type ImageRequest } from '../../functions/core/image-provider.js';
+import { MemoryRateLimiter } from '../../functions/adapters/memory-rate-limiter.js';
 import type { Logger } from '../../functions/core/ports.js';
 import { newPromptRecord, type RunRecord } from '../../functions/core/run-model.js';
 import { RetryLater } from '../../functions/handlers/event-outcome.js';
@@ -14,12 +15,13 @@ class ScriptedProvider implements ImageProvider {
   readonly name = 'scripted';
   readonly model = 'scripted-v1';
   calls: ImageRequest[] = [];
-  constructor(private readonly script: Array<'ok' | 'transient' | 'blocked'> = []) {}
+  constructor(private readonly script: Array<'ok' | 'transient' | 'blocked' | 'rate-limited'> = []) {}
   async generate(request: ImageRequest) {
     this.calls.push(request);
     const step = this.script.shift() ?? 'ok';
     if (step === 'transient') throw new Error('503 unavailable');
     if (step === 'blocked') throw new PermanentProviderError('blocked:SAFETY');
+    if (step === 'rate-limited') throw new TransientProviderError('429 RESOURCE_EXHAUSTED', 2000, 429);
     return { png: Buffer.from(`png:${request.prompt}`), model: this.model };
   }
 }
@@ -87,6 +89,7 @@ describe('generateImage handler', () => {
   ])('provider script $script ends $status', async ({ script, outcomes, status, reason }) => {
     const generate = handler(new ScriptedProvider([...script]));
     for (const expected of outcomes) {
+      clock += 60_001; // past any backoff, as a later redelivery would be
       const outcome = await generate(event({ runId: 'r1', promptId: 'p0001' })).then((r) => r.done, (e) => (e instanceof RetryLater ? 'retry' : 'error'));
       expect(outcome).toBe(expected);
     }
@@ -106,5 +109,32 @@ describe('generateImage handler', () => {
 
   it.each(['not json', '{"runId":1}', '{}'])('acknowledges a malformed message %s without retrying', async (data) => {
     expect(await handler(new ScriptedProvider())(event(data))).toMatchObject({ done: 'skipped', reason: 'malformed message' });
+  });
+
+  it('honours a 429 retry hint: redeliveries before it make no model call', async () => {
+    const provider = new ScriptedProvider(['rate-limited', 'ok']);
+    const generate = handler(provider);
+    await expect(generate(event({ runId: 'r1', promptId: 'p0001' }))).rejects.toBeInstanceOf(RetryLater);
+    expect(await store.getPrompt('r1', 'p0001')).toMatchObject({ leaseOwner: 'backoff', leaseExpiresAt: clock + 2000, lastError: '429 RESOURCE_EXHAUSTED' });
+    clock += 1999;
+    await expect(generate(event({ runId: 'r1', promptId: 'p0001' }))).rejects.toBeInstanceOf(RetryLater);
+    expect(provider.calls).toHaveLength(1);
+    clock += 2;
+    expect(await generate(event({ runId: 'r1', promptId: 'p0001' }))).toEqual({ done: 'generated' });
+    expect(provider.calls).toHaveLength(2);
+  });
+
+  it('waits for a rate-limit slot, and gives the prompt back when none comes within the lease', async () => {
+    const limiter = new MemoryRateLimiter(6);
+    await limiter.tryAcquire(clock);
+    const provider = new ScriptedProvider();
+    const slept: number[] = [];
+    const base = { store, bucket, provider, log: silent, maxAttempts: 3, rateLimiter: limiter, now: () => clock, sleep: async (ms: number) => { slept.push(ms); clock += ms; } };
+    await expect(makeGenerateHandler({ ...base, leaseMs: 12_000, callBudgetMs: 5_000 })(event({ runId: 'r1', promptId: 'p0001' }))).rejects.toThrow(/rate limit reached/);
+    expect(provider.calls).toHaveLength(0);
+    expect((await store.getPrompt('r1', 'p0001'))?.leaseOwner).toBe('backoff');
+    clock += 10_000;
+    expect(await makeGenerateHandler({ ...base, leaseMs: 60_000 })(event({ runId: 'r1', promptId: 'p0001' }))).toEqual({ done: 'generated' });
+    expect(provider.calls).toHaveLength(1);
   });
 });
