@@ -8,7 +8,10 @@ const envSchema = z.object({
   GOOGLE_CLOUD_PROJECT: z.string().min(1, 'set it to the Google Cloud project id'),
   IMAGE_BUCKET: z.string().min(3, 'set it to the Cloud Storage bucket that holds the images'),
   GENERATION_TOPIC: z.string().min(1).default('image-generation'),
-  IMAGE_PROVIDER: z.enum(['embedded'], { message: 'must be "embedded" (the Gemini provider is not part of this version)' }).default('embedded'),
+  IMAGE_PROVIDER: z.enum(['embedded', 'gemini'], { message: 'must be "embedded" or "gemini"' }).default('embedded'),
+  GEMINI_MODEL: z.string().regex(/^[a-z0-9][a-z0-9.-]*$/, 'must be a model name such as gemini-2.5-flash-image').default('gemini-2.5-flash-image'),
+  GEMINI_RATE_LIMIT_RPM: z.coerce.number().int().min(1).max(100_000).default(60),
+  GEMINI_TIMEOUT_SECONDS: z.coerce.number().int().min(5).max(600).default(60),
   LEASE_SECONDS: z.coerce.number().int().min(5).max(3600).default(120),
   MAX_ATTEMPTS: z.coerce.number().int().min(1).max(100).default(5),
   STORAGE_API_ENDPOINT: z.url({ message: 'must be a URL such as http://127.0.0.1:4443 (local emulator only; unset on Google Cloud)' }).optional(),
@@ -18,7 +21,8 @@ export interface Config {
   projectId: string;
   bucket: string;
   generationTopic: string;
-  provider: 'embedded';
+  provider: 'embedded' | 'gemini';
+  gemini: { model: string; requestsPerMinute: number; timeoutMs: number };
   leaseMs: number;
   maxAttempts: number;
   storageEndpoint: string | undefined;
@@ -36,11 +40,16 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     throw new ConfigError(`invalid configuration: ${problems.join('; ')}`);
   }
   const values = parsed.data;
+  // A model call must end before its lease does, or a redelivery could call the model a second time.
+  if (values.IMAGE_PROVIDER === 'gemini' && values.LEASE_SECONDS < values.GEMINI_TIMEOUT_SECONDS + 30) {
+    throw new ConfigError(`invalid configuration: LEASE_SECONDS (${values.LEASE_SECONDS}) must be at least GEMINI_TIMEOUT_SECONDS (${values.GEMINI_TIMEOUT_SECONDS}) + 30`);
+  }
   return {
     projectId: values.GOOGLE_CLOUD_PROJECT,
     bucket: values.IMAGE_BUCKET,
     generationTopic: values.GENERATION_TOPIC,
     provider: values.IMAGE_PROVIDER,
+    gemini: { model: values.GEMINI_MODEL, requestsPerMinute: values.GEMINI_RATE_LIMIT_RPM, timeoutMs: values.GEMINI_TIMEOUT_SECONDS * 1000 },
     leaseMs: values.LEASE_SECONDS * 1000,
     maxAttempts: values.MAX_ATTEMPTS,
     storageEndpoint: values.STORAGE_API_ENDPOINT,

@@ -2,7 +2,9 @@ import { Firestore } from '@google-cloud/firestore';
 import { PubSub } from '@google-cloud/pubsub';
 import { Storage } from '@google-cloud/storage';
 import { createEmbeddedProvider } from './adapters/embedded/embedded-provider.js';
+import { FirestoreRateLimiter } from './adapters/firestore-rate-limiter.js';
 import { FirestoreRunStore } from './adapters/firestore-store.js';
+import { createGeminiProvider, resolveGeminiCredentials } from './adapters/gemini/gemini-provider.js';
 import { decodeImage } from './adapters/image-decoder.js';
 import { createJsonLogger } from './adapters/log.js';
 import { PubSubPromptPublisher } from './adapters/pubsub-publisher.js';
@@ -19,40 +21,55 @@ function clients(config: Config) {
   const firestore = new Firestore({ projectId: config.projectId, ignoreUndefinedProperties: true });
   const storage = new Storage({ projectId: config.projectId, ...(config.storageEndpoint ? { apiEndpoint: config.storageEndpoint } : {}) });
   return {
+    firestore,
     store: new FirestoreRunStore(firestore),
     bucket: new GcsImageBucket(storage.bucket(config.bucket)),
   };
 }
 
-export function createProvider(config: Config): ImageProvider {
+/** The provider that generates images. Gemini needs credentials: a key, or Vertex AI with the service account. */
+export function createProvider(config: Config, env: Record<string, string | undefined>): ImageProvider {
   switch (config.provider) {
     case 'embedded':
       return createEmbeddedProvider();
+    case 'gemini':
+      return createGeminiProvider({ model: config.gemini.model, timeoutMs: config.gemini.timeoutMs, ...resolveGeminiCredentials(env) });
   }
 }
 
+/** What the api records on a run; it never needs the provider's credentials. */
+function providerIdentity(config: Config): { name: string; model: string } {
+  return config.provider === 'gemini' ? { name: 'gemini', model: config.gemini.model } : { name: 'embedded', model: createEmbeddedProvider().model };
+}
+
 export function apiDependencies(config: Config): ApiDependencies {
-  const provider = createProvider(config);
+  const { store, bucket } = clients(config);
   return {
-    ...clients(config),
+    store,
+    bucket,
     publisher: new PubSubPromptPublisher(new PubSub({ projectId: config.projectId }), config.generationTopic),
     log: createJsonLogger('api'),
     builtins: builtinScenarios,
     defaultScenario: DEFAULT_SCENARIO,
-    provider: { name: provider.name, model: provider.model },
+    provider: providerIdentity(config),
   };
 }
 
-export function generateDependencies(config: Config): GenerateDependencies {
+export function generateDependencies(config: Config, env: Record<string, string | undefined>): GenerateDependencies {
+  const { firestore, store, bucket } = clients(config);
+  const gemini = config.provider === 'gemini';
   return {
-    ...clients(config),
-    provider: createProvider(config),
+    store,
+    bucket,
+    provider: createProvider(config, env),
     log: createJsonLogger('generateImage'),
     leaseMs: config.leaseMs,
     maxAttempts: config.maxAttempts,
+    ...(gemini ? { rateLimiter: new FirestoreRateLimiter(firestore, 'gemini', config.gemini.requestsPerMinute), callBudgetMs: config.gemini.timeoutMs } : {}),
   };
 }
 
 export function assessDependencies(config: Config): AssessDependencies {
-  return { ...clients(config), decode: decodeImage, log: createJsonLogger('assessImage') };
+  const { store, bucket } = clients(config);
+  return { store, bucket, decode: decodeImage, log: createJsonLogger('assessImage') };
 }

@@ -15,7 +15,7 @@ function lazy<T>(build: () => T): () => T {
 }
 
 const api = lazy(() => makeApiHandler(apiDependencies(loadConfig(process.env))));
-const generate = lazy(() => makeGenerateHandler(generateDependencies(loadConfig(process.env))));
+const generate = lazy(() => makeGenerateHandler(generateDependencies(loadConfig(process.env), process.env)));
 const assess = lazy(() => makeAssessHandler(assessDependencies(loadConfig(process.env))));
 
 functions.http('api', (req, res) => api()(req, res));

@@ -2,6 +2,8 @@
  * `npm start`: boots the local stack, runs a scenario end to end, exports the dataset,
  * prints a summary and stops everything. Exit 0 when every prompt is accounted for.
  */
+import { resolveGeminiCredentials } from '../functions/adapters/gemini/gemini-provider.js';
+import { loadConfig } from '../functions/config.js';
 import { ApiClient } from './lib/api-client.js';
 import { parseStartArgs, RUN_USAGE } from './lib/cli-args.js';
 import { stopOnSignals } from './lib/processes.js';
@@ -10,8 +12,21 @@ import { startStack, type Stack } from './lib/stack.js';
 
 const USAGE = `usage: npm start -- [options]
 ${RUN_USAGE}
-  --provider embedded image provider (default embedded: an offline procedural renderer)
-environment: API_PORT pins the api function's port (default: a free port)`;
+  --provider NAME     embedded (default: an offline procedural renderer) or gemini
+environment: API_PORT pins the api function's port (default: a free port);
+  with --provider gemini: GEMINI_API_KEY (or GOOGLE_API_KEY), or GOOGLE_GENAI_USE_VERTEXAI=true with
+  GOOGLE_CLOUD_PROJECT and GOOGLE_CLOUD_LOCATION; GEMINI_MODEL, GEMINI_RATE_LIMIT_RPM, GEMINI_TIMEOUT_SECONDS`;
+
+/** Fails before anything starts when the chosen provider cannot work. */
+function checkProvider(provider: 'embedded' | 'gemini'): string | null {
+  try {
+    loadConfig({ ...process.env, GOOGLE_CLOUD_PROJECT: 'local', IMAGE_BUCKET: 'local', IMAGE_PROVIDER: provider });
+    if (provider === 'gemini') resolveGeminiCredentials(process.env);
+    return null;
+  } catch (error) {
+    return (error as Error).message;
+  }
+}
 
 async function main(): Promise<number> {
   const parsed = parseStartArgs(process.argv.slice(2));
@@ -21,7 +36,7 @@ async function main(): Promise<number> {
     return 2;
   }
   const options = parsed.options;
-  const outProblem = checkOutputDir(options.out, options.force);
+  const outProblem = checkOutputDir(options.out, options.force) ?? checkProvider(options.provider);
   if (outProblem) {
     console.error(`error: ${outProblem}`);
     return 2;
@@ -30,7 +45,7 @@ async function main(): Promise<number> {
   let stack: Stack | undefined;
   stopOnSignals(async () => stack?.stop());
   try {
-    stack = await startStack({ log, ...(process.env.API_PORT ? { apiPort: Number(process.env.API_PORT) } : {}) });
+    stack = await startStack({ log, provider: options.provider, ...(process.env.API_PORT ? { apiPort: Number(process.env.API_PORT) } : {}) });
     log(`stack ready: api ${stack.apiUrl} (logs in ${stack.logDir})`);
     const result = await runAndExport(new ApiClient(stack.apiUrl), options, log);
     return result.exitCode;

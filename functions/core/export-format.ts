@@ -73,6 +73,8 @@ export function generationParametersJson(input: ExportInput): string {
       provider: input.run.provider,
       model: input.run.model,
       seed: input.run.seed,
+      image: input.run.image,
+      costEstimate: input.run.costEstimate,
       requestedCount: input.run.count,
       categories: input.run.categories,
       counts: { planned: input.prompts.length, succeeded: ok, failed: input.prompts.length - ok, perCategory: perCategory(input.prompts) },

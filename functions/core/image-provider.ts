@@ -1,5 +1,5 @@
 /**
- * The port every image source implements: the embedded renderer now, Gemini later.
+ * The port every image source implements: the embedded renderer and Gemini.
  * A provider throws PermanentProviderError when retrying cannot help (blocked prompt,
  * bad request); any other error is treated as transient and retried through Pub/Sub.
  */
@@ -8,6 +8,9 @@ export interface ImageRequest {
   category: string;
   variables: Record<string, string>;
   seed: number;
+  /** Requested output shape; providers that render a fixed size ignore it. */
+  aspectRatio?: string;
+  imageSize?: string;
 }
 
 export interface GeneratedImage {

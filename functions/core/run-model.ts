@@ -1,6 +1,7 @@
 import type { ImageMetrics } from './metrics.js';
 import type { PlannedPrompt } from './planner.js';
-import type { Scenario } from './scenario.js';
+import type { CostEstimate } from './pricing.js';
+import { DEFAULT_IMAGE_SETTINGS, type ImageSettings, type Scenario } from './scenario.js';
 
 /** Lifecycle of one planned prompt. `assessed` and `failed` are terminal. */
 export const PROMPT_STATUSES = ['planned', 'generating', 'generated', 'assessed', 'failed'] as const;
@@ -21,10 +22,13 @@ export interface RunRecord {
   state: 'accepted' | 'publish_failed';
   /** Free-form owner id; the cohort issue fills it from the caller's token. */
   owner: string;
+  image: ImageSettings;
+  costEstimate: CostEstimate;
 }
 
 export interface PromptRecord extends PlannedPrompt {
   runId: string;
+  image: ImageSettings;
   status: PromptStatus;
   /** Number of times a generator claimed this prompt. */
   attempts: number;
@@ -42,10 +46,11 @@ export interface PromptRecord extends PlannedPrompt {
   metrics: ImageMetrics | null;
 }
 
-export function newPromptRecord(runId: string, planned: PlannedPrompt): PromptRecord {
+export function newPromptRecord(runId: string, planned: PlannedPrompt, image: ImageSettings = DEFAULT_IMAGE_SETTINGS): PromptRecord {
   return {
     ...planned,
     runId,
+    image,
     status: 'planned',
     attempts: 0,
     leaseOwner: null,

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { scenarioSchema, type Scenario } from './scenario.js';
+import { DEFAULT_IMAGE_SETTINGS, imageSettingsSchema, scenarioSchema, type ImageSettings, type Scenario } from './scenario.js';
 
 export const MAX_COUNT = 500;
 /** The run document stores the whole scenario, and a Firestore document holds at most 1 MiB. */
@@ -12,6 +12,7 @@ const runRequestSchema = z
     count: z.number({ message: 'count must be a whole number' }).int('count must be a whole number').min(1, 'count must be at least 1').max(MAX_COUNT, `count must be at most ${MAX_COUNT}`),
     seed: z.number().int('seed must be an integer').min(0, 'seed must be ≥ 0').max(Number.MAX_SAFE_INTEGER).optional(),
     categories: z.array(z.string()).min(1, 'categories, when given, must name at least one category').max(100).optional(),
+    image: imageSettingsSchema.optional(),
   })
   .strict();
 
@@ -20,6 +21,8 @@ export interface RunRequest {
   count: number;
   seed: number | undefined;
   categories: string[] | undefined;
+  /** The run's own image settings, else the scenario's, else 1:1 at 1K. */
+  image: ImageSettings;
 }
 
 export type ParseResult = { ok: true; value: RunRequest } | { ok: false; message: string };
@@ -64,5 +67,6 @@ export function parseRunRequest(body: unknown, builtins: ReadonlyMap<string, Sce
     return { ok: false, message: `categories: ${unknown.map((c) => `"${c}"`).join(', ')} not in scenario "${scenario.name}"; choose from ${known.join(', ')}` };
   }
   const categories = request.categories ? [...new Set(request.categories)] : undefined;
-  return { ok: true, value: { scenario, count: request.count, seed: request.seed, categories } };
+  const image = request.image ?? scenario.image ?? DEFAULT_IMAGE_SETTINGS;
+  return { ok: true, value: { scenario, count: request.count, seed: request.seed, categories, image } };
 }

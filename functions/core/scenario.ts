@@ -21,7 +21,7 @@ const categorySchema = z
   })
   .strict();
 
-const imageSizeSchema = z
+export const imageSettingsSchema = z
   .object({
     aspectRatio: z.enum(['1:1', '2:3', '3:2', '3:4', '4:3', '4:5', '5:4', '9:16', '16:9', '21:9']).default('1:1'),
     imageSize: z.enum(['1K', '2K', '4K']).default('1K'),
@@ -38,7 +38,7 @@ export const scenarioSchema = z
     categories: z
       .record(z.string(), categorySchema)
       .refine((categories) => Object.keys(categories).length > 0, 'a scenario needs at least one category'),
-    image: imageSizeSchema.optional(),
+    image: imageSettingsSchema.optional(),
   })
   .strict()
   .superRefine((scenario, ctx) => {
@@ -67,6 +67,8 @@ export const scenarioSchema = z
   });
 
 export type Scenario = z.infer<typeof scenarioSchema>;
+export type ImageSettings = z.infer<typeof imageSettingsSchema>;
+export const DEFAULT_IMAGE_SETTINGS: ImageSettings = { aspectRatio: '1:1', imageSize: '1K' };
 export type ScenarioCategory = Scenario['categories'][string];
 
 export function placeholdersIn(template: string): string[] {

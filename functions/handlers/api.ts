@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Request, Response } from '@google-cloud/functions-framework';
 import { planPrompts } from '../core/planner.js';
+import { estimateCost } from '../core/pricing.js';
 import type { ImageBucket, Logger, PromptPublisher, RunStore } from '../core/ports.js';
 import { parseRunRequest } from '../core/run-request.js';
 import { deriveRunState, newPromptRecord, type PromptRecord, type RunRecord } from '../core/run-model.js';
@@ -74,7 +75,7 @@ export function makeApiHandler(deps: ApiDependencies) {
   async function createRun(req: Request, res: Response, principal: Principal): Promise<void> {
     const parsed = parseRunRequest(readJsonBody(req), deps.builtins(), deps.defaultScenario);
     if (!parsed.ok) throw new HttpError(400, 'INVALID_ARGUMENT', parsed.message);
-    const { scenario, count, categories } = parsed.value;
+    const { scenario, count, categories, image } = parsed.value;
     const seed = parsed.value.seed ?? randomBytes(4).readUInt32BE(0);
     const runId = newRunId();
     const planned = planPrompts(scenario, { count, seed, ...(categories ? { categories } : {}) });
@@ -89,8 +90,10 @@ export function makeApiHandler(deps: ApiDependencies) {
       createdAt: new Date(now()).toISOString(),
       state: 'accepted',
       owner: principal.id,
+      image,
+      costEstimate: estimateCost(deps.provider.model, planned.length),
     };
-    await deps.store.createRun(run, planned.map((prompt) => newPromptRecord(runId, prompt)));
+    await deps.store.createRun(run, planned.map((prompt) => newPromptRecord(runId, prompt, image)));
     const { failed, error } = await deps.publisher.publish(planned.map((prompt) => ({ runId, promptId: prompt.promptId })));
     if (failed.length > 0) {
       // Nothing is lost: the unpublished prompts end `failed` with the reason, and the caller learns of it.
@@ -123,6 +126,8 @@ export function makeApiHandler(deps: ApiDependencies) {
       model: run.model,
       seed: run.seed,
       createdAt: run.createdAt,
+      image: run.image,
+      costEstimate: run.costEstimate,
       planned: Object.values(counts).reduce((a, b) => a + b, 0),
       counts,
       failures,

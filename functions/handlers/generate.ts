@@ -102,7 +102,8 @@ async function generateClaimed(deps: GenerateDependencies, prompt: PromptRecord,
   let image;
   try {
     deps.log.info('provider_call', { runId, promptId, provider: deps.provider.name, attempt: prompt.attempts });
-    image = await deps.provider.generate({ prompt: prompt.prompt, category: prompt.category, variables: prompt.variables, seed: prompt.seed });
+    const { aspectRatio, imageSize } = prompt.image ?? {};
+    image = await deps.provider.generate({ prompt: prompt.prompt, category: prompt.category, variables: prompt.variables, seed: prompt.seed, aspectRatio, imageSize });
   } catch (error) {
     if (error instanceof PermanentProviderError) {
       await deps.store.markFailed(runId, promptId, error.reason);

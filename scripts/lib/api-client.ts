@@ -1,4 +1,5 @@
 import type { ExportedPrompt } from '../../functions/core/export-format.js';
+import type { CostEstimate } from '../../functions/core/pricing.js';
 import type { FailureSummary, QualitySummary, RunRecord, RunState, StatusCounts } from '../../functions/core/run-model.js';
 
 export interface RunStatus {
@@ -9,6 +10,8 @@ export interface RunStatus {
   model: string;
   seed: number;
   createdAt: string;
+  image: { aspectRatio: string; imageSize: string };
+  costEstimate: CostEstimate;
   planned: number;
   counts: StatusCounts;
   failures: FailureSummary[];

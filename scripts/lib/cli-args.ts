@@ -14,7 +14,7 @@ export interface RunOptions {
 }
 
 export interface StartOptions extends RunOptions {
-  provider: 'embedded';
+  provider: 'embedded' | 'gemini';
 }
 
 export interface GenerateOptions extends RunOptions {
@@ -69,7 +69,7 @@ export function parseStartArgs(argv: string[]): Parsed<StartOptions> {
   if (typeof values === 'string') return { ok: false, error: values };
   if (values.help) return { ok: false, help: true };
   const provider = (values.provider as string | undefined) ?? 'embedded';
-  if (provider !== 'embedded') return { ok: false, error: `--provider must be "embedded" in this version, got "${provider}"` };
+  if (provider !== 'embedded' && provider !== 'gemini') return { ok: false, error: `--provider must be "embedded" or "gemini", got "${provider}"` };
   const run = parseRunOptions(values, 60);
   return typeof run === 'string' ? { ok: false, error: run } : { ok: true, options: { ...run, provider } };
 }

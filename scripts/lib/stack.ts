@@ -19,6 +19,9 @@ export interface StackOptions {
   apiPort?: number;
   leaseSeconds?: number;
   maxAttempts?: number;
+  provider?: 'embedded' | 'gemini';
+  /** More environment for the function processes (e.g. a Gemini base URL for tests). */
+  functionEnv?: Record<string, string>;
   logDir?: string;
   log?: (line: string) => void;
 }
@@ -50,7 +53,8 @@ const tail = (file: string): string => (existsSync(file) ? readFileSync(file, 'u
 
 export async function startStack(options: StackOptions = {}): Promise<Stack> {
   const log = options.log ?? (() => {});
-  const projectId = options.projectId ?? 'demo-synthetic-images';
+  // The emulators accept any id; a real one set by the user is kept so Vertex AI calls bill the right project.
+  const projectId = options.projectId ?? process.env.GOOGLE_CLOUD_PROJECT ?? 'demo-synthetic-images';
   const bucket = options.bucket ?? 'synthetic-images';
   const logDir = options.logDir ?? join(projectRoot, '.stack-logs');
   const functionsEntry = join(projectRoot, 'dist', 'functions', 'index.js');
@@ -122,8 +126,10 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       ...clientEnv,
       IMAGE_BUCKET: bucket,
       GENERATION_TOPIC,
-      LEASE_SECONDS: String(options.leaseSeconds ?? 120),
-      MAX_ATTEMPTS: String(options.maxAttempts ?? 5),
+      IMAGE_PROVIDER: options.provider ?? 'embedded',
+      ...(options.leaseSeconds ? { LEASE_SECONDS: String(options.leaseSeconds) } : {}),
+      ...(options.maxAttempts ? { MAX_ATTEMPTS: String(options.maxAttempts) } : {}),
+      ...options.functionEnv,
     };
     const framework = join(projectRoot, 'node_modules', '@google-cloud', 'functions-framework', 'build', 'src', 'main.js');
     const serve = (name: string, target: string, signature: string, port: number) =>

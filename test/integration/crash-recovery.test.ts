@@ -14,6 +14,7 @@ describe('a generator that dies after claiming a prompt', () => {
     const run: RunRecord = {
       runId, scenario, count: 2, seed: 5, categories: Object.keys(scenario.categories), provider: 'embedded',
       model: 'embedded-procedural-v1', createdAt: new Date().toISOString(), state: 'accepted', owner: 'local',
+      image: { aspectRatio: '1:1', imageSize: '1K' }, costEstimate: { images: 2, usdPerImage: 0, usd: 0, basis: 'test' },
     };
     await store.createRun(run, planned.map((prompt) => newPromptRecord(runId, prompt)));
 

@@ -7,6 +7,7 @@ describe('parseStartArgs', () => {
     { argv: ['--count', '5', '--seed', '9', '--out', '/tmp/x', '--force'], expected: { count: 5, seed: 9, out: '/tmp/x', force: true } },
     { argv: ['--scenario', 's.json', '--categories', 'a, b,'], expected: { scenarioFile: 's.json', categories: ['a', 'b'] } },
     { argv: ['--provider', 'embedded'], expected: { provider: 'embedded' } },
+    { argv: ['--provider', 'gemini'], expected: { provider: 'gemini' } },
   ])('accepts $argv', ({ argv, expected }) => {
     const parsed = parseStartArgs(argv);
     expect(parsed.ok).toBe(true);
@@ -18,7 +19,7 @@ describe('parseStartArgs', () => {
     { argv: ['--count', '501'], error: /between 1 and 500/ },
     { argv: ['--count', 'ten'], error: /--count must be a whole number, got "ten"/ },
     { argv: ['--seed', '-3'], error: /--seed/ },
-    { argv: ['--provider', 'gemini'], error: /--provider must be "embedded"/ },
+    { argv: ['--provider', 'dalle'], error: /--provider must be "embedded" or "gemini", got "dalle"/ },
     { argv: ['--cout', '5'], error: /Unknown option '--cout'/ },
     { argv: ['extra'], error: /Unexpected argument 'extra'/ },
   ])('rejects $argv', ({ argv, error }) => {

@@ -5,7 +5,7 @@ const required = { GOOGLE_CLOUD_PROJECT: 'p', IMAGE_BUCKET: 'bucket-1' };
 
 describe('loadConfig', () => {
   it('applies defaults', () => {
-    expect(loadConfig(required)).toEqual({ projectId: 'p', bucket: 'bucket-1', generationTopic: 'image-generation', provider: 'embedded', leaseMs: 120_000, maxAttempts: 5, storageEndpoint: undefined });
+    expect(loadConfig(required)).toEqual({ projectId: 'p', bucket: 'bucket-1', generationTopic: 'image-generation', provider: 'embedded', gemini: { model: 'gemini-2.5-flash-image', requestsPerMinute: 60, timeoutMs: 60_000 }, leaseMs: 120_000, maxAttempts: 5, storageEndpoint: undefined });
   });
 
   it.each([
@@ -15,6 +15,9 @@ describe('loadConfig', () => {
     { env: { ...required, MAX_ATTEMPTS: '0' }, names: ['MAX_ATTEMPTS'] },
     { env: { ...required, IMAGE_PROVIDER: 'dalle' }, names: ['IMAGE_PROVIDER'] },
     { env: { ...required, STORAGE_API_ENDPOINT: 'not a url' }, names: ['STORAGE_API_ENDPOINT'] },
+    { env: { ...required, GEMINI_MODEL: 'Gemini Pro!' }, names: ['GEMINI_MODEL'] },
+    { env: { ...required, GEMINI_RATE_LIMIT_RPM: '0' }, names: ['GEMINI_RATE_LIMIT_RPM'] },
+    { env: { ...required, IMAGE_PROVIDER: 'gemini', GEMINI_TIMEOUT_SECONDS: '100', LEASE_SECONDS: '120' }, names: ['LEASE_SECONDS', 'GEMINI_TIMEOUT_SECONDS'] },
   ])('names the variable at fault: $names', ({ env, names }) => {
     expect(() => loadConfig(env)).toThrow(new RegExp(names.join('.*')));
   });

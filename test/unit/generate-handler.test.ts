@@ -29,6 +29,7 @@ class ScriptedProvider implements ImageProvider {
 const run: RunRecord = {
   runId: 'r1', scenario: { name: 's', variables: {}, categories: { c: { template: 't', variables: {}, weight: 1 } } }, count: 1, seed: 1,
   categories: ['c'], provider: 'scripted', model: 'scripted-v1', createdAt: new Date(0).toISOString(), state: 'accepted', owner: 'local',
+  image: { aspectRatio: '1:1', imageSize: '1K' }, costEstimate: { images: 1, usdPerImage: 0, usd: 0, basis: 'test' },
 };
 
 const event = (data: object | string): CloudEvent<MessagePublishedData> => ({
