@@ -20,6 +20,8 @@ export interface StackOptions {
   leaseSeconds?: number;
   maxAttempts?: number;
   provider?: 'embedded' | 'gemini';
+  /** How long Pub/Sub waits for the generator before redelivering (10–600 s). */
+  pushAckDeadlineSeconds?: number;
   /** More environment for the function processes (e.g. a Gemini base URL for tests). */
   functionEnv?: Record<string, string>;
   logDir?: string;
@@ -106,7 +108,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     const [generationTopic] = await pubsubClient.createTopic(GENERATION_TOPIC);
     await generationTopic.createSubscription(GENERATION_SUBSCRIPTION, {
       pushConfig: { pushEndpoint: `http://127.0.0.1:${generatorPort}/projects/${projectId}/topics/${GENERATION_TOPIC}` },
-      ackDeadlineSeconds: 60,
+      ackDeadlineSeconds: options.pushAckDeadlineSeconds ?? 60,
       retryPolicy: { minimumBackoff: { seconds: 1 }, maximumBackoff: { seconds: 10 } },
     });
     const [notificationTopic] = await pubsubClient.createTopic(NOTIFICATION_TOPIC);

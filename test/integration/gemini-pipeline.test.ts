@@ -1,0 +1,90 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Storage } from '@google-cloud/storage';
+import sharp from 'sharp';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ApiClient } from '../../scripts/lib/api-client.js';
+import { startStack, type Stack } from '../../scripts/lib/stack.js';
+import { projectRoot } from '../../scripts/lib/tools.js';
+import { startFakeGemini, type FakeGemini } from '../support/fake-gemini-server.js';
+import { functionLog, waitForRun } from '../support/stack-clients.js';
+
+/** What each fault marker in a prompt must end as, and how many model calls it may take. */
+const EXPECTED = [
+  { marker: 'clean', status: 'assessed', reason: null, calls: 1 },
+  { marker: '[fault:429x1]', status: 'assessed', reason: null, calls: 2 },
+  { marker: '[fault:503x2]', status: 'assessed', reason: null, calls: 3 },
+  { marker: '[fault:500x1]', status: 'assessed', reason: null, calls: 2 },
+  { marker: '[fault:jpeg-as-png]', status: 'assessed', reason: null, calls: 1 },
+  { marker: '[fault:slow]', status: 'assessed', reason: null, calls: 1 },
+  { marker: '[fault:block-prompt]', status: 'failed', reason: /^blocked:SAFETY$/, calls: 1 },
+  { marker: '[fault:block-finish]', status: 'failed', reason: /^blocked:IMAGE_SAFETY$/, calls: 1 },
+  { marker: '[fault:no-image]', status: 'failed', reason: /^no_image$/, calls: 1 },
+  { marker: '[fault:text-only]', status: 'failed', reason: /^no_image$/, calls: 1 },
+  { marker: '[fault:429-bare]', status: 'failed', reason: /^gave up after 3 attempts: .*429/, calls: 3 },
+] as const;
+
+/**
+ * The whole pipeline with IMAGE_PROVIDER=gemini: the real @google/genai client in the real
+ * generator process, talking to a fake Gemini API that injects faults by prompt.
+ */
+describe('gemini provider through the emulator stack', () => {
+  let fake: FakeGemini;
+  let stack: Stack;
+
+  beforeAll(async () => {
+    // The slow answer (12 s) outlives the push acknowledgement deadline (10 s): Pub/Sub redelivers mid-call.
+    fake = await startFakeGemini({ retryDelay: '1s', slowMs: 12_000 });
+    stack = await startStack({
+      provider: 'gemini',
+      logDir: join(projectRoot, '.stack-logs', 'test-gemini'),
+      leaseSeconds: 50,
+      maxAttempts: 3,
+      pushAckDeadlineSeconds: 10,
+      functionEnv: { GEMINI_API_KEY: fake.apiKey, GOOGLE_GEMINI_BASE_URL: fake.url, GEMINI_TIMEOUT_SECONDS: '20', GEMINI_RATE_LIMIT_RPM: '600' },
+    });
+  });
+
+  afterAll(async () => {
+    await stack?.stop();
+    await fake?.close();
+  });
+
+  it('ends every prompt succeeded or failed with its reason, with no prompt billed twice', async () => {
+    const api = new ApiClient(stack.apiUrl);
+    const scenario = {
+      name: 'fault injection',
+      variables: { fault: EXPECTED.map((entry) => entry.marker) },
+      categories: { street: { template: 'A quiet street scene, case {fault}.' } },
+    };
+    const created = await api.createRun({ scenario, count: EXPECTED.length, seed: 1 });
+    const status = await waitForRun(api, created.runId, 150_000);
+    expect(status.costEstimate).toMatchObject({ images: EXPECTED.length, usdPerImage: 0.039, usd: 0.429 });
+    expect(status.model).toBe('gemini-2.5-flash-image');
+
+    const { prompts } = await api.getPrompts(created.runId);
+    const storage = new Storage({ projectId: stack.projectId, apiEndpoint: stack.storageUrl }).bucket(stack.bucket);
+    for (const expected of EXPECTED) {
+      const prompt = prompts.find((p) => p.prompt.includes(`case ${expected.marker}.`))!;
+      expect(prompt.status, expected.marker).toBe(expected.status);
+      if (expected.reason) expect(prompt.failureReason, expected.marker).toMatch(expected.reason);
+      expect(fake.calls(expected.marker), `model calls for ${expected.marker}`).toBe(expected.calls);
+      const [exists] = await storage.file(`runs/${created.runId}/street/${prompt.promptId}.png`).exists();
+      expect(exists, `image for ${expected.marker}`).toBe(expected.status === 'assessed');
+      if (exists) {
+        const [bytes] = await storage.file(`runs/${created.runId}/street/${prompt.promptId}.png`).download({ validation: false });
+        expect((await sharp(bytes).metadata()).format, expected.marker).toBe('png');
+        expect(bytes.subarray(0, 8).equals(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]))).toBe(true);
+      }
+    }
+    const [files] = await storage.getFiles({ prefix: `runs/${created.runId}/` });
+    expect(files).toHaveLength(EXPECTED.filter((entry) => entry.status === 'assessed').length);
+
+    // The slow prompt was delivered again while its first call was running, and the redelivery made no call.
+    const slow = prompts.find((p) => p.prompt.includes('[fault:slow]'))!;
+    const slowLog = functionLog(stack.logDir, 'generateImage', created.runId).filter((entry) => entry.promptId === slow.promptId);
+    expect(slowLog.filter((entry) => entry.message === 'provider_call')).toHaveLength(1);
+    const rawLog = readFileSync(join(stack.logDir, 'generateImage.log'), 'utf8');
+    expect(rawLog).toContain(`prompt ${created.runId}/${slow.promptId} is leased by another worker`);
+  });
+});
