@@ -99,6 +99,7 @@ async function generateClaimed(deps: GenerateDependencies, prompt: PromptRecord,
   }
 
   const started = now();
+  const rateWaitMs = started - claimedAt;
   let image;
   try {
     deps.log.info('provider_call', { runId, promptId, provider: deps.provider.name, attempt: prompt.attempts });
@@ -133,7 +134,7 @@ async function generateClaimed(deps: GenerateDependencies, prompt: PromptRecord,
   });
   const written = now();
   await deps.store.markGenerated(runId, promptId, { objectName, objectGeneration: stored.generation, model: image.model, renderMs, now: now() });
-  deps.log.info('generated', { runId, promptId, objectName, created: stored.created, claimMs, renderMs, writeMs: written - rendered, markMs: now() - written });
+  deps.log.info('generated', { runId, promptId, objectName, created: stored.created, claimMs, rateWaitMs, renderMs, writeMs: written - rendered, markMs: now() - written });
   return { done: 'generated' };
 }
 
@@ -146,7 +147,7 @@ async function waitForToken(deps: GenerateDependencies, claimedAt: number, now: 
     const slot = await deps.rateLimiter.tryAcquire(now());
     if (slot.granted) return { ok: true };
     // Jitter spreads waiting workers out, so they don't all retry the same shard at once.
-    const pause = slot.retryAfterMs + Math.floor(Math.random() * 250);
+    const pause = slot.retryAfterMs + Math.floor(Math.random() * 50);
     if (now() + pause > deadline) return { ok: false, retryAfterMs: slot.retryAfterMs };
     await sleep(pause);
   }
