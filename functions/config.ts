@@ -58,3 +58,6 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
 
 /** The variables loadConfig reads, for the deployment check. */
 export const CONFIG_VARIABLES = Object.keys(envSchema.shape);
+
+/** Variables only the local emulator stack sets; a deployment leaves them unset. */
+export const LOCAL_ONLY_VARIABLES = ['STORAGE_API_ENDPOINT'];
