@@ -3,15 +3,22 @@
  * The writer in scripts/lib/exporter.ts only fetches and saves.
  */
 import { METRIC_COLUMNS } from './metrics.js';
+import { ISSUE_FLAGS, type IssueFlag, type Thresholds } from './quality.js';
+import type { RunReport } from './quality-report.js';
 import type { PromptRecord, QualitySummary, RunRecord, StatusCounts } from './run-model.js';
 
-export type ExportedPrompt = Omit<PromptRecord, 'leaseOwner' | 'leaseExpiresAt' | 'assessedGeneration'>;
+export type ExportedPrompt = Omit<PromptRecord, 'leaseOwner' | 'leaseExpiresAt' | 'assessedGeneration'> & {
+  issues: IssueFlag[];
+  duplicateOf: string | null;
+};
 
 export interface ExportInput {
   run: RunRecord;
   prompts: ExportedPrompt[];
   counts: StatusCounts;
   quality: QualitySummary;
+  thresholds: Thresholds;
+  report: RunReport | null;
   exportedAt: string;
   versions: Record<string, string>;
 }
@@ -36,6 +43,8 @@ export function imagePromptsJson(prompts: ExportedPrompt[]): string {
     seed: prompt.seed,
     status: succeeded(prompt) ? 'succeeded' : 'failed',
     ...(succeeded(prompt) ? { file: imagePath(prompt), model: prompt.model } : { failureReason: failureReasonOf(prompt) }),
+    issues: prompt.issues,
+    duplicateOf: prompt.duplicateOf,
   }));
   return `${JSON.stringify(entries, null, 2)}\n`;
 }
@@ -79,6 +88,7 @@ export function generationParametersJson(input: ExportInput): string {
       categories: input.run.categories,
       counts: { planned: input.prompts.length, succeeded: ok, failed: input.prompts.length - ok, perCategory: perCategory(input.prompts) },
       timings: timings(input),
+      quality: { thresholds: input.thresholds, report: input.report },
       exportedAt: input.exportedAt,
       versions: input.versions,
     },
@@ -93,10 +103,17 @@ const csvCell = (value: unknown): string => {
 };
 
 export function qualityScoresCsv(prompts: ExportedPrompt[]): string {
-  const header = ['file', 'id', 'category', ...METRIC_COLUMNS];
+  const header = ['file', 'id', 'category', ...METRIC_COLUMNS, ...ISSUE_FLAGS, 'duplicateOf'];
   const rows = prompts
     .filter((prompt) => succeeded(prompt))
-    .map((prompt) => [imagePath(prompt), prompt.promptId, prompt.category, ...METRIC_COLUMNS.map((column) => prompt.metrics?.[column] ?? '')]);
+    .map((prompt) => [
+      imagePath(prompt),
+      prompt.promptId,
+      prompt.category,
+      ...METRIC_COLUMNS.map((column) => prompt.metrics?.[column] ?? ''),
+      ...ISSUE_FLAGS.map((flag) => (prompt.issues.includes(flag) ? 1 : 0)),
+      prompt.duplicateOf ?? '',
+    ]);
   return `${[header, ...rows].map((row) => row.map(csvCell).join(',')).join('\n')}\n`;
 }
 
@@ -136,10 +153,24 @@ export function generationLogMd(input: ExportInput): string {
     `- Mean brightness (0–255): ${quality.meanBrightness ?? 'n/a'}`,
     `- Mean colour variance (std, 0–255): ${quality.meanColourVariance ?? 'n/a'}`,
     `- Mean resolution score: ${quality.meanResolutionScore ?? 'n/a'}`,
+    ...reportLines(input.report),
     '',
     '## Prompts',
     ...prompts.map((p) => `- ${p.promptId} [${escapeMarkdown(p.category)}] ${succeeded(p) ? '' : '(failed) '}${escapeMarkdown(p.prompt)}`),
     '',
   ];
   return lines.join('\n');
+}
+
+function reportLines(report: RunReport | null): string[] {
+  if (!report) return ['- Run report: not available (the run had not finished)'];
+  const flagged = ISSUE_FLAGS.filter((flag) => report.issueCounts[flag] > 0);
+  const balance = (label: string, b: { counts: Record<string, number>; normalisedEntropy: number }) =>
+    `- Balance of ${escapeMarkdown(label)}: normalised entropy ${b.normalisedEntropy.toFixed(3)} (${Object.entries(b.counts).map(([k, n]) => `${escapeMarkdown(k)} ${n}`).join(', ')})`;
+  return [
+    `- Issues: ${flagged.length === 0 ? 'none' : flagged.map((flag) => `${flag.replace(/_/g, '\\_')} ${report.issueCounts[flag]}`).join(', ')}`,
+    `- Diversity: mean pairwise pHash distance ${report.diversity.meanPairwiseHamming?.toFixed(1) ?? 'n/a'} of 64 bits; Vendi score ${report.diversity.vendiScore.toFixed(2)} over ${report.images} images`,
+    balance('categories', report.balance.categories),
+    ...Object.entries(report.balance.axes).map(([axis, b]) => balance(axis, b)),
+  ];
 }

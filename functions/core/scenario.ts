@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { mergeThresholds } from './quality.js';
 
 /**
  * A scenario describes a fictional setting and how to turn it into prompts.
@@ -39,6 +40,8 @@ export const scenarioSchema = z
       .record(z.string(), categorySchema)
       .refine((categories) => Object.keys(categories).length > 0, 'a scenario needs at least one category'),
     image: imageSettingsSchema.optional(),
+    /** Overrides of the quality thresholds in functions/core/quality.ts, by name. */
+    quality: z.object({ thresholds: z.record(z.string(), z.number()).default({}) }).strict().optional(),
   })
   .strict()
   .superRefine((scenario, ctx) => {
@@ -49,6 +52,11 @@ export const scenarioSchema = z
       }
     };
     badAxis(['variables'], scenario.variables);
+    try {
+      mergeThresholds(scenario.quality?.thresholds ?? {});
+    } catch (error) {
+      ctx.addIssue({ code: 'custom', path: ['quality', 'thresholds'], message: (error as Error).message });
+    }
     for (const [name, category] of Object.entries(scenario.categories)) {
       if (!CATEGORY_NAME.test(name)) {
         ctx.addIssue({ code: 'custom', path: ['categories', name], message: `category name "${name}" must match [a-z0-9_-]+ (it becomes a folder name)` });

@@ -5,6 +5,7 @@ import { estimateCost } from '../core/pricing.js';
 import type { ImageBucket, Logger, PromptPublisher, RunStore } from '../core/ports.js';
 import { parseRunRequest } from '../core/run-request.js';
 import { deriveRunState, newPromptRecord, type PromptRecord, type RunRecord } from '../core/run-model.js';
+import { runQuality, type PromptQuality } from '../core/run-quality.js';
 import type { Scenario } from '../core/scenario.js';
 import { HttpError, readJsonBody, sendError, sendJson } from './http.js';
 
@@ -118,9 +119,12 @@ export function makeApiHandler(deps: ApiDependencies) {
       deps.store.listFailures(run.runId, 100),
       deps.store.qualitySummary(run.runId),
     ]);
+    const state = deriveRunState(run, counts);
+    // The run-level report reads every prompt, so it is built once the run is done, not on every poll.
+    const report = state === 'completed' ? runQuality(run, await deps.store.listPrompts(run.runId)).report : null;
     sendJson(res, 200, {
       runId: run.runId,
-      state: deriveRunState(run, counts),
+      state,
       scenario: run.scenario.name,
       provider: run.provider,
       model: run.model,
@@ -132,12 +136,14 @@ export function makeApiHandler(deps: ApiDependencies) {
       counts,
       failures,
       quality,
+      report,
     });
   }
 
   async function listPrompts(res: Response, run: RunRecord): Promise<void> {
     const prompts = await deps.store.listPrompts(run.runId);
-    sendJson(res, 200, { run, prompts: prompts.map(publicPrompt) });
+    const { byPrompt, thresholds } = runQuality(run, prompts);
+    sendJson(res, 200, { run, thresholds, prompts: prompts.map((prompt) => publicPrompt(prompt, byPrompt.get(prompt.promptId))) });
   }
 
   async function sendImage(res: Response, run: RunRecord, promptId: string): Promise<void> {
@@ -158,8 +164,8 @@ export function makeApiHandler(deps: ApiDependencies) {
   };
 }
 
-/** The prompt as clients see it: lease bookkeeping stays internal. */
-function publicPrompt(prompt: PromptRecord) {
+/** The prompt as clients see it, with its quality flags; lease bookkeeping stays internal. */
+function publicPrompt(prompt: PromptRecord, quality: PromptQuality | undefined) {
   const { leaseOwner: _owner, leaseExpiresAt: _expires, assessedGeneration: _generation, ...visible } = prompt;
-  return visible;
+  return { ...visible, issues: quality?.issues ?? [], duplicateOf: quality?.duplicateOf ?? null };
 }

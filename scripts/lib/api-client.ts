@@ -1,5 +1,7 @@
 import type { ExportedPrompt } from '../../functions/core/export-format.js';
 import type { CostEstimate } from '../../functions/core/pricing.js';
+import type { Thresholds } from '../../functions/core/quality.js';
+import type { RunReport } from '../../functions/core/quality-report.js';
 import type { FailureSummary, QualitySummary, RunRecord, RunState, StatusCounts } from '../../functions/core/run-model.js';
 
 export interface RunStatus {
@@ -16,6 +18,8 @@ export interface RunStatus {
   counts: StatusCounts;
   failures: FailureSummary[];
   quality: QualitySummary;
+  /** Built once the run has completed. */
+  report: RunReport | null;
 }
 
 export interface CreatedRun {
@@ -51,7 +55,7 @@ export class ApiClient {
     return this.json('GET', `/v1/runs/${encodeURIComponent(runId)}`);
   }
 
-  getPrompts(runId: string): Promise<{ run: RunRecord; prompts: ExportedPrompt[] }> {
+  getPrompts(runId: string): Promise<{ run: RunRecord; thresholds: Thresholds; prompts: ExportedPrompt[] }> {
     return this.json('GET', `/v1/runs/${encodeURIComponent(runId)}/prompts`);
   }
 

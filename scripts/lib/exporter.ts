@@ -19,8 +19,8 @@ export interface ExportResult {
 
 /** Fetches a finished run through the API and writes it in the workshop's layout. */
 export async function exportRun(client: ApiClient, status: RunStatus, dir: string, versions: Record<string, string>): Promise<ExportResult> {
-  const { run, prompts } = await client.getPrompts(status.runId);
-  const input: ExportInput = { run, prompts, counts: status.counts, quality: status.quality, exportedAt: new Date().toISOString(), versions };
+  const { run, prompts, thresholds } = await client.getPrompts(status.runId);
+  const input: ExportInput = { run, prompts, thresholds, report: status.report, counts: status.counts, quality: status.quality, exportedAt: new Date().toISOString(), versions };
   await Promise.all(['metadata', 'documentation', ...run.categories.map((c) => join('generated_images', c))].map((sub) => mkdir(join(dir, sub), { recursive: true })));
 
   const withImages = prompts.filter(succeeded);

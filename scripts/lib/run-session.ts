@@ -76,6 +76,12 @@ export function summaryLines(exported: ExportResult, wallMs: number): string[] {
     ...failures.slice(0, 20).map((p) => `    ${p.promptId} ${p.category}: ${p.failureReason}`),
     ...(failures.length > 20 ? [`    … and ${failures.length - 20} more (see metadata/image_prompts.json)`] : []),
     `  quality: ${q.assessed} assessed · mean brightness ${q.meanBrightness ?? 'n/a'} · mean colour variance ${q.meanColourVariance ?? 'n/a'} · mean resolution score ${q.meanResolutionScore ?? 'n/a'}`,
+    ...(input.report ? [`  issues: ${issueSummary(input.report.issueCounts)} · diversity: Vendi ${input.report.diversity.vendiScore.toFixed(2)}, mean pHash distance ${input.report.diversity.meanPairwiseHamming?.toFixed(1) ?? 'n/a'}`] : []),
     `  wall time ${(wallMs / 1000).toFixed(1)} s · ${(exported.images / (wallMs / 1000)).toFixed(2)} images/s`,
   ];
+}
+
+function issueSummary(counts: Record<string, number>): string {
+  const flagged = Object.entries(counts).filter(([, n]) => n > 0);
+  return flagged.length === 0 ? 'none flagged' : flagged.map(([flag, n]) => `${flag} ${n}`).join(', ');
 }

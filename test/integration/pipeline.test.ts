@@ -18,6 +18,8 @@ describe('full pipeline on the emulators', () => {
     expect(status.failures).toEqual([]);
     expect(status.quality.assessed).toBe(24);
     expect(status.quality.meanResolutionScore).toBeCloseTo(0.5057, 3);
+    expect(status.report).toMatchObject({ images: 24, balance: { categories: { counts: { protest_scenes: 8, gatherings: 6, individual_portraits: 5, contextual_scenes: 5 } } } });
+    expect(status.report!.diversity.vendiScore).toBeGreaterThan(1);
 
     const [files] = await bucket.getFiles({ prefix: `runs/${created.runId}/` });
     expect(files).toHaveLength(24);
@@ -34,7 +36,10 @@ describe('full pipeline on the emulators', () => {
     expect(entries.every((entry) => entry.status === 'succeeded')).toBe(true);
     const image = await sharp(join(dir, entries[0]!.file)).metadata();
     expect([image.format, image.width, image.height]).toEqual(['png', 1024, 1024]);
-    expect(readFileSync(join(dir, 'metadata', 'quality_scores.csv'), 'utf8').trim().split('\n')).toHaveLength(25);
+    const csv = readFileSync(join(dir, 'metadata', 'quality_scores.csv'), 'utf8').trim().split('\n');
+    expect(csv).toHaveLength(25);
+    expect(csv[0]).toContain('brightnessP99');
+    expect(csv[0]).toContain('near_duplicate,unreadable,duplicateOf');
     expect(readdirSync(join(dir, 'generated_images')).sort()).toEqual(['contextual_scenes', 'gatherings', 'individual_portraits', 'protest_scenes']);
     expect(JSON.parse(readFileSync(join(dir, 'metadata', 'generation_parameters.json'), 'utf8'))).toMatchObject({ runId: created.runId, seed: 2024, provider: 'embedded', counts: { planned: 24, succeeded: 24, failed: 0 } });
     expect(readFileSync(join(dir, 'documentation', 'generation_log.md'), 'utf8')).toContain(`run ${created.runId}`);

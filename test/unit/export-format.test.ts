@@ -1,9 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { escapeMarkdown, generationLogMd, imagePromptsJson, qualityScoresCsv, type ExportedPrompt } from '../../functions/core/export-format.js';
+import { METRIC_COLUMNS } from '../../functions/core/metrics.js';
+import { DEFAULT_THRESHOLDS, ISSUE_FLAGS } from '../../functions/core/quality.js';
 import { newPromptRecord, type RunRecord } from '../../functions/core/run-model.js';
 
 const prompt = (id: string, patch: Partial<ExportedPrompt>): ExportedPrompt => ({
   ...newPromptRecord('r1', { promptId: id, index: Number(id.slice(1)), category: 'protest_scenes', prompt: `prompt ${id}`, variables: { a: 'x' }, seed: 1 }),
+  issues: [],
+  duplicateOf: null,
   ...patch,
 });
 const metrics = { width: 1024, height: 1024, resolutionScore: 0.5057, colourVariance: 40, brightness: 100 } as never;
@@ -11,7 +15,7 @@ const prompts = [
   prompt('p0001', { status: 'assessed', metrics, model: 'm' }),
   prompt('p0002', { status: 'failed', failureReason: 'blocked:SAFETY' }),
   prompt('p0003', { status: 'generating' }),
-  prompt('p0004', { status: 'assessed', metrics, prompt: 'A "quoted", comma <img src=x onerror=alert(1)>' }),
+  prompt('p0004', { status: 'assessed', metrics, prompt: 'A "quoted", comma <img src=x onerror=alert(1)>', issues: ['dark', 'near_duplicate'], duplicateOf: 'p0001' }),
 ];
 
 describe('export format', () => {
@@ -26,14 +30,17 @@ describe('export format', () => {
 
   it('writes one CSV row per image with quoted cells where needed', () => {
     const lines = qualityScoresCsv(prompts).trim().split('\n');
-    expect(lines[0]).toBe('file,id,category,width,height,resolutionScore,colourVariance,brightness');
+    expect(lines[0]).toBe(['file', 'id', 'category', ...METRIC_COLUMNS, ...ISSUE_FLAGS, 'duplicateOf'].join(','));
     expect(lines).toHaveLength(3);
-    expect(lines[1]).toBe('generated_images/protest_scenes/p0001.png,p0001,protest_scenes,1024,1024,0.5057,40,100');
+    const blanks = Array(METRIC_COLUMNS.length - 5).fill('');
+    expect(lines[1]).toBe(['generated_images/protest_scenes/p0001.png', 'p0001', 'protest_scenes', 1024, 1024, 0.5057, 40, 100, ...blanks, ...ISSUE_FLAGS.map(() => 0), ''].join(','));
+    const flags = lines[2]!.split(',').slice(3 + METRIC_COLUMNS.length);
+    expect(flags).toEqual([...ISSUE_FLAGS.map((flag) => (flag === 'dark' || flag === 'near_duplicate' ? '1' : '0')), 'p0001']);
   });
 
   it('escapes user text in the generation log', () => {
     const run = { runId: 'r1', scenario: { name: 'S <b>', variables: {}, categories: {} }, count: 4, seed: 1, categories: ['protest_scenes'], provider: 'embedded', model: 'm', createdAt: new Date(0).toISOString(), state: 'accepted', owner: 'x' } as RunRecord;
-    const log = generationLogMd({ run, prompts, counts: {} as never, quality: { assessed: 2, meanBrightness: 100, meanColourVariance: 40, meanResolutionScore: 0.5 }, exportedAt: '', versions: {} });
+    const log = generationLogMd({ run, prompts, counts: {} as never, quality: { assessed: 2, meanBrightness: 100, meanColourVariance: 40, meanResolutionScore: 0.5 }, exportedAt: '', versions: {}, thresholds: { ...DEFAULT_THRESHOLDS }, report: null });
     expect(log).not.toContain('<img');
     expect(log).toContain('&lt;img src=x onerror=alert(1)&gt;');
     expect(log).toContain('S &lt;b&gt;');

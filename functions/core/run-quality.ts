@@ -1,0 +1,43 @@
+/**
+ * Quality of a whole run: per-image flags, the run-level checks (duplicates, odd sizes) and
+ * the report, from the prompts' stored metrics. One function, so the status route, the
+ * prompt listing and the export can never disagree.
+ */
+import { combineIssues, imageIssues, mergeThresholds, runChecks, type IssueFlag, type Thresholds } from './quality.js';
+import { runReport, type RunReport } from './quality-report.js';
+import type { PromptRecord, RunRecord } from './run-model.js';
+
+export interface PromptQuality {
+  issues: IssueFlag[];
+  /** The prompt whose image this one duplicates. */
+  duplicateOf: string | null;
+}
+
+export interface RunQuality {
+  thresholds: Thresholds;
+  byPrompt: Map<string, PromptQuality>;
+  report: RunReport;
+}
+
+type QualityInput = Pick<PromptRecord, 'promptId' | 'index' | 'category' | 'variables' | 'status' | 'metrics' | 'failureReason'>;
+
+export const thresholdsOf = (run: Pick<RunRecord, 'scenario'>): Thresholds => mergeThresholds(run.scenario.quality?.thresholds ?? {});
+
+export const isUnreadable = (prompt: Pick<PromptRecord, 'status' | 'failureReason'>): boolean =>
+  prompt.status === 'failed' && (prompt.failureReason ?? '').startsWith('unreadable');
+
+export function runQuality(run: Pick<RunRecord, 'scenario'>, prompts: QualityInput[]): RunQuality {
+  const thresholds = thresholdsOf(run);
+  const ordered = [...prompts].sort((a, b) => a.index - b.index);
+  const assessed = ordered.filter((p): p is QualityInput & { metrics: NonNullable<QualityInput['metrics']> } => p.status === 'assessed' && p.metrics !== null);
+  const checks = runChecks(assessed.map((p) => ({ id: p.promptId, metrics: p.metrics })), thresholds);
+  const byPrompt = new Map<string, PromptQuality>();
+  for (const prompt of assessed) {
+    const check = checks.get(prompt.promptId);
+    byPrompt.set(prompt.promptId, { issues: combineIssues(imageIssues(prompt.metrics, thresholds), check?.issues ?? []), duplicateOf: check?.duplicateOf ?? null });
+  }
+  for (const prompt of ordered.filter(isUnreadable)) byPrompt.set(prompt.promptId, { issues: ['unreadable'], duplicateOf: null });
+  const reported = ordered.filter((p) => byPrompt.has(p.promptId));
+  const report = runReport(reported.map((p) => ({ id: p.promptId, category: p.category, variables: p.variables, metrics: p.status === 'assessed' ? p.metrics : null, issues: byPrompt.get(p.promptId)?.issues ?? [] })));
+  return { thresholds, byPrompt, report };
+}
