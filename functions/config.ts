@@ -14,6 +14,11 @@ const envSchema = z.object({
   GEMINI_TIMEOUT_SECONDS: z.coerce.number().int().min(5).max(600).default(60),
   LEASE_SECONDS: z.coerce.number().int().min(5).max(3600).default(120),
   MAX_ATTEMPTS: z.coerce.number().int().min(1).max(100).default(5),
+  // Read by the api only; a deployment injects it from Secret Manager.
+  INSTRUCTOR_TOKEN: z.string().min(32, 'must be at least 32 characters (128 bits as hex); generate one with: openssl rand -hex 24').optional(),
+  DEFAULT_IMAGE_QUOTA: z.coerce.number().int().min(0).max(1_000_000).default(100),
+  MAX_IMAGES_PER_RUN: z.coerce.number().int().min(1).max(500).default(100),
+  MAX_RUNS_IN_FLIGHT: z.coerce.number().int().min(1).max(100).default(2),
   STORAGE_API_ENDPOINT: z.url({ message: 'must be a URL such as http://127.0.0.1:4443 (local emulator only; unset on Google Cloud)' }).optional(),
 });
 
@@ -26,6 +31,15 @@ export interface Config {
   leaseMs: number;
   maxAttempts: number;
   storageEndpoint: string | undefined;
+  instructorToken: string | undefined;
+  quotas: Quotas;
+}
+
+export interface Quotas {
+  /** Images a participant may generate in total, unless the instructor changes it. */
+  defaultImageQuota: number;
+  maxImagesPerRun: number;
+  maxRunsInFlight: number;
 }
 
 export class ConfigError extends Error {
@@ -53,6 +67,8 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     leaseMs: values.LEASE_SECONDS * 1000,
     maxAttempts: values.MAX_ATTEMPTS,
     storageEndpoint: values.STORAGE_API_ENDPOINT,
+    instructorToken: values.INSTRUCTOR_TOKEN,
+    quotas: { defaultImageQuota: values.DEFAULT_IMAGE_QUOTA, maxImagesPerRun: values.MAX_IMAGES_PER_RUN, maxRunsInFlight: values.MAX_RUNS_IN_FLIGHT },
   };
 }
 

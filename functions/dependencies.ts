@@ -2,14 +2,17 @@ import { Firestore } from '@google-cloud/firestore';
 import { PubSub } from '@google-cloud/pubsub';
 import { Storage } from '@google-cloud/storage';
 import { createEmbeddedProvider } from './adapters/embedded/embedded-provider.js';
+import { FirestoreParticipantStore } from './adapters/firestore-participants.js';
 import { FirestoreRateLimiter } from './adapters/firestore-rate-limiter.js';
+import { makeThumbnail } from './adapters/thumbnail.js';
+import { makeAuthorize } from './handlers/auth.js';
 import { FirestoreRunStore } from './adapters/firestore-store.js';
 import { createGeminiProvider, resolveGeminiCredentials } from './adapters/gemini/gemini-provider.js';
 import { decodeImage } from './adapters/image-decoder.js';
 import { createJsonLogger } from './adapters/log.js';
 import { PubSubPromptPublisher } from './adapters/pubsub-publisher.js';
 import { GcsImageBucket } from './adapters/storage-bucket.js';
-import type { Config } from './config.js';
+import { ConfigError, type Config } from './config.js';
 import type { ImageProvider } from './core/image-provider.js';
 import type { ApiDependencies } from './handlers/api.js';
 import type { AssessDependencies } from './handlers/assess.js';
@@ -43,10 +46,18 @@ function providerIdentity(config: Config): { name: string; model: string } {
 }
 
 export function apiDependencies(config: Config): ApiDependencies {
-  const { store, bucket } = clients(config);
+  if (!config.instructorToken) {
+    throw new ConfigError('invalid configuration: INSTRUCTOR_TOKEN: the api needs the instructor token; generate one with: openssl rand -hex 24');
+  }
+  const { firestore, store, bucket } = clients(config);
+  const participants = new FirestoreParticipantStore(firestore, config.quotas);
   return {
     store,
     bucket,
+    participants,
+    authorize: makeAuthorize({ participants, instructorToken: config.instructorToken }),
+    quotas: config.quotas,
+    thumbnail: makeThumbnail,
     publisher: new PubSubPromptPublisher(new PubSub({ projectId: config.projectId }), config.generationTopic),
     log: createJsonLogger('api'),
     builtins: builtinScenarios,

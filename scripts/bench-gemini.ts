@@ -31,7 +31,7 @@ try {
     functionEnv: { GEMINI_API_KEY: fake.apiKey, GOOGLE_GEMINI_BASE_URL: fake.url, GEMINI_RATE_LIMIT_RPM: String(ceiling) },
     log: (line) => console.error(line),
   });
-  const api = new ApiClient(stack.apiUrl);
+  const api = new ApiClient(stack.apiUrl, stack.instructorToken);
   const started = Date.now();
   const created = await api.createRun({ count, seed: 11 });
   const status = await followRun(api, created.runId, { pollMs: 500 });

@@ -38,7 +38,7 @@ try {
   const bootStarted = performance.now();
   stack = await startStack({ log: (line) => console.error(line) });
   const bootMs = performance.now() - bootStarted;
-  const api = new ApiClient(stack.apiUrl);
+  const api = new ApiClient(stack.apiUrl, stack.instructorToken);
 
   const started = performance.now();
   const created = await api.createRun({ count, seed });

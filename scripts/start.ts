@@ -13,7 +13,9 @@ import { startStack, type Stack } from './lib/stack.js';
 const USAGE = `usage: npm start -- [options]
 ${RUN_USAGE}
   --provider NAME     embedded (default: an offline procedural renderer) or gemini
-environment: API_PORT pins the api function's port (default: a free port);
+  --keep              keep the stack up afterwards and print the gallery URL, until Ctrl-C
+environment: API_PORT pins the api function's port (default: a free port); INSTRUCTOR_TOKEN
+  sets the instructor's token (default: generated and printed);
   with --provider gemini: GEMINI_API_KEY (or GOOGLE_API_KEY), or GOOGLE_GENAI_USE_VERTEXAI=true with
   GOOGLE_CLOUD_PROJECT and GOOGLE_CLOUD_LOCATION; GEMINI_MODEL, GEMINI_RATE_LIMIT_RPM, GEMINI_TIMEOUT_SECONDS`;
 
@@ -45,9 +47,20 @@ async function main(): Promise<number> {
   let stack: Stack | undefined;
   stopOnSignals(async () => stack?.stop());
   try {
-    stack = await startStack({ log, provider: options.provider, ...(process.env.API_PORT ? { apiPort: Number(process.env.API_PORT) } : {}) });
+    stack = await startStack({
+      log,
+      provider: options.provider,
+      ...(process.env.API_PORT ? { apiPort: Number(process.env.API_PORT) } : {}),
+      ...(process.env.INSTRUCTOR_TOKEN ? { instructorToken: process.env.INSTRUCTOR_TOKEN } : {}),
+    });
     log(`stack ready: api ${stack.apiUrl} (logs in ${stack.logDir})`);
-    const result = await runAndExport(new ApiClient(stack.apiUrl), options, log);
+    if (!process.env.INSTRUCTOR_TOKEN) log(`instructor token (generated for this session): ${stack.instructorToken}`);
+    const result = await runAndExport(new ApiClient(stack.apiUrl, stack.instructorToken), options, log);
+    if (options.keep) {
+      log(`\ngallery: ${stack.apiUrl}/  (sign in with the instructor token above; run ${result.exported.input.run.runId})`);
+      log('the stack stays up until Ctrl-C');
+      await new Promise(() => {});
+    }
     return result.exitCode;
   } catch (error) {
     console.error(`error: ${(error as Error).message}`);

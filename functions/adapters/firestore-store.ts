@@ -1,5 +1,6 @@
 import { AggregateField, Firestore, type CollectionReference } from '@google-cloud/firestore';
 import type { ImageMetrics } from '../core/metrics.js';
+import type { Review } from '../core/review.js';
 import type { AssessmentResult, ClaimOptions, ClaimResult, GeneratedInfo, RunStore } from '../core/ports.js';
 import {
   decideAssessment,
@@ -42,6 +43,26 @@ export class FirestoreRunStore implements RunStore {
   async getRun(runId: string): Promise<RunRecord | null> {
     const snapshot = await this.db.collection('runs').doc(runId).get();
     return snapshot.exists ? (snapshot.data() as RunRecord) : null;
+  }
+
+  async listRuns(owner?: string): Promise<RunRecord[]> {
+    const runs = this.db.collection('runs');
+    const snapshot = await (owner === undefined ? runs : runs.where('owner', '==', owner)).get();
+    return snapshot.docs.map((doc) => doc.data() as RunRecord).sort((a, b) => b.createdAt.localeCompare(a.createdAt));
+  }
+
+  async deleteRun(runId: string): Promise<void> {
+    await this.db.recursiveDelete(this.db.collection('runs').doc(runId));
+  }
+
+  async setReview(runId: string, promptId: string, review: Review): Promise<boolean> {
+    try {
+      await this.prompts(runId).doc(promptId).update({ review });
+      return true;
+    } catch (error) {
+      if ((error as { code?: number }).code === 5) return false; // NOT_FOUND
+      throw error;
+    }
   }
 
   async markPublishFailed(runId: string, promptIds: string[], reason: string): Promise<void> {

@@ -20,6 +20,10 @@ export class MemoryImageBucket implements ImageBucket {
     return object ? { name, generation: object.generation } : null;
   }
 
+  async deletePrefix(prefix: string): Promise<void> {
+    for (const name of [...this.objects.keys()]) if (name.startsWith(prefix)) this.objects.delete(name);
+  }
+
   async read(name: string, generation?: string): Promise<Buffer | null> {
     const object = this.objects.get(name);
     if (!object || (generation !== undefined && generation !== object.generation)) return null;

@@ -1,4 +1,5 @@
 import type { ImageMetrics } from '../core/metrics.js';
+import type { Review } from '../core/review.js';
 import type { AssessmentResult, ClaimOptions, ClaimResult, GeneratedInfo, RunStore } from '../core/ports.js';
 import {
   decideAssessment,
@@ -30,6 +31,21 @@ export class MemoryRunStore implements RunStore {
 
   async getRun(runId: string): Promise<RunRecord | null> {
     return structuredClone(this.runs.get(runId) ?? null);
+  }
+
+  async listRuns(owner?: string): Promise<RunRecord[]> {
+    return [...this.runs.values()].filter((run) => owner === undefined || run.owner === owner).sort((a, b) => b.createdAt.localeCompare(a.createdAt)).map((run) => structuredClone(run));
+  }
+
+  async deleteRun(runId: string): Promise<void> {
+    this.runs.delete(runId);
+    for (const key of [...this.prompts.keys()]) if (key.startsWith(`${runId}/`)) this.prompts.delete(key);
+  }
+
+  async setReview(runId: string, promptId: string, review: Review): Promise<boolean> {
+    const prompt = this.prompts.get(this.key(runId, promptId));
+    if (prompt) prompt.review = structuredClone(review);
+    return prompt !== undefined;
   }
 
   async markPublishFailed(runId: string, promptIds: string[], reason: string): Promise<void> {

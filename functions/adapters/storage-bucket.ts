@@ -38,6 +38,10 @@ export class GcsImageBucket implements ImageBucket {
     }
   }
 
+  async deletePrefix(prefix: string): Promise<void> {
+    await this.bucket.deleteFiles({ prefix, force: true });
+  }
+
   async read(name: string, generation?: string): Promise<Buffer | null> {
     try {
       const file = generation ? this.bucket.file(name, { generation }) : this.bucket.file(name);

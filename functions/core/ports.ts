@@ -3,6 +3,8 @@
  * functions/adapters and an in-memory one for unit tests.
  */
 import type { ImageMetrics } from './metrics.js';
+import type { ActiveRun, Participant, Reservation } from './participants.js';
+import type { Review } from './review.js';
 import type {
   FailureSummary,
   PromptRecord,
@@ -39,6 +41,11 @@ export interface RunStore {
   /** Writes every prompt, then the run document: a run is visible only once complete. */
   createRun(run: RunRecord, prompts: PromptRecord[]): Promise<void>;
   getRun(runId: string): Promise<RunRecord | null>;
+  /** Runs newest first, all of them or one owner's. */
+  listRuns(owner?: string): Promise<RunRecord[]>;
+  /** Deletes the run document and all its prompts. */
+  deleteRun(runId: string): Promise<void>;
+  setReview(runId: string, promptId: string, review: Review): Promise<boolean>;
   markPublishFailed(runId: string, promptIds: string[], reason: string): Promise<void>;
   getPrompt(runId: string, promptId: string): Promise<PromptRecord | null>;
   listPrompts(runId: string): Promise<PromptRecord[]>;
@@ -71,6 +78,8 @@ export interface ImageBucket {
   stat(name: string): Promise<StoredObject | null>;
   /** Reads bytes; resolves null when the object (or that generation) no longer exists. */
   read(name: string, generation?: string): Promise<Buffer | null>;
+  /** Deletes every object whose name starts with `prefix`. */
+  deletePrefix(prefix: string): Promise<void>;
 }
 
 export interface GenerationMessage {
@@ -81,6 +90,21 @@ export interface GenerationMessage {
 export interface PromptPublisher {
   /** Publishes one message per prompt, batched; resolves with the ids that could not be published. */
   publish(messages: GenerationMessage[]): Promise<{ failed: string[]; error?: string }>;
+}
+
+export interface ParticipantStore {
+  create(participants: Participant[]): Promise<void>;
+  get(id: string): Promise<Participant | null>;
+  findByTokenHash(tokenHash: string): Promise<Participant | null>;
+  list(): Promise<Participant[]>;
+  setQuota(id: string, imageQuota: number): Promise<Participant | null>;
+  revoke(id: string): Promise<Participant | null>;
+  /**
+   * Atomically checks and books a run against the participant's quotas. `isFinished` tells
+   * which of the participant's active runs have completed; it is asked outside the transaction.
+   */
+  reserveRun(id: string, run: ActiveRun, images: number, isFinished: (run: ActiveRun) => Promise<boolean>): Promise<Reservation>;
+  remove(ids: string[]): Promise<void>;
 }
 
 /** A ceiling on model calls per minute across the whole deployment. */

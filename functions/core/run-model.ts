@@ -1,6 +1,7 @@
 import type { ImageMetrics } from './metrics.js';
 import type { PlannedPrompt } from './planner.js';
 import type { CostEstimate } from './pricing.js';
+import type { Review } from './review.js';
 import { DEFAULT_IMAGE_SETTINGS, type ImageSettings, type Scenario } from './scenario.js';
 
 /** Lifecycle of one planned prompt. `assessed` and `failed` are terminal. */
@@ -44,6 +45,7 @@ export interface PromptRecord extends PlannedPrompt {
   assessedAt: string | null;
   assessedGeneration: string | null;
   metrics: ImageMetrics | null;
+  review: Review | null;
 }
 
 export function newPromptRecord(runId: string, planned: PlannedPrompt, image: ImageSettings = DEFAULT_IMAGE_SETTINGS): PromptRecord {
@@ -65,6 +67,7 @@ export function newPromptRecord(runId: string, planned: PlannedPrompt, image: Im
     assessedAt: null,
     assessedGeneration: null,
     metrics: null,
+    review: null,
   };
 }
 

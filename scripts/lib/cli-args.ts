@@ -15,6 +15,7 @@ export interface RunOptions {
 
 export interface StartOptions extends RunOptions {
   provider: 'embedded' | 'gemini';
+  keep: boolean;
 }
 
 export interface GenerateOptions extends RunOptions {
@@ -65,13 +66,13 @@ function parse(argv: string[], extra: Record<string, { type: 'string' | 'boolean
 }
 
 export function parseStartArgs(argv: string[]): Parsed<StartOptions> {
-  const values = parse(argv, { provider: { type: 'string' } });
+  const values = parse(argv, { provider: { type: 'string' }, keep: { type: 'boolean' } });
   if (typeof values === 'string') return { ok: false, error: values };
   if (values.help) return { ok: false, help: true };
   const provider = (values.provider as string | undefined) ?? 'embedded';
   if (provider !== 'embedded' && provider !== 'gemini') return { ok: false, error: `--provider must be "embedded" or "gemini", got "${provider}"` };
   const run = parseRunOptions(values, 60);
-  return typeof run === 'string' ? { ok: false, error: run } : { ok: true, options: { ...run, provider } };
+  return typeof run === 'string' ? { ok: false, error: run } : { ok: true, options: { ...run, provider, keep: values.keep === true } };
 }
 
 export function parseGenerateArgs(argv: string[]): Parsed<GenerateOptions> {

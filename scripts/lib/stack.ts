@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { PubSub } from '@google-cloud/pubsub';
@@ -22,6 +23,8 @@ export interface StackOptions {
   provider?: 'embedded' | 'gemini';
   /** How long Pub/Sub waits for the generator before redelivering (10–600 s). */
   pushAckDeadlineSeconds?: number;
+  /** The instructor's token; one is generated when omitted. */
+  instructorToken?: string;
   /** More environment for the function processes (e.g. a Gemini base URL for tests). */
   functionEnv?: Record<string, string>;
   logDir?: string;
@@ -39,6 +42,7 @@ export interface Stack {
   firestoreHost: string;
   pubsubHost: string;
   logDir: string;
+  instructorToken: string;
   /** Environment that points Google Cloud clients at the emulators. */
   clientEnv: Record<string, string>;
   relay: StorageRelay;
@@ -59,6 +63,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   const projectId = options.projectId ?? process.env.GOOGLE_CLOUD_PROJECT ?? 'demo-synthetic-images';
   const bucket = options.bucket ?? 'synthetic-images';
   const logDir = options.logDir ?? join(projectRoot, '.stack-logs');
+  const instructorToken = options.instructorToken ?? randomBytes(24).toString('hex');
   const functionsEntry = join(projectRoot, 'dist', 'functions', 'index.js');
   if (!existsSync(functionsEntry)) throw new Error(`${functionsEntry} is missing: run "npm run build" first`);
 
@@ -129,6 +134,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       IMAGE_BUCKET: bucket,
       GENERATION_TOPIC,
       IMAGE_PROVIDER: options.provider ?? 'embedded',
+      INSTRUCTOR_TOKEN: instructorToken,
       ...(options.leaseSeconds ? { LEASE_SECONDS: String(options.leaseSeconds) } : {}),
       ...(options.maxAttempts ? { MAX_ATTEMPTS: String(options.maxAttempts) } : {}),
       ...options.functionEnv,
@@ -159,6 +165,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       firestoreHost,
       pubsubHost,
       logDir,
+      instructorToken,
       clientEnv,
       relay,
       stop,

@@ -7,7 +7,7 @@ describe('api input validation on the real functions-framework', () => {
   const runCount = async () => (await firestore.collection('runs').count().get()).data().count;
   const promptCount = async () => (await firestore.collectionGroup('prompts').count().get()).data().count;
   const post = (body: string, contentType = 'application/json') =>
-    fetch(`${stack.apiUrl}/v1/runs`, { method: 'POST', headers: { 'Content-Type': contentType }, body });
+    fetch(`${stack.apiUrl}/v1/runs`, { method: 'POST', headers: { 'Content-Type': contentType, Authorization: `Bearer ${stack.instructorToken}` }, body });
 
   let before: { runs: number; prompts: number };
   beforeAll(async () => {
@@ -50,7 +50,7 @@ describe('api input validation on the real functions-framework', () => {
     { method: 'PUT', path: '/healthz', status: 405 },
     { method: 'GET', path: '/v1/runs/does-not-exist/images/p0001', status: 404 },
   ])('$method $path → $status JSON', async ({ method, path, status }) => {
-    const response = await fetch(`${stack.apiUrl}${path}`, { method });
+    const response = await fetch(`${stack.apiUrl}${path}`, { method, headers: { Authorization: `Bearer ${stack.instructorToken}` } });
     expect(response.status).toBe(status);
     expect(((await response.json()) as { error: { message: string } }).error.message).toBeTruthy();
   });

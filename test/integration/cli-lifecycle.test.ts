@@ -30,7 +30,14 @@ describe('npm run dev + npm run generate', () => {
       expect((await fetch(`http://127.0.0.1:${apiPort}/healthz`)).status).toBe(200);
 
       const out = mkdtempSync(join(tmpdir(), 'generate-'));
-      const generate = spawnSync(process.execPath, ['dist/scripts/generate.js', '--api', `http://127.0.0.1:${apiPort}`, '--count', '6', '--seed', '3', '--out', out, '--force'], { cwd: projectRoot, encoding: 'utf8', timeout: 120_000 });
+      const token = /instructor token \(generated\): (\S+)/.exec(output)?.[1];
+      expect(token).toMatch(/^[0-9a-f]{48}$/);
+      const generate = spawnSync(process.execPath, ['dist/scripts/generate.js', '--api', `http://127.0.0.1:${apiPort}`, '--count', '6', '--seed', '3', '--out', out, '--force'], {
+        cwd: projectRoot,
+        encoding: 'utf8',
+        timeout: 120_000,
+        env: { ...process.env, API_TOKEN: token },
+      });
       expect(generate.status, generate.stderr).toBe(0);
       expect(generate.stderr).toMatch(/6 prompts planned/);
       const entries = JSON.parse(readFileSync(join(out, 'metadata', 'image_prompts.json'), 'utf8')) as Array<{ status: string }>;

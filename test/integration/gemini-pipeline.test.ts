@@ -51,7 +51,7 @@ describe('gemini provider through the emulator stack', () => {
   });
 
   it('ends every prompt succeeded or failed with its reason, with no prompt billed twice', async () => {
-    const api = new ApiClient(stack.apiUrl);
+    const api = new ApiClient(stack.apiUrl, stack.instructorToken);
     const scenario = {
       name: 'fault injection',
       variables: { fault: EXPECTED.map((entry) => entry.marker) },

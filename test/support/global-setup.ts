@@ -12,6 +12,7 @@ export interface StackInfo {
   generationTopic: string;
   logDir: string;
   clientEnv: Record<string, string>;
+  instructorToken: string;
   leaseSeconds: number;
   maxAttempts: number;
 }
@@ -32,8 +33,8 @@ export default async function setup(project: TestProject) {
     maxAttempts,
     log: (line) => console.error(`[stack] ${line}`),
   });
-  const { apiUrl, generatorUrl, assessorUrl, projectId, bucket, generationTopic, logDir, clientEnv } = stack;
-  project.provide('stack', { apiUrl, generatorUrl, assessorUrl, projectId, bucket, generationTopic, logDir, clientEnv, leaseSeconds, maxAttempts });
+  const { apiUrl, generatorUrl, assessorUrl, projectId, bucket, generationTopic, logDir, clientEnv, instructorToken } = stack;
+  project.provide('stack', { apiUrl, generatorUrl, assessorUrl, projectId, bucket, generationTopic, logDir, clientEnv, instructorToken, leaseSeconds, maxAttempts });
   return async () => {
     await stack.stop();
   };

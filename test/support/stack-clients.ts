@@ -19,7 +19,7 @@ export function stackClients() {
     store: new FirestoreRunStore(firestore),
     bucket: storage.bucket(stack.bucket),
     pubsub: new PubSub({ projectId: stack.projectId }),
-    api: new ApiClient(stack.apiUrl),
+    api: new ApiClient(stack.apiUrl, stack.instructorToken),
   };
 }
 

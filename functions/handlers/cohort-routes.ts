@@ -1,0 +1,141 @@
+import { randomBytes } from 'node:crypto';
+import { z } from 'zod';
+import { publicParticipant, type Participant } from '../core/participants.js';
+import { formatIssues } from '../core/run-request.js';
+import { hashToken, newToken } from '../core/tokens.js';
+import type { ApiDependencies } from './api.js';
+import { HttpError, readJsonBody, sendJson } from './http.js';
+import { ID, type Route } from './route.js';
+
+const newParticipantSchema = z
+  .object({
+    name: z.string().trim().min(1, 'name must not be empty').max(100, 'name must be at most 100 characters'),
+    imageQuota: z.number().int().min(0).max(1_000_000).optional(),
+  })
+  .strict();
+const batchSchema = z.object({ participants: z.array(newParticipantSchema).min(1).max(500) }).strict();
+const quotaSchema = z.object({ imageQuota: z.number().int().min(0).max(1_000_000) }).strict();
+
+function parse<T>(schema: z.ZodType<T>, body: unknown): T {
+  const parsed = schema.safeParse(body);
+  if (!parsed.success) throw new HttpError(400, 'INVALID_ARGUMENT', formatIssues(parsed.error));
+  return parsed.data;
+}
+
+/** The instructor's operations on the cohort, and `GET /v1/me` for everyone. */
+export function cohortRoutes(deps: ApiDependencies): Route[] {
+  const now = deps.now ?? Date.now;
+  const newId = deps.newParticipantId ?? (() => `u-${randomBytes(5).toString('hex')}`);
+
+  /** Tokens are returned once, here; only their hashes are stored. */
+  async function createParticipants(entries: Array<z.infer<typeof newParticipantSchema>>) {
+    const created = entries.map((entry) => {
+      const token = newToken();
+      const participant: Participant = {
+        id: newId(),
+        name: entry.name,
+        tokenHash: hashToken(token),
+        revoked: false,
+        imageQuota: entry.imageQuota ?? deps.quotas.defaultImageQuota,
+        imagesUsed: 0,
+        activeRuns: [],
+        createdAt: new Date(now()).toISOString(),
+      };
+      return { participant, token };
+    });
+    await deps.participants.create(created.map(({ participant }) => participant));
+    deps.log.info('participants created', { count: created.length });
+    return created.map(({ participant, token }) => ({ id: participant.id, name: participant.name, token, imageQuota: participant.imageQuota }));
+  }
+
+  async function purgeRuns(owner?: string): Promise<number> {
+    const runs = await deps.store.listRuns(owner);
+    for (const run of runs) {
+      await deps.bucket.deletePrefix(`runs/${run.runId}/`);
+      await deps.store.deleteRun(run.runId);
+    }
+    return runs.length;
+  }
+
+  const found = (participant: Participant | null, id: string): Participant => {
+    if (!participant) throw new HttpError(404, 'NOT_FOUND', `participant ${id} does not exist`);
+    return participant;
+  };
+
+  return [
+    {
+      method: 'GET',
+      pattern: /^\/v1\/me$/,
+      async handle({ res, principal }) {
+        const participant = principal.role === 'participant' ? await deps.participants.get(principal.id) : null;
+        sendJson(res, 200, { id: principal.id, name: principal.name, role: principal.role, imageQuota: participant?.imageQuota ?? null, imagesUsed: participant?.imagesUsed ?? 0 });
+      },
+    },
+    {
+      method: 'POST',
+      pattern: /^\/v1\/participants$/,
+      instructorOnly: true,
+      async handle({ req, res }) {
+        const [created] = await createParticipants([parse(newParticipantSchema, readJsonBody(req))]);
+        sendJson(res, 201, created);
+      },
+    },
+    {
+      method: 'POST',
+      pattern: /^\/v1\/participants:batchCreate$/,
+      instructorOnly: true,
+      async handle({ req, res }) {
+        sendJson(res, 201, { participants: await createParticipants(parse(batchSchema, readJsonBody(req)).participants) });
+      },
+    },
+    {
+      method: 'GET',
+      pattern: /^\/v1\/participants$/,
+      instructorOnly: true,
+      async handle({ res }) {
+        const participants = await deps.participants.list();
+        sendJson(res, 200, { participants: participants.map(publicParticipant) });
+      },
+    },
+    {
+      method: 'PATCH',
+      pattern: new RegExp(`^/v1/participants/(${ID})$`),
+      instructorOnly: true,
+      async handle({ req, res, params }) {
+        const { imageQuota } = parse(quotaSchema, readJsonBody(req));
+        sendJson(res, 200, publicParticipant(found(await deps.participants.setQuota(params[0] as string, imageQuota), params[0] as string)));
+      },
+    },
+    {
+      method: 'POST',
+      pattern: new RegExp(`^/v1/participants/(${ID}):revoke$`),
+      instructorOnly: true,
+      async handle({ res, params }) {
+        const participant = found(await deps.participants.revoke(params[0] as string), params[0] as string);
+        deps.log.info('token revoked', { participant: participant.id });
+        sendJson(res, 200, publicParticipant(participant));
+      },
+    },
+    {
+      method: 'DELETE',
+      pattern: new RegExp(`^/v1/participants/(${ID})/runs$`),
+      instructorOnly: true,
+      async handle({ res, params }) {
+        found(await deps.participants.get(params[0] as string), params[0] as string);
+        sendJson(res, 200, { deletedRuns: await purgeRuns(params[0] as string) });
+      },
+    },
+    {
+      method: 'DELETE',
+      pattern: /^\/v1\/cohort$/,
+      instructorOnly: true,
+      async handle({ res }) {
+        const deletedRuns = await purgeRuns();
+        const participants = await deps.participants.list();
+        await deps.participants.remove(participants.map((participant) => participant.id));
+        deps.log.info('cohort purged', { deletedRuns, deletedParticipants: participants.length });
+        sendJson(res, 200, { deletedRuns, deletedParticipants: participants.length });
+      },
+    },
+  ];
+}
