@@ -5,6 +5,7 @@
 import { METRIC_COLUMNS } from './metrics.js';
 import { ISSUE_FLAGS, type IssueFlag, type Thresholds } from './quality.js';
 import type { RunReport } from './quality-report.js';
+import { REVIEW_COLUMNS } from './review.js';
 import type { PromptRecord, QualitySummary, RunRecord, StatusCounts } from './run-model.js';
 
 export type ExportedPrompt = Omit<PromptRecord, 'leaseOwner' | 'leaseExpiresAt' | 'assessedGeneration'> & {
@@ -45,6 +46,7 @@ export function imagePromptsJson(prompts: ExportedPrompt[]): string {
     ...(succeeded(prompt) ? { file: imagePath(prompt), model: prompt.model } : { failureReason: failureReasonOf(prompt) }),
     issues: prompt.issues,
     duplicateOf: prompt.duplicateOf,
+    review: prompt.review ?? null,
   }));
   return `${JSON.stringify(entries, null, 2)}\n`;
 }
@@ -103,7 +105,7 @@ const csvCell = (value: unknown): string => {
 };
 
 export function qualityScoresCsv(prompts: ExportedPrompt[]): string {
-  const header = ['file', 'id', 'category', ...METRIC_COLUMNS, ...ISSUE_FLAGS, 'duplicateOf'];
+  const header = ['file', 'id', 'category', ...METRIC_COLUMNS, ...ISSUE_FLAGS, 'duplicateOf', ...REVIEW_COLUMNS];
   const rows = prompts
     .filter((prompt) => succeeded(prompt))
     .map((prompt) => [
@@ -113,6 +115,11 @@ export function qualityScoresCsv(prompts: ExportedPrompt[]): string {
       ...METRIC_COLUMNS.map((column) => prompt.metrics?.[column] ?? ''),
       ...ISSUE_FLAGS.map((flag) => (prompt.issues.includes(flag) ? 1 : 0)),
       prompt.duplicateOf ?? '',
+      // Human review from the gallery; empty until someone has looked at the image.
+      prompt.review?.relevance ?? '',
+      prompt.review ? (prompt.review.inappropriate ? 1 : 0) : '',
+      prompt.review?.note ?? '',
+      prompt.review?.reviewedBy ?? '',
     ]);
   return `${[header, ...rows].map((row) => row.map(csvCell).join(',')).join('\n')}\n`;
 }

@@ -64,6 +64,11 @@ export class ApiClient {
     return Buffer.from(await response.arrayBuffer());
   }
 
+  /** Any JSON route, for tools such as the cohort CLI. */
+  call<T = unknown>(method: string, path: string, body?: unknown): Promise<T> {
+    return this.json(method, path, body);
+  }
+
   private async json<T>(method: string, path: string, body?: unknown): Promise<T> {
     return (await (await this.request(method, path, body)).json()) as T;
   }

@@ -1,4 +1,9 @@
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import sharp from 'sharp';
+import { projectRoot } from '../../scripts/lib/tools.js';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { stackClients, waitForRun } from '../support/stack-clients.js';
 
@@ -12,9 +17,10 @@ describe('cohort access on the emulator stack', () => {
       ...(body === undefined ? {} : { body: JSON.stringify(body) }),
     });
     const type = response.headers.get('content-type') ?? '';
+    const json = type.includes('json');
     // Loosely typed on purpose: each test reads the fields of the answer it expects.
     // eslint-disable-next-line @typescript-eslint/no-explicit-any
-    return { status: response.status, body: type.includes('json') ? ((await response.json()) as Record<string, any>) : await response.arrayBuffer() };
+    return { status: response.status, body: (json ? await response.json() : {}) as Record<string, any>, bytes: json ? null : Buffer.from(await response.arrayBuffer()) };
   };
   const instructor = stack.instructorToken;
   let ada: { id: string; token: string };
@@ -81,7 +87,7 @@ describe('cohort access on the emulator stack', () => {
     expect(bad.status).toBe(400);
     expect(bad.body.error.message).toMatch(/relevance/);
     const thumb = await call('GET', `/v1/runs/${adaRun}/images/p0001?size=thumb`, ada.token);
-    expect(await sharp(Buffer.from(thumb.body as ArrayBuffer)).metadata()).toMatchObject({ format: 'png', width: 256, height: 256 });
+    expect(await sharp(thumb.bytes!).metadata()).toMatchObject({ format: 'png', width: 256, height: 256 });
   });
 
   it('holds a quota under a burst of concurrent run requests', async () => {
@@ -111,5 +117,25 @@ describe('cohort access on the emulator stack', () => {
     expect((await call('GET', `/v1/runs/${adaRun}`, ada.token)).status).toBe(404);
     const [after] = await bucket.getFiles({ prefix: `runs/${adaRun}/` });
     expect(after).toHaveLength(0);
+  });
+
+  it('runs the cohort CLI against the deployment: add from a file, list, quota, revoke', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'cohort-'));
+    writeFileSync(join(dir, 'names.txt'), 'Lovelace\nBabbage, Charles\n\n');
+    const cohort = (...args: string[]) =>
+      spawnSync(process.execPath, ['dist/scripts/cohort.js', '--api', stack.apiUrl, ...args], { cwd: projectRoot, encoding: 'utf8', env: { ...process.env, INSTRUCTOR_TOKEN: instructor } });
+    const added = cohort('add', '--names', join(dir, 'names.txt'), '--quota', '5', '--out', join(dir, 'tokens.csv'));
+    expect(added.status, added.stderr).toBe(0);
+    expect(statSync(join(dir, 'tokens.csv')).mode & 0o777).toBe(0o600);
+    const rows = readFileSync(join(dir, 'tokens.csv'), 'utf8').trim().split('\n');
+    expect(rows[0]).toBe('name,id,token,imageQuota');
+    expect(rows[2]).toMatch(/^"Babbage, Charles",u-[0-9a-f]+,sid_\S+,5$/);
+    const [, id, token] = rows[1]!.split(',');
+    expect((await call('GET', '/v1/me', token!)).body).toMatchObject({ name: 'Lovelace', imageQuota: 5 });
+    expect(cohort('quota', id!, '9').status).toBe(0);
+    expect(cohort('list').stdout).toMatch(new RegExp(`${id}\\s+Lovelace\\s+0/9\\s+active`));
+    expect(cohort('revoke', id!).status).toBe(0);
+    expect((await call('GET', '/v1/me', token!)).status).toBe(401);
+    expect(spawnSync(process.execPath, ['dist/scripts/cohort.js', '--api', stack.apiUrl, 'list'], { cwd: projectRoot, encoding: 'utf8', env: { ...process.env, INSTRUCTOR_TOKEN: 'x'.repeat(40) } }).status).toBe(1);
   });
 });

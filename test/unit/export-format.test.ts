@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { escapeMarkdown, generationLogMd, imagePromptsJson, qualityScoresCsv, type ExportedPrompt } from '../../functions/core/export-format.js';
 import { METRIC_COLUMNS } from '../../functions/core/metrics.js';
 import { DEFAULT_THRESHOLDS, ISSUE_FLAGS } from '../../functions/core/quality.js';
+import { REVIEW_COLUMNS } from '../../functions/core/review.js';
 import { newPromptRecord, type RunRecord } from '../../functions/core/run-model.js';
 
 const prompt = (id: string, patch: Partial<ExportedPrompt>): ExportedPrompt => ({
@@ -15,7 +16,10 @@ const prompts = [
   prompt('p0001', { status: 'assessed', metrics, model: 'm' }),
   prompt('p0002', { status: 'failed', failureReason: 'blocked:SAFETY' }),
   prompt('p0003', { status: 'generating' }),
-  prompt('p0004', { status: 'assessed', metrics, prompt: 'A "quoted", comma <img src=x onerror=alert(1)>', issues: ['dark', 'near_duplicate'], duplicateOf: 'p0001' }),
+  prompt('p0004', {
+    status: 'assessed', metrics, prompt: 'A "quoted", comma <img src=x onerror=alert(1)>', issues: ['dark', 'near_duplicate'], duplicateOf: 'p0001',
+    review: { relevance: 2, inappropriate: true, note: 'flag, "banner" text', reviewedBy: 'Ada', reviewedAt: '' },
+  }),
 ];
 
 describe('export format', () => {
@@ -30,12 +34,13 @@ describe('export format', () => {
 
   it('writes one CSV row per image with quoted cells where needed', () => {
     const lines = qualityScoresCsv(prompts).trim().split('\n');
-    expect(lines[0]).toBe(['file', 'id', 'category', ...METRIC_COLUMNS, ...ISSUE_FLAGS, 'duplicateOf'].join(','));
+    expect(lines[0]).toBe(['file', 'id', 'category', ...METRIC_COLUMNS, ...ISSUE_FLAGS, 'duplicateOf', ...REVIEW_COLUMNS].join(','));
     expect(lines).toHaveLength(3);
     const blanks = Array(METRIC_COLUMNS.length - 5).fill('');
-    expect(lines[1]).toBe(['generated_images/protest_scenes/p0001.png', 'p0001', 'protest_scenes', 1024, 1024, 0.5057, 40, 100, ...blanks, ...ISSUE_FLAGS.map(() => 0), ''].join(','));
-    const flags = lines[2]!.split(',').slice(3 + METRIC_COLUMNS.length);
+    expect(lines[1]).toBe(['generated_images/protest_scenes/p0001.png', 'p0001', 'protest_scenes', 1024, 1024, 0.5057, 40, 100, ...blanks, ...ISSUE_FLAGS.map(() => 0), '', '', '', '', ''].join(','));
+    const flags = lines[2]!.split(',').slice(3 + METRIC_COLUMNS.length, 3 + METRIC_COLUMNS.length + ISSUE_FLAGS.length + 1);
     expect(flags).toEqual([...ISSUE_FLAGS.map((flag) => (flag === 'dark' || flag === 'near_duplicate' ? '1' : '0')), 'p0001']);
+    expect(lines[2]!.endsWith(',p0001,2,1,"flag, ""banner"" text",Ada')).toBe(true);
   });
 
   it('escapes user text in the generation log', () => {
