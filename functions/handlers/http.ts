@@ -14,8 +14,16 @@ export class HttpError extends Error {
   }
 }
 
+/** JSON is data, never a page: nothing in it may load, frame or run. */
+const API_SECURITY_HEADERS = {
+  'Cache-Control': 'no-store',
+  'Content-Security-Policy': "default-src 'none'; frame-ancestors 'none'",
+  'X-Content-Type-Options': 'nosniff',
+  'Referrer-Policy': 'no-referrer',
+};
+
 export function sendJson(res: Response, status: number, body: unknown): void {
-  res.status(status).set('Cache-Control', 'no-store').set('X-Content-Type-Options', 'nosniff').json(body);
+  res.status(status).set(API_SECURITY_HEADERS).json(body);
 }
 
 export function sendError(res: Response, error: HttpError): void {

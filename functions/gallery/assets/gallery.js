@@ -1,0 +1,412 @@
+// The review gallery: sign in with a token, pick a run, go through its images and rate them.
+// Every element is built with createElement/textContent (dom.js), so prompts, names and notes
+// are always shown as text. All requests, images included, go through api.js with the token.
+//   api.js     requests, the token, thumbnails as object URLs
+//   dom.js     h() to build elements, formatting
+//   runs.js    the list of runs on the left
+//   review.js  saving reviews and the review controls
+import { api, Thumbnails, token, whenUnauthorized } from './api.js';
+import { $, fill, formatNumber, h, notify } from './dom.js';
+import { ReviewPanel, ReviewSaver, reviewOf, saveLabel } from './review.js';
+import { countsText, RunList } from './runs.js';
+
+const ISSUES = ['dark', 'light', 'blurry', 'low_information', 'grayscale', 'odd_aspect_ratio', 'odd_size', 'exact_duplicate', 'near_duplicate', 'unreadable'];
+const HAS_IMAGE = new Set(['generated', 'assessed']);
+const POLL_MS = 5000;
+
+const state = {
+  me: null,
+  runId: null, // the open run
+  run: null,
+  prompts: [],
+  visible: [], // the prompts that pass the filters, in grid order; only re-filtered when a filter changes
+  selected: -1, // index into visible
+  detailOpen: false,
+};
+
+const runList = new RunList({ list: $('run-list'), empty: $('runs-empty'), more: $('more-runs') }, {
+  onOpen: (runId) => openRun(runId),
+  onStatus: (status, changed) => {
+    if (status.runId !== state.runId) return;
+    renderRunHead();
+    if (changed && state.run) loadPrompts(); // new images in the open run
+  },
+});
+
+// ---- images: fetched with the token, shown as object URLs, revoked when the run closes ----
+
+const thumbs = new Thumbnails();
+let detailUrl = null;
+
+/** A frame that shows the prompt's thumbnail once it scrolls into view (or a reason why not). */
+function thumbFrame(prompt, className = 'thumb') {
+  const frame = h('div', { className });
+  if (!HAS_IMAGE.has(prompt.status)) {
+    const text = prompt.status === 'failed' ? `failed: ${prompt.failureReason ?? 'no reason given'}` : `${prompt.status}…`;
+    return fill(frame, h('span', { className: `no-image ${prompt.status}`, text }));
+  }
+  const image = (url) => h('img', { src: url, alt: `image ${prompt.promptId}` });
+  const ready = thumbs.ready(prompt.runId, prompt.promptId);
+  if (ready) return fill(frame, image(ready));
+  fill(frame, h('span', { className: 'no-image', text: 'loading…' }));
+  whenVisible.set(frame, () => thumbs.url(prompt.runId, prompt.promptId).then(
+    (url) => frame.isConnected && fill(frame, image(url)),
+    (error) => fill(frame, h('span', { className: 'no-image', text: `image unavailable: ${error.message}` }))));
+  visibility.observe(frame);
+  return frame;
+}
+const whenVisible = new WeakMap(); // frame → what to do when it scrolls into view
+const visibility = new IntersectionObserver((entries) => {
+  for (const entry of entries.filter((e) => e.isIntersecting)) {
+    visibility.unobserve(entry.target);
+    whenVisible.get(entry.target)();
+  }
+}, { rootMargin: '300px' });
+
+// ---- sign in / out ----
+
+async function signIn() {
+  try {
+    state.me = await api.me();
+  } catch (error) {
+    return showSignIn(error.status === 401 ? 'That token was not accepted.' : error.message);
+  }
+  const { name, role, imageQuota, imagesUsed } = state.me;
+  const quota = imageQuota === null ? `${imagesUsed} images, no quota` : `${imagesUsed} of ${imageQuota} images used`;
+  fill($('whoami'), h('strong', { text: name }), ` · ${role} · ${quota}`);
+  $('signin-view').hidden = true;
+  $('app-view').hidden = $('sign-out').hidden = $('help-button').hidden = false;
+  await loadRuns();
+  const fromHash = new URLSearchParams(location.hash.slice(1)).get('run');
+  if (fromHash) openRun(fromHash);
+}
+
+function showSignIn(message = '') {
+  state.me = null;
+  $('app-view').hidden = $('sign-out').hidden = $('help-button').hidden = true;
+  $('signin-view').hidden = false;
+  $('whoami').replaceChildren();
+  $('signin-error').textContent = message;
+  $('token-input').focus();
+}
+
+function signOut(message = '') {
+  if (!state.me && !token.get()) return;
+  token.clear();
+  closeOverlays();
+  closeRun();
+  runList.clear();
+  history.replaceState(null, '', location.pathname);
+  showSignIn(message);
+}
+
+// ---- runs ----
+
+async function loadRuns(options) {
+  try {
+    await runList.load({ showOwner: state.me.role === 'instructor', ...options });
+  } catch (error) {
+    notify(`Could not list the runs: ${error.message}`);
+  }
+}
+
+// ---- one run: filters and the grid ----
+
+async function openRun(runId) {
+  if (runId !== state.runId) closeRun();
+  state.runId = runId;
+  history.replaceState(null, '', `#run=${encodeURIComponent(runId)}`);
+  runList.markOpen(runId);
+  $('run-empty').hidden = true;
+  $('run-view').hidden = false;
+  $('run-title').textContent = 'Loading…';
+  $('grid').focus({ preventScroll: true }); // so the shortcuts act on the images, not on the run's button
+  await Promise.all([loadPrompts(), runList.statuses.has(runId) || runList.refresh(runId)]);
+}
+
+function closeRun() {
+  thumbs.clear();
+  Object.assign(state, { runId: null, run: null, prompts: [], visible: [], selected: -1 });
+  fill($('grid'));
+  $('run-view').hidden = true;
+  $('run-empty').hidden = false;
+  select(-1);
+}
+
+/** (Re)loads the open run's prompts, keeping the selection and any review not yet saved. */
+async function loadPrompts() {
+  const runId = state.runId;
+  let answer;
+  try {
+    answer = await api.prompts(runId);
+  } catch (error) {
+    if (runId === state.runId) $('run-title').textContent = `Could not open run ${runId}: ${error.message}`;
+    return;
+  }
+  if (runId !== state.runId) return;
+  const local = new Map(state.prompts.map((p) => [p.promptId, p]));
+  for (const prompt of answer.prompts) {
+    prompt.runId = runId;
+    prompt.issues ??= [];
+    const unsaved = saver.state(prompt).status;
+    if (unsaved === 'saving' || unsaved === 'error') prompt.review = local.get(prompt.promptId).review;
+  }
+  state.run = answer.run;
+  state.prompts = answer.prompts;
+  renderRunHead();
+  renderFilterOptions();
+  applyFilters();
+}
+
+function renderRunHead() {
+  const status = runList.statuses.get(state.runId);
+  $('run-title').textContent = state.run?.scenario?.name ?? status?.scenario ?? state.runId;
+  const parts = [state.runId];
+  if (status) parts.push(countsText(status), `${status.provider} ${status.model}`, `seed ${status.seed}`);
+  $('run-meta').textContent = parts.join(' · ');
+}
+
+const FILTERS = ['filter-category', 'filter-issue', 'filter-rating'];
+
+function renderFilterOptions() {
+  const count = (test) => state.prompts.filter(test).length;
+  const option = (value, label, n) => h('option', { value, text: n === undefined ? label : `${label} (${n})` });
+  const categories = state.run?.categories ?? [...new Set(state.prompts.map((p) => p.category))];
+  const choices = {
+    'filter-category': [option('', 'all'), ...categories.map((c) => option(c, c, count((p) => p.category === c)))],
+    'filter-issue': [option('', 'all'), option('any', 'any issue', count((p) => p.issues.length > 0)), option('none', 'no issue', count((p) => p.issues.length === 0)),
+      ...ISSUES.map((issue) => option(issue, issue, count((p) => p.issues.includes(issue)))), option('failed', 'failed', count((p) => p.status === 'failed'))],
+    'filter-rating': [option('', 'all'), option('unrated', 'unrated'), ...[1, 2, 3, 4, 5].map((n) => option(String(n), `relevance ${n}`)), option('inappropriate', 'inappropriate')],
+  };
+  for (const id of FILTERS) {
+    const previous = $(id).value;
+    fill($(id), choices[id]);
+    $(id).value = [...$(id).options].some((o) => o.value === previous) ? previous : '';
+  }
+}
+
+function matches(prompt) {
+  const [category, issue, rating] = FILTERS.map((id) => $(id).value);
+  const review = reviewOf(prompt);
+  if (category && prompt.category !== category) return false;
+  if (issue === 'any' && prompt.issues.length === 0) return false;
+  if (issue === 'none' && prompt.issues.length > 0) return false;
+  if (issue === 'failed' && prompt.status !== 'failed') return false;
+  if (ISSUES.includes(issue) && !prompt.issues.includes(issue)) return false;
+  if (rating === 'unrated' && review.relevance !== null) return false;
+  if (rating === 'inappropriate' && !review.inappropriate) return false;
+  if (/^[1-5]$/.test(rating) && review.relevance !== Number(rating)) return false;
+  return true;
+}
+
+function applyFilters() {
+  const selectedId = state.visible[state.selected]?.promptId;
+  state.visible = state.prompts.filter(matches);
+  fill($('grid'), state.visible.map(card));
+  const shown = state.visible.length === state.prompts.length ? `${state.prompts.length} images` : `${state.visible.length} of ${state.prompts.length} images`;
+  $('filter-count').textContent = shown;
+  if (state.visible.length === 0) $('grid').append(h('li', { className: 'placeholder', text: 'No image matches these filters.' }));
+  const again = state.visible.findIndex((p) => p.promptId === selectedId);
+  select(again >= 0 ? again : state.visible.length ? 0 : -1, { scroll: again >= 0 });
+}
+
+function card(prompt, index) {
+  return h('li', { className: 'card', role: 'option', 'aria-selected': 'false', dataset: { promptId: prompt.promptId }, on: { click: () => select(index), dblclick: () => openDetail() } },
+    thumbFrame(prompt),
+    h('div', { className: 'card-head' }, h('span', { className: 'pid', text: prompt.promptId }), h('span', { className: 'category', text: prompt.category })),
+    issueBadges(prompt),
+    reviewLine(prompt));
+}
+
+function issueBadges(prompt) {
+  return h('div', { className: 'badges' }, prompt.issues.map((issue) => h('span', { className: `badge issue ${issue}`, text: issue.replaceAll('_', ' ') })));
+}
+
+function reviewLine(prompt) {
+  const review = reviewOf(prompt);
+  const save = saver.state(prompt);
+  return h('div', { className: 'card-review' },
+    h('span', { className: review.relevance ? 'rating' : 'rating none', text: review.relevance ? `★ ${review.relevance}` : 'unrated' }),
+    review.inappropriate && h('span', { className: 'badge flagged', text: 'inappropriate' }),
+    review.note && h('span', { className: 'has-note', title: review.note, text: '✎' }),
+    h('span', { className: `save-state ${save.status}`, text: saveLabel(save) }));
+}
+
+function cardOf(prompt) {
+  return [...$('grid').children].find((li) => li.dataset.promptId === prompt.promptId);
+}
+
+// ---- selection, review and the detail view ----
+
+const saver = new ReviewSaver({
+  save: async (prompt, review) => (await api.saveReview(prompt.runId, prompt.promptId, review)).review,
+  onChange: (prompt) => {
+    if (prompt.runId !== state.runId) return; // a late answer for a run that was closed
+    cardOf(prompt)?.querySelector('.card-review').replaceWith(reviewLine(prompt));
+    sidePanel.update();
+    detailPanel.update();
+  },
+});
+const sidePanel = new ReviewPanel(saver);
+const detailPanel = new ReviewPanel(saver);
+
+const selectedPrompt = () => state.visible[state.selected] ?? null;
+
+function select(index, { scroll = true } = {}) {
+  $('grid').querySelector('[aria-selected="true"]')?.setAttribute('aria-selected', 'false');
+  state.selected = index;
+  const prompt = selectedPrompt();
+  const element = prompt && cardOf(prompt);
+  element?.setAttribute('aria-selected', 'true');
+  if (element && scroll) element.scrollIntoView({ block: 'nearest' });
+  sidePanel.show(prompt);
+  fill($('side-summary'), prompt ? [
+    h('p', { className: 'side-title', text: `${prompt.promptId} · ${prompt.category}` }),
+    h('p', { className: 'prompt-text clamp', text: prompt.prompt }),
+  ] : h('p', { className: 'muted', text: 'Select an image.' }));
+  if (state.detailOpen && prompt) renderDetail(prompt);
+  else if (state.detailOpen) closeOverlays();
+}
+
+function move(step) {
+  if (state.visible.length) select(Math.min(Math.max(state.selected + step, 0), state.visible.length - 1));
+}
+
+const gridColumns = () => getComputedStyle($('grid')).gridTemplateColumns.split(' ').length;
+
+function openDetail() {
+  const prompt = selectedPrompt();
+  if (!prompt) return;
+  state.detailOpen = true;
+  $('detail').hidden = false;
+  $('app-view').inert = true;
+  renderDetail(prompt);
+  $('detail').firstElementChild.focus(); // the dialog itself, so Enter and Space don't press a button
+}
+
+function renderDetail(prompt) {
+  $('detail-title').textContent = `${prompt.promptId} · ${prompt.category} · ${state.selected + 1} of ${state.visible.length}`;
+  showFullImage(prompt);
+  detailPanel.show(prompt);
+  const section = (title, ...content) => h('section', {}, h('h3', { text: title }), ...content);
+  const table = (entries) => h('table', { className: 'kv' }, h('tbody', {}, entries.map(([k, v]) => h('tr', {}, h('th', { text: k }), h('td', { text: v })))));
+  const original = prompt.duplicateOf && state.prompts.find((p) => p.promptId === prompt.duplicateOf);
+  fill($('detail-info'),
+    section('Prompt', h('p', { className: 'prompt-text', text: prompt.prompt })),
+    prompt.status === 'failed' && section('Failed', h('p', { className: 'error', text: prompt.failureReason ?? 'no reason given' })),
+    section('Review', detailPanel.element),
+    section('Quality flags', prompt.issues.length ? issueBadges(prompt) : h('p', { className: 'muted', text: prompt.metrics ? 'none' : 'not assessed' })),
+    prompt.duplicateOf && section('Duplicate of',
+      h('button', { type: 'button', className: 'duplicate', on: { click: () => openPrompt(prompt.duplicateOf) } },
+        original ? thumbFrame(original, 'thumb small') : null, `${prompt.duplicateOf} — open the original`)),
+    section('Variables', table(Object.entries(prompt.variables ?? {}))),
+    prompt.metrics && section('Metrics', table(Object.entries(prompt.metrics).map(([k, v]) => [k, formatNumber(v)]))),
+    section('Details', table([['status', prompt.status], ['index', prompt.index], ['seed', prompt.seed], ['model', prompt.model ?? '']])));
+}
+
+/** Keeps one full-size image URL alive at a time. */
+function setDetailUrl(url) {
+  if (detailUrl) URL.revokeObjectURL(detailUrl);
+  detailUrl = url;
+}
+
+function showFullImage(prompt) {
+  setDetailUrl(null);
+  if (!HAS_IMAGE.has(prompt.status)) return fill($('detail-image'), h('p', { className: 'no-image', text: `no image (${prompt.status})` }));
+  fill($('detail-image'), h('p', { className: 'no-image', text: 'loading…' }));
+  api.imageUrl(state.runId, prompt.promptId).then((url) => {
+    if (!state.detailOpen || selectedPrompt()?.promptId !== prompt.promptId) return URL.revokeObjectURL(url);
+    setDetailUrl(url);
+    fill($('detail-image'), h('img', { src: url, alt: `full image ${prompt.promptId}` }));
+  }, (error) => fill($('detail-image'), h('p', { className: 'no-image error', text: `image unavailable: ${error.message}` })));
+}
+
+/** Selects a prompt by id (clearing the filters if they hide it), e.g. a duplicate's original. */
+function openPrompt(promptId) {
+  if (!state.visible.some((p) => p.promptId === promptId)) {
+    for (const id of FILTERS) $(id).value = '';
+    applyFilters();
+  }
+  select(state.visible.findIndex((p) => p.promptId === promptId));
+}
+
+function closeOverlays() {
+  const wasOpen = state.detailOpen;
+  state.detailOpen = false;
+  $('detail').hidden = $('help').hidden = true;
+  $('app-view').inert = false;
+  if (wasOpen) $('grid').focus({ preventScroll: true });
+  setDetailUrl(null);
+}
+
+function toggleHelp(show = $('help').hidden) {
+  $('help').hidden = !show;
+  $('app-view').inert = show || state.detailOpen;
+  if (show) $('help-close').focus();
+}
+
+// ---- keyboard ----
+
+const KEYS = {
+  ArrowRight: () => move(1), j: () => move(1),
+  ArrowLeft: () => move(-1), k: () => move(-1),
+  ArrowDown: () => !state.detailOpen && move(gridColumns()),
+  ArrowUp: () => !state.detailOpen && move(-gridColumns()),
+  x: (p) => p && saver.update(p, { inappropriate: !reviewOf(p).inappropriate }),
+  n: () => (state.detailOpen ? detailPanel : sidePanel).focusNote(),
+  r: (p) => p && saver.state(p).status === 'error' && saver.retry(p),
+  0: (p) => p && saver.update(p, { relevance: null }),
+  Enter: () => openDetail(), ' ': () => openDetail(),
+  Escape: () => closeOverlays(),
+  '?': () => toggleHelp(),
+};
+for (const n of [1, 2, 3, 4, 5]) KEYS[n] = (p) => p && saver.update(p, { relevance: n });
+
+function onKey(event) {
+  if (!state.me || event.ctrlKey || event.metaKey || event.altKey) return;
+  const target = event.target instanceof Element ? event.target : document.body;
+  if (target.closest('textarea, select, input:not([type="checkbox"])')) return; // typing; the note handles its own Enter and Esc
+  if (!$('help').hidden) {
+    if (event.key === 'Escape' || event.key === '?') toggleHelp(false);
+    return;
+  }
+  if ((event.key === 'Enter' || event.key === ' ') && target.closest('button, input')) return; // let buttons click
+  const action = KEYS[event.key];
+  if (!action) return;
+  event.preventDefault();
+  action(selectedPrompt());
+}
+
+// ---- start ----
+
+function start() {
+  whenUnauthorized(() => signOut('Your token is no longer accepted; sign in again.'));
+  $('signin-form').addEventListener('submit', (event) => {
+    event.preventDefault();
+    token.set($('token-input').value.trim());
+    $('token-input').value = '';
+    signIn();
+  });
+  $('sign-out').addEventListener('click', () => {
+    if (!saver.unsaved || confirm('Some reviews are not saved yet. Sign out anyway?')) signOut();
+  });
+  $('runs-refresh').addEventListener('click', () => loadRuns());
+  $('more-runs').addEventListener('click', () => loadRuns({ more: true }));
+  $('run-reload').addEventListener('click', () => Promise.all([runList.refresh(state.runId), loadPrompts()]));
+  for (const id of FILTERS) $(id).addEventListener('change', () => { applyFilters(); $('grid').focus({ preventScroll: true }); });
+  $('side-review').append(sidePanel.element);
+  sidePanel.show(null);
+  $('help-button').addEventListener('click', () => toggleHelp(true));
+  $('help-close').addEventListener('click', () => toggleHelp(false));
+  $('detail-close').addEventListener('click', closeOverlays);
+  $('detail-prev').addEventListener('click', () => move(-1));
+  $('detail-next').addEventListener('click', () => move(1));
+  $('detail').addEventListener('click', (event) => event.target === $('detail') && closeOverlays());
+  document.addEventListener('keydown', onKey);
+  window.addEventListener('beforeunload', (event) => saver.unsaved && event.preventDefault());
+  setInterval(() => state.me && !document.hidden && runList.poll(), POLL_MS);
+  if (token.get()) signIn();
+  else showSignIn();
+}
+
+start();
