@@ -80,14 +80,14 @@ describe('review gallery in a browser', () => {
       await page.fill('#token-input', token);
       await page.press('#token-input', 'Enter');
       await expect.poll(() => page.locator('#whoami').textContent()).toContain('Ada');
-      expect(await page.evaluate(() => location.href)).not.toContain(token);
+      expect(page.url()).not.toContain(token);
 
       const openRun = async () => {
         if ((await page.locator('#grid .card').count()) === 0) await page.locator(`#run-list li[data-run-id="${runId}"] button`).click();
         await page.locator('#grid .card img').first().waitFor();
       };
       await openRun();
-      const ids = await page.locator('#grid .card').evaluateAll((cards) => cards.map((c) => (c as HTMLElement).dataset.promptId as string));
+      const ids = await page.locator('#grid .card').evaluateAll((cards) => cards.map((card) => card.getAttribute('data-prompt-id') as string));
       expect(ids).toHaveLength(6);
       const [first, second] = ids as [string, string];
 
