@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { startFakeGemini, type FakeGemini } from '../test/support/fake-gemini-server.js';
 import { ApiClient } from './lib/api-client.js';
 import { followRun } from './lib/follow-run.js';
+import { printFigures } from './lib/figures.js';
 import { stopOnSignals } from './lib/processes.js';
 import { startStack, type Stack } from './lib/stack.js';
 import { projectRoot } from './lib/tools.js';
@@ -57,9 +58,7 @@ try {
   const windows = new Map<number, number>();
   for (const t of accepted) windows.set(Math.floor((t - accepted[0]!) / 5000), (windows.get(Math.floor((t - accepted[0]!) / 5000)) ?? 0) + 1);
   rows.push(['accepted calls per 5 s window', [...windows.values()].join(' ') + ` (ceiling: ${(ceiling / 12).toFixed(0)} per window)`]);
-  const width = Math.max(...rows.map(([label]) => label.length));
-  console.log(`\nbench:gemini, ${new Date().toISOString()}`);
-  for (const [label, value] of rows) console.log(`  ${label.padEnd(width)}  ${value}`);
+  printFigures('bench:gemini', rows);
 } catch (error) {
   console.error(`error: ${(error as Error).message}`);
   process.exitCode = 1;

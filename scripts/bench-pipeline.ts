@@ -9,6 +9,7 @@ import { planPrompts } from '../functions/core/planner.js';
 import { builtinScenarios, DEFAULT_SCENARIO } from '../functions/scenarios/index.js';
 import { ApiClient } from './lib/api-client.js';
 import { followRun } from './lib/follow-run.js';
+import { printFigures } from './lib/figures.js';
 import { stopOnSignals } from './lib/processes.js';
 import { startStack, type Stack } from './lib/stack.js';
 
@@ -65,9 +66,7 @@ try {
     ['bare renderer, same prompts, 2 at a time', `${fmt(bare.totalMs)} (${(count / (bare.totalMs / 1000)).toFixed(2)} images/s)`],
     ['pipeline overhead over the bare renderer', `${fmt(wallMs - bare.totalMs)} (${(((wallMs - bare.totalMs) / wallMs) * 100).toFixed(0)} % of wall time)`],
   ];
-  const width = Math.max(...rows.map(([label]) => label.length));
-  console.log(`\nbench:pipeline, ${count} images, seed ${seed}, ${new Date().toISOString()}`);
-  for (const [label, value] of rows) console.log(`  ${label.padEnd(width)}  ${value}`);
+  printFigures(`bench:pipeline, ${count} images, seed ${seed}`, rows);
 } catch (error) {
   console.error(`error: ${(error as Error).message}`);
   process.exitCode = 1;
