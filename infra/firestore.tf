@@ -1,0 +1,37 @@
+# Runs, prompts and the rate limiter's token buckets. The client libraries use `(default)`.
+resource "google_firestore_database" "default" {
+  name        = "(default)"
+  location_id = var.firestore_location
+  type        = "FIRESTORE_NATIVE"
+
+  # Tearing a workshop down removes its data; the provider's default would leave the database behind.
+  delete_protection_state = "DELETE_PROTECTION_DISABLED"
+  deletion_policy         = "DELETE"
+
+  depends_on = [google_project_service.apis]
+}
+
+# The run status averages the metrics of assessed prompts (FirestoreRunStore.quality): an equality
+# filter on one field with averages over others is served by a composite index, not by single-field ones.
+resource "google_firestore_index" "assessed_metrics" {
+  database    = google_firestore_database.default.name
+  collection  = "prompts"
+  query_scope = "COLLECTION"
+
+  fields {
+    field_path = "status"
+    order      = "ASCENDING"
+  }
+  fields {
+    field_path = "metrics.brightness"
+    order      = "ASCENDING"
+  }
+  fields {
+    field_path = "metrics.colourVariance"
+    order      = "ASCENDING"
+  }
+  fields {
+    field_path = "metrics.resolutionScore"
+    order      = "ASCENDING"
+  }
+}

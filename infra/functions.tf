@@ -1,0 +1,203 @@
+locals {
+  # Every variable loadConfig validates, on all three functions: each one loads the whole config.
+  # DEFAULT_IMAGE_QUOTA, MAX_IMAGES_PER_RUN and MAX_RUNS_IN_FLIGHT are the cohort limits the api enforces.
+  common_env = {
+    GOOGLE_CLOUD_PROJECT   = var.project_id
+    IMAGE_BUCKET           = google_storage_bucket.images.name
+    GENERATION_TOPIC       = google_pubsub_topic.generation.name
+    IMAGE_PROVIDER         = var.image_provider
+    GEMINI_MODEL           = var.model
+    GEMINI_RATE_LIMIT_RPM  = tostring(var.rate_limit_rpm)
+    GEMINI_TIMEOUT_SECONDS = tostring(var.gemini_timeout_seconds)
+    LEASE_SECONDS          = tostring(var.lease_seconds)
+    MAX_ATTEMPTS           = tostring(var.max_attempts)
+    DEFAULT_IMAGE_QUOTA    = tostring(var.default_image_quota)
+    MAX_IMAGES_PER_RUN     = tostring(var.max_images_per_run)
+    MAX_RUNS_IN_FLIGHT     = tostring(var.max_runs_in_flight)
+  }
+
+  # Instances run one prompt at a time. By Little's law, rate_limit_rpm/60 calls per second lasting
+  # expected_call_seconds each keep rpm/60 × seconds calls in flight; 1.5× covers instances that are
+  # waiting for a token or storing an image. More would only queue on the rate limiter and bill idle time.
+  generate_max_instances = min(100, max(1, ceil(var.rate_limit_rpm / 60 * var.expected_call_seconds * 1.5)))
+
+  # The handler holds a prompt for at most its lease (rate-limit wait + model call), then writes the
+  # image; event functions may run for at most 540 s, which bounds lease_seconds in variables.tf.
+  generate_timeout_seconds = min(540, var.lease_seconds + 60)
+
+  source = {
+    bucket = google_storage_bucket.source.name
+    object = google_storage_bucket_object.source.name
+  }
+}
+
+resource "google_cloudfunctions2_function" "api" {
+  name     = "api"
+  location = var.region
+
+  build_config {
+    runtime           = var.runtime
+    entry_point       = "api"
+    service_account   = google_service_account.build.id
+    docker_repository = google_artifact_registry_repository.functions.id
+    source {
+      storage_source {
+        bucket = local.source.bucket
+        object = local.source.object
+      }
+    }
+  }
+
+  service_config {
+    available_memory               = "512Mi"
+    timeout_seconds                = 60
+    max_instance_count             = 10
+    ingress_settings               = "ALLOW_ALL"
+    all_traffic_on_latest_revision = true
+    service_account_email          = google_service_account.api.email
+    environment_variables          = local.common_env
+
+    secret_environment_variables {
+      key        = "INSTRUCTOR_TOKEN"
+      project_id = var.project_id
+      secret     = google_secret_manager_secret.instructor_token.secret_id
+      version    = "latest"
+    }
+  }
+
+  depends_on = [
+    google_project_iam_member.datastore_user,
+    google_secret_manager_secret_iam_member.api_instructor_token,
+    google_secret_manager_secret_version.instructor_token,
+    google_project_iam_member.build_logs,
+    google_project_iam_member.build_staged_sources,
+    google_artifact_registry_repository_iam_member.build_images,
+    google_storage_bucket_iam_member.build_reads_source,
+    google_firestore_database.default,
+  ]
+}
+
+resource "google_cloudfunctions2_function" "generate" {
+  name     = "generateImage"
+  location = var.region
+
+  build_config {
+    runtime           = var.runtime
+    entry_point       = "generateImage"
+    service_account   = google_service_account.build.id
+    docker_repository = google_artifact_registry_repository.functions.id
+    source {
+      storage_source {
+        bucket = local.source.bucket
+        object = local.source.object
+      }
+    }
+  }
+
+  service_config {
+    available_memory               = "512Mi"
+    available_cpu                  = "1"
+    timeout_seconds                = local.generate_timeout_seconds
+    max_instance_count             = local.generate_max_instances
+    ingress_settings               = "ALLOW_INTERNAL_ONLY"
+    all_traffic_on_latest_revision = true
+    service_account_email          = google_service_account.generate.email
+    # "false" in API-key mode keeps a stray setting from switching the SDK to Vertex AI.
+    environment_variables = merge(local.common_env, {
+      GOOGLE_GENAI_USE_VERTEXAI = local.vertex ? "true" : "false"
+      GOOGLE_CLOUD_LOCATION     = var.vertex_location
+    })
+
+    dynamic "secret_environment_variables" {
+      for_each = local.api_key_mode ? [google_secret_manager_secret.gemini_api_key[0].secret_id] : []
+      content {
+        key        = "GEMINI_API_KEY"
+        project_id = var.project_id
+        secret     = secret_environment_variables.value
+        version    = "latest"
+      }
+    }
+  }
+
+  event_trigger {
+    trigger_region        = var.region
+    event_type            = "google.cloud.pubsub.topic.v1.messagePublished"
+    pubsub_topic          = google_pubsub_topic.generation.id
+    retry_policy          = "RETRY_POLICY_RETRY"
+    service_account_email = google_service_account.trigger.email
+  }
+
+  lifecycle {
+    precondition {
+      condition     = var.image_provider != "gemini" || var.lease_seconds >= var.gemini_timeout_seconds + 30
+      error_message = "lease_seconds must be at least gemini_timeout_seconds + 30, so a model call always ends before its lease can be taken over (loadConfig enforces the same)."
+    }
+  }
+
+  depends_on = [
+    google_project_iam_member.datastore_user,
+    google_project_iam_member.generate_vertex,
+    google_secret_manager_secret_iam_member.generate_gemini_key,
+    google_secret_manager_secret_version.gemini_api_key,
+    google_storage_bucket_iam_member.generate_images,
+    google_project_iam_member.trigger_receiver,
+    google_project_iam_member.build_logs,
+    google_project_iam_member.build_staged_sources,
+    google_artifact_registry_repository_iam_member.build_images,
+    google_storage_bucket_iam_member.build_reads_source,
+    google_firestore_database.default,
+  ]
+}
+
+resource "google_cloudfunctions2_function" "assess" {
+  name     = "assessImage"
+  location = var.region
+
+  build_config {
+    runtime           = var.runtime
+    entry_point       = "assessImage"
+    service_account   = google_service_account.build.id
+    docker_repository = google_artifact_registry_repository.functions.id
+    source {
+      storage_source {
+        bucket = local.source.bucket
+        object = local.source.object
+      }
+    }
+  }
+
+  service_config {
+    # Decoding a 4096² image peaks below 512 MiB; a whole vCPU keeps the decode quick.
+    available_memory               = "512Mi"
+    available_cpu                  = "1"
+    timeout_seconds                = 120
+    max_instance_count             = 20
+    ingress_settings               = "ALLOW_INTERNAL_ONLY"
+    all_traffic_on_latest_revision = true
+    service_account_email          = google_service_account.assess.email
+    environment_variables          = local.common_env
+  }
+
+  event_trigger {
+    trigger_region        = var.region
+    event_type            = "google.cloud.storage.object.v1.finalized"
+    retry_policy          = "RETRY_POLICY_RETRY"
+    service_account_email = google_service_account.trigger.email
+    event_filters {
+      attribute = "bucket"
+      value     = google_storage_bucket.images.name
+    }
+  }
+
+  depends_on = [
+    google_project_iam_member.datastore_user,
+    google_storage_bucket_iam_member.assess_read_images,
+    google_project_iam_member.trigger_receiver,
+    google_project_iam_member.gcs_publishes_events,
+    google_project_iam_member.build_logs,
+    google_project_iam_member.build_staged_sources,
+    google_artifact_registry_repository_iam_member.build_images,
+    google_storage_bucket_iam_member.build_reads_source,
+    google_firestore_database.default,
+  ]
+}

@@ -1,0 +1,177 @@
+# One service account per function, each holding only what its code does. Project-level grants
+# appear only where the permission has no resource to bind to (Firestore, Vertex AI, Eventarc, logs).
+
+resource "google_service_account" "api" {
+  account_id   = "image-datasets-api"
+  display_name = "image-datasets api function"
+  depends_on   = [google_project_service.apis]
+}
+
+resource "google_service_account" "generate" {
+  account_id   = "image-datasets-generate"
+  display_name = "image-datasets generateImage function"
+  depends_on   = [google_project_service.apis]
+}
+
+resource "google_service_account" "assess" {
+  account_id   = "image-datasets-assess"
+  display_name = "image-datasets assessImage function"
+  depends_on   = [google_project_service.apis]
+}
+
+# Eventarc invokes the two event functions as this account.
+resource "google_service_account" "trigger" {
+  account_id   = "image-datasets-trigger"
+  display_name = "image-datasets Eventarc triggers"
+  depends_on   = [google_project_service.apis]
+}
+
+# Builds the functions. New projects' default build account has no roles (Cloud Build's July 2024
+# change), so a dedicated one makes the first deploy work and keeps the build's reach small.
+resource "google_service_account" "build" {
+  account_id   = "image-datasets-build"
+  display_name = "image-datasets function builds"
+  depends_on   = [google_project_service.apis]
+}
+
+locals {
+  runtime_members = {
+    api      = "serviceAccount:${google_service_account.api.email}"
+    generate = "serviceAccount:${google_service_account.generate.email}"
+    assess   = "serviceAccount:${google_service_account.assess.email}"
+  }
+}
+
+# --- api: publishes prompts, records runs, streams images, checks the instructor token.
+
+resource "google_pubsub_topic_iam_member" "api_publish" {
+  topic  = google_pubsub_topic.generation.name
+  role   = "roles/pubsub.publisher"
+  member = local.runtime_members.api
+}
+
+resource "google_storage_bucket_iam_member" "api_read_images" {
+  bucket = google_storage_bucket.images.name
+  role   = "roles/storage.objectViewer"
+  member = local.runtime_members.api
+}
+
+resource "google_secret_manager_secret_iam_member" "api_instructor_token" {
+  secret_id = google_secret_manager_secret.instructor_token.id
+  role      = "roles/secretmanager.secretAccessor"
+  member    = local.runtime_members.api
+}
+
+# --- generateImage: stats and writes images, calls Gemini.
+
+resource "google_storage_bucket_iam_member" "generate_images" {
+  for_each = toset(["roles/storage.objectCreator", "roles/storage.objectViewer"])
+  bucket   = google_storage_bucket.images.name
+  role     = each.value
+  member   = local.runtime_members.generate
+}
+
+resource "google_project_iam_member" "generate_vertex" {
+  count   = var.image_provider == "gemini" && local.vertex ? 1 : 0
+  project = var.project_id
+  role    = "roles/aiplatform.user"
+  member  = local.runtime_members.generate
+}
+
+resource "google_secret_manager_secret_iam_member" "generate_gemini_key" {
+  count     = local.api_key_mode ? 1 : 0
+  secret_id = google_secret_manager_secret.gemini_api_key[0].id
+  role      = "roles/secretmanager.secretAccessor"
+  member    = local.runtime_members.generate
+}
+
+# --- assessImage: reads the image it assesses.
+
+resource "google_storage_bucket_iam_member" "assess_read_images" {
+  bucket = google_storage_bucket.images.name
+  role   = "roles/storage.objectViewer"
+  member = local.runtime_members.assess
+}
+
+# --- All three read and write run state. Firestore has no per-database IAM binding.
+
+resource "google_project_iam_member" "datastore_user" {
+  for_each = local.runtime_members
+  project  = var.project_id
+  role     = "roles/datastore.user"
+  member   = each.value
+}
+
+# --- Event delivery.
+
+resource "google_project_iam_member" "trigger_receiver" {
+  project = var.project_id
+  role    = "roles/eventarc.eventReceiver"
+  member  = "serviceAccount:${google_service_account.trigger.email}"
+}
+
+resource "google_cloud_run_v2_service_iam_member" "trigger_invokes" {
+  for_each = {
+    generate = google_cloudfunctions2_function.generate.service_config[0].service
+    assess   = google_cloudfunctions2_function.assess.service_config[0].service
+  }
+  location = var.region
+  name     = each.value
+  role     = "roles/run.invoker"
+  member   = "serviceAccount:${google_service_account.trigger.email}"
+}
+
+data "google_storage_project_service_account" "gcs" {
+  depends_on = [google_project_service.apis]
+}
+
+# Storage trigger events reach Eventarc through a topic Eventarc creates itself, so the Cloud
+# Storage service agent needs publish rights at project level; there is no topic to bind to.
+resource "google_project_iam_member" "gcs_publishes_events" {
+  project = var.project_id
+  role    = "roles/pubsub.publisher"
+  member  = "serviceAccount:${data.google_storage_project_service_account.gcs.email_address}"
+}
+
+# --- The api is public: participants authenticate with the app's own tokens, not Google identities.
+
+resource "google_cloud_run_v2_service_iam_member" "api_public" {
+  location = var.region
+  name     = google_cloudfunctions2_function.api.service_config[0].service
+  role     = "roles/run.invoker"
+  member   = "allUsers"
+}
+
+# --- Builds: logs, the function images, and the sources Cloud Functions stages in its own buckets.
+
+resource "google_project_iam_member" "build_logs" {
+  project = var.project_id
+  role    = "roles/logging.logWriter"
+  member  = "serviceAccount:${google_service_account.build.email}"
+}
+
+resource "google_artifact_registry_repository_iam_member" "build_images" {
+  location   = google_artifact_registry_repository.functions.location
+  repository = google_artifact_registry_repository.functions.name
+  role       = "roles/artifactregistry.writer"
+  member     = "serviceAccount:${google_service_account.build.email}"
+}
+
+# Cloud Functions copies the source into Google-created gcf-v2-* buckets whose names are not
+# known beforehand; the condition keeps the grant off every other bucket, the images included.
+resource "google_project_iam_member" "build_staged_sources" {
+  project = var.project_id
+  role    = "roles/storage.objectAdmin"
+  member  = "serviceAccount:${google_service_account.build.email}"
+
+  condition {
+    title      = "gcf-staging-buckets-only"
+    expression = "resource.name.startsWith(\"projects/_/buckets/gcf-v2-\")"
+  }
+}
+
+resource "google_storage_bucket_iam_member" "build_reads_source" {
+  bucket = google_storage_bucket.source.name
+  role   = "roles/storage.objectViewer"
+  member = "serviceAccount:${google_service_account.build.email}"
+}

@@ -1,0 +1,48 @@
+# The instructor token lets the instructor manage the cohort through the api; only the api reads it.
+resource "google_secret_manager_secret" "instructor_token" {
+  secret_id = "image-datasets-instructor-token"
+
+  replication {
+    auto {}
+  }
+
+  deletion_protection = false
+  depends_on          = [google_project_service.apis]
+}
+
+resource "google_secret_manager_secret_version" "instructor_token" {
+  secret      = google_secret_manager_secret.instructor_token.id
+  secret_data = var.instructor_token
+}
+
+# Only in API-key mode: with Vertex AI the generator authenticates as its service account,
+# so there is no key to store or leak.
+resource "google_secret_manager_secret" "gemini_api_key" {
+  count     = local.api_key_mode ? 1 : 0
+  secret_id = "image-datasets-gemini-api-key"
+
+  replication {
+    auto {}
+  }
+
+  deletion_protection = false
+  depends_on          = [google_project_service.apis]
+}
+
+resource "google_secret_manager_secret_version" "gemini_api_key" {
+  count       = local.api_key_mode ? 1 : 0
+  secret      = google_secret_manager_secret.gemini_api_key[0].id
+  secret_data = var.gemini_api_key
+
+  lifecycle {
+    precondition {
+      condition     = var.gemini_api_key != ""
+      error_message = "gemini_auth = \"api_key\" needs gemini_api_key (a key from https://aistudio.google.com/apikey)."
+    }
+  }
+}
+
+locals {
+  # The key is only wired in when Gemini actually generates the images.
+  api_key_mode = var.image_provider == "gemini" && var.gemini_auth == "api_key"
+}

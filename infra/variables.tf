@@ -1,0 +1,179 @@
+variable "project_id" {
+  type        = string
+  description = "Google Cloud project to deploy into (a dedicated one is easiest to tear down and to bill)."
+}
+
+variable "region" {
+  type        = string
+  default     = "europe-west1"
+  description = "Region of the functions, the buckets and the Eventarc triggers."
+}
+
+variable "firestore_location" {
+  type        = string
+  default     = "europe-west1"
+  description = "Location of the Firestore database (a region such as europe-west1, or eur3/nam5). Fixed once created."
+}
+
+variable "runtime" {
+  type        = string
+  default     = "nodejs22"
+  description = "Cloud Functions runtime."
+}
+
+variable "image_provider" {
+  type        = string
+  default     = "embedded"
+  description = "IMAGE_PROVIDER: \"embedded\" (offline placeholder renderer, no model costs) or \"gemini\"."
+  validation {
+    condition     = contains(["embedded", "gemini"], var.image_provider)
+    error_message = "image_provider must be \"embedded\" or \"gemini\"."
+  }
+}
+
+variable "gemini_auth" {
+  type        = string
+  default     = "vertex"
+  description = "How generateImage authenticates to Gemini: \"vertex\" (its service account, no key) or \"api_key\"."
+  validation {
+    condition     = contains(["vertex", "api_key"], var.gemini_auth)
+    error_message = "gemini_auth must be \"vertex\" or \"api_key\"."
+  }
+}
+
+variable "vertex_location" {
+  type        = string
+  default     = "global"
+  description = "GOOGLE_CLOUD_LOCATION for Vertex AI; global serves the image models with the most capacity."
+}
+
+variable "model" {
+  type        = string
+  default     = "gemini-2.5-flash-image"
+  description = "GEMINI_MODEL."
+  validation {
+    condition     = can(regex("^[a-z0-9][a-z0-9.-]*$", var.model))
+    error_message = "model must be a model name such as gemini-2.5-flash-image."
+  }
+}
+
+variable "rate_limit_rpm" {
+  type        = number
+  default     = 60
+  description = "GEMINI_RATE_LIMIT_RPM: model calls per minute for the whole deployment. Keep it at or below your project's quota."
+  validation {
+    condition     = var.rate_limit_rpm >= 1 && var.rate_limit_rpm <= 100000 && floor(var.rate_limit_rpm) == var.rate_limit_rpm
+    error_message = "rate_limit_rpm must be a whole number from 1 to 100000."
+  }
+}
+
+variable "expected_call_seconds" {
+  type        = number
+  default     = 10
+  description = "Typical duration of one image call; sizes generateImage's max instances (see functions.tf)."
+  validation {
+    condition     = var.expected_call_seconds > 0
+    error_message = "expected_call_seconds must be positive."
+  }
+}
+
+variable "gemini_timeout_seconds" {
+  type        = number
+  default     = 60
+  description = "GEMINI_TIMEOUT_SECONDS: timeout of one model call."
+  validation {
+    condition     = var.gemini_timeout_seconds >= 5 && var.gemini_timeout_seconds <= 450 && floor(var.gemini_timeout_seconds) == var.gemini_timeout_seconds
+    error_message = "gemini_timeout_seconds must be a whole number from 5 to 450 (it must fit in a lease that fits in the 540 s event-function limit)."
+  }
+}
+
+variable "lease_seconds" {
+  type        = number
+  default     = 120
+  description = "LEASE_SECONDS: a generator's claim on a prompt. With Gemini at least gemini_timeout_seconds + 30 (checked before apply)."
+  validation {
+    condition     = var.lease_seconds >= 5 && var.lease_seconds <= 480 && floor(var.lease_seconds) == var.lease_seconds
+    error_message = "lease_seconds must be a whole number from 5 to 480: generateImage's timeout is lease_seconds + 60 and event functions stop at 540 s."
+  }
+}
+
+variable "max_attempts" {
+  type        = number
+  default     = 5
+  description = "MAX_ATTEMPTS: generation attempts before a prompt is marked failed."
+  validation {
+    condition     = var.max_attempts >= 1 && var.max_attempts <= 100 && floor(var.max_attempts) == var.max_attempts
+    error_message = "max_attempts must be a whole number from 1 to 100."
+  }
+}
+
+variable "default_image_quota" {
+  type        = number
+  default     = 100
+  description = "DEFAULT_IMAGE_QUOTA: images a participant may generate unless their token says otherwise."
+  validation {
+    condition     = var.default_image_quota >= 0 && floor(var.default_image_quota) == var.default_image_quota
+    error_message = "default_image_quota must be a whole number, 0 or more."
+  }
+}
+
+variable "max_images_per_run" {
+  type        = number
+  default     = 100
+  description = "MAX_IMAGES_PER_RUN: the largest count one run may ask for."
+  validation {
+    condition     = var.max_images_per_run >= 1 && var.max_images_per_run <= 500 && floor(var.max_images_per_run) == var.max_images_per_run
+    error_message = "max_images_per_run must be a whole number from 1 to 500."
+  }
+}
+
+variable "max_runs_in_flight" {
+  type        = number
+  default     = 2
+  description = "MAX_RUNS_IN_FLIGHT: unfinished runs one participant may have at a time."
+  validation {
+    condition     = var.max_runs_in_flight >= 1 && floor(var.max_runs_in_flight) == var.max_runs_in_flight
+    error_message = "max_runs_in_flight must be a whole number, 1 or more."
+  }
+}
+
+variable "image_retention_days" {
+  type        = number
+  default     = 30
+  description = "Images are deleted from the bucket this many days after they were written."
+  validation {
+    condition     = var.image_retention_days >= 1 && floor(var.image_retention_days) == var.image_retention_days
+    error_message = "image_retention_days must be a whole number, 1 or more."
+  }
+}
+
+variable "instructor_token" {
+  type        = string
+  sensitive   = true
+  description = "The instructor's bearer token, stored in Secret Manager. Generate one with: openssl rand -hex 24"
+  validation {
+    condition     = length(var.instructor_token) >= 32
+    error_message = "instructor_token must be at least 32 characters; generate one with: openssl rand -hex 24"
+  }
+}
+
+variable "gemini_api_key" {
+  type        = string
+  sensitive   = true
+  default     = ""
+  description = "Gemini API key, only for image_provider = \"gemini\" with gemini_auth = \"api_key\"; stored in Secret Manager."
+}
+
+variable "source_archive_path" {
+  type        = string
+  description = "The functions' source zip; scripts/deploy.ts builds it and passes this in."
+}
+
+variable "source_archive_sha256" {
+  type        = string
+  description = "SHA-256 of the source zip; it names the uploaded object, so changed code redeploys."
+  validation {
+    condition     = can(regex("^[0-9a-f]{64}$", var.source_archive_sha256))
+    error_message = "source_archive_sha256 must be a lowercase hex SHA-256."
+  }
+}

@@ -1,0 +1,153 @@
+/**
+ * `npm run deploy` / `npm run destroy`: packs the compiled functions into a deterministic zip and
+ * runs Terraform (or OpenTofu) on infra/ with it. The pure parts are exported for the unit tests;
+ * the command itself only runs when this file is executed.
+ */
+import { spawn } from 'node:child_process';
+import { accessSync, constants, existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { constants as osConstants } from 'node:os';
+import { delimiter, join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { parseArgs } from 'node:util';
+import { collectSourceEntries, encodeZip, sha256Hex } from './lib/source-archive.js';
+import { projectRoot, toolsDir } from './lib/tools.js';
+
+export const USAGE = `usage: node dist/scripts/deploy.js apply|destroy [--var-file FILE] [--yes]
+  apply              build the function source archive and create or update the deployment
+  destroy            remove everything the deployment created, images and Firestore data included
+  --var-file FILE    Terraform variables (default: infra/terraform.tfvars; start from infra/terraform.tfvars.example)
+  --yes              skip Terraform's confirmation prompt`;
+
+export interface DeployOptions {
+  command: 'apply' | 'destroy';
+  varFile: string;
+  autoApprove: boolean;
+}
+
+export type ParsedDeploy = { ok: true; options: DeployOptions } | { ok: false; error: string } | { ok: false; help: true };
+
+export const DEFAULT_VAR_FILE = join('infra', 'terraform.tfvars');
+
+/** argv in, options or an error message out; paths are resolved against `cwd`. */
+export function parseDeployArgs(argv: string[], cwd: string): ParsedDeploy {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: argv,
+      allowPositionals: true,
+      options: { 'var-file': { type: 'string' }, yes: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
+    });
+  } catch (error) {
+    return { ok: false, error: (error as Error).message };
+  }
+  if (parsed.values.help) return { ok: false, help: true };
+  const [command, ...extra] = parsed.positionals;
+  if (command !== 'apply' && command !== 'destroy') {
+    return { ok: false, error: command === undefined ? 'say apply or destroy' : `unknown command "${command}": say apply or destroy` };
+  }
+  if (extra.length > 0) return { ok: false, error: `unexpected argument "${extra[0]}"` };
+  const varFile = parsed.values['var-file'];
+  if (varFile === '') return { ok: false, error: '--var-file needs a file name' };
+  return { ok: true, options: { command, varFile: resolve(cwd, varFile ?? DEFAULT_VAR_FILE), autoApprove: parsed.values.yes === true } };
+}
+
+export interface SourceArchive {
+  path: string;
+  sha256: string;
+}
+
+/** The Terraform invocations, in order, for a command. */
+export function terraformSteps(options: DeployOptions, archive: SourceArchive): string[][] {
+  const vars = [`-var-file=${options.varFile}`, '-var', `source_archive_path=${archive.path}`, '-var', `source_archive_sha256=${archive.sha256}`];
+  const approve = options.autoApprove ? ['-auto-approve'] : [];
+  return [
+    ['init', '-input=false'],
+    [options.command, ...vars, ...approve],
+  ];
+}
+
+/** The first executable with one of these names on PATH, in order of preference. */
+export function findExecutable(names: string[], path: string | undefined): string | null {
+  const dirs = (path ?? '').split(delimiter).filter(Boolean);
+  for (const name of names) {
+    for (const dir of dirs) {
+      const candidate = join(dir, name);
+      try {
+        accessSync(candidate, constants.X_OK);
+        return candidate;
+      } catch {
+        continue;
+      }
+    }
+  }
+  return null;
+}
+
+/** Terraform first; OpenTofu as installed, or as built by `npm run infra:validate`. */
+function terraformBinary(): string {
+  const found = findExecutable(['terraform', 'tofu'], process.env.PATH);
+  if (found) return found;
+  const built = join(toolsDir, 'bin', 'tofu');
+  if (existsSync(built)) return built;
+  throw new Error(
+    'neither terraform nor tofu is on PATH: install Terraform ≥ 1.6 (https://developer.hashicorp.com/terraform/install) or OpenTofu (https://opentofu.org/docs/intro/install/)',
+  );
+}
+
+/** Writes .tools/deploy/source-<hash prefix>.zip (git-ignored) and returns its absolute path and hash. */
+export function buildSourceArchive(root: string, outDir: string): SourceArchive {
+  const zip = encodeZip(collectSourceEntries(root));
+  const sha256 = sha256Hex(zip);
+  mkdirSync(outDir, { recursive: true });
+  const path = join(outDir, `source-${sha256.slice(0, 16)}.zip`);
+  if (!existsSync(path)) writeFileSync(path, zip);
+  return { path, sha256 };
+}
+
+/** Streams the child's output and exits with its code. Ctrl-C reaches Terraform too, which stops gracefully and saves its state; we wait for it. */
+function run(binary: string, args: string[], cwd: string): Promise<number> {
+  const ignore = () => {};
+  process.on('SIGINT', ignore);
+  return new Promise<number>((done, fail) => {
+    const child = spawn(binary, args, { cwd, stdio: 'inherit' });
+    child.on('error', fail);
+    child.on('exit', (code, signal) => done(code ?? 128 + (signal ? (osConstants.signals[signal] ?? 0) : 0)));
+  }).finally(() => process.off('SIGINT', ignore));
+}
+
+async function main(): Promise<number> {
+  const parsed = parseDeployArgs(process.argv.slice(2), process.cwd());
+  if (!parsed.ok) {
+    if ('help' in parsed) return (console.log(USAGE), 0);
+    console.error(`error: ${parsed.error}\n${USAGE}`);
+    return 2;
+  }
+  const { options } = parsed;
+  if (!existsSync(options.varFile)) {
+    const example = join(projectRoot, 'infra', 'terraform.tfvars.example');
+    console.error(`error: no variables file at ${options.varFile}\ncopy ${example} to ${join(projectRoot, DEFAULT_VAR_FILE)} and fill it in (or pass --var-file FILE)`);
+    return 2;
+  }
+  try {
+    const binary = terraformBinary();
+    // destroy needs the source variables too; the current build is as good as any.
+    const archive = buildSourceArchive(projectRoot, join(toolsDir, 'deploy'));
+    console.error(`source archive: ${archive.path} (sha256 ${archive.sha256.slice(0, 16)}…)`);
+    for (const args of terraformSteps(options, archive)) {
+      console.error(`\n$ ${binary} ${args.join(' ')}`);
+      const code = await run(binary, args, join(projectRoot, 'infra'));
+      if (code !== 0) return code;
+    }
+  } catch (error) {
+    console.error(`error: ${(error as Error).message}`);
+    return 1;
+  }
+  if (options.command === 'apply') {
+    console.error('\nDeployed. Hand out tokens with `npm run cohort -- add --names names.txt --quota 100 --out tokens.csv`, and the api_url above.');
+  }
+  return 0;
+}
+
+if (process.argv[1] && import.meta.url === pathToFileURL(resolve(process.argv[1])).href) {
+  process.exitCode = await main();
+}

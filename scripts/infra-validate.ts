@@ -1,0 +1,168 @@
+/**
+ * `npm run infra:validate`: a real `tofu validate` of infra/ against the real Google provider schema,
+ * with no Terraform registry. OpenTofu and the provider are built from source into .tools/ (once;
+ * later runs reuse them), the provider is served from a local filesystem mirror, and OpenTofu runs
+ * in a temporary copy of infra/ so the working tree gets no .terraform folder or lock file.
+ */
+import { spawn } from 'node:child_process';
+import { copyFileSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { cliConfig, ensureGoTool, formatSeconds, goPlatform, GOOGLE_PROVIDER, layOutMirror, OPENTOFU } from './lib/go-tools.js';
+import { projectRoot, toolsDir } from './lib/tools.js';
+
+const log = (line: string) => console.error(line);
+
+/**
+ * `tofu validate` never evaluates variables, so these plans do: each mode, with a mocked provider
+ * (no credentials, no network), checks that every expression evaluates and that the checks
+ * loadConfig makes are enforced before anything is created. Written into the temporary copy only.
+ */
+const PLAN_TESTS = `mock_provider "google" {
+  mock_data "google_storage_project_service_account" {
+    defaults = { email_address = "service-1@gs-project-accounts.iam.gserviceaccount.com" }
+  }
+}
+
+variables {
+  project_id            = "validate-project"
+  instructor_token      = "0123456789abcdef0123456789abcdef0123456789abcdef"
+  source_archive_path   = "source.zip"
+  source_archive_sha256 = "${'0'.repeat(64)}"
+}
+
+run "embedded" {
+  command = plan
+  assert {
+    condition     = length(google_secret_manager_secret.gemini_api_key) == 0 && length(google_project_iam_member.generate_vertex) == 0
+    error_message = "the embedded provider needs no Gemini key and no Vertex AI role"
+  }
+}
+
+run "gemini_vertex" {
+  command = plan
+  variables {
+    image_provider = "gemini"
+  }
+  assert {
+    condition     = google_cloudfunctions2_function.generate.service_config[0].environment_variables["GOOGLE_GENAI_USE_VERTEXAI"] == "true"
+    error_message = "Vertex mode must switch the SDK to Vertex AI"
+  }
+  assert {
+    condition     = length(google_project_iam_member.generate_vertex) == 1 && length(google_secret_manager_secret.gemini_api_key) == 0
+    error_message = "Vertex mode needs aiplatform.user and no key"
+  }
+  assert {
+    condition     = google_cloudfunctions2_function.generate.service_config[0].max_instance_count == 15 && google_cloudfunctions2_function.generate.service_config[0].timeout_seconds == 180
+    error_message = "60 rpm × 10 s × 1.5 gives 15 instances; a 120 s lease gives a 180 s timeout"
+  }
+}
+
+run "gemini_api_key" {
+  command = plan
+  variables {
+    image_provider = "gemini"
+    gemini_auth    = "api_key"
+    gemini_api_key = "test-key-not-real"
+  }
+  assert {
+    condition     = length(google_secret_manager_secret.gemini_api_key) == 1 && length(google_project_iam_member.generate_vertex) == 0
+    error_message = "API-key mode stores the key and grants no Vertex AI role"
+  }
+  assert {
+    condition     = google_cloudfunctions2_function.generate.service_config[0].secret_environment_variables[0].key == "GEMINI_API_KEY"
+    error_message = "generateImage must read the key from Secret Manager"
+  }
+}
+
+run "api_key_mode_without_a_key" {
+  command = plan
+  variables {
+    image_provider = "gemini"
+    gemini_auth    = "api_key"
+  }
+  expect_failures = [google_secret_manager_secret_version.gemini_api_key]
+}
+
+run "lease_shorter_than_a_call" {
+  command = plan
+  variables {
+    image_provider         = "gemini"
+    gemini_timeout_seconds = 100
+    lease_seconds          = 120
+  }
+  expect_failures = [google_cloudfunctions2_function.generate]
+}
+
+run "unknown_provider" {
+  command = plan
+  variables {
+    image_provider = "dalle"
+  }
+  expect_failures = [var.image_provider]
+}
+`;
+
+function runTofu(tofu: string, args: string[], cwd: string, env: NodeJS.ProcessEnv): Promise<number> {
+  return new Promise((done, fail) => {
+    const child = spawn(tofu, args, { cwd, env, stdio: 'inherit' });
+    child.on('error', fail);
+    child.on('exit', (code) => done(code ?? 1));
+  });
+}
+
+/** Only the configuration: never tfvars (secrets), state, or an earlier .terraform folder. */
+function copyConfiguration(from: string, to: string): string[] {
+  const files = readdirSync(from).filter((name) => name.endsWith('.tf'));
+  for (const name of files) copyFileSync(join(from, name), join(to, name));
+  return files;
+}
+
+async function main(): Promise<number> {
+  const started = Date.now();
+  const bin = join(toolsDir, 'bin');
+  const platform = await goPlatform();
+  const tofu = await ensureGoTool(OPENTOFU, join(bin, 'tofu'), log);
+  const provider = await ensureGoTool(GOOGLE_PROVIDER, join(bin, 'terraform-provider-google'), log);
+  const mirror = layOutMirror(join(toolsDir, 'plugins'), provider.path, GOOGLE_PROVIDER, platform);
+  const configFile = join(toolsDir, 'tofu-mirror.tfrc');
+  writeFileSync(configFile, cliConfig(mirror));
+  log(`provider mirror: ${mirror} (${platform}); CLI config: ${configFile}`);
+
+  const work = mkdtempSync(join(tmpdir(), 'infra-validate-'));
+  const env: NodeJS.ProcessEnv = { ...process.env, TF_CLI_CONFIG_FILE: configFile, TF_IN_AUTOMATION: '1', TF_INPUT: '0', CHECKPOINT_DISABLE: '1' };
+  delete env.TF_PLUGIN_CACHE_DIR;
+  try {
+    const files = copyConfiguration(join(projectRoot, 'infra'), work);
+    writeFileSync(join(work, 'validate.tftest.hcl'), PLAN_TESTS);
+    log(`checking ${files.length} files from infra/ in ${work}`);
+    const steps: { args: string[]; hint: string }[] = [
+      { args: ['fmt', '-check', '-diff'], hint: `format them with: ${tofu.path} fmt infra` },
+      { args: ['init', '-backend=false', '-input=false'], hint: 'the provider mirror or a required_providers block is wrong' },
+      { args: ['validate'], hint: 'fix the configuration errors above' },
+      { args: ['test'], hint: 'a plan with mocked Google APIs failed: see the run named above' },
+    ];
+    for (const { args, hint } of steps) {
+      const stepStarted = Date.now();
+      log(`\n$ tofu ${args.join(' ')}`);
+      const code = await runTofu(tofu.path, args, work, env);
+      if (code !== 0) {
+        log(`tofu ${args[0]} failed (exit ${code}): ${hint}`);
+        return 1;
+      }
+      log(`(${formatSeconds((Date.now() - stepStarted) / 1000)})`);
+    }
+  } finally {
+    rmSync(work, { recursive: true, force: true });
+  }
+  const built = [tofu, provider].filter((result) => result.built).map((result) => formatSeconds(result.seconds));
+  log(`\ninfra/ is valid (${formatSeconds((Date.now() - started) / 1000)} in all${built.length ? `; builds took ${built.join(' and ')}` : ''}).`);
+  return 0;
+}
+
+try {
+  process.exitCode = await main();
+} catch (error) {
+  log(`error: ${(error as Error).message}`);
+  process.exitCode = 1;
+}
