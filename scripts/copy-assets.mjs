@@ -1,5 +1,6 @@
 // tsc compiles TypeScript only; the gallery's static files are copied beside the compiled code.
-import { cpSync, existsSync } from 'node:fs';
+// With --clean it empties dist/ first, so files of deleted sources are never deployed.
+import { cpSync, existsSync, rmSync } from 'node:fs';
 
-const from = 'functions/gallery/assets';
-if (existsSync(from)) cpSync(from, 'dist/functions/gallery/assets', { recursive: true });
+if (process.argv.includes('--clean')) rmSync('dist', { recursive: true, force: true });
+else if (existsSync('functions/gallery/assets')) cpSync('functions/gallery/assets', 'dist/functions/gallery/assets', { recursive: true });
