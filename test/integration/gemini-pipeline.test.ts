@@ -33,8 +33,8 @@ describe('gemini provider through the emulator stack', () => {
   let stack: Stack;
 
   beforeAll(async () => {
-    // The slow answer (12 s) outlives the push acknowledgement deadline (10 s): Pub/Sub redelivers mid-call.
-    fake = await startFakeGemini({ retryDelay: '1s', slowMs: 12_000 });
+    // The slow answer (16 s) outlives the push acknowledgement deadline (10 s): Pub/Sub redelivers mid-call.
+    fake = await startFakeGemini({ retryDelay: '1s', slowMs: 16_000 });
     stack = await startStack({
       provider: 'gemini',
       logDir: join(projectRoot, '.stack-logs', 'test-gemini'),
