@@ -13,23 +13,62 @@ export interface Thumbnail {
   luma: Float64Array;
 }
 
-/** Box-filter bookkeeping for a luma thumbnail of at most THUMBNAIL_LONG_SIDE on the long side. */
+/** Which thumbnail cell each source column and row falls in; depends on the image size only. */
+interface CellLayout {
+  width: number;
+  height: number;
+  /** cellOf[x] for 0 ≤ x ≤ source width; cellOf[source width] is `width`, one past the last cell. */
+  cellOf: Int32Array;
+  /** First source column of each cell, then the source width, then a sentinel past it. */
+  cellStart: Int32Array;
+  /** 1 / (columns in each cell). */
+  inverseCellWidth: Float64Array;
+  rowOf: Int32Array;
+  /** 1 / (source rows in each thumbnail row). */
+  inverseCellHeight: Float64Array;
+}
+
+/**
+ * Box-filter state for a luma thumbnail of at most THUMBNAIL_LONG_SIDE on the long side.
+ * `sums` takes the luma of cells partly covered by a run; a run covering whole cells adds
+ * its luma once to a difference array, `between`. `foldRow` integrates that and averages.
+ */
 export function thumbnailGrid(width: number, height: number) {
-  const scale = Math.min(1, THUMBNAIL_LONG_SIDE / Math.max(width, height));
-  const thumbWidth = Math.max(1, Math.round(width * scale));
-  const thumbHeight = Math.max(1, Math.round(height * scale));
-  return {
-    width: thumbWidth,
-    height: thumbHeight,
-    cellOf: scaledIndices(width, thumbWidth, width, Math.floor),
-    cellStart: scaledIndices(thumbWidth + 1, width, thumbWidth, Math.ceil),
-    rowOf: scaledIndices(height, thumbHeight, height, Math.floor),
-    sums: new Float64Array(thumbWidth * thumbHeight),
-    between: new Float64Array(thumbWidth + 1),
-  };
+  const layout = cellLayout(width, height);
+  return { ...layout, sums: new Float64Array(layout.width * layout.height), between: new Float64Array(layout.width + 1) };
 }
 
 export type ThumbnailGrid = ReturnType<typeof thumbnailGrid>;
+
+let lastLayout: { key: string; layout: CellLayout } | undefined;
+
+/** Memoised for the last size: the images of one run usually share it. */
+function cellLayout(width: number, height: number): CellLayout {
+  const key = `${width}x${height}`;
+  if (lastLayout?.key !== key) lastLayout = { key, layout: computeLayout(width, height) };
+  return lastLayout.layout;
+}
+
+function computeLayout(width: number, height: number): CellLayout {
+  const scale = Math.min(1, THUMBNAIL_LONG_SIDE / Math.max(width, height));
+  const thumbWidth = Math.max(1, Math.round(width * scale));
+  const thumbHeight = Math.max(1, Math.round(height * scale));
+  const cellStart = new Int32Array(thumbWidth + 2);
+  cellStart.set(scaledIndices(thumbWidth + 1, width, thumbWidth, Math.ceil));
+  cellStart[thumbWidth + 1] = width + 1;
+  const rowOf = scaledIndices(height, thumbHeight, height, Math.floor);
+  const rowsPerCell = new Float64Array(thumbHeight);
+  for (const row of rowOf) rowsPerCell[row] += 1;
+  return {
+    width: thumbWidth,
+    height: thumbHeight,
+    cellOf: scaledIndices(width + 1, thumbWidth, width, Math.floor),
+    cellStart,
+    inverseCellWidth: Float64Array.from({ length: thumbWidth }, (_, cell) => 1 / (cellStart[cell + 1] - cellStart[cell])),
+    rowOf,
+    inverseCellHeight: rowsPerCell.map((rows) => 1 / rows),
+  };
+}
 
 /** rounding(i · numerator / denominator) for each i below `length`: which cell a position is in, or where a cell starts. */
 export function scaledIndices(length: number, numerator: number, denominator: number, rounding: (value: number) => number): Int32Array {
@@ -38,25 +77,21 @@ export function scaledIndices(length: number, numerator: number, denominator: nu
   return indices;
 }
 
-/** Adds the whole-cell luma collected in `between` to one thumbnail row, once all its source rows are in. */
-export function foldBetween({ width, cellStart, sums, between }: ThumbnailGrid, rowBase: number): void {
+/** Once every source row of thumbnail row `row` is in: adds the whole-cell luma and divides by the cell areas. */
+export function foldRow({ width, sums, between, inverseCellWidth, inverseCellHeight }: ThumbnailGrid, row: number): void {
+  const rowBase = row * width;
+  const inverseHeight = inverseCellHeight[row];
   let running = 0;
   for (let cell = 0; cell < width; cell++) {
     running += between[cell];
     between[cell] = 0;
-    sums[rowBase + cell] += running * (cellStart[cell + 1] - cellStart[cell]);
+    sums[rowBase + cell] = (sums[rowBase + cell] * inverseCellWidth[cell] + running) * inverseHeight;
   }
+  between[width] = 0;
 }
 
-export function averageCells({ width, height, cellStart, rowOf, sums }: ThumbnailGrid): Thumbnail {
-  const rowsPerCell = new Float64Array(height);
-  for (const row of rowOf) rowsPerCell[row] += 1;
-  const inverseWidths = new Float64Array(width);
-  for (let x = 0; x < width; x++) inverseWidths[x] = 1 / (cellStart[x + 1] - cellStart[x]);
-  for (let y = 0, i = 0; y < height; y++) {
-    const inverseHeight = 1 / rowsPerCell[y];
-    for (let x = 0; x < width; x++, i++) sums[i] *= inverseWidths[x] * inverseHeight;
-  }
+/** The finished thumbnail: every row folded. */
+export function thumbnailOf({ width, height, sums }: ThumbnailGrid): Thumbnail {
   return { width, height, luma: sums };
 }
 

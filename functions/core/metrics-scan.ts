@@ -1,0 +1,161 @@
+/**
+ * The one full-resolution pass of the metrics. A tight loop run-length encodes each row
+ * segment, then every statistic is taken once per run of identical pixels. Rendered and
+ * flat images repeat pixels a lot, so runs are far fewer than pixels.
+ */
+import { runsOfBytes, runsOfWords } from './metrics-runs.js';
+import { foldRow, thumbnailGrid, type ThumbnailGrid } from './metrics-thumbnail.js';
+
+export interface PixelBuffer {
+  data: Uint8Array;
+  width: number;
+  height: number;
+  channels: number;
+}
+
+/** JPEG chroma subsampling leaves grey pixels a few levels apart; 8 of 255 is invisible. */
+export const NEUTRAL_TOLERANCE = 8;
+export const BRIGHTNESS_BINS = 1024;
+/** Rows are scanned in segments this long, so per-segment int32 sums cannot overflow (3 · 255² · 8192 < 2³¹). */
+const SEGMENT = 8192;
+const LITTLE_ENDIAN = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
+const squares = (weight: number) => Int32Array.from({ length: 256 }, (_, v) => Math.round(weight * v * v));
+const [RED_SQ, GREEN_SQ, BLUE_SQ] = [squares(0.241), squares(0.691), squares(0.068)];
+/** Bin of each rounded .241R² + .691G² + .068B² (≤ 65025), so the hot loop takes no square root. */
+const PERCEIVED_BIN = Uint16Array.from({ length: 65_027 }, (_, q) => Math.min(BRIGHTNESS_BINS - 1, Math.floor((Math.sqrt(q) / 255) * BRIGHTNESS_BINS)));
+
+/** Order of the sums in `PixelStatistics.totals`. */
+const TOTALS = ['sum', 'sumSq', 'rg', 'rg2', 'yb', 'yb2', 'chroma', 'coloured'] as const;
+export type PixelTotals = Record<(typeof TOTALS)[number], number>;
+
+export function scanPixels(image: PixelBuffer, colourChannels: number): PixelStatistics {
+  const { data, width, height, channels: stride } = image;
+  const stats = new PixelStatistics(thumbnailGrid(width, height), width, height);
+  const runs = new Int32Array(Math.min(width, SEGMENT));
+  const aligned = LITTLE_ENDIAN && stride === 4 && colourChannels >= 3 && data.byteOffset % 4 === 0;
+  const words = aligned ? new Uint32Array(data.buffer, data.byteOffset, width * height) : null;
+  const green = colourChannels >= 3 ? 1 : 0; // grey reads its one channel as R, G and B
+  const blue = colourChannels >= 3 ? 2 : 0;
+  const { rowOf } = stats.grid;
+  const bytes = Buffer.from(data.buffer, data.byteOffset, data.byteLength);
+  const rowBytes = width * stride;
+  let count = 0;
+  for (let y = 0; y < height; y++) {
+    // A row equal to the one above (skies, borders, flat renders) has the same runs, and memcmp is far cheaper than encoding it.
+    const repeated = y > 0 && width <= SEGMENT && bytes.compare(bytes, (y - 1) * rowBytes, y * rowBytes, y * rowBytes, (y + 1) * rowBytes) === 0;
+    for (let x = 0; x < width; x += SEGMENT) {
+      const start = y * width + x;
+      const length = Math.min(SEGMENT, width - x);
+      if (!repeated) count = words ? runsOfWords(words, start, length, runs) : runsOfBytes(data, start * stride, length, stride, green, blue, runs);
+      stats.addRuns(runs, count, x, rowOf[y]);
+    }
+    if (y === height - 1 || rowOf[y + 1] !== rowOf[y]) foldRow(stats.grid, rowOf[y]);
+  }
+  return stats;
+}
+
+export class PixelStatistics {
+  /**
+   * Image-wide sums, in TOTALS order. A typed array, not fields: the sums outgrow small
+   * integers, and a field changing representation gives every new instance another hidden
+   * class, which deoptimised the hot loop once per image.
+   */
+  private readonly totals = new Float64Array(TOTALS.length);
+  private readonly hashes = new Int32Array(2);
+  readonly lumaHistogram = new Int32Array(256);
+  readonly brightnessHistogram = new Int32Array(BRIGHTNESS_BINS);
+
+  constructor(
+    readonly grid: ThumbnailGrid,
+    width: number,
+    height: number,
+  ) {
+    this.hashes[0] = Math.imul(0x9747b28c ^ width, 0x85ebca6b);
+    this.hashes[1] = Math.imul(0x1b873593 ^ height, 0xc2b2ae35);
+  }
+
+  sums(): PixelTotals {
+    return Object.fromEntries(TOTALS.map((name, i) => [name, this.totals[i]])) as PixelTotals;
+  }
+
+  /** The two 32-bit halves of the pixel hash, through MurmurHash3's finaliser so every input bit reaches every output bit. */
+  pixelHashWords(pixels: number, width: number): [number, number] {
+    return [finalMix(this.hashes[0]! ^ pixels), finalMix(this.hashes[1]! ^ width)];
+  }
+
+  /**
+   * The hot loop: adds one segment's runs (`rgb | length << 24`) in thumbnail row `row`, the
+   * first starting at column `x`. Max and min are branch-free: on photos they are unpredictable.
+   */
+  addRuns(runs: Int32Array, count: number, x: number, row: number): void {
+    const { lumaHistogram, brightnessHistogram, totals, hashes } = this;
+    const { cellOf, cellStart, sums: cellSums, between } = this.grid;
+    const rowBase = row * this.grid.width;
+    let sum = 0, sumSq = 0, rg = 0, rg2 = 0, yb = 0, yb2 = 0, chroma = 0, coloured = 0;
+    let [hash1, hash2] = hashes;
+    // The thumbnail cell the run starts in, where it ends, and the luma gathered for it so far.
+    let cell = cellOf[x];
+    let cellEnd = cellStart[cell + 1];
+    let pending = 0;
+    for (let j = 0; j < count; j++) {
+      const run = runs[j];
+      const n = run >>> 24;
+      const r = run & 255;
+      const g = (run >> 8) & 255;
+      const b = (run >> 16) & 255;
+      const redGreen = r - g;
+      const yellowBlue = r + g - 2 * b; // twice Hasler–Süsstrunk's yb, to stay integral
+      const lowerRg = redGreen & (redGreen >> 31);
+      const high = r - lowerRg;
+      const low = g + lowerRg;
+      const spread = high - ((high - b) & ((high - b) >> 31)) - (b + ((low - b) & ((low - b) >> 31))); // max − min
+      sum = (sum + n * (r + g + b)) | 0;
+      sumSq = (sumSq + n * (r * r + g * g + b * b)) | 0;
+      rg = (rg + n * redGreen) | 0;
+      rg2 = (rg2 + n * redGreen * redGreen) | 0;
+      yb = (yb + n * yellowBlue) | 0;
+      yb2 = (yb2 + n * yellowBlue * yellowBlue) | 0;
+      chroma = (chroma + n * spread) | 0;
+      coloured = (coloured + (n & ((NEUTRAL_TOLERANCE - spread) >> 31))) | 0;
+      const luma = (19595 * r + 38470 * g + 7471 * b + 32768) >>> 16; // BT.601, as PIL's convert('L') in CleanVision
+      lumaHistogram[luma] += n;
+      brightnessHistogram[PERCEIVED_BIN[RED_SQ[r] + GREEN_SQ[g] + BLUE_SQ[b]]] += n;
+      hash1 = Math.imul(hash1 ^ run, 0x85ebca6b);
+      hash1 ^= hash1 >>> 15;
+      hash2 = Math.imul(hash2 ^ run, 0xc2b2ae35);
+      hash2 ^= hash2 >>> 13;
+      // Box filter: runs inside one cell add up in a register; a run leaving it writes the cell once.
+      const end = x + n;
+      if (end < cellEnd) pending += luma * n;
+      else {
+        cellSums[rowBase + cell] += pending + luma * (cellEnd - x);
+        const last = cellOf[end];
+        if (last > cell + 1) {
+          between[cell + 1] += luma; // whole cells in between
+          between[last] -= luma;
+        }
+        cell = last;
+        pending = luma * (end - cellStart[last]);
+        cellEnd = cellStart[last + 1];
+      }
+      x = end;
+    }
+    if (cell < this.grid.width) cellSums[rowBase + cell] += pending;
+    totals[0] += sum;
+    totals[1] += sumSq;
+    totals[2] += rg;
+    totals[3] += rg2;
+    totals[4] += yb;
+    totals[5] += yb2;
+    totals[6] += chroma;
+    totals[7] += coloured;
+    hashes[0] = hash1;
+    hashes[1] = hash2;
+  }
+}
+
+function finalMix(value: number): number {
+  let h = Math.imul(value ^ (value >>> 16), 0x85ebca6b);
+  h = Math.imul(h ^ (h >>> 13), 0xc2b2ae35);
+  return (h ^ (h >>> 16)) >>> 0;
+}
