@@ -30,8 +30,8 @@ export type PixelTotals = Record<(typeof TOTALS)[number], number>;
 
 export function scanPixels(image: PixelBuffer, colourChannels: number): PixelStatistics {
   const { data, width, height, channels: stride } = image;
-  const stats = new PixelStatistics(thumbnailGrid(width, height), width, height);
-  const runs = new Int32Array(Math.min(width, SEGMENT));
+  const stats = PixelStatistics.forSize(width, height);
+  const { runs } = stats;
   const aligned = LITTLE_ENDIAN && stride === 4 && colourChannels >= 3 && data.byteOffset % 4 === 0;
   const words = aligned ? new Uint32Array(data.buffer, data.byteOffset, width * height) : null;
   const green = colourChannels >= 3 ? 1 : 0; // grey reads its one channel as R, G and B
@@ -47,31 +47,48 @@ export function scanPixels(image: PixelBuffer, colourChannels: number): PixelSta
       const start = y * width + x;
       const length = Math.min(SEGMENT, width - x);
       if (!repeated) count = words ? runsOfWords(words, start, length, runs) : runsOfBytes(data, start * stride, length, stride, green, blue, runs);
-      stats.addRuns(runs, count, x, rowOf[y]);
+      stats.addRuns(runs, count, x);
     }
     if (y === height - 1 || rowOf[y + 1] !== rowOf[y]) foldRow(stats.grid, rowOf[y]);
   }
   return stats;
 }
 
+let lastStatistics: PixelStatistics | undefined;
+
+/**
+ * Everything the scan accumulates. The instance for the last image size is reset and reused:
+ * the images of a run share a size, and allocating these typed arrays and the 512 KiB
+ * thumbnail for every image cost more, in garbage collection, than the box filter itself.
+ * So results are valid until the next scan; the metrics read them at once.
+ */
 export class PixelStatistics {
-  /**
-   * Image-wide sums, in TOTALS order. A typed array, not fields: the sums outgrow small
-   * integers, and a field changing representation gives every new instance another hidden
-   * class, which deoptimised the hot loop once per image.
-   */
+  readonly grid: ThumbnailGrid;
+  readonly runs: Int32Array;
+  /** Image-wide sums, in TOTALS order: a typed array, as a field changing from small integer to double would deoptimise the hot loop. */
   private readonly totals = new Float64Array(TOTALS.length);
   private readonly hashes = new Int32Array(2);
   readonly lumaHistogram = new Int32Array(256);
   readonly brightnessHistogram = new Int32Array(BRIGHTNESS_BINS);
 
-  constructor(
-    readonly grid: ThumbnailGrid,
-    width: number,
-    height: number,
+  private constructor(
+    readonly width: number,
+    readonly height: number,
   ) {
-    this.hashes[0] = Math.imul(0x9747b28c ^ width, 0x85ebca6b);
-    this.hashes[1] = Math.imul(0x1b873593 ^ height, 0xc2b2ae35);
+    this.grid = thumbnailGrid(width, height);
+    this.runs = new Int32Array(Math.min(width, SEGMENT));
+  }
+
+  static forSize(width: number, height: number): PixelStatistics {
+    if (lastStatistics?.width !== width || lastStatistics.height !== height) lastStatistics = new PixelStatistics(width, height);
+    return lastStatistics.reset();
+  }
+
+  private reset(): this {
+    for (const array of [this.totals, this.lumaHistogram, this.brightnessHistogram, this.grid.partial, this.grid.between]) array.fill(0);
+    this.hashes[0] = Math.imul(0x9747b28c ^ this.width, 0x85ebca6b);
+    this.hashes[1] = Math.imul(0x1b873593 ^ this.height, 0xc2b2ae35);
+    return this;
   }
 
   sums(): PixelTotals {
@@ -84,13 +101,14 @@ export class PixelStatistics {
   }
 
   /**
-   * The hot loop: adds one segment's runs (`rgb | length << 24`) in thumbnail row `row`, the
-   * first starting at column `x`. Max and min are branch-free: on photos they are unpredictable.
+   * The hot loop: adds one segment's runs (`rgb | length << 24`), the first starting at
+   * column `x`, to the statistics and to the thumbnail row being gathered. Max and min are
+   * branch-free: on photos they are unpredictable. Products go through Math.imul, which spares
+   * V8's overflow checks; SEGMENT keeps every sum within 32 bits.
    */
-  addRuns(runs: Int32Array, count: number, x: number, row: number): void {
+  addRuns(runs: Int32Array, count: number, x: number): void {
     const { lumaHistogram, brightnessHistogram, totals, hashes } = this;
-    const { cellOf, cellStart, sums: cellSums, between } = this.grid;
-    const rowBase = row * this.grid.width;
+    const { cellOf, cellStart, partial, between } = this.grid;
     let sum = 0, sumSq = 0, rg = 0, rg2 = 0, yb = 0, yb2 = 0, chroma = 0, coloured = 0;
     let [hash1, hash2] = hashes;
     // The thumbnail cell the run starts in, where it ends, and the luma gathered for it so far.
@@ -109,13 +127,13 @@ export class PixelStatistics {
       const high = r - lowerRg;
       const low = g + lowerRg;
       const spread = high - ((high - b) & ((high - b) >> 31)) - (b + ((low - b) & ((low - b) >> 31))); // max − min
-      sum = (sum + n * (r + g + b)) | 0;
-      sumSq = (sumSq + n * (r * r + g * g + b * b)) | 0;
-      rg = (rg + n * redGreen) | 0;
-      rg2 = (rg2 + n * redGreen * redGreen) | 0;
-      yb = (yb + n * yellowBlue) | 0;
-      yb2 = (yb2 + n * yellowBlue * yellowBlue) | 0;
-      chroma = (chroma + n * spread) | 0;
+      sum = (sum + Math.imul(n, r + g + b)) | 0;
+      sumSq = (sumSq + Math.imul(n, r * r + g * g + b * b)) | 0;
+      rg = (rg + Math.imul(n, redGreen)) | 0;
+      rg2 = (rg2 + Math.imul(n, Math.imul(redGreen, redGreen))) | 0;
+      yb = (yb + Math.imul(n, yellowBlue)) | 0;
+      yb2 = (yb2 + Math.imul(n, Math.imul(yellowBlue, yellowBlue))) | 0;
+      chroma = (chroma + Math.imul(n, spread)) | 0;
       coloured = (coloured + (n & ((NEUTRAL_TOLERANCE - spread) >> 31))) | 0;
       const luma = (19595 * r + 38470 * g + 7471 * b + 32768) >>> 16; // BT.601, as PIL's convert('L') in CleanVision
       lumaHistogram[luma] += n;
@@ -128,7 +146,7 @@ export class PixelStatistics {
       const end = x + n;
       if (end < cellEnd) pending += luma * n;
       else {
-        cellSums[rowBase + cell] += pending + luma * (cellEnd - x);
+        partial[cell] += pending + luma * (cellEnd - x);
         const last = cellOf[end];
         if (last > cell + 1) {
           between[cell + 1] += luma; // whole cells in between
@@ -140,7 +158,7 @@ export class PixelStatistics {
       }
       x = end;
     }
-    if (cell < this.grid.width) cellSums[rowBase + cell] += pending;
+    partial[cell] += pending;
     totals[0] += sum;
     totals[1] += sumSq;
     totals[2] += rg;

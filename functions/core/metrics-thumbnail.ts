@@ -13,8 +13,12 @@ export interface Thumbnail {
   luma: Float64Array;
 }
 
-/** Which thumbnail cell each source column and row falls in; depends on the image size only. */
-interface CellLayout {
+/**
+ * Box-filter state for a luma thumbnail of at most THUMBNAIL_LONG_SIDE on the long side. The
+ * scan adds the luma of partly covered cells to `partial`, and the luma of a run covering whole
+ * cells once to a difference array, `between`; `foldRow` turns a finished row into averages.
+ */
+export interface ThumbnailGrid {
   width: number;
   height: number;
   /** cellOf[x] for 0 ≤ x ≤ source width; cellOf[source width] is `width`, one past the last cell. */
@@ -26,30 +30,16 @@ interface CellLayout {
   rowOf: Int32Array;
   /** 1 / (source rows in each thumbnail row). */
   inverseCellHeight: Float64Array;
+  partial: Float64Array;
+  between: Float64Array;
+  /** The thumbnail, written a row at a time by `foldRow`. */
+  luma: Float64Array;
+  /** First thumbnail column and row of each pixel of the 32×32 pHash image, then the end. */
+  hashColumnStart: Int32Array;
+  hashRowStart: Int32Array;
 }
 
-/**
- * Box-filter state for a luma thumbnail of at most THUMBNAIL_LONG_SIDE on the long side.
- * `sums` takes the luma of cells partly covered by a run; a run covering whole cells adds
- * its luma once to a difference array, `between`. `foldRow` integrates that and averages.
- */
-export function thumbnailGrid(width: number, height: number) {
-  const layout = cellLayout(width, height);
-  return { ...layout, sums: new Float64Array(layout.width * layout.height), between: new Float64Array(layout.width + 1) };
-}
-
-export type ThumbnailGrid = ReturnType<typeof thumbnailGrid>;
-
-let lastLayout: { key: string; layout: CellLayout } | undefined;
-
-/** Memoised for the last size: the images of one run usually share it. */
-function cellLayout(width: number, height: number): CellLayout {
-  const key = `${width}x${height}`;
-  if (lastLayout?.key !== key) lastLayout = { key, layout: computeLayout(width, height) };
-  return lastLayout.layout;
-}
-
-function computeLayout(width: number, height: number): CellLayout {
+export function thumbnailGrid(width: number, height: number): ThumbnailGrid {
   const scale = Math.min(1, THUMBNAIL_LONG_SIDE / Math.max(width, height));
   const thumbWidth = Math.max(1, Math.round(width * scale));
   const thumbHeight = Math.max(1, Math.round(height * scale));
@@ -67,6 +57,11 @@ function computeLayout(width: number, height: number): CellLayout {
     inverseCellWidth: Float64Array.from({ length: thumbWidth }, (_, cell) => 1 / (cellStart[cell + 1] - cellStart[cell])),
     rowOf,
     inverseCellHeight: rowsPerCell.map((rows) => 1 / rows),
+    partial: new Float64Array(thumbWidth + 1),
+    between: new Float64Array(thumbWidth + 1),
+    luma: new Float64Array(thumbWidth * thumbHeight),
+    hashColumnStart: scaledIndices(HASH_SIDE + 1, thumbWidth, HASH_SIDE, Math.floor),
+    hashRowStart: scaledIndices(HASH_SIDE + 1, thumbHeight, HASH_SIDE, Math.floor),
   };
 }
 
@@ -77,22 +72,19 @@ export function scaledIndices(length: number, numerator: number, denominator: nu
   return indices;
 }
 
-/** Once every source row of thumbnail row `row` is in: adds the whole-cell luma and divides by the cell areas. */
-export function foldRow({ width, sums, between, inverseCellWidth, inverseCellHeight }: ThumbnailGrid, row: number): void {
+/** Once every source row of thumbnail row `row` is in: adds the whole-cell luma, divides by the cell areas, and clears for the next row. */
+export function foldRow({ width, partial, between, luma, inverseCellWidth, inverseCellHeight }: ThumbnailGrid, row: number): void {
   const rowBase = row * width;
   const inverseHeight = inverseCellHeight[row];
   let running = 0;
   for (let cell = 0; cell < width; cell++) {
     running += between[cell];
+    luma[rowBase + cell] = (partial[cell] * inverseCellWidth[cell] + running) * inverseHeight;
     between[cell] = 0;
-    sums[rowBase + cell] = (sums[rowBase + cell] * inverseCellWidth[cell] + running) * inverseHeight;
+    partial[cell] = 0;
   }
   between[width] = 0;
-}
-
-/** The finished thumbnail: every row folded. */
-export function thumbnailOf({ width, height, sums }: ThumbnailGrid): Thumbnail {
-  return { width, height, luma: sums };
+  partial[width] = 0;
 }
 
 export function edgeStatistics({ width, height, luma }: Thumbnail): { laplacianVariance: number; sharpness: number } {
@@ -121,14 +113,22 @@ export function edgeStatistics({ width, height, luma }: Thumbnail): { laplacianV
 /** Unnormalised DCT-II basis for the 8 lowest frequencies of 32 samples: DCT_BASIS[u·32 + x]. */
 export const DCT_BASIS = Float64Array.from({ length: 8 * HASH_SIDE }, (_, i) => Math.cos((Math.PI * (2 * (i % HASH_SIDE) + 1) * Math.floor(i / HASH_SIDE)) / (2 * HASH_SIDE)));
 
+/** Working arrays of the pHash, reused: typed arrays allocated per image showed up as garbage collection. */
+const HASH_SCRATCH = {
+  pixels: new Float64Array(HASH_SIDE * HASH_SIDE),
+  along: new Float64Array(8 * HASH_SIDE), // along[u·32 + y]: row y's DCT at horizontal frequency u
+  coefficients: new Float64Array(64),
+  sorted: new Float64Array(63),
+};
+
 /**
  * Standard pHash: 32×32 luma, 2-D DCT, each of the top-left 8×8 coefficients against the
  * median of the 63 that are not DC. Coefficients within rounding noise of 0 count as 0, so a
  * flat image hashes the same on every platform.
  */
-export function perceptualHash(thumbnail: Thumbnail): string {
-  const pixels = resizeBox(thumbnail, HASH_SIDE, HASH_SIDE);
-  const along = new Float64Array(8 * HASH_SIDE); // along[u·32 + y]: row y's DCT at horizontal frequency u
+export function perceptualHash(grid: ThumbnailGrid): string {
+  const { pixels, along, coefficients, sorted } = HASH_SCRATCH;
+  averageBlocks(grid, pixels);
   for (let u = 0; u < 8; u++) {
     for (let y = 0; y < HASH_SIDE; y++) {
       let total = 0;
@@ -136,14 +136,16 @@ export function perceptualHash(thumbnail: Thumbnail): string {
       along[u * HASH_SIDE + y] = total;
     }
   }
-  const coefficients = Float64Array.from({ length: 64 }, (_, i) => {
-    const [v, u] = [Math.floor(i / 8), i % 8];
-    let total = 0;
-    for (let y = 0; y < HASH_SIDE; y++) total += along[u * HASH_SIDE + y] * DCT_BASIS[v * HASH_SIDE + y];
-    return Math.abs(total) < 1e-6 ? 0 : total;
-  });
-  const median = Array.from(coefficients.subarray(1)).sort((a, b) => a - b)[31];
-  let [high, low] = [0, 0];
+  for (let v = 0; v < 8; v++) {
+    for (let u = 0; u < 8; u++) {
+      let total = 0;
+      for (let y = 0; y < HASH_SIDE; y++) total += along[u * HASH_SIDE + y] * DCT_BASIS[v * HASH_SIDE + y];
+      coefficients[v * 8 + u] = Math.abs(total) < 1e-6 ? 0 : total;
+    }
+  }
+  const median = medianOfAcCoefficients(coefficients, sorted);
+  let high = 0;
+  let low = 0;
   for (let i = 0; i < 32; i++) {
     if (coefficients[i] > median) high |= 1 << (31 - i);
     if (coefficients[i + 32] > median) low |= 1 << (31 - i);
@@ -151,21 +153,28 @@ export function perceptualHash(thumbnail: Thumbnail): string {
   return hex32(high) + hex32(low);
 }
 
-/** Area-average resize by index ranges; every target pixel averages at least one source pixel. */
-export function resizeBox({ width, height, luma }: Thumbnail, targetWidth: number, targetHeight: number): Float64Array {
-  const out = new Float64Array(targetWidth * targetHeight);
-  const xStart = scaledIndices(targetWidth + 1, width, targetWidth, Math.floor);
-  const yStart = scaledIndices(targetHeight + 1, height, targetHeight, Math.floor);
-  for (let ty = 0; ty < targetHeight; ty++) {
-    const y0 = yStart[ty];
-    const y1 = Math.max(y0 + 1, yStart[ty + 1]);
-    for (let tx = 0; tx < targetWidth; tx++) {
-      const x0 = xStart[tx];
-      const x1 = Math.max(x0 + 1, xStart[tx + 1]);
+/** The 32nd smallest of the 63 coefficients after DC, by insertion sort into `sorted`: no allocation. */
+function medianOfAcCoefficients(coefficients: Float64Array, sorted: Float64Array): number {
+  for (let i = 1; i < 64; i++) {
+    const value = coefficients[i];
+    let j = i - 1;
+    for (; j > 0 && sorted[j - 1] > value; j--) sorted[j] = sorted[j - 1];
+    sorted[j] = value;
+  }
+  return sorted[31];
+}
+
+/** Area average of the thumbnail into the 32×32 pHash image; every pixel averages at least one thumbnail pixel. */
+function averageBlocks({ width, luma, hashColumnStart, hashRowStart }: ThumbnailGrid, out: Float64Array): void {
+  for (let ty = 0; ty < HASH_SIDE; ty++) {
+    const y0 = hashRowStart[ty];
+    const y1 = Math.max(y0 + 1, hashRowStart[ty + 1]);
+    for (let tx = 0; tx < HASH_SIDE; tx++) {
+      const x0 = hashColumnStart[tx];
+      const x1 = Math.max(x0 + 1, hashColumnStart[tx + 1]);
       let total = 0;
       for (let y = y0; y < y1; y++) for (let x = x0; x < x1; x++) total += luma[y * width + x];
-      out[ty * targetWidth + tx] = total / ((y1 - y0) * (x1 - x0));
+      out[ty * HASH_SIDE + tx] = total / ((y1 - y0) * (x1 - x0));
     }
   }
-  return out;
 }

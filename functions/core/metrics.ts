@@ -7,7 +7,7 @@
  * thumbnail; sharpness and the perceptual hash only read the thumbnail.
  */
 import { scanPixels } from './metrics-scan.js';
-import { edgeStatistics, hex32, perceptualHash, thumbnailOf } from './metrics-thumbnail.js';
+import { edgeStatistics, hex32, perceptualHash } from './metrics-thumbnail.js';
 
 export { NEUTRAL_TOLERANCE } from './metrics-scan.js';
 
@@ -87,7 +87,7 @@ export function computeMetrics(image: RawImage): ImageMetrics {
   const colourChannels = image.channels - (image.hasAlpha ? 1 : 0);
   if (width <= 0 || height <= 0 || colourChannels <= 0 || image.data.length < width * height * image.channels) throw new Error('image has no pixels');
   const scan = scanPixels(image, colourChannels);
-  const thumbnail = thumbnailOf(scan.grid);
+  const thumbnail = scan.grid;
   const edges = edgeStatistics(thumbnail);
   const pixels = width * height;
   const totals = scan.sums();

@@ -106,6 +106,14 @@ describe('computeMetrics', () => {
     expect(b.sharpness / a.sharpness).toBeLessThan(1.33);
   });
 
+  it('carries nothing from one image to the next, though it reuses its working arrays', () => {
+    const image = (seed: number, width = 96, height = 64): RawImage => ({ data: texture(width, height, seed), width, height, channels: 3 });
+    const first = computeMetrics(image(1));
+    const others = [image(2), image(3, 64, 96), image(4, 9000, 3), image(5)].map(computeMetrics);
+    expect(computeMetrics(image(1))).toEqual(first);
+    expect(new Set(others.map((metrics) => metrics.pixelHash)).size).toBe(others.length);
+  });
+
   it('rejects an image without pixels', () => {
     expect(() => computeMetrics({ data: new Uint8Array(0), width: 0, height: 0, channels: 3 })).toThrow(/no pixels/);
   });
