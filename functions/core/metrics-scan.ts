@@ -41,12 +41,20 @@ export function scanPixels(image: PixelBuffer, colourChannels: number): PixelSta
   const rowBytes = width * stride;
   let count = 0;
   for (let y = 0; y < height; y++) {
-    // A row equal to the one above (skies, borders, flat renders) has the same runs, and memcmp is far cheaper than encoding it.
-    const repeated = y > 0 && width <= SEGMENT && bytes.compare(bytes, (y - 1) * rowBytes, y * rowBytes, y * rowBytes, (y + 1) * rowBytes) === 0;
+    // A row equal to the one above (skies, borders, flat renders) has the same runs, and memcmp is far cheaper than
+    // encoding it. Most other rows already differ in their first or middle byte, which is cheaper still than the call.
+    const start = y * rowBytes;
+    const middle = start + (rowBytes >> 1);
+    const repeated =
+      y > 0 &&
+      width <= SEGMENT &&
+      data[start] === data[start - rowBytes] &&
+      data[middle] === data[middle - rowBytes] &&
+      bytes.compare(bytes, start - rowBytes, start, start, start + rowBytes) === 0;
     for (let x = 0; x < width; x += SEGMENT) {
-      const start = y * width + x;
+      const pixel = y * width + x;
       const length = Math.min(SEGMENT, width - x);
-      if (!repeated) count = words ? runsOfWords(words, start, length, runs) : runsOfBytes(data, start * stride, length, stride, green, blue, runs);
+      if (!repeated) count = words ? runsOfWords(words, pixel, length, runs) : runsOfBytes(data, pixel * stride, length, stride, green, blue, runs);
       stats.addRuns(runs, count, x);
     }
     if (y === height - 1 || rowOf[y + 1] !== rowOf[y]) foldRow(stats.grid, rowOf[y]);
