@@ -108,6 +108,16 @@ describe('review gallery in a browser', () => {
       const reviews = new Map((await prompts()).map((prompt) => [prompt.promptId, prompt.review]));
       expect(reviews.get(first)).toMatchObject({ relevance: 4, inappropriate: false, note: '' });
       expect(reviews.get(second)).toMatchObject({ relevance: 2, inappropriate: false, note: '' });
+
+      // The filters narrow the grid; the menus count what each choice would show.
+      expect(await page.locator('#filter-category option[value="street"]').textContent()).toBe('street (6)');
+      await page.selectOption('#filter-rating', '4');
+      await expect.poll(() => page.locator('#grid .card').count()).toBe(1);
+      expect(await page.locator('#filter-count').textContent()).toBe('1 of 6 images');
+      await page.selectOption('#filter-rating', 'unrated');
+      await expect.poll(() => page.locator('#grid .card').count()).toBe(4);
+      await page.selectOption('#filter-rating', '');
+      await expect.poll(() => page.locator('#grid .card').count()).toBe(6);
       mkdirSync(SCREENSHOT_DIR, { recursive: true });
       await page.screenshot({ path: join(SCREENSHOT_DIR, 'gallery-grid.png') });
 

@@ -5,13 +5,17 @@
 //   dom.js     h() to build elements, formatting
 //   runs.js    the list of runs on the left
 //   review.js  saving reviews and the review controls
+//   filters.js the filter menus
+//   cards.js   the cards of the grid
+//   detail.js  the detail view of one image
 import { api, Thumbnails, token, whenUnauthorized } from './api.js';
-import { $, fill, formatNumber, h, notify } from './dom.js';
-import { ReviewPanel, ReviewSaver, reviewOf, saveLabel } from './review.js';
+import { Cards } from './cards.js';
+import { DetailView } from './detail.js';
+import { $, fill, h, notify } from './dom.js';
+import { clearFilters, FILTERS, matchesFilters, renderFilterOptions } from './filters.js';
+import { ReviewPanel, ReviewSaver, reviewOf } from './review.js';
 import { countsText, RunList } from './runs.js';
 
-const ISSUES = ['dark', 'light', 'blurry', 'low_information', 'grayscale', 'odd_aspect_ratio', 'odd_size', 'exact_duplicate', 'near_duplicate', 'unreadable'];
-const HAS_IMAGE = new Set(['generated', 'assessed']);
 const POLL_MS = 5000;
 
 const state = {
@@ -33,35 +37,8 @@ const runList = new RunList({ list: $('run-list'), empty: $('runs-empty'), more:
   },
 });
 
-// ---- images: fetched with the token, shown as object URLs, revoked when the run closes ----
-
+// Thumbnails are fetched with the token and shown as object URLs, revoked when the run closes.
 const thumbs = new Thumbnails();
-let detailUrl = null;
-
-/** A frame that shows the prompt's thumbnail once it scrolls into view (or a reason why not). */
-function thumbFrame(prompt, className = 'thumb') {
-  const frame = h('div', { className });
-  if (!HAS_IMAGE.has(prompt.status)) {
-    const text = prompt.status === 'failed' ? `failed: ${prompt.failureReason ?? 'no reason given'}` : `${prompt.status}…`;
-    return fill(frame, h('span', { className: `no-image ${prompt.status}`, text }));
-  }
-  const image = (url) => h('img', { src: url, alt: `image ${prompt.promptId}` });
-  const ready = thumbs.ready(prompt.runId, prompt.promptId);
-  if (ready) return fill(frame, image(ready));
-  fill(frame, h('span', { className: 'no-image', text: 'loading…' }));
-  whenVisible.set(frame, () => thumbs.url(prompt.runId, prompt.promptId).then(
-    (url) => frame.isConnected && fill(frame, image(url)),
-    (error) => fill(frame, h('span', { className: 'no-image', text: `image unavailable: ${error.message}` }))));
-  visibility.observe(frame);
-  return frame;
-}
-const whenVisible = new WeakMap(); // frame → what to do when it scrolls into view
-const visibility = new IntersectionObserver((entries) => {
-  for (const entry of entries.filter((e) => e.isIntersecting)) {
-    visibility.unobserve(entry.target);
-    whenVisible.get(entry.target)();
-  }
-}, { rootMargin: '300px' });
 
 // ---- sign in / out ----
 
@@ -154,7 +131,7 @@ async function loadPrompts() {
   state.run = answer.run;
   state.prompts = answer.prompts;
   renderRunHead();
-  renderFilterOptions();
+  renderFilterOptions(state.prompts, state.run?.categories ?? [...new Set(state.prompts.map((p) => p.category))]);
   applyFilters();
 }
 
@@ -166,70 +143,15 @@ function renderRunHead() {
   $('run-meta').textContent = parts.join(' · ');
 }
 
-const FILTERS = ['filter-category', 'filter-issue', 'filter-rating'];
-
-function renderFilterOptions() {
-  const count = (test) => state.prompts.filter(test).length;
-  const option = (value, label, n) => h('option', { value, text: n === undefined ? label : `${label} (${n})` });
-  const categories = state.run?.categories ?? [...new Set(state.prompts.map((p) => p.category))];
-  const choices = {
-    'filter-category': [option('', 'all'), ...categories.map((c) => option(c, c, count((p) => p.category === c)))],
-    'filter-issue': [option('', 'all'), option('any', 'any issue', count((p) => p.issues.length > 0)), option('none', 'no issue', count((p) => p.issues.length === 0)),
-      ...ISSUES.map((issue) => option(issue, issue, count((p) => p.issues.includes(issue)))), option('failed', 'failed', count((p) => p.status === 'failed'))],
-    'filter-rating': [option('', 'all'), option('unrated', 'unrated'), ...[1, 2, 3, 4, 5].map((n) => option(String(n), `relevance ${n}`)), option('inappropriate', 'inappropriate')],
-  };
-  for (const id of FILTERS) {
-    const previous = $(id).value;
-    fill($(id), choices[id]);
-    $(id).value = [...$(id).options].some((o) => o.value === previous) ? previous : '';
-  }
-}
-
-function matches(prompt) {
-  const [category, issue, rating] = FILTERS.map((id) => $(id).value);
-  const review = reviewOf(prompt);
-  if (category && prompt.category !== category) return false;
-  if (issue === 'any' && prompt.issues.length === 0) return false;
-  if (issue === 'none' && prompt.issues.length > 0) return false;
-  if (issue === 'failed' && prompt.status !== 'failed') return false;
-  if (ISSUES.includes(issue) && !prompt.issues.includes(issue)) return false;
-  if (rating === 'unrated' && review.relevance !== null) return false;
-  if (rating === 'inappropriate' && !review.inappropriate) return false;
-  if (/^[1-5]$/.test(rating) && review.relevance !== Number(rating)) return false;
-  return true;
-}
-
 function applyFilters() {
   const selectedId = state.visible[state.selected]?.promptId;
-  state.visible = state.prompts.filter(matches);
-  fill($('grid'), state.visible.map(card));
+  state.visible = state.prompts.filter(matchesFilters);
+  fill($('grid'), state.visible.map((prompt, index) => cards.card(prompt, index)));
   const shown = state.visible.length === state.prompts.length ? `${state.prompts.length} images` : `${state.visible.length} of ${state.prompts.length} images`;
   $('filter-count').textContent = shown;
   if (state.visible.length === 0) $('grid').append(h('li', { className: 'placeholder', text: 'No image matches these filters.' }));
   const again = state.visible.findIndex((p) => p.promptId === selectedId);
   select(again >= 0 ? again : state.visible.length ? 0 : -1, { scroll: again >= 0 });
-}
-
-function card(prompt, index) {
-  return h('li', { className: 'card', role: 'option', 'aria-selected': 'false', dataset: { promptId: prompt.promptId }, on: { click: () => select(index), dblclick: () => openDetail() } },
-    thumbFrame(prompt),
-    h('div', { className: 'card-head' }, h('span', { className: 'pid', text: prompt.promptId }), h('span', { className: 'category', text: prompt.category })),
-    issueBadges(prompt),
-    reviewLine(prompt));
-}
-
-function issueBadges(prompt) {
-  return h('div', { className: 'badges' }, prompt.issues.map((issue) => h('span', { className: `badge issue ${issue}`, text: issue.replaceAll('_', ' ') })));
-}
-
-function reviewLine(prompt) {
-  const review = reviewOf(prompt);
-  const save = saver.state(prompt);
-  return h('div', { className: 'card-review' },
-    h('span', { className: review.relevance ? 'rating' : 'rating none', text: review.relevance ? `★ ${review.relevance}` : 'unrated' }),
-    review.inappropriate && h('span', { className: 'badge flagged', text: 'inappropriate' }),
-    review.note && h('span', { className: 'has-note', title: review.note, text: '✎' }),
-    h('span', { className: `save-state ${save.status}`, text: saveLabel(save) }));
 }
 
 function cardOf(prompt) {
@@ -242,13 +164,15 @@ const saver = new ReviewSaver({
   save: async (prompt, review) => (await api.saveReview(prompt.runId, prompt.promptId, review)).review,
   onChange: (prompt) => {
     if (prompt.runId !== state.runId) return; // a late answer for a run that was closed
-    cardOf(prompt)?.querySelector('.card-review').replaceWith(reviewLine(prompt));
+    cardOf(prompt)?.querySelector('.card-review').replaceWith(cards.reviewLine(prompt));
     sidePanel.update();
     detailPanel.update();
   },
 });
 const sidePanel = new ReviewPanel(saver);
 const detailPanel = new ReviewPanel(saver);
+const cards = new Cards({ thumbs, saver, onSelect: (index) => select(index), onOpen: () => openDetail() });
+const detail = new DetailView({ panel: detailPanel, cards, onOpenPrompt: (promptId) => openPrompt(promptId) });
 
 const selectedPrompt = () => state.visible[state.selected] ?? null;
 
@@ -285,46 +209,17 @@ function openDetail() {
 }
 
 function renderDetail(prompt) {
-  $('detail-title').textContent = `${prompt.promptId} · ${prompt.category} · ${state.selected + 1} of ${state.visible.length}`;
-  showFullImage(prompt);
-  detailPanel.show(prompt);
-  const section = (title, ...content) => h('section', {}, h('h3', { text: title }), ...content);
-  const table = (entries) => h('table', { className: 'kv' }, h('tbody', {}, entries.map(([k, v]) => h('tr', {}, h('th', { text: k }), h('td', { text: v })))));
-  const original = prompt.duplicateOf && state.prompts.find((p) => p.promptId === prompt.duplicateOf);
-  fill($('detail-info'),
-    section('Prompt', h('p', { className: 'prompt-text', text: prompt.prompt })),
-    prompt.status === 'failed' && section('Failed', h('p', { className: 'error', text: prompt.failureReason ?? 'no reason given' })),
-    section('Review', detailPanel.element),
-    section('Quality flags', prompt.issues.length ? issueBadges(prompt) : h('p', { className: 'muted', text: prompt.metrics ? 'none' : 'not assessed' })),
-    prompt.duplicateOf && section('Duplicate of',
-      h('button', { type: 'button', className: 'duplicate', on: { click: () => openPrompt(prompt.duplicateOf) } },
-        original ? thumbFrame(original, 'thumb small') : null, `${prompt.duplicateOf} — open the original`)),
-    section('Variables', table(Object.entries(prompt.variables ?? {}))),
-    prompt.metrics && section('Metrics', table(Object.entries(prompt.metrics).map(([k, v]) => [k, formatNumber(v)]))),
-    section('Details', table([['status', prompt.status], ['index', prompt.index], ['seed', prompt.seed], ['model', prompt.model ?? '']])));
-}
-
-/** Keeps one full-size image URL alive at a time. */
-function setDetailUrl(url) {
-  if (detailUrl) URL.revokeObjectURL(detailUrl);
-  detailUrl = url;
-}
-
-function showFullImage(prompt) {
-  setDetailUrl(null);
-  if (!HAS_IMAGE.has(prompt.status)) return fill($('detail-image'), h('p', { className: 'no-image', text: `no image (${prompt.status})` }));
-  fill($('detail-image'), h('p', { className: 'no-image', text: 'loading…' }));
-  api.imageUrl(state.runId, prompt.promptId).then((url) => {
-    if (!state.detailOpen || selectedPrompt()?.promptId !== prompt.promptId) return URL.revokeObjectURL(url);
-    setDetailUrl(url);
-    fill($('detail-image'), h('img', { src: url, alt: `full image ${prompt.promptId}` }));
-  }, (error) => fill($('detail-image'), h('p', { className: 'no-image error', text: `image unavailable: ${error.message}` })));
+  detail.show(prompt, {
+    position: `${state.selected + 1} of ${state.visible.length}`,
+    original: prompt.duplicateOf && state.prompts.find((p) => p.promptId === prompt.duplicateOf),
+    isCurrent: () => state.detailOpen && selectedPrompt()?.promptId === prompt.promptId,
+  });
 }
 
 /** Selects a prompt by id (clearing the filters if they hide it), e.g. a duplicate's original. */
 function openPrompt(promptId) {
   if (!state.visible.some((p) => p.promptId === promptId)) {
-    for (const id of FILTERS) $(id).value = '';
+    clearFilters();
     applyFilters();
   }
   select(state.visible.findIndex((p) => p.promptId === promptId));
@@ -336,7 +231,7 @@ function closeOverlays() {
   $('detail').hidden = $('help').hidden = true;
   $('app-view').inert = false;
   if (wasOpen) $('grid').focus({ preventScroll: true });
-  setDetailUrl(null);
+  detail.clear();
 }
 
 function toggleHelp(show = $('help').hidden) {

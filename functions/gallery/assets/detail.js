@@ -1,0 +1,56 @@
+// The detail view of one image: the full-size image, the review controls, and everything known about the prompt.
+import { api } from './api.js';
+import { HAS_IMAGE, issueBadges } from './cards.js';
+import { $, fill, formatNumber, h } from './dom.js';
+
+export class DetailView {
+  /** panel: a review.js ReviewPanel; cards: cards.js Cards, for the original's thumbnail; onOpenPrompt(promptId) for the duplicate's link. */
+  constructor({ panel, cards, onOpenPrompt }) {
+    Object.assign(this, { panel, cards, onOpenPrompt });
+    this.imageUrl = null; // one full-size image URL alive at a time
+  }
+
+  /**
+   * Shows a prompt. `position` is shown in the title ("3 of 40"); `original` is the prompt it
+   * duplicates, if loaded; `isCurrent()` says whether it is still on show when its image arrives.
+   */
+  show(prompt, { position, original, isCurrent }) {
+    $('detail-title').textContent = `${prompt.promptId} · ${prompt.category} · ${position}`;
+    this.showImage(prompt, isCurrent);
+    this.panel.show(prompt);
+    const section = (title, ...content) => h('section', {}, h('h3', { text: title }), ...content);
+    const table = (entries) => h('table', { className: 'kv' }, h('tbody', {}, entries.map(([k, v]) => h('tr', {}, h('th', { text: k }), h('td', { text: v })))));
+    fill($('detail-info'),
+      section('Prompt', h('p', { className: 'prompt-text', text: prompt.prompt })),
+      prompt.status === 'failed' && section('Failed', h('p', { className: 'error', text: prompt.failureReason ?? 'no reason given' })),
+      section('Review', this.panel.element),
+      section('Quality flags', prompt.issues.length ? issueBadges(prompt) : h('p', { className: 'muted', text: prompt.metrics ? 'none' : 'not assessed' })),
+      prompt.duplicateOf && section('Duplicate of',
+        h('button', { type: 'button', className: 'duplicate', on: { click: () => this.onOpenPrompt(prompt.duplicateOf) } },
+          original ? this.cards.thumbFrame(original, 'thumb small') : null, `${prompt.duplicateOf} — open the original`)),
+      section('Variables', table(Object.entries(prompt.variables ?? {}))),
+      prompt.metrics && section('Metrics', table(Object.entries(prompt.metrics).map(([k, v]) => [k, formatNumber(v)]))),
+      section('Details', table([['status', prompt.status], ['index', prompt.index], ['seed', prompt.seed], ['model', prompt.model ?? '']])));
+  }
+
+  /** Lets the full-size image go. */
+  clear() {
+    this.setImageUrl(null);
+  }
+
+  showImage(prompt, isCurrent) {
+    this.setImageUrl(null);
+    if (!HAS_IMAGE.has(prompt.status)) return fill($('detail-image'), h('p', { className: 'no-image', text: `no image (${prompt.status})` }));
+    fill($('detail-image'), h('p', { className: 'no-image', text: 'loading…' }));
+    api.imageUrl(prompt.runId, prompt.promptId).then((url) => {
+      if (!isCurrent()) return URL.revokeObjectURL(url);
+      this.setImageUrl(url);
+      fill($('detail-image'), h('img', { src: url, alt: `full image ${prompt.promptId}` }));
+    }, (error) => fill($('detail-image'), h('p', { className: 'no-image error', text: `image unavailable: ${error.message}` })));
+  }
+
+  setImageUrl(url) {
+    if (this.imageUrl) URL.revokeObjectURL(this.imageUrl);
+    this.imageUrl = url;
+  }
+}
