@@ -39,19 +39,23 @@ const fullAssessment = async (png: Buffer): Promise<void> => {
 
 /**
  * Median over rounds of the mean ms per image. Within a round each image is decoded bare and
- * then assessed, back to back, so drift and garbage collection left by one side fall on both alike.
+ * assessed back to back, in alternating order, so drift, cache state and garbage collection
+ * left by one side fall on both alike.
  */
 async function compare(images: Buffer[]): Promise<{ bare: number; full: number; ratios: number[] }> {
   for (const png of images) await Promise.all([bareDecode(png), fullAssessment(png)]);
   const rounds = { bare: [] as number[], full: [] as number[] };
   for (let round = 0; round < ROUNDS; round++) {
     let [bare, full] = [0, 0];
-    for (const png of images) {
-      const started = performance.now();
-      await bareDecode(png);
-      const decoded = performance.now();
-      await fullAssessment(png);
-      [bare, full] = [bare + decoded - started, full + performance.now() - decoded];
+    for (const [index, png] of images.entries()) {
+      const order = index % 2 === 0 ? [bareDecode, fullAssessment] : [fullAssessment, bareDecode];
+      for (const run of order) {
+        const started = performance.now();
+        await run(png);
+        const elapsed = performance.now() - started;
+        if (run === bareDecode) bare += elapsed;
+        else full += elapsed;
+      }
     }
     rounds.bare.push(bare / images.length);
     rounds.full.push(full / images.length);
