@@ -16,7 +16,7 @@ export interface PixelBuffer {
 /** JPEG chroma subsampling leaves grey pixels a few levels apart; 8 of 255 is invisible. */
 export const NEUTRAL_TOLERANCE = 8;
 export const BRIGHTNESS_BINS = 1024;
-/** Rows are scanned in segments this long, so per-segment int32 sums cannot overflow (3 · 255² · 8192 < 2³¹). */
+/** Rows are scanned in segments this long, so per-segment int32 sums cannot overflow (the largest term, yb², gives 510² · 8192 < 2³¹). */
 const SEGMENT = 8192;
 const LITTLE_ENDIAN = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
 const squares = (weight: number) => Int32Array.from({ length: 256 }, (_, v) => Math.round(weight * v * v));
