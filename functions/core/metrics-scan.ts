@@ -3,19 +3,13 @@
  * segment, then every statistic is taken once per run of identical pixels. Rendered and
  * flat images repeat pixels a lot, so runs are far fewer than pixels.
  */
+import type { RawImage } from './metrics.js';
 import { runsOfBytes, runsOfWords } from './metrics-runs.js';
 import { foldRow, thumbnailGrid, type ThumbnailGrid } from './metrics-thumbnail.js';
 
-export interface PixelBuffer {
-  data: Uint8Array;
-  width: number;
-  height: number;
-  channels: number;
-}
-
 /** JPEG chroma subsampling leaves grey pixels a few levels apart; 8 of 255 is invisible. */
 export const NEUTRAL_TOLERANCE = 8;
-export const BRIGHTNESS_BINS = 1024;
+const BRIGHTNESS_BINS = 1024;
 /** Rows are scanned in segments this long, so per-segment int32 sums cannot overflow (the largest term, yb², gives 510² · 8192 < 2³¹). */
 const SEGMENT = 8192;
 const LITTLE_ENDIAN = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
@@ -28,7 +22,7 @@ const PERCEIVED_BIN = Uint16Array.from({ length: 65_027 }, (_, q) => Math.min(BR
 const TOTALS = ['sum', 'sumSq', 'rg', 'rg2', 'yb', 'yb2', 'chroma', 'coloured'] as const;
 export type PixelTotals = Record<(typeof TOTALS)[number], number>;
 
-export function scanPixels(image: PixelBuffer, colourChannels: number): PixelStatistics {
+export function scanPixels(image: RawImage, colourChannels: number): PixelStatistics {
   const { data, width, height, channels: stride } = image;
   const stats = PixelStatistics.forSize(width, height);
   const { runs } = stats;
