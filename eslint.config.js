@@ -3,7 +3,8 @@ import globals from 'globals';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['dist/', 'node_modules/', '.tools/', 'DataCollection/', '.stack-logs/'] },
+  // *.as.ts is AssemblyScript (the metrics scan kernel), compiled by `npm run build:kernel`, not by tsc.
+  { ignores: ['dist/', 'node_modules/', '.tools/', 'DataCollection/', '.stack-logs/', '**/*.as.ts'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

@@ -1,6 +1,6 @@
 /**
- * The small-image half of the metrics: a luma thumbnail box-filtered during the one
- * full-resolution pass, and the features read from it (sharpness, perceptual hash).
+ * The small-image half of the metrics: the layout of the luma thumbnail that the one
+ * full-resolution pass box-filters, and the features read from it (sharpness, perceptual hash).
  */
 export const THUMBNAIL_LONG_SIDE = 256;
 const HASH_SIDE = 32;
@@ -13,11 +13,7 @@ export interface Thumbnail {
   luma: Float64Array;
 }
 
-/**
- * Box-filter state for a luma thumbnail of at most THUMBNAIL_LONG_SIDE on the long side. The
- * scan adds the luma of partly covered cells to `partial`, and the luma of a run covering whole
- * cells once to a difference array, `between`; `foldRow` turns a finished row into averages.
- */
+/** Which source pixels average into each cell of a luma thumbnail of at most THUMBNAIL_LONG_SIDE on the long side. */
 export interface ThumbnailGrid {
   width: number;
   height: number;
@@ -30,10 +26,6 @@ export interface ThumbnailGrid {
   rowOf: Int32Array;
   /** 1 / (source rows in each thumbnail row). */
   inverseCellHeight: Float64Array;
-  partial: Float64Array;
-  between: Float64Array;
-  /** The thumbnail, written a row at a time by `foldRow`. */
-  luma: Float64Array;
   /** First thumbnail column and row of each pixel of the 32×32 pHash image, then the end. */
   hashColumnStart: Int32Array;
   hashRowStart: Int32Array;
@@ -57,9 +49,6 @@ export function thumbnailGrid(width: number, height: number): ThumbnailGrid {
     inverseCellWidth: Float64Array.from({ length: thumbWidth }, (_, cell) => 1 / (cellStart[cell + 1] - cellStart[cell])),
     rowOf,
     inverseCellHeight: rowsPerCell.map((rows) => 1 / rows),
-    partial: new Float64Array(thumbWidth + 1),
-    between: new Float64Array(thumbWidth + 1),
-    luma: new Float64Array(thumbWidth * thumbHeight),
     hashColumnStart: scaledIndices(HASH_SIDE + 1, thumbWidth, HASH_SIDE, Math.floor),
     hashRowStart: scaledIndices(HASH_SIDE + 1, thumbHeight, HASH_SIDE, Math.floor),
   };
@@ -72,20 +61,8 @@ export function scaledIndices(length: number, numerator: number, denominator: nu
   return indices;
 }
 
-/** Once every source row of thumbnail row `row` is in: adds the whole-cell luma, divides by the cell areas, and clears for the next row. */
-export function foldRow({ width, partial, between, luma, inverseCellWidth, inverseCellHeight }: ThumbnailGrid, row: number): void {
-  const rowBase = row * width;
-  const inverseHeight = inverseCellHeight[row];
-  let running = 0;
-  for (let cell = 0; cell < width; cell++) {
-    running += between[cell];
-    luma[rowBase + cell] = (partial[cell] * inverseCellWidth[cell] + running) * inverseHeight;
-    between[cell] = 0;
-    partial[cell] = 0;
-  }
-  between[width] = 0;
-  partial[width] = 0;
-}
+/** A thumbnail with the pHash's block boundaries, as the scan returns it. */
+export type HashableThumbnail = Thumbnail & Pick<ThumbnailGrid, 'hashColumnStart' | 'hashRowStart'>;
 
 export function edgeStatistics({ width, height, luma }: Thumbnail): { laplacianVariance: number; sharpness: number } {
   if (width < 3 || height < 3) return { laplacianVariance: 0, sharpness: 0 };
@@ -126,9 +103,9 @@ const HASH_SCRATCH = {
  * median of the 63 that are not DC. Coefficients within rounding noise of 0 count as 0, so a
  * flat image hashes the same on every platform.
  */
-export function perceptualHash(grid: ThumbnailGrid): string {
+export function perceptualHash(thumbnail: HashableThumbnail): string {
   const { pixels, along, coefficients, sorted } = HASH_SCRATCH;
-  averageBlocks(grid, pixels);
+  averageBlocks(thumbnail, pixels);
   for (let u = 0; u < 8; u++) {
     for (let y = 0; y < HASH_SIDE; y++) {
       let total = 0;
@@ -165,7 +142,7 @@ function medianOfAcCoefficients(coefficients: Float64Array, sorted: Float64Array
 }
 
 /** Area average of the thumbnail into the 32×32 pHash image; every pixel averages at least one thumbnail pixel. */
-function averageBlocks({ width, luma, hashColumnStart, hashRowStart }: ThumbnailGrid, out: Float64Array): void {
+function averageBlocks({ width, luma, hashColumnStart, hashRowStart }: HashableThumbnail, out: Float64Array): void {
   for (let ty = 0; ty < HASH_SIDE; ty++) {
     const y0 = hashRowStart[ty];
     const y1 = Math.max(y0 + 1, hashRowStart[ty + 1]);

@@ -84,10 +84,10 @@ const FULL_HD_PIXELS = 1920 * 1080;
 
 export function computeMetrics(image: RawImage): ImageMetrics {
   const { width, height } = image;
-  const colourChannels = image.channels - (image.hasAlpha ? 1 : 0);
+  const colourChannels = image.channels - (image.hasAlpha && image.channels > 1 ? 1 : 0); // libvips can flag alpha on a one-band image
   if (width <= 0 || height <= 0 || colourChannels <= 0 || image.data.length < width * height * image.channels) throw new Error('image has no pixels');
   const scan = scanPixels(image, colourChannels);
-  const thumbnail = scan.grid;
+  const { thumbnail } = scan;
   const edges = edgeStatistics(thumbnail);
   const pixels = width * height;
   const totals = scan.sums();

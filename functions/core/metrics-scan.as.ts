@@ -1,0 +1,244 @@
+/**
+ * AssemblyScript, not TypeScript: the one full-resolution pass of the metrics, compiled to
+ * WebAssembly by `npm run build:kernel` into metrics-scan.wasm.ts. metrics-scan.ts copies rows
+ * of pixels into this module's memory and reads the results from it.
+ *
+ * Each row segment is run-length encoded, 16 pixels per SIMD step, then every statistic is
+ * taken once per run of identical pixels: the moments four runs at a time, the histograms,
+ * the pixel hash and the box-filtered luma thumbnail one run at a time.
+ */
+
+/** Rows are encoded in segments this long, so per-segment int32 sums cannot overflow (the largest term, yb², gives 510² · 8192 < 2³¹). */
+const SEGMENT: i32 = 8192;
+/** Runs are capped so that `rgb | length << 24` encodes one losslessly in 32 bits. */
+const MAX_RUN: i32 = 255;
+
+// Where metrics-scan.ts put each array, and the image layout: set by configure() before a scan.
+let squaresAt: usize, perceivedBinAt: usize, lumaHistogramAt: usize, brightnessHistogramAt: usize, totalsAt: usize, hashesAt: usize;
+let cellOfAt: usize, cellStartAt: usize, rowOfAt: usize, inverseCellWidthAt: usize, inverseCellHeightAt: usize;
+let partialAt: usize, betweenAt: usize, lumaAt: usize, runsAt: usize;
+let imageWidth: i32, imageHeight: i32, thumbnailWidth: i32, stride: i32, green: i32, blue: i32, neutralTolerance: i32;
+/** How encodeSegment finds run ends: 4 for RGB(A or X) words, 3 for RGB triples, 0 for anything else. */
+let simdLayout: i32;
+
+export function configure(
+  squares: usize, perceivedBin: usize, lumaHistogram: usize, brightnessHistogram: usize, totals: usize, hashes: usize,
+  cellOf: usize, cellStart: usize, rowOf: usize, inverseCellWidth: usize, inverseCellHeight: usize,
+  partial: usize, between: usize, luma: usize, runs: usize,
+  width: i32, height: i32, thumbWidth: i32, pixelStride: i32, greenOffset: i32, blueOffset: i32, tolerance: i32,
+): void {
+  squaresAt = squares; perceivedBinAt = perceivedBin; lumaHistogramAt = lumaHistogram; brightnessHistogramAt = brightnessHistogram;
+  totalsAt = totals; hashesAt = hashes; cellOfAt = cellOf; cellStartAt = cellStart; rowOfAt = rowOf;
+  inverseCellWidthAt = inverseCellWidth; inverseCellHeightAt = inverseCellHeight;
+  partialAt = partial; betweenAt = between; lumaAt = luma; runsAt = runs;
+  imageWidth = width; imageHeight = height; thumbnailWidth = thumbWidth; stride = pixelStride; green = greenOffset; blue = blueOffset;
+  neutralTolerance = tolerance;
+  simdLayout = blue == 2 && (stride == 3 || stride == 4) ? stride : 0;
+}
+
+/** The segment length, so the caller can size the runs array. */
+export function segmentLength(): i32 {
+  return SEGMENT;
+}
+
+/** Adds rows [firstRow, firstRow + rows), whose pixels start at `pixels`, to the statistics; folds each finished thumbnail row. */
+export function scanRows(pixels: usize, firstRow: i32, rows: i32): void {
+  const rowBytes = <usize>(imageWidth * stride);
+  for (let y = firstRow; y < firstRow + rows; y++) {
+    const row = pixels + <usize>(y - firstRow) * rowBytes;
+    for (let x = 0; x < imageWidth; x += SEGMENT) {
+      const count = encodeSegment(row + <usize>(x * stride), min(SEGMENT, imageWidth - x));
+      addMoments(count);
+      addRuns(count, x);
+    }
+    const thumbnailRow = i32At(rowOfAt, y);
+    if (y == imageHeight - 1 || i32At(rowOfAt, y + 1) != thumbnailRow) foldRow(thumbnailRow);
+  }
+}
+
+@inline function i32At(base: usize, index: i32): i32 {
+  return load<i32>(base + (<usize>index << 2));
+}
+
+@inline function f64At(base: usize, index: i32): f64 {
+  return load<f64>(base + (<usize>index << 3));
+}
+
+@inline function addF64(base: usize, index: i32, value: f64): void {
+  const at = base + (<usize>index << 3);
+  store<f64>(at, load<f64>(at) + value);
+}
+
+/** Red, green and blue of the pixel at `at` as `r | g << 8 | b << 16`; grey reads its one channel three times. */
+@inline function pixelAt(at: usize): u32 {
+  return <u32>load<u8>(at) | (<u32>load<u8>(at + <usize>green) << 8) | (<u32>load<u8>(at + <usize>blue) << 16);
+}
+
+/** Bit k set when RGBA pixel k of the 16 at `at` differs from pixel k + 1 in R, G or B (alpha is ignored). */
+@inline function wordRunEnds(at: usize): u32 {
+  const rgb = i32x4.splat(0xffffff);
+  const zero = i32x4.splat(0);
+  return i32x4.bitmask(i32x4.ne(v128.and(v128.xor(v128.load(at), v128.load(at, 4)), rgb), zero))
+    | (i32x4.bitmask(i32x4.ne(v128.and(v128.xor(v128.load(at, 16), v128.load(at, 20)), rgb), zero)) << 4)
+    | (i32x4.bitmask(i32x4.ne(v128.and(v128.xor(v128.load(at, 32), v128.load(at, 36)), rgb), zero)) << 8)
+    | (i32x4.bitmask(i32x4.ne(v128.and(v128.xor(v128.load(at, 48), v128.load(at, 52)), rgb), zero)) << 12);
+}
+
+/** The same for RGB: each 16-byte load holds five pixels, spread into lanes as pixels 0–3 and 1–4 (index −1 reads as 0). */
+@inline function tripleRunEnds(at: usize): u32 {
+  const these = v128(0, 1, 2, -1, 3, 4, 5, -1, 6, 7, 8, -1, 9, 10, 11, -1);
+  const next = v128(3, 4, 5, -1, 6, 7, 8, -1, 9, 10, 11, -1, 12, 13, 14, -1);
+  let ends: u32 = 0;
+  for (let i = 0; i < 4; i++) {
+    const bytes = v128.load(at + <usize>(i * 12));
+    ends |= i32x4.bitmask(i32x4.ne(i8x16.swizzle(bytes, these), i8x16.swizzle(bytes, next))) << (i * 4);
+  }
+  return ends;
+}
+
+/** The same for any other layout (grey, grey + alpha, five channels), a pixel at a time. */
+@inline function anyRunEnds(at: usize): u32 {
+  let ends: u32 = 0;
+  let current = pixelAt(at);
+  for (let k = 0; k < 16; k++) {
+    const following = pixelAt(at + <usize>((k + 1) * stride));
+    ends |= <u32>(current != following) << k;
+    current = following;
+  }
+  return ends;
+}
+
+/**
+ * Run-length encodes `length` pixels at `row` into the runs array as `rgb | length << 24`, and
+ * returns the run count. Reads up to 17 pixels past the end (metrics-scan.ts leaves room); the
+ * last block's mask ends the final run at the segment's last pixel. Pads with four zero-length
+ * runs so addMoments can always take four.
+ */
+function encodeSegment(row: usize, length: i32): i32 {
+  const runs = runsAt, layout = simdLayout;
+  const pixelBytes = <usize>stride;
+  let count = 0;
+  let start = 0;
+  for (let block = 0; block < length; block += 16) {
+    const at = row + <usize>block * pixelBytes;
+    let ends = layout == 4 ? wordRunEnds(at) : layout == 3 ? tripleRunEnds(at) : anyRunEnds(at);
+    const left = length - block;
+    if (left <= 16) ends = (ends & ((<u32>1 << (left - 1)) - 1)) | (<u32>1 << (left - 1));
+    while (ends != 0) {
+      const last = block + <i32>ctz(ends);
+      ends &= ends - 1;
+      const pixel = pixelAt(row + <usize>last * pixelBytes);
+      let n = last + 1 - start;
+      start = last + 1;
+      for (; n > MAX_RUN; n -= MAX_RUN) store<u32>(runs + (<usize>(count++) << 2), pixel | (<u32>MAX_RUN << 24));
+      store<u32>(runs + (<usize>(count++) << 2), pixel | (<u32>n << 24));
+    }
+  }
+  v128.store(runs + (<usize>count << 2), i32x4.splat(0));
+  return count;
+}
+
+/** Sums, four runs per step, of the colour moments (Hasler–Süsstrunk's rg and twice its yb), chroma and coloured pixels. */
+function addMoments(count: i32): void {
+  const runs = runsAt;
+  const channel = i32x4.splat(255);
+  const tolerance = i32x4.splat(neutralTolerance);
+  let sum = i32x4.splat(0), sumSq = sum, rg = sum, rg2 = sum, yb = sum, yb2 = sum, chroma = sum, coloured = sum;
+  for (let j = 0; j < count; j += 4) {
+    const run = v128.load(runs + (<usize>j << 2));
+    const n = i32x4.shr_u(run, 24);
+    const r = v128.and(run, channel);
+    const g = v128.and(i32x4.shr_u(run, 8), channel);
+    const b = v128.and(i32x4.shr_u(run, 16), channel);
+    const redGreen = i32x4.sub(r, g);
+    const yellowBlue = i32x4.sub(i32x4.add(r, g), i32x4.shl(b, 1));
+    const spread = i32x4.sub(i32x4.max_s(i32x4.max_s(r, g), b), i32x4.min_s(i32x4.min_s(r, g), b));
+    sum = i32x4.add(sum, i32x4.mul(n, i32x4.add(i32x4.add(r, g), b)));
+    sumSq = i32x4.add(sumSq, i32x4.mul(n, i32x4.add(i32x4.add(i32x4.mul(r, r), i32x4.mul(g, g)), i32x4.mul(b, b))));
+    rg = i32x4.add(rg, i32x4.mul(n, redGreen));
+    rg2 = i32x4.add(rg2, i32x4.mul(n, i32x4.mul(redGreen, redGreen)));
+    yb = i32x4.add(yb, i32x4.mul(n, yellowBlue));
+    yb2 = i32x4.add(yb2, i32x4.mul(n, i32x4.mul(yellowBlue, yellowBlue)));
+    chroma = i32x4.add(chroma, i32x4.mul(n, spread));
+    coloured = i32x4.add(coloured, v128.and(n, i32x4.gt_s(spread, tolerance)));
+  }
+  const totals = totalsAt;
+  addF64(totals, 0, laneSum(sum));
+  addF64(totals, 1, laneSum(sumSq));
+  addF64(totals, 2, laneSum(rg));
+  addF64(totals, 3, laneSum(rg2));
+  addF64(totals, 4, laneSum(yb));
+  addF64(totals, 5, laneSum(yb2));
+  addF64(totals, 6, laneSum(chroma));
+  addF64(totals, 7, laneSum(coloured));
+}
+
+@inline function laneSum(lanes: v128): f64 {
+  return <f64>(i32x4.extract_lane(lanes, 0) + i32x4.extract_lane(lanes, 1) + i32x4.extract_lane(lanes, 2) + i32x4.extract_lane(lanes, 3));
+}
+
+/**
+ * Adds one segment's runs, the first starting at column `x`, to the luma and perceived-brightness
+ * histograms, the pixel hash and the thumbnail row being gathered. Runs inside one thumbnail
+ * cell add up in a register; a run leaving it writes the cell once, and a run covering whole
+ * cells adds its luma once to the difference array `between`.
+ */
+function addRuns(count: i32, x: i32): void {
+  const runs = runsAt, squares = squaresAt, perceivedBin = perceivedBinAt;
+  const lumaHistogram = lumaHistogramAt, brightnessHistogram = brightnessHistogramAt;
+  const cellOf = cellOfAt, cellStart = cellStartAt, partial = partialAt, between = betweenAt;
+  let hash1 = load<u32>(hashesAt);
+  let hash2 = load<u32>(hashesAt, 4);
+  let cell = i32At(cellOf, x);
+  let cellEnd = i32At(cellStart, cell + 1);
+  let pending = 0;
+  for (let j = 0; j < count; j++) {
+    const run = load<u32>(runs + (<usize>j << 2));
+    const n = <i32>(run >> 24);
+    const r = <i32>(run & 255);
+    const g = <i32>((run >> 8) & 255);
+    const b = <i32>((run >> 16) & 255);
+    const luma = <i32>(<u32>(19595 * r + 38470 * g + 7471 * b + 32768) >> 16); // BT.601, as PIL's convert('L') in CleanVision
+    const lumaCount = lumaHistogram + (<usize>luma << 2);
+    store<i32>(lumaCount, load<i32>(lumaCount) + n);
+    const perceived = i32At(squares, r) + i32At(squares, 256 + g) + i32At(squares, 512 + b);
+    const brightnessCount = brightnessHistogram + (<usize>load<u16>(perceivedBin + (<usize>perceived << 1)) << 2);
+    store<i32>(brightnessCount, load<i32>(brightnessCount) + n);
+    hash1 = (hash1 ^ run) * 0x85ebca6b;
+    hash1 ^= hash1 >> 15;
+    hash2 = (hash2 ^ run) * 0xc2b2ae35;
+    hash2 ^= hash2 >> 13;
+    const end = x + n;
+    if (end < cellEnd) pending += luma * n;
+    else {
+      addF64(partial, cell, <f64>(pending + luma * (cellEnd - x)));
+      const last = i32At(cellOf, end);
+      if (last > cell + 1) {
+        addF64(between, cell + 1, <f64>luma);
+        addF64(between, last, -<f64>luma);
+      }
+      cell = last;
+      pending = luma * (end - i32At(cellStart, last));
+      cellEnd = i32At(cellStart, last + 1);
+    }
+    x = end;
+  }
+  addF64(partial, cell, <f64>pending);
+  store<u32>(hashesAt, hash1);
+  store<u32>(hashesAt, hash2, 4);
+}
+
+/** Once every source row of thumbnail row `row` is in: adds the whole-cell luma, divides by the cell areas, and clears for the next row. */
+function foldRow(row: i32): void {
+  const out = lumaAt + (<usize>(row * thumbnailWidth) << 3);
+  const inverseHeight = f64At(inverseCellHeightAt, row);
+  let running: f64 = 0;
+  for (let cell = 0; cell <= thumbnailWidth; cell++) {
+    if (cell < thumbnailWidth) {
+      running += f64At(betweenAt, cell);
+      store<f64>(out + (<usize>cell << 3), (f64At(partialAt, cell) * f64At(inverseCellWidthAt, cell) + running) * inverseHeight);
+    }
+    store<f64>(betweenAt + (<usize>cell << 3), 0);
+    store<f64>(partialAt + (<usize>cell << 3), 0);
+  }
+}

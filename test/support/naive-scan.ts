@@ -1,0 +1,81 @@
+/**
+ * A deliberately plain, pixel-at-a-time version of what the scan kernel accumulates, to check
+ * the kernel against: no runs for the statistics, no SIMD, the thumbnail averaged cell by cell.
+ */
+import type { RawImage } from '../../functions/core/metrics.js';
+import { thumbnailGrid } from '../../functions/core/metrics-thumbnail.js';
+
+const SEGMENT = 8192;
+const MAX_RUN = 255;
+
+export interface NaiveScan {
+  totals: number[];
+  lumaHistogram: number[];
+  brightnessHistogram: number[];
+  hashes: [number, number];
+  thumbnail: number[];
+}
+
+export function naiveScan({ data, width, height, channels, hasAlpha }: RawImage): NaiveScan {
+  const grey = channels - (hasAlpha && channels > 1 ? 1 : 0) < 3;
+  const rgbAt = (pixel: number) => (grey ? [0, 0, 0] : [0, 1, 2]).map((c) => data[pixel * channels + c]!) as [number, number, number];
+  const totals = new Array<number>(8).fill(0);
+  const lumaHistogram = new Array<number>(256).fill(0);
+  const brightnessHistogram = new Array<number>(1024).fill(0);
+  const lumaOf = new Float64Array(width * height);
+  for (let pixel = 0; pixel < width * height; pixel++) {
+    const [r, g, b] = rgbAt(pixel);
+    const spread = Math.max(r, g, b) - Math.min(r, g, b);
+    const terms = [r + g + b, r * r + g * g + b * b, r - g, (r - g) ** 2, r + g - 2 * b, (r + g - 2 * b) ** 2, spread, spread > 8 ? 1 : 0];
+    terms.forEach((term, i) => (totals[i]! += term));
+    const luma = (19595 * r + 38470 * g + 7471 * b + 32768) >>> 16;
+    lumaHistogram[luma]! += 1;
+    lumaOf[pixel] = luma;
+    const perceived = Math.round(0.241 * r * r) + Math.round(0.691 * g * g) + Math.round(0.068 * b * b);
+    brightnessHistogram[Math.min(1023, Math.floor((Math.sqrt(perceived) / 255) * 1024))]! += 1;
+  }
+  return { totals, lumaHistogram, brightnessHistogram, hashes: runHash(width, height, rgbAt), thumbnail: boxAverage(lumaOf, width, height) };
+}
+
+/** The hash chain over `rgb | length << 24` runs, rows cut into SEGMENT-pixel pieces and runs capped at MAX_RUN. */
+function runHash(width: number, height: number, rgbAt: (pixel: number) => number[]): [number, number] {
+  let hash1 = Math.imul(0x9747b28c ^ width, 0x85ebca6b);
+  let hash2 = Math.imul(0x1b873593 ^ height, 0xc2b2ae35);
+  const add = (key: number, length: number) => {
+    const run = key | (length << 24);
+    hash1 = Math.imul(hash1 ^ run, 0x85ebca6b);
+    hash1 ^= hash1 >>> 15;
+    hash2 = Math.imul(hash2 ^ run, 0xc2b2ae35);
+    hash2 ^= hash2 >>> 13;
+  };
+  for (let y = 0; y < height; y++) {
+    for (let x = 0; x < width; x += SEGMENT) {
+      let [key, length] = [-1, 0];
+      for (let i = x; i < Math.min(width, x + SEGMENT); i++) {
+        const [r, g, b] = rgbAt(y * width + i);
+        const pixel = r! | (g! << 8) | (b! << 16);
+        if (length > 0 && (pixel !== key || length === MAX_RUN)) {
+          add(key, length);
+          length = 0;
+        }
+        [key, length] = [pixel, length + 1];
+      }
+      add(key, length);
+    }
+  }
+  return [hash1, hash2];
+}
+
+function boxAverage(luma: Float64Array, width: number, height: number): number[] {
+  const grid = thumbnailGrid(width, height);
+  const sums = new Float64Array(grid.width * grid.height);
+  const areas = new Float64Array(grid.width * grid.height);
+  for (let y = 0; y < height; y++) {
+    for (let x = 0; x < width; x++) {
+      const cell = grid.rowOf[y]! * grid.width + grid.cellOf[x]!;
+      sums[cell]! += luma[y * width + x]!;
+      areas[cell]! += 1;
+    }
+  }
+  return Array.from(sums, (sum, cell) => sum / areas[cell]!);
+}

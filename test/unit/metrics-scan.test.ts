@@ -1,0 +1,52 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import type { RawImage } from '../../functions/core/metrics.js';
+import { scanPixels } from '../../functions/core/metrics-scan.js';
+import { SCAN_KERNEL_WASM_BASE64 } from '../../functions/core/metrics-scan.wasm.js';
+import { compileScanKernel, KERNEL_MODULE, kernelModuleText } from '../../scripts/lib/scan-kernel.js';
+import { naiveScan } from '../support/naive-scan.js';
+
+/** Pixels with runs of every length from 1 to 300, so run ends land on every lane of a SIMD block and runs pass the 255 cap. */
+function runsOfAllLengths(width: number, height: number, channels: number, seed: number): Uint8Array {
+  const data = new Uint8Array(width * height * channels);
+  let state = seed;
+  const next = () => ((state = (Math.imul(state, 1103515245) + 12345) | 0) >>> 16) & 0xffff;
+  for (let pixel = 0; pixel < width * height; ) {
+    const length = next() % 4 === 0 ? 1 + (next() % 300) : 1 + (next() % 6);
+    const colour = Array.from({ length: channels }, (_, c) => (c === 3 ? 128 + (next() % 2) * 127 : next() % 256)); // alpha changes too, and must not end a run
+    for (const end = Math.min(width * height, pixel + length); pixel < end; pixel++) data.set(colour, pixel * channels);
+  }
+  return data;
+}
+
+const layouts: Array<{ name: string; channels: number; hasAlpha?: boolean }> = [
+  { name: 'RGBA', channels: 4, hasAlpha: true },
+  { name: 'RGB', channels: 3 },
+  { name: 'grey', channels: 1 },
+  { name: 'grey + alpha', channels: 2, hasAlpha: true },
+  { name: 'four colour channels', channels: 4 },
+  { name: 'CMYK + alpha', channels: 5, hasAlpha: true },
+];
+const sizes: Array<[number, number]> = [[1, 1], [15, 2], [16, 3], [17, 33], [300, 1], [1, 300], [511, 37], [8193, 2]];
+
+describe('scan kernel', () => {
+  it('is embedded exactly as metrics-scan.as.ts compiles (run `npm run build:kernel` after changing it)', async () => {
+    const binary = await compileScanKernel();
+    expect(Buffer.from(SCAN_KERNEL_WASM_BASE64, 'base64').equals(Buffer.from(binary))).toBe(true);
+    expect(readFileSync(KERNEL_MODULE, 'utf8')).toBe(kernelModuleText(binary));
+  });
+
+  const cases = layouts.flatMap((layout) => sizes.map(([width, height]) => ({ ...layout, width, height })));
+  it.each(cases)('matches a pixel-at-a-time scan: $name $width×$height', ({ channels, hasAlpha, width, height }) => {
+    const image: RawImage = { data: runsOfAllLengths(width, height, channels, width * 31 + height), width, height, channels, hasAlpha };
+    const expected = naiveScan(image);
+    const scan = scanPixels(image, channels - (hasAlpha ? 1 : 0));
+    expect(Object.values(scan.sums())).toEqual(expected.totals);
+    expect([...scan.lumaHistogram]).toEqual(expected.lumaHistogram);
+    expect([...scan.brightnessHistogram]).toEqual(expected.brightnessHistogram);
+    expect([...scan.hashes]).toEqual(expected.hashes);
+    const thumbnail = [...scan.thumbnail.luma];
+    expect(thumbnail).toHaveLength(expected.thumbnail.length);
+    thumbnail.forEach((luma, i) => expect(luma).toBeCloseTo(expected.thumbnail[i]!, 9));
+  });
+});
