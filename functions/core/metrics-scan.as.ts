@@ -84,16 +84,27 @@ export function scanRows(pixels: usize, firstRow: i32, rows: i32): void {
     | (i32x4.bitmask(i32x4.ne(v128.and(v128.xor(v128.load(at, 48), v128.load(at, 52)), rgb), zero)) << 12);
 }
 
-/** The same for RGB: each 16-byte load holds five pixels, spread into lanes as pixels 0–3 and 1–4 (index −1 reads as 0). */
+/** Byte indices that spread four RGB pixels of a 16-byte load into 32-bit lanes, and the four after the first; −1 reads as 0. */
+const THESE_TRIPLES = v128(0, 1, 2, -1, 3, 4, 5, -1, 6, 7, 8, -1, 9, 10, 11, -1);
+const NEXT_TRIPLES = v128(3, 4, 5, -1, 6, 7, 8, -1, 9, 10, 11, -1, 12, 13, 14, -1);
+
+/** The same for RGB: each 16-byte load holds five pixels. */
 @inline function tripleRunEnds(at: usize): u32 {
-  const these = v128(0, 1, 2, -1, 3, 4, 5, -1, 6, 7, 8, -1, 9, 10, 11, -1);
-  const next = v128(3, 4, 5, -1, 6, 7, 8, -1, 9, 10, 11, -1, 12, 13, 14, -1);
   let ends: u32 = 0;
   for (let i = 0; i < 4; i++) {
     const bytes = v128.load(at + <usize>(i * 12));
-    ends |= i32x4.bitmask(i32x4.ne(i8x16.swizzle(bytes, these), i8x16.swizzle(bytes, next))) << (i * 4);
+    ends |= i32x4.bitmask(i32x4.ne(i8x16.swizzle(bytes, THESE_TRIPLES), i8x16.swizzle(bytes, NEXT_TRIPLES))) << (i * 4);
   }
   return ends;
+}
+
+/** Stores the 16 pixels at `at` as runs of length 1: the common case in photographs, done four at a time. */
+@inline function storeSingleRuns(at: usize, out: usize, layout: i32): void {
+  const lengthOne = i32x4.splat(1 << 24);
+  for (let i = 0; i < 4; i++) {
+    const rgb = layout == 4 ? v128.and(v128.load(at + <usize>(i * 16)), i32x4.splat(0xffffff)) : i8x16.swizzle(v128.load(at + <usize>(i * 12)), THESE_TRIPLES);
+    v128.store(out + <usize>(i * 16), v128.or(rgb, lengthOne));
+  }
 }
 
 /** The same for any other layout (grey, grey + alpha, five channels), a pixel at a time. */
@@ -124,10 +135,17 @@ function encodeSegment(row: usize, length: i32): i32 {
     let ends = layout == 4 ? wordRunEnds(at) : layout == 3 ? tripleRunEnds(at) : anyRunEnds(at);
     const left = length - block;
     if (left <= 16) ends = (ends & ((<u32>1 << (left - 1)) - 1)) | (<u32>1 << (left - 1));
+    if (ends == 0xffff && start == block && layout != 0) {
+      storeSingleRuns(at, runs + (<usize>count << 2), layout);
+      count += 16;
+      start += 16;
+      continue;
+    }
     while (ends != 0) {
       const last = block + <i32>ctz(ends);
       ends &= ends - 1;
-      const pixel = pixelAt(row + <usize>last * pixelBytes);
+      const pixelAddress = row + <usize>last * pixelBytes;
+      const pixel = layout != 0 ? load<u32>(pixelAddress) & 0xffffff : pixelAt(pixelAddress);
       let n = last + 1 - start;
       start = last + 1;
       for (; n > MAX_RUN; n -= MAX_RUN) store<u32>(runs + (<usize>(count++) << 2), pixel | (<u32>MAX_RUN << 24));

@@ -6,15 +6,20 @@ import { SCAN_KERNEL_WASM_BASE64 } from '../../functions/core/metrics-scan.wasm.
 import { compileScanKernel, KERNEL_MODULE, kernelModuleText } from '../../scripts/lib/scan-kernel.js';
 import { naiveScan } from '../support/naive-scan.js';
 
-/** Pixels with runs of every length from 1 to 300, so run ends land on every lane of a SIMD block and runs pass the 255 cap. */
+/**
+ * Runs of every length from 1 to 300, so run ends land on every lane of a SIMD block and runs
+ * pass the 255 cap, mixed with stretches of noise where every pixel is a run of its own.
+ */
 function runsOfAllLengths(width: number, height: number, channels: number, seed: number): Uint8Array {
   const data = new Uint8Array(width * height * channels);
   let state = seed;
   const next = () => ((state = (Math.imul(state, 1103515245) + 12345) | 0) >>> 16) & 0xffff;
+  const colour = () => Array.from({ length: channels }, (_, c) => (c === 3 ? 128 + (next() % 2) * 127 : next() % 256)); // alpha changes too, and must not end a run
   for (let pixel = 0; pixel < width * height; ) {
-    const length = next() % 4 === 0 ? 1 + (next() % 300) : 1 + (next() % 6);
-    const colour = Array.from({ length: channels }, (_, c) => (c === 3 ? 128 + (next() % 2) * 127 : next() % 256)); // alpha changes too, and must not end a run
-    for (const end = Math.min(width * height, pixel + length); pixel < end; pixel++) data.set(colour, pixel * channels);
+    const kind = next() % 3;
+    const length = kind === 0 ? 1 + (next() % 300) : kind === 1 ? 1 + (next() % 6) : 1 + (next() % 100);
+    const runColour = colour();
+    for (const end = Math.min(width * height, pixel + length); pixel < end; pixel++) data.set(kind === 2 ? colour() : runColour, pixel * channels);
   }
   return data;
 }
