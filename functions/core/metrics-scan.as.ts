@@ -4,8 +4,8 @@
  * of pixels into this module's memory and reads the results from it.
  *
  * Each row segment is run-length encoded, 16 pixels per SIMD step, then every statistic is
- * taken once per run of identical pixels: the moments four runs at a time, the histograms,
- * the pixel hash and the box-filtered luma thumbnail one run at a time.
+ * taken once per run of identical pixels: the moments, luma and perceived brightness four runs
+ * at a time, the histograms, the pixel hash and the box-filtered luma thumbnail one run at a time.
  */
 
 /** Rows are encoded in segments this long, so per-segment int32 sums cannot overflow (the largest term, yb², gives 510² · 8192 < 2³¹). */
@@ -14,25 +14,29 @@ const SEGMENT: i32 = 8192;
 const MAX_RUN: i32 = 255;
 
 // Where metrics-scan.ts put each array, and the image layout: set by configure() before a scan.
-let squaresAt: usize, perceivedBinAt: usize, lumaHistogramAt: usize, brightnessHistogramAt: usize, totalsAt: usize, hashesAt: usize;
+let lumaHistogramAt: usize, brightnessHistogramAt: usize, totalsAt: usize, hashesAt: usize;
 let cellOfAt: usize, cellStartAt: usize, rowOfAt: usize, inverseCellWidthAt: usize, inverseCellHeightAt: usize;
-let partialAt: usize, betweenAt: usize, lumaAt: usize, runsAt: usize;
+let partialAt: usize, betweenAt: usize, lumaAt: usize, runsAt: usize, runLumaAt: usize, runBrightnessAt: usize;
 let imageWidth: i32, imageHeight: i32, thumbnailWidth: i32, stride: i32, green: i32, blue: i32, neutralTolerance: i32;
+let lastBrightnessBin: i32, brightnessBinsPerLevel: f32;
 /** How encodeSegment finds run ends: 4 for RGB(A or X) words, 3 for RGB triples, 0 for anything else. */
 let simdLayout: i32;
 
 export function configure(
-  squares: usize, perceivedBin: usize, lumaHistogram: usize, brightnessHistogram: usize, totals: usize, hashes: usize,
+  lumaHistogram: usize, brightnessHistogram: usize, totals: usize, hashes: usize,
   cellOf: usize, cellStart: usize, rowOf: usize, inverseCellWidth: usize, inverseCellHeight: usize,
-  partial: usize, between: usize, luma: usize, runs: usize,
+  partial: usize, between: usize, luma: usize, runs: usize, runLuma: usize, runBrightness: usize,
   width: i32, height: i32, thumbWidth: i32, pixelStride: i32, greenOffset: i32, blueOffset: i32, tolerance: i32,
+  brightnessBins: i32, binsPerLevel: f32,
 ): void {
-  squaresAt = squares; perceivedBinAt = perceivedBin; lumaHistogramAt = lumaHistogram; brightnessHistogramAt = brightnessHistogram;
+  lumaHistogramAt = lumaHistogram; brightnessHistogramAt = brightnessHistogram;
   totalsAt = totals; hashesAt = hashes; cellOfAt = cellOf; cellStartAt = cellStart; rowOfAt = rowOf;
   inverseCellWidthAt = inverseCellWidth; inverseCellHeightAt = inverseCellHeight;
-  partialAt = partial; betweenAt = between; lumaAt = luma; runsAt = runs;
+  partialAt = partial; betweenAt = between; lumaAt = luma; runsAt = runs; runLumaAt = runLuma; runBrightnessAt = runBrightness;
   imageWidth = width; imageHeight = height; thumbnailWidth = thumbWidth; stride = pixelStride; green = greenOffset; blue = blueOffset;
   neutralTolerance = tolerance;
+  lastBrightnessBin = brightnessBins - 1;
+  brightnessBinsPerLevel = binsPerLevel;
   simdLayout = blue == 2 && (stride == 3 || stride == 4) ? stride : 0;
 }
 
@@ -48,8 +52,8 @@ export function scanRows(pixels: usize, firstRow: i32, rows: i32): void {
     const row = pixels + <usize>(y - firstRow) * rowBytes;
     for (let x = 0; x < imageWidth; x += SEGMENT) {
       const count = encodeSegment(row + <usize>(x * stride), min(SEGMENT, imageWidth - x));
-      addMoments(count);
-      addRuns(count, x);
+      addRunColours(count);
+      addRunCounts(count, x);
     }
     const thumbnailRow = i32At(rowOfAt, y);
     if (y == imageHeight - 1 || i32At(rowOfAt, y + 1) != thumbnailRow) foldRow(thumbnailRow);
@@ -123,7 +127,7 @@ const NEXT_TRIPLES = v128(3, 4, 5, -1, 6, 7, 8, -1, 9, 10, 11, -1, 12, 13, 14, -
  * Run-length encodes `length` pixels at `row` into the runs array as `rgb | length << 24`, and
  * returns the run count. Reads up to 17 pixels past the end (metrics-scan.ts leaves room); the
  * last block's mask ends the final run at the segment's last pixel. Pads with four zero-length
- * runs so addMoments can always take four.
+ * runs so addRunColours can always take four.
  */
 function encodeSegment(row: usize, length: i32): i32 {
   const runs = runsAt, layout = simdLayout;
@@ -156,30 +160,62 @@ function encodeSegment(row: usize, length: i32): i32 {
   return count;
 }
 
-/** Sums, four runs per step, of the colour moments (Hasler–Süsstrunk's rg and twice its yb), chroma and coloured pixels. */
-function addMoments(count: i32): void {
-  const runs = runsAt;
+/**
+ * Four runs per step: sums of the colour moments (Hasler–Süsstrunk's rg and twice its yb),
+ * chroma and coloured pixels; for addRunCounts, each run's BT.601 luma (as PIL's convert('L')
+ * in CleanVision) and perceived-brightness bin, floor(sqrt(.241R² + .691G² + .068B²) · bins / 255)
+ * in single precision; and the pixel hash, as two MurmurHash3-style chains in each of four
+ * lanes (run j of a segment feeds lane j mod 4), which keeps the chains' multiply latency off
+ * the critical path. Zero-length padding runs leave the chains unchanged.
+ */
+function addRunColours(count: i32): void {
+  const runs = runsAt, runLuma = runLumaAt, runBrightness = runBrightnessAt;
   const channel = i32x4.splat(255);
   const tolerance = i32x4.splat(neutralTolerance);
-  let sum = i32x4.splat(0), sumSq = sum, rg = sum, rg2 = sum, yb = sum, yb2 = sum, chroma = sum, coloured = sum;
+  const binsPerLevel = f32x4.splat(brightnessBinsPerLevel);
+  const lastBin = i32x4.splat(lastBrightnessBin);
+  const zero = i32x4.splat(0);
+  let sum = zero, sumSq = zero, rg = zero, rg2 = zero, yb = zero, yb2 = zero, chroma = zero, coloured = zero;
+  let chain1 = v128.load(hashesAt);
+  let chain2 = v128.load(hashesAt, 16);
   for (let j = 0; j < count; j += 4) {
     const run = v128.load(runs + (<usize>j << 2));
+    const real = i32x4.ne(run, zero);
+    let next1 = i32x4.mul(v128.xor(chain1, run), i32x4.splat(0x85ebca6b));
+    next1 = v128.xor(next1, i32x4.shr_u(next1, 15));
+    chain1 = v128.bitselect(next1, chain1, real);
+    let next2 = i32x4.mul(v128.xor(chain2, run), i32x4.splat(0xc2b2ae35));
+    next2 = v128.xor(next2, i32x4.shr_u(next2, 13));
+    chain2 = v128.bitselect(next2, chain2, real);
     const n = i32x4.shr_u(run, 24);
     const r = v128.and(run, channel);
     const g = v128.and(i32x4.shr_u(run, 8), channel);
     const b = v128.and(i32x4.shr_u(run, 16), channel);
+    const rr = i32x4.mul(r, r);
+    const gg = i32x4.mul(g, g);
+    const bb = i32x4.mul(b, b);
     const redGreen = i32x4.sub(r, g);
     const yellowBlue = i32x4.sub(i32x4.add(r, g), i32x4.shl(b, 1));
     const spread = i32x4.sub(i32x4.max_s(i32x4.max_s(r, g), b), i32x4.min_s(i32x4.min_s(r, g), b));
     sum = i32x4.add(sum, i32x4.mul(n, i32x4.add(i32x4.add(r, g), b)));
-    sumSq = i32x4.add(sumSq, i32x4.mul(n, i32x4.add(i32x4.add(i32x4.mul(r, r), i32x4.mul(g, g)), i32x4.mul(b, b))));
+    sumSq = i32x4.add(sumSq, i32x4.mul(n, i32x4.add(i32x4.add(rr, gg), bb)));
     rg = i32x4.add(rg, i32x4.mul(n, redGreen));
     rg2 = i32x4.add(rg2, i32x4.mul(n, i32x4.mul(redGreen, redGreen)));
     yb = i32x4.add(yb, i32x4.mul(n, yellowBlue));
     yb2 = i32x4.add(yb2, i32x4.mul(n, i32x4.mul(yellowBlue, yellowBlue)));
     chroma = i32x4.add(chroma, i32x4.mul(n, spread));
     coloured = i32x4.add(coloured, v128.and(n, i32x4.gt_s(spread, tolerance)));
+    const weighted = i32x4.add(i32x4.add(i32x4.mul(r, i32x4.splat(19595)), i32x4.mul(g, i32x4.splat(38470))), i32x4.mul(b, i32x4.splat(7471)));
+    v128.store(runLuma + (<usize>j << 2), i32x4.shr_u(i32x4.add(weighted, i32x4.splat(32768)), 16));
+    const perceived = f32x4.add(
+      f32x4.add(f32x4.mul(f32x4.convert_i32x4_s(rr), f32x4.splat(0.241)), f32x4.mul(f32x4.convert_i32x4_s(gg), f32x4.splat(0.691))),
+      f32x4.mul(f32x4.convert_i32x4_s(bb), f32x4.splat(0.068)),
+    );
+    const bin = i32x4.trunc_sat_f32x4_s(f32x4.mul(f32x4.sqrt(perceived), binsPerLevel));
+    v128.store(runBrightness + (<usize>j << 2), i32x4.min_s(bin, lastBin));
   }
+  v128.store(hashesAt, chain1);
+  v128.store(hashesAt, chain2, 16);
   const totals = totalsAt;
   addF64(totals, 0, laneSum(sum));
   addF64(totals, 1, laneSum(sumSq));
@@ -197,35 +233,25 @@ function addMoments(count: i32): void {
 
 /**
  * Adds one segment's runs, the first starting at column `x`, to the luma and perceived-brightness
- * histograms, the pixel hash and the thumbnail row being gathered. Runs inside one thumbnail
+ * histograms and to the thumbnail row being gathered. Runs inside one thumbnail
  * cell add up in a register; a run leaving it writes the cell once, and a run covering whole
  * cells adds its luma once to the difference array `between`.
  */
-function addRuns(count: i32, x: i32): void {
-  const runs = runsAt, squares = squaresAt, perceivedBin = perceivedBinAt;
+function addRunCounts(count: i32, x: i32): void {
+  const runs = runsAt, runLuma = runLumaAt, runBrightness = runBrightnessAt;
   const lumaHistogram = lumaHistogramAt, brightnessHistogram = brightnessHistogramAt;
   const cellOf = cellOfAt, cellStart = cellStartAt, partial = partialAt, between = betweenAt;
-  let hash1 = load<u32>(hashesAt);
-  let hash2 = load<u32>(hashesAt, 4);
   let cell = i32At(cellOf, x);
   let cellEnd = i32At(cellStart, cell + 1);
   let pending = 0;
   for (let j = 0; j < count; j++) {
     const run = load<u32>(runs + (<usize>j << 2));
     const n = <i32>(run >> 24);
-    const r = <i32>(run & 255);
-    const g = <i32>((run >> 8) & 255);
-    const b = <i32>((run >> 16) & 255);
-    const luma = <i32>(<u32>(19595 * r + 38470 * g + 7471 * b + 32768) >> 16); // BT.601, as PIL's convert('L') in CleanVision
+    const luma = i32At(runLuma, j);
     const lumaCount = lumaHistogram + (<usize>luma << 2);
     store<i32>(lumaCount, load<i32>(lumaCount) + n);
-    const perceived = i32At(squares, r) + i32At(squares, 256 + g) + i32At(squares, 512 + b);
-    const brightnessCount = brightnessHistogram + (<usize>load<u16>(perceivedBin + (<usize>perceived << 1)) << 2);
+    const brightnessCount = brightnessHistogram + (<usize>i32At(runBrightness, j) << 2);
     store<i32>(brightnessCount, load<i32>(brightnessCount) + n);
-    hash1 = (hash1 ^ run) * 0x85ebca6b;
-    hash1 ^= hash1 >> 15;
-    hash2 = (hash2 ^ run) * 0xc2b2ae35;
-    hash2 ^= hash2 >> 13;
     const end = x + n;
     if (end < cellEnd) pending += luma * n;
     else {
@@ -242,8 +268,6 @@ function addRuns(count: i32, x: i32): void {
     x = end;
   }
   addF64(partial, cell, <f64>pending);
-  store<u32>(hashesAt, hash1);
-  store<u32>(hashesAt, hash2, 4);
 }
 
 /** Once every source row of thumbnail row `row` is in: adds the whole-cell luma, divides by the cell areas, and clears for the next row. */

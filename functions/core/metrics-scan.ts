@@ -12,13 +12,12 @@ import { thumbnailGrid, type HashableThumbnail } from './metrics-thumbnail.js';
 /** JPEG chroma subsampling leaves grey pixels a few levels apart; 8 of 255 is invisible. */
 export const NEUTRAL_TOLERANCE = 8;
 const BRIGHTNESS_BINS = 1024;
+/** The kernel runs each chain of the pixel hash in four SIMD lanes. */
+const HASH_LANES = 4;
 /** Pixels are copied into the kernel this many bytes at a time (at least one row): small enough to stay in L2. */
 const CHUNK_BYTES = 64 * 1024;
-const squares = (weight: number) => Int32Array.from({ length: 256 }, (_, v) => Math.round(weight * v * v));
-/** .241R², .691G² and .068B², rounded, one after the other. */
-const SQUARES = Int32Array.from([...squares(0.241), ...squares(0.691), ...squares(0.068)]);
-/** Bin of each rounded .241R² + .691G² + .068B² (≤ 65025), so the kernel takes no square root. */
-const PERCEIVED_BIN = Uint16Array.from({ length: 65_027 }, (_, q) => Math.min(BRIGHTNESS_BINS - 1, Math.floor((Math.sqrt(q) / 255) * BRIGHTNESS_BINS)));
+/** Brightness bins per level of perceived brightness (0–255), in the single precision the kernel bins with. */
+export const BRIGHTNESS_BINS_PER_LEVEL = Math.fround(BRIGHTNESS_BINS / 255);
 
 /** Order of the sums in the kernel's totals. */
 const TOTALS = ['sum', 'sumSq', 'rg', 'rg2', 'yb', 'yb2', 'chroma', 'coloured'] as const;
@@ -65,7 +64,7 @@ export class PixelStatistics {
   readonly lumaHistogram: Int32Array;
   readonly brightnessHistogram: Int32Array;
   private readonly totals: Float64Array;
-  /** The two running hash chains over the runs, before the final mix. */
+  /** The pixel hash's two chains over the runs, four lanes each, before they are folded and mixed. */
   readonly hashes: Int32Array;
   private readonly cleared: Array<Int32Array | Float64Array>;
   private readonly key: string;
@@ -84,12 +83,10 @@ export class PixelStatistics {
     const grid = thumbnailGrid(width, height);
     const memory = new MemoryPlan();
     const at = { // in the order of the kernel's configure() parameters
-      squares: memory.take(SQUARES),
-      perceivedBin: memory.take(PERCEIVED_BIN),
       lumaHistogram: memory.reserve(Int32Array, 256),
       brightnessHistogram: memory.reserve(Int32Array, BRIGHTNESS_BINS),
       totals: memory.reserve(Float64Array, TOTALS.length),
-      hashes: memory.reserve(Int32Array, 2),
+      hashes: memory.reserve(Int32Array, 2 * HASH_LANES),
       cellOf: memory.take(grid.cellOf),
       cellStart: memory.take(grid.cellStart),
       rowOf: memory.take(grid.rowOf),
@@ -99,6 +96,8 @@ export class PixelStatistics {
       between: memory.reserve(Float64Array, grid.width + 1),
       luma: memory.reserve(Float64Array, grid.width * grid.height),
       runs: memory.reserve(Int32Array, Math.min(width, kernel.segment) + 4), // a segment's runs, then the kernel's zero padding
+      runLuma: memory.reserve(Int32Array, Math.min(width, kernel.segment) + 4),
+      runBrightness: memory.reserve(Int32Array, Math.min(width, kernel.segment) + 4),
     };
     const rowBytes = width * stride;
     this.rowsPerChunk = Math.max(1, Math.min(height, Math.floor(CHUNK_BYTES / rowBytes)));
@@ -107,12 +106,12 @@ export class PixelStatistics {
     this.lumaHistogram = views.of(Int32Array, at.lumaHistogram, 256);
     this.brightnessHistogram = views.of(Int32Array, at.brightnessHistogram, BRIGHTNESS_BINS);
     this.totals = views.of(Float64Array, at.totals, TOTALS.length);
-    this.hashes = views.of(Int32Array, at.hashes, 2);
+    this.hashes = views.of(Int32Array, at.hashes, 2 * HASH_LANES);
     const { hashColumnStart, hashRowStart } = grid;
     this.thumbnail = { width: grid.width, height: grid.height, luma: views.of(Float64Array, at.luma, grid.width * grid.height), hashColumnStart, hashRowStart };
     this.cleared = [this.lumaHistogram, this.brightnessHistogram, this.totals, views.of(Float64Array, at.partial, grid.width + 1), views.of(Float64Array, at.between, grid.width + 1)];
     const [green, blue] = grey ? [0, 0] : [1, 2];
-    this.configuration = [...Object.values(at), width, height, grid.width, stride, green, blue, NEUTRAL_TOLERANCE];
+    this.configuration = [...Object.values(at), width, height, grid.width, stride, green, blue, NEUTRAL_TOLERANCE, BRIGHTNESS_BINS, BRIGHTNESS_BINS_PER_LEVEL];
   }
 
   private static keyOf(width: number, height: number, stride: number, grey: boolean): string {
@@ -129,8 +128,7 @@ export class PixelStatistics {
 
   scan(data: Uint8Array): void {
     for (const array of this.cleared) array.fill(0);
-    this.hashes[0] = Math.imul(0x9747b28c ^ this.width, 0x85ebca6b);
-    this.hashes[1] = Math.imul(0x1b873593 ^ this.height, 0xc2b2ae35);
+    this.hashes.set(hashSeeds(this.width, this.height));
     const { kernel, width, height, rowsPerChunk, chunkAt } = this;
     kernel.configure(...this.configuration);
     const bytes = new Uint8Array(kernel.memory.buffer);
@@ -146,9 +144,9 @@ export class PixelStatistics {
     return Object.fromEntries(TOTALS.map((name, i) => [name, this.totals[i]])) as PixelTotals;
   }
 
-  /** The two 32-bit halves of the pixel hash, through MurmurHash3's finaliser so every input bit reaches every output bit. */
+  /** The two 32-bit halves of the pixel hash: each chain's lanes folded, then MurmurHash3's finaliser so every input bit reaches every output bit. */
   pixelHashWords(pixels: number, width: number): [number, number] {
-    return [finalMix(this.hashes[0]! ^ pixels), finalMix(this.hashes[1]! ^ width)];
+    return [finalMix(foldLanes(this.hashes.subarray(0, HASH_LANES), pixels)), finalMix(foldLanes(this.hashes.subarray(HASH_LANES), width))];
   }
 }
 
@@ -178,6 +176,22 @@ class MemoryPlan {
     for (const { at, values } of this.tables) new (values.constructor as TypedArrayClass)(buffer, at, values.length).set(values);
     return { of: <T extends TypedArrayClass>(type: T, at: number, length: number) => new type(buffer, at, length) as InstanceType<T> };
   }
+}
+
+/** Where each lane of the pixel hash's two chains starts: the image size, and the lane. */
+function hashSeeds(width: number, height: number): number[] {
+  const first = Math.imul(0x9747b28c ^ width, 0x85ebca6b);
+  const second = Math.imul(0x1b873593 ^ height, 0xc2b2ae35);
+  return Array.from({ length: 2 * HASH_LANES }, (_, i) => (i < HASH_LANES ? first : second) ^ i % HASH_LANES);
+}
+
+function foldLanes(lanes: Int32Array, seed: number): number {
+  let h = seed;
+  for (const lane of lanes) {
+    h = Math.imul(h ^ lane, 0x85ebca6b);
+    h ^= h >>> 15;
+  }
+  return h;
 }
 
 function finalMix(value: number): number {

@@ -12,7 +12,8 @@ export interface NaiveScan {
   totals: number[];
   lumaHistogram: number[];
   brightnessHistogram: number[];
-  hashes: [number, number];
+  /** The two hash chains, four lanes each. */
+  hashes: number[];
   thumbnail: number[];
 }
 
@@ -31,26 +32,37 @@ export function naiveScan({ data, width, height, channels, hasAlpha }: RawImage)
     const luma = (19595 * r + 38470 * g + 7471 * b + 32768) >>> 16;
     lumaHistogram[luma]! += 1;
     lumaOf[pixel] = luma;
-    const perceived = Math.round(0.241 * r * r) + Math.round(0.691 * g * g) + Math.round(0.068 * b * b);
-    brightnessHistogram[Math.min(1023, Math.floor((Math.sqrt(perceived) / 255) * 1024))]! += 1;
+    brightnessHistogram[brightnessBin(r, g, b)]! += 1;
   }
   return { totals, lumaHistogram, brightnessHistogram, hashes: runHash(width, height, rgbAt), thumbnail: boxAverage(lumaOf, width, height) };
 }
 
-/** The hash chain over `rgb | length << 24` runs, rows cut into SEGMENT-pixel pieces and runs capped at MAX_RUN. */
-function runHash(width: number, height: number, rgbAt: (pixel: number) => number[]): [number, number] {
-  let hash1 = Math.imul(0x9747b28c ^ width, 0x85ebca6b);
-  let hash2 = Math.imul(0x1b873593 ^ height, 0xc2b2ae35);
+/** floor(sqrt(.241R² + .691G² + .068B²) · 1024 / 255), every step in single precision as the kernel does it. */
+function brightnessBin(r: number, g: number, b: number): number {
+  const f = Math.fround;
+  const perceived = f(f(f(r * r * f(0.241)) + f(g * g * f(0.691))) + f(b * b * f(0.068)));
+  return Math.min(1023, Math.trunc(f(f(Math.sqrt(perceived)) * f(1024 / 255))));
+}
+
+/** Two hash chains over `rgb | length << 24` runs, rows cut into SEGMENT-pixel pieces, runs capped at MAX_RUN, run j of a piece in lane j mod 4. */
+function runHash(width: number, height: number, rgbAt: (pixel: number) => number[]): number[] {
+  const first = Math.imul(0x9747b28c ^ width, 0x85ebca6b);
+  const second = Math.imul(0x1b873593 ^ height, 0xc2b2ae35);
+  const chain1 = [0, 1, 2, 3].map((lane) => first ^ lane);
+  const chain2 = [0, 1, 2, 3].map((lane) => second ^ lane);
+  let lane = 0;
   const add = (key: number, length: number) => {
     const run = key | (length << 24);
-    hash1 = Math.imul(hash1 ^ run, 0x85ebca6b);
-    hash1 ^= hash1 >>> 15;
-    hash2 = Math.imul(hash2 ^ run, 0xc2b2ae35);
-    hash2 ^= hash2 >>> 13;
+    const next1 = Math.imul(chain1[lane]! ^ run, 0x85ebca6b);
+    chain1[lane] = next1 ^ (next1 >>> 15);
+    const next2 = Math.imul(chain2[lane]! ^ run, 0xc2b2ae35);
+    chain2[lane] = next2 ^ (next2 >>> 13);
+    lane = (lane + 1) % 4;
   };
   for (let y = 0; y < height; y++) {
     for (let x = 0; x < width; x += SEGMENT) {
       let [key, length] = [-1, 0];
+      lane = 0;
       for (let i = x; i < Math.min(width, x + SEGMENT); i++) {
         const [r, g, b] = rgbAt(y * width + i);
         const pixel = r! | (g! << 8) | (b! << 16);
@@ -63,7 +75,7 @@ function runHash(width: number, height: number, rgbAt: (pixel: number) => number
       add(key, length);
     }
   }
-  return [hash1, hash2];
+  return [...chain1, ...chain2];
 }
 
 function boxAverage(luma: Float64Array, width: number, height: number): number[] {
