@@ -22,7 +22,7 @@ import { imageIssues } from '../functions/core/quality.js';
 import { builtinScenarios } from '../functions/scenarios/index.js';
 
 const IMAGES = 40;
-const ROUNDS = 15;
+const ROUNDS = 25;
 const TARGET_RATIO = 1.5;
 const MEMORY_LIMIT_MIB = 512;
 const LIBVIPS_THREADS = 1;

@@ -3,15 +3,15 @@
  * WebAssembly by `npm run build:kernel` into metrics-scan.wasm.ts. metrics-scan.ts copies rows
  * of pixels into this module's memory and reads the results from it.
  *
- * Each row segment is run-length encoded, 16 pixels per SIMD step, then every statistic is
+ * Each row segment is run-length encoded (metrics-runs.as.ts), then every statistic is
  * taken once per run of identical pixels: the moments, luma and perceived brightness four runs
  * at a time, the histograms, the pixel hash and the box-filtered luma thumbnail one run at a time.
  */
 
+import { encodeSegment } from './metrics-runs.as';
+
 /** Rows are encoded in segments this long, so per-segment int32 sums cannot overflow (the largest term, yb², gives 510² · 8192 < 2³¹). */
 const SEGMENT: i32 = 8192;
-/** Runs are capped so that `rgb | length << 24` encodes one losslessly in 32 bits. */
-const MAX_RUN: i32 = 255;
 
 // Where metrics-scan.ts put each array, and the image layout: set by configure() before a scan.
 let lumaHistogramAt: usize, brightnessHistogramAt: usize, totalsAt: usize, hashesAt: usize;
@@ -51,7 +51,7 @@ export function scanRows(pixels: usize, firstRow: i32, rows: i32): void {
   for (let y = firstRow; y < firstRow + rows; y++) {
     const row = pixels + <usize>(y - firstRow) * rowBytes;
     for (let x = 0; x < imageWidth; x += SEGMENT) {
-      const count = encodeSegment(row + <usize>(x * stride), min(SEGMENT, imageWidth - x));
+      const count = encodeSegment(row + <usize>(x * stride), min(SEGMENT, imageWidth - x), runsAt, simdLayout, stride, green, blue);
       addRunColours(count);
       addRunCounts(count, x);
     }
@@ -71,93 +71,6 @@ export function scanRows(pixels: usize, firstRow: i32, rows: i32): void {
 @inline function addF64(base: usize, index: i32, value: f64): void {
   const at = base + (<usize>index << 3);
   store<f64>(at, load<f64>(at) + value);
-}
-
-/** Red, green and blue of the pixel at `at` as `r | g << 8 | b << 16`; grey reads its one channel three times. */
-@inline function pixelAt(at: usize): u32 {
-  return <u32>load<u8>(at) | (<u32>load<u8>(at + <usize>green) << 8) | (<u32>load<u8>(at + <usize>blue) << 16);
-}
-
-/** Bit k set when RGBA pixel k of the 16 at `at` differs from pixel k + 1 in R, G or B (alpha is ignored). */
-@inline function wordRunEnds(at: usize): u32 {
-  const rgb = i32x4.splat(0xffffff);
-  const zero = i32x4.splat(0);
-  return i32x4.bitmask(i32x4.ne(v128.and(v128.xor(v128.load(at), v128.load(at, 4)), rgb), zero))
-    | (i32x4.bitmask(i32x4.ne(v128.and(v128.xor(v128.load(at, 16), v128.load(at, 20)), rgb), zero)) << 4)
-    | (i32x4.bitmask(i32x4.ne(v128.and(v128.xor(v128.load(at, 32), v128.load(at, 36)), rgb), zero)) << 8)
-    | (i32x4.bitmask(i32x4.ne(v128.and(v128.xor(v128.load(at, 48), v128.load(at, 52)), rgb), zero)) << 12);
-}
-
-/** Byte indices that spread four RGB pixels of a 16-byte load into 32-bit lanes, and the four after the first; −1 reads as 0. */
-const THESE_TRIPLES = v128(0, 1, 2, -1, 3, 4, 5, -1, 6, 7, 8, -1, 9, 10, 11, -1);
-const NEXT_TRIPLES = v128(3, 4, 5, -1, 6, 7, 8, -1, 9, 10, 11, -1, 12, 13, 14, -1);
-
-/** The same for RGB: each 16-byte load holds five pixels. */
-@inline function tripleRunEnds(at: usize): u32 {
-  let ends: u32 = 0;
-  for (let i = 0; i < 4; i++) {
-    const bytes = v128.load(at + <usize>(i * 12));
-    ends |= i32x4.bitmask(i32x4.ne(i8x16.swizzle(bytes, THESE_TRIPLES), i8x16.swizzle(bytes, NEXT_TRIPLES))) << (i * 4);
-  }
-  return ends;
-}
-
-/** Stores the 16 pixels at `at` as runs of length 1: the common case in photographs, done four at a time. */
-@inline function storeSingleRuns(at: usize, out: usize, layout: i32): void {
-  const lengthOne = i32x4.splat(1 << 24);
-  for (let i = 0; i < 4; i++) {
-    const rgb = layout == 4 ? v128.and(v128.load(at + <usize>(i * 16)), i32x4.splat(0xffffff)) : i8x16.swizzle(v128.load(at + <usize>(i * 12)), THESE_TRIPLES);
-    v128.store(out + <usize>(i * 16), v128.or(rgb, lengthOne));
-  }
-}
-
-/** The same for any other layout (grey, grey + alpha, five channels), a pixel at a time. */
-@inline function anyRunEnds(at: usize): u32 {
-  let ends: u32 = 0;
-  let current = pixelAt(at);
-  for (let k = 0; k < 16; k++) {
-    const following = pixelAt(at + <usize>((k + 1) * stride));
-    ends |= <u32>(current != following) << k;
-    current = following;
-  }
-  return ends;
-}
-
-/**
- * Run-length encodes `length` pixels at `row` into the runs array as `rgb | length << 24`, and
- * returns the run count. Reads up to 17 pixels past the end (metrics-scan.ts leaves room); the
- * last block's mask ends the final run at the segment's last pixel. Pads with four zero-length
- * runs so addRunColours can always take four.
- */
-function encodeSegment(row: usize, length: i32): i32 {
-  const runs = runsAt, layout = simdLayout;
-  const pixelBytes = <usize>stride;
-  let count = 0;
-  let start = 0;
-  for (let block = 0; block < length; block += 16) {
-    const at = row + <usize>block * pixelBytes;
-    let ends = layout == 4 ? wordRunEnds(at) : layout == 3 ? tripleRunEnds(at) : anyRunEnds(at);
-    const left = length - block;
-    if (left <= 16) ends = (ends & ((<u32>1 << (left - 1)) - 1)) | (<u32>1 << (left - 1));
-    if (ends == 0xffff && start == block && layout != 0) {
-      storeSingleRuns(at, runs + (<usize>count << 2), layout);
-      count += 16;
-      start += 16;
-      continue;
-    }
-    while (ends != 0) {
-      const last = block + <i32>ctz(ends);
-      ends &= ends - 1;
-      const pixelAddress = row + <usize>last * pixelBytes;
-      const pixel = layout != 0 ? load<u32>(pixelAddress) & 0xffffff : pixelAt(pixelAddress);
-      let n = last + 1 - start;
-      start = last + 1;
-      for (; n > MAX_RUN; n -= MAX_RUN) store<u32>(runs + (<usize>(count++) << 2), pixel | (<u32>MAX_RUN << 24));
-      store<u32>(runs + (<usize>(count++) << 2), pixel | (<u32>n << 24));
-    }
-  }
-  v128.store(runs + (<usize>count << 2), i32x4.splat(0));
-  return count;
 }
 
 /**

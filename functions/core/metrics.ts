@@ -30,7 +30,7 @@ export interface ImageMetrics {
   colourVariance: number;
   /** Mean over every colour sample (0–255 scale). */
   brightness: number;
-  /** 5th percentile of perceived brightness sqrt(.241R² + .691G² + .068B²)/255, 0–1 (CleanVision's measure). */
+  /** 5th percentile of perceived brightness sqrt(.241R² + .691G² + .068B²)/255 (CleanVision's measure), 0–1: the centre of its 1/1024 bin. */
   brightnessP5: number;
   /** 99th percentile of perceived brightness, 0–1. */
   brightnessP99: number;
