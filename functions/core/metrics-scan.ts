@@ -1,7 +1,7 @@
 /**
- * The one full-resolution pass of the metrics. A small WebAssembly kernel (metrics-scan.as.ts)
- * run-length encodes each row with SIMD and takes every statistic once per run of identical
- * pixels, box-filtering the luma thumbnail as it goes. This module lays out the kernel's
+ * The one full-resolution pass of the metrics. A small WebAssembly kernel (metrics-scan.as.ts,
+ * metrics-runs.as.ts) run-length encodes each row with SIMD and takes every statistic once per
+ * run of identical pixels, box-filtering the luma thumbnail as it goes. This module lays out the kernel's
  * memory, copies the pixels in a few rows at a time (so they are still in cache when the
  * kernel reads them) and reads the results back.
  */
@@ -17,7 +17,7 @@ const HASH_LANES = 4;
 /** Pixels are copied into the kernel this many bytes at a time (at least one row): small enough to stay in L2. */
 const CHUNK_BYTES = 64 * 1024;
 /** Brightness bins per level of perceived brightness (0–255), in the single precision the kernel bins with. */
-export const BRIGHTNESS_BINS_PER_LEVEL = Math.fround(BRIGHTNESS_BINS / 255);
+const BRIGHTNESS_BINS_PER_LEVEL = Math.fround(BRIGHTNESS_BINS / 255);
 
 /** Order of the sums in the kernel's totals. */
 const TOTALS = ['sum', 'sumSq', 'rg', 'rg2', 'yb', 'yb2', 'chroma', 'coloured'] as const;
@@ -96,7 +96,7 @@ export class PixelStatistics {
       between: memory.reserve(Float64Array, grid.width + 1),
       luma: memory.reserve(Float64Array, grid.width * grid.height),
       runs: memory.reserve(Int32Array, Math.min(width, kernel.segment) + 4), // a segment's runs, then the kernel's zero padding
-      runLuma: memory.reserve(Int32Array, Math.min(width, kernel.segment) + 4),
+      runLuma: memory.reserve(Int32Array, Math.min(width, kernel.segment) + 4), // each run's luma and brightness bin, for the kernel's second pass
       runBrightness: memory.reserve(Int32Array, Math.min(width, kernel.segment) + 4),
     };
     const rowBytes = width * stride;
@@ -150,12 +150,12 @@ export class PixelStatistics {
   }
 }
 
-type TypedArrayClass = Int32ArrayConstructor | Float64ArrayConstructor | Uint16ArrayConstructor | Uint8ArrayConstructor;
+type TypedArrayClass = Int32ArrayConstructor | Float64ArrayConstructor | Uint8ArrayConstructor;
 
 /** Places arrays one after another in the kernel's memory, then grows it to fit and fills in the tables. */
 class MemoryPlan {
   private end = 64; // address 0 stays unused
-  private readonly tables: Array<{ at: number; values: Int32Array | Float64Array | Uint16Array }> = [];
+  private readonly tables: Array<{ at: number; values: Int32Array | Float64Array }> = [];
 
   reserve(type: TypedArrayClass, length: number): number {
     const at = this.end;
@@ -163,7 +163,7 @@ class MemoryPlan {
     return at;
   }
 
-  take(values: Int32Array | Float64Array | Uint16Array): number {
+  take(values: Int32Array | Float64Array): number {
     const at = this.reserve(values.constructor as TypedArrayClass, values.length);
     this.tables.push({ at, values });
     return at;
