@@ -61,7 +61,7 @@ const NEXT_TRIPLES = v128(3, 4, 5, -1, 6, 7, 8, -1, 9, 10, 11, -1, 12, 13, 14, -
  * Run-length encodes `length` pixels at `row` into the runs array as `rgb | length << 24`, and
  * returns the run count. Reads up to 17 pixels past the end (metrics-scan.ts leaves room); the
  * last block's mask ends the final run at the segment's last pixel. Pads with four zero-length
- * runs so addRunColours can always take four.
+ * runs so addRuns can always take four.
  */
 export function encodeSegment(row: usize, length: i32, runs: usize, layout: i32, stride: i32, green: i32, blue: i32): i32 {
   const pixelBytes = <usize>stride;

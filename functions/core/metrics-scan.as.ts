@@ -4,8 +4,8 @@
  * of pixels into this module's memory and reads the results from it.
  *
  * Each row segment is run-length encoded (metrics-runs.as.ts), then every statistic is
- * taken once per run of identical pixels: the moments, luma and perceived brightness four runs
- * at a time, the histograms, the pixel hash and the box-filtered luma thumbnail one run at a time.
+ * taken once per run of identical pixels: the moments, luma, perceived brightness and pixel
+ * hash four runs at a time, the histograms and the box-filtered luma thumbnail one run at a time.
  */
 
 import { encodeSegment } from './metrics-runs.as';
@@ -52,8 +52,7 @@ export function scanRows(pixels: usize, firstRow: i32, rows: i32): void {
     const row = pixels + <usize>(y - firstRow) * rowBytes;
     for (let x = 0; x < imageWidth; x += SEGMENT) {
       const count = encodeSegment(row + <usize>(x * stride), min(SEGMENT, imageWidth - x), runsAt, simdLayout, stride, green, blue);
-      addRunColours(count);
-      addRunCounts(count, x);
+      addRuns(count, x);
     }
     const thumbnailRow = i32At(rowOfAt, y);
     if (y == imageHeight - 1 || i32At(rowOfAt, y + 1) != thumbnailRow) foldRow(thumbnailRow);
@@ -74,15 +73,25 @@ export function scanRows(pixels: usize, firstRow: i32, rows: i32): void {
 }
 
 /**
- * Four runs per step: sums of the colour moments (Hasler–Süsstrunk's rg and twice its yb),
- * chroma and coloured pixels; for addRunCounts, each run's BT.601 luma (as PIL's convert('L')
- * in CleanVision) and perceived-brightness bin, floor(sqrt(.241R² + .691G² + .068B²) · bins / 255)
- * in single precision; and the pixel hash, as two MurmurHash3-style chains in each of four
- * lanes (run j of a segment feeds lane j mod 4), which keeps the chains' multiply latency off
- * the critical path. Zero-length padding runs leave the chains unchanged.
+ * Adds one segment's runs, the first starting at column `x`, to every statistic. Each group of
+ * four runs takes two steps:
+ * - with SIMD, four runs at once: sums of the colour moments (Hasler–Süsstrunk's rg and twice
+ *   its yb), chroma and coloured pixels; each run's BT.601 luma (as PIL's convert('L') in
+ *   CleanVision) and perceived-brightness bin, floor(sqrt(.241R² + .691G² + .068B²) · bins / 255)
+ *   in single precision; and the pixel hash, as two MurmurHash3-style chains in each of four
+ *   lanes (run j of a segment feeds lane j mod 4), which keeps the chains' multiply latency off
+ *   the critical path;
+ * - one run at a time: the luma and brightness histograms, and the thumbnail row being gathered.
+ *   Runs inside one thumbnail cell add up in a register; a run leaving it writes the cell once,
+ *   and a run covering whole cells adds its luma once to the difference array `between`.
+ * The second step runs one group behind the first, so the vector and scalar work overlap and
+ * the luma and bins it reads were stored a group earlier. The zero-length runs that pad the
+ * last group change nothing.
  */
-function addRunColours(count: i32): void {
+function addRuns(count: i32, x: i32): void {
   const runs = runsAt, runLuma = runLumaAt, runBrightness = runBrightnessAt;
+  const lumaHistogram = lumaHistogramAt, brightnessHistogram = brightnessHistogramAt;
+  const cellOf = cellOfAt, cellStart = cellStartAt, partial = partialAt, between = betweenAt;
   const channel = i32x4.splat(255);
   const tolerance = i32x4.splat(neutralTolerance);
   const binsPerLevel = f32x4.splat(brightnessBinsPerLevel);
@@ -91,42 +100,73 @@ function addRunColours(count: i32): void {
   let sum = zero, sumSq = zero, rg = zero, rg2 = zero, yb = zero, yb2 = zero, chroma = zero, coloured = zero;
   let chain1 = v128.load(hashesAt);
   let chain2 = v128.load(hashesAt, 16);
-  for (let j = 0; j < count; j += 4) {
-    const run = v128.load(runs + (<usize>j << 2));
-    const real = i32x4.ne(run, zero);
-    let next1 = i32x4.mul(v128.xor(chain1, run), i32x4.splat(0x85ebca6b));
-    next1 = v128.xor(next1, i32x4.shr_u(next1, 15));
-    chain1 = v128.bitselect(next1, chain1, real);
-    let next2 = i32x4.mul(v128.xor(chain2, run), i32x4.splat(0xc2b2ae35));
-    next2 = v128.xor(next2, i32x4.shr_u(next2, 13));
-    chain2 = v128.bitselect(next2, chain2, real);
-    const n = i32x4.shr_u(run, 24);
-    const r = v128.and(run, channel);
-    const g = v128.and(i32x4.shr_u(run, 8), channel);
-    const b = v128.and(i32x4.shr_u(run, 16), channel);
-    const rr = i32x4.mul(r, r);
-    const gg = i32x4.mul(g, g);
-    const bb = i32x4.mul(b, b);
-    const redGreen = i32x4.sub(r, g);
-    const yellowBlue = i32x4.sub(i32x4.add(r, g), i32x4.shl(b, 1));
-    const spread = i32x4.sub(i32x4.max_s(i32x4.max_s(r, g), b), i32x4.min_s(i32x4.min_s(r, g), b));
-    sum = i32x4.add(sum, i32x4.mul(n, i32x4.add(i32x4.add(r, g), b)));
-    sumSq = i32x4.add(sumSq, i32x4.mul(n, i32x4.add(i32x4.add(rr, gg), bb)));
-    rg = i32x4.add(rg, i32x4.mul(n, redGreen));
-    rg2 = i32x4.add(rg2, i32x4.mul(n, i32x4.mul(redGreen, redGreen)));
-    yb = i32x4.add(yb, i32x4.mul(n, yellowBlue));
-    yb2 = i32x4.add(yb2, i32x4.mul(n, i32x4.mul(yellowBlue, yellowBlue)));
-    chroma = i32x4.add(chroma, i32x4.mul(n, spread));
-    coloured = i32x4.add(coloured, v128.and(n, i32x4.gt_s(spread, tolerance)));
-    const weighted = i32x4.add(i32x4.add(i32x4.mul(r, i32x4.splat(19595)), i32x4.mul(g, i32x4.splat(38470))), i32x4.mul(b, i32x4.splat(7471)));
-    v128.store(runLuma + (<usize>j << 2), i32x4.shr_u(i32x4.add(weighted, i32x4.splat(32768)), 16));
-    const perceived = f32x4.add(
-      f32x4.add(f32x4.mul(f32x4.convert_i32x4_s(rr), f32x4.splat(0.241)), f32x4.mul(f32x4.convert_i32x4_s(gg), f32x4.splat(0.691))),
-      f32x4.mul(f32x4.convert_i32x4_s(bb), f32x4.splat(0.068)),
-    );
-    const bin = i32x4.trunc_sat_f32x4_s(f32x4.mul(f32x4.sqrt(perceived), binsPerLevel));
-    v128.store(runBrightness + (<usize>j << 2), i32x4.min_s(bin, lastBin));
+  let cell = i32At(cellOf, x);
+  let cellEnd = i32At(cellStart, cell + 1);
+  let pending = 0;
+  for (let j = 0; j < count + 4; j += 4) {
+    if (j < count) {
+      const run = v128.load(runs + (<usize>j << 2));
+      const real = i32x4.ne(run, zero);
+      let next1 = i32x4.mul(v128.xor(chain1, run), i32x4.splat(0x85ebca6b));
+      next1 = v128.xor(next1, i32x4.shr_u(next1, 15));
+      chain1 = v128.bitselect(next1, chain1, real);
+      let next2 = i32x4.mul(v128.xor(chain2, run), i32x4.splat(0xc2b2ae35));
+      next2 = v128.xor(next2, i32x4.shr_u(next2, 13));
+      chain2 = v128.bitselect(next2, chain2, real);
+      const n = i32x4.shr_u(run, 24);
+      const r = v128.and(run, channel);
+      const g = v128.and(i32x4.shr_u(run, 8), channel);
+      const b = v128.and(i32x4.shr_u(run, 16), channel);
+      const rr = i32x4.mul(r, r);
+      const gg = i32x4.mul(g, g);
+      const bb = i32x4.mul(b, b);
+      const redGreen = i32x4.sub(r, g);
+      const yellowBlue = i32x4.sub(i32x4.add(r, g), i32x4.shl(b, 1));
+      const spread = i32x4.sub(i32x4.max_s(i32x4.max_s(r, g), b), i32x4.min_s(i32x4.min_s(r, g), b));
+      sum = i32x4.add(sum, i32x4.mul(n, i32x4.add(i32x4.add(r, g), b)));
+      sumSq = i32x4.add(sumSq, i32x4.mul(n, i32x4.add(i32x4.add(rr, gg), bb)));
+      rg = i32x4.add(rg, i32x4.mul(n, redGreen));
+      rg2 = i32x4.add(rg2, i32x4.mul(n, i32x4.mul(redGreen, redGreen)));
+      yb = i32x4.add(yb, i32x4.mul(n, yellowBlue));
+      yb2 = i32x4.add(yb2, i32x4.mul(n, i32x4.mul(yellowBlue, yellowBlue)));
+      chroma = i32x4.add(chroma, i32x4.mul(n, spread));
+      coloured = i32x4.add(coloured, v128.and(n, i32x4.gt_s(spread, tolerance)));
+      const weighted = i32x4.add(i32x4.add(i32x4.mul(r, i32x4.splat(19595)), i32x4.mul(g, i32x4.splat(38470))), i32x4.mul(b, i32x4.splat(7471)));
+      v128.store(runLuma + (<usize>j << 2), i32x4.shr_u(i32x4.add(weighted, i32x4.splat(32768)), 16));
+      const perceived = f32x4.add(
+        f32x4.add(f32x4.mul(f32x4.convert_i32x4_s(rr), f32x4.splat(0.241)), f32x4.mul(f32x4.convert_i32x4_s(gg), f32x4.splat(0.691))),
+        f32x4.mul(f32x4.convert_i32x4_s(bb), f32x4.splat(0.068)),
+      );
+      const bin = i32x4.trunc_sat_f32x4_s(f32x4.mul(f32x4.sqrt(perceived), binsPerLevel));
+      v128.store(runBrightness + (<usize>j << 2), i32x4.min_s(bin, lastBin));
+    }
+    if (j > 0) {
+      for (let k = j - 4; k < j; k++) {
+        const run = load<u32>(runs + (<usize>k << 2));
+        const n = <i32>(run >> 24);
+        const luma = i32At(runLuma, k);
+        const lumaCount = lumaHistogram + (<usize>luma << 2);
+        store<i32>(lumaCount, load<i32>(lumaCount) + n);
+        const brightnessCount = brightnessHistogram + (<usize>i32At(runBrightness, k) << 2);
+        store<i32>(brightnessCount, load<i32>(brightnessCount) + n);
+        const end = x + n;
+        if (end < cellEnd) pending += luma * n;
+        else {
+          addF64(partial, cell, <f64>(pending + luma * (cellEnd - x)));
+          const last = i32At(cellOf, end);
+          if (last > cell + 1) {
+            addF64(between, cell + 1, <f64>luma);
+            addF64(between, last, -<f64>luma);
+          }
+          cell = last;
+          pending = luma * (end - i32At(cellStart, last));
+          cellEnd = i32At(cellStart, last + 1);
+        }
+        x = end;
+      }
+    }
   }
+  addF64(partial, cell, <f64>pending);
   v128.store(hashesAt, chain1);
   v128.store(hashesAt, chain2, 16);
   const totals = totalsAt;
@@ -142,45 +182,6 @@ function addRunColours(count: i32): void {
 
 @inline function laneSum(lanes: v128): f64 {
   return <f64>(i32x4.extract_lane(lanes, 0) + i32x4.extract_lane(lanes, 1) + i32x4.extract_lane(lanes, 2) + i32x4.extract_lane(lanes, 3));
-}
-
-/**
- * Adds one segment's runs, the first starting at column `x`, to the luma and perceived-brightness
- * histograms and to the thumbnail row being gathered. Runs inside one thumbnail
- * cell add up in a register; a run leaving it writes the cell once, and a run covering whole
- * cells adds its luma once to the difference array `between`.
- */
-function addRunCounts(count: i32, x: i32): void {
-  const runs = runsAt, runLuma = runLumaAt, runBrightness = runBrightnessAt;
-  const lumaHistogram = lumaHistogramAt, brightnessHistogram = brightnessHistogramAt;
-  const cellOf = cellOfAt, cellStart = cellStartAt, partial = partialAt, between = betweenAt;
-  let cell = i32At(cellOf, x);
-  let cellEnd = i32At(cellStart, cell + 1);
-  let pending = 0;
-  for (let j = 0; j < count; j++) {
-    const run = load<u32>(runs + (<usize>j << 2));
-    const n = <i32>(run >> 24);
-    const luma = i32At(runLuma, j);
-    const lumaCount = lumaHistogram + (<usize>luma << 2);
-    store<i32>(lumaCount, load<i32>(lumaCount) + n);
-    const brightnessCount = brightnessHistogram + (<usize>i32At(runBrightness, j) << 2);
-    store<i32>(brightnessCount, load<i32>(brightnessCount) + n);
-    const end = x + n;
-    if (end < cellEnd) pending += luma * n;
-    else {
-      addF64(partial, cell, <f64>(pending + luma * (cellEnd - x)));
-      const last = i32At(cellOf, end);
-      if (last > cell + 1) {
-        addF64(between, cell + 1, <f64>luma);
-        addF64(between, last, -<f64>luma);
-      }
-      cell = last;
-      pending = luma * (end - i32At(cellStart, last));
-      cellEnd = i32At(cellStart, last + 1);
-    }
-    x = end;
-  }
-  addF64(partial, cell, <f64>pending);
 }
 
 /** Once every source row of thumbnail row `row` is in: adds the whole-cell luma, divides by the cell areas, and clears for the next row. */
