@@ -7,11 +7,11 @@
 import { parseArgs } from 'node:util';
 import { join } from 'node:path';
 import { startFakeGemini, type FakeGemini } from '../test/support/fake-gemini-server.js';
-import { ApiClient } from './lib/api-client.js';
-import { followRun } from './lib/follow-run.js';
+import { ApiClient } from './client/api-client.js';
+import { followRun } from './client/follow-run.js';
 import { printFigures } from './lib/figures.js';
-import { stopOnSignals } from './lib/processes.js';
-import { startStack, type Stack } from './lib/stack.js';
+import { stopOnSignals } from './stack/processes.js';
+import { startStack, type Stack } from './stack/stack.js';
 import { projectRoot } from './lib/tools.js';
 
 const { values } = parseArgs({ options: { ceiling: { type: 'string', default: '120' }, count: { type: 'string', default: '150' } } });

@@ -7,11 +7,11 @@ import { parseArgs } from 'node:util';
 import { createEmbeddedProvider } from '../functions/adapters/embedded/embedded-provider.js';
 import { planPrompts } from '../functions/core/planner.js';
 import { builtinScenarios, DEFAULT_SCENARIO } from '../functions/scenarios/index.js';
-import { ApiClient } from './lib/api-client.js';
-import { followRun } from './lib/follow-run.js';
+import { ApiClient } from './client/api-client.js';
+import { followRun } from './client/follow-run.js';
 import { printFigures } from './lib/figures.js';
-import { stopOnSignals } from './lib/processes.js';
-import { startStack, type Stack } from './lib/stack.js';
+import { stopOnSignals } from './stack/processes.js';
+import { startStack, type Stack } from './stack/stack.js';
 
 const { values } = parseArgs({ options: { count: { type: 'string', default: '100' }, seed: { type: 'string', default: '2026' } } });
 const count = Number(values.count);

@@ -1,6 +1,6 @@
 /** `npm run cohort -- --api URL <command>`: the instructor's cohort operations against any deployment. */
 import { readFile, writeFile } from 'node:fs/promises';
-import { ApiClient } from './lib/api-client.js';
+import { ApiClient } from './client/api-client.js';
 import { COHORT_USAGE, parseCohortArgs, type CohortCommand } from './lib/cohort-args.js';
 
 interface Created {

@@ -1,6 +1,6 @@
 /** `npm run dev`: boots the local stack and keeps it up until Ctrl-C. */
-import { stopOnSignals } from './lib/processes.js';
-import { startStack, type Stack } from './lib/stack.js';
+import { stopOnSignals } from './stack/processes.js';
+import { startStack, type Stack } from './stack/stack.js';
 
 let stack: Stack | undefined;
 stopOnSignals(async () => stack?.stop());

@@ -1,7 +1,7 @@
 /** `npm run generate -- --api URL …`: triggers a run on any deployment, follows it, exports it. */
-import { ApiClient } from './lib/api-client.js';
+import { ApiClient } from './client/api-client.js';
 import { parseGenerateArgs, RUN_USAGE } from './lib/cli-args.js';
-import { checkOutputDir, runAndExport } from './lib/run-session.js';
+import { checkOutputDir, runAndExport } from './client/run-session.js';
 
 const USAGE = `usage: npm run generate -- --api URL [options]
   --api URL           the api function's URL, local or deployed

@@ -4,11 +4,11 @@
  */
 import { resolveGeminiCredentials } from '../functions/adapters/gemini/gemini-provider.js';
 import { loadConfig } from '../functions/config.js';
-import { ApiClient } from './lib/api-client.js';
+import { ApiClient } from './client/api-client.js';
 import { parseStartArgs, RUN_USAGE } from './lib/cli-args.js';
-import { stopOnSignals } from './lib/processes.js';
-import { checkOutputDir, runAndExport } from './lib/run-session.js';
-import { startStack, type Stack } from './lib/stack.js';
+import { stopOnSignals } from './stack/processes.js';
+import { checkOutputDir, runAndExport } from './client/run-session.js';
+import { startStack, type Stack } from './stack/stack.js';
 
 const USAGE = `usage: npm start -- [options]
 ${RUN_USAGE}

@@ -1,6 +1,6 @@
 /**
  * The workshop's dataset layout, as pure functions from run data to file contents.
- * The writer in scripts/lib/exporter.ts only fetches and saves.
+ * The writer in scripts/client/exporter.ts only fetches and saves.
  */
 import { METRIC_COLUMNS } from './metrics.js';
 import { ISSUE_FLAGS, type IssueFlag, type Thresholds } from './quality.js';
@@ -49,6 +49,24 @@ export function imagePromptsJson(prompts: ExportedPrompt[]): string {
     review: prompt.review ?? null,
   }));
   return `${JSON.stringify(entries, null, 2)}\n`;
+}
+
+/** One file of an exported dataset: text made here, or an image the writer copies from storage. */
+export type DatasetFile = { path: string; text: string } | { path: string; image: { runId: string; promptId: string } };
+
+/**
+ * Every file of a dataset, in order: the one list that the CLI writes, the api zips and any
+ * packaging adds to, so no writer lays out files of its own. Paths are relative and POSIX.
+ */
+export function datasetFiles(input: ExportInput): DatasetFile[] {
+  const images: DatasetFile[] = input.prompts.filter(succeeded).map((prompt) => ({ path: imagePath(prompt), image: { runId: input.run.runId, promptId: prompt.promptId } }));
+  return [
+    ...images,
+    { path: 'metadata/image_prompts.json', text: imagePromptsJson(input.prompts) },
+    { path: 'metadata/generation_parameters.json', text: generationParametersJson(input) },
+    { path: 'metadata/quality_scores.csv', text: qualityScoresCsv(input.prompts) },
+    { path: 'documentation/generation_log.md', text: generationLogMd(input) },
+  ];
 }
 
 export function timings(input: Pick<ExportInput, 'run' | 'prompts'>) {

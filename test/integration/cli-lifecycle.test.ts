@@ -3,7 +3,7 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { freePort } from '../../scripts/lib/net.js';
+import { freePort } from '../../scripts/stack/net.js';
 import { projectRoot } from '../../scripts/lib/tools.js';
 
 const processesUsing = (ports: string[]): string[] =>

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startStorageRelay, type StorageRelay } from '../../scripts/lib/storage-relay.js';
+import { startStorageRelay, type StorageRelay } from '../../scripts/stack/storage-relay.js';
 import { countBy, functionLog, stackClients, waitForRun } from '../support/stack-clients.js';
 
 /**

@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import type { TestProject } from 'vitest/node';
-import { startStack } from '../../scripts/lib/stack.js';
+import { startStack } from '../../scripts/stack/stack.js';
 import { projectRoot } from '../../scripts/lib/tools.js';
 
 export interface StackInfo {

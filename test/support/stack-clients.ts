@@ -5,7 +5,7 @@ import { PubSub } from '@google-cloud/pubsub';
 import { Storage } from '@google-cloud/storage';
 import { inject } from 'vitest';
 import { FirestoreRunStore } from '../../functions/adapters/firestore-store.js';
-import { ApiClient, type RunStatus } from '../../scripts/lib/api-client.js';
+import { ApiClient, type RunStatus } from '../../scripts/client/api-client.js';
 
 /** Real emulator clients for the stack that global-setup started. */
 export function stackClients() {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { toFinalizedCloudEvent } from '../../scripts/lib/storage-relay.js';
+import { toFinalizedCloudEvent } from '../../scripts/stack/storage-relay.js';
 
 describe('toFinalizedCloudEvent', () => {
   const object = { bucket: 'b', name: 'runs/r/c/p0001.png', generation: 1732, size: 2048, contentType: 'image/png', updated: '2026-11-24T10:00:00Z' };

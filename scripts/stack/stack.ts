@@ -6,7 +6,7 @@ import { Storage } from '@google-cloud/storage';
 import { freePort, httpOk, waitUntil } from './net.js';
 import { startProcess, type ManagedProcess } from './processes.js';
 import { startStorageRelay, type StorageRelay } from './storage-relay.js';
-import { ensureFakeGcsServer, projectRoot } from './tools.js';
+import { ensureFakeGcsServer, projectRoot } from '../lib/tools.js';
 
 /**
  * The whole system on one machine: the Firestore and Pub/Sub emulators from gcloud,

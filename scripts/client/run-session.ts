@@ -3,10 +3,10 @@ import { readFile, rm } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { perCategory } from '../../functions/core/export-format.js';
 import { ApiClient } from './api-client.js';
-import type { RunOptions } from './cli-args.js';
+import type { RunOptions } from '../lib/cli-args.js';
 import { exportRun, type ExportResult } from './exporter.js';
 import { followRun } from './follow-run.js';
-import { projectRoot } from './tools.js';
+import { projectRoot } from '../lib/tools.js';
 
 const LAYOUT = ['generated_images', 'metadata', 'documentation'];
 
