@@ -59,6 +59,12 @@ export function parseExcludePolicies(text: string): ExcludePolicy[] | string {
   return policies;
 }
 
+/** A Hugging Face licence id (`cc-by-4.0`, `cc0-1.0`, `mit`, `other` …); it goes into YAML, so only id characters. */
+export function parseLicense(text: string): string {
+  const id = text.trim().toLowerCase();
+  return /^[a-z0-9][a-z0-9.+-]{0,63}$/.test(id) ? id : `--license takes a licence id such as cc-by-4.0, cc0-1.0 or other; got "${text}"`;
+}
+
 export function describePolicy(policy: ExcludePolicy): string {
   switch (policy.kind) {
     case 'issues':

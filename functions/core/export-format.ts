@@ -5,12 +5,15 @@
 import { generationLogMd } from './generation-log.js';
 import { qualityScoresCsv } from './quality-scores-csv.js';
 import { failureReasonOf, imagePath, perCategory, succeeded, timings, type ExportedPrompt, type ExportInput } from './export-model.js';
+import { splitEntry, withDatasetPackaging } from './dataset-packaging.js';
+import { splitPlanOf } from './export-splits.js';
+import type { SplitPlan } from './splits.js';
 
 export * from './export-model.js';
 export { escapeMarkdown, generationLogMd } from './generation-log.js';
 export { qualityScoresCsv } from './quality-scores-csv.js';
 
-export function imagePromptsJson(prompts: ExportedPrompt[]): string {
+export function imagePromptsJson(prompts: ExportedPrompt[], plan?: SplitPlan): string {
   const entries = prompts.map((prompt) => ({
     id: prompt.promptId,
     category: prompt.category,
@@ -22,6 +25,7 @@ export function imagePromptsJson(prompts: ExportedPrompt[]): string {
     issues: prompt.issues,
     duplicateOf: prompt.duplicateOf,
     review: prompt.review ?? null,
+    ...(plan && succeeded(prompt) ? splitEntry(plan, prompt.promptId) : {}),
   }));
   return `${JSON.stringify(entries, null, 2)}\n`;
 }
@@ -37,10 +41,13 @@ export function datasetFiles(input: ExportInput): DatasetFile[] {
   const images: DatasetFile[] = input.prompts.filter(succeeded).map((prompt) => ({ path: imagePath(prompt), image: { runId: input.run.runId, promptId: prompt.promptId } }));
   return [
     ...images,
-    { path: 'metadata/image_prompts.json', text: imagePromptsJson(input.prompts) },
-    { path: 'metadata/generation_parameters.json', text: generationParametersJson(input) },
-    { path: 'metadata/quality_scores.csv', text: qualityScoresCsv(input.prompts) },
-    { path: 'documentation/generation_log.md', text: generationLogMd(input) },
+    // The Hugging Face metadata, the dataset card and croissant.json follow the workshop's files.
+    ...withDatasetPackaging(input, [
+      { path: 'metadata/image_prompts.json', text: imagePromptsJson(input.prompts, splitPlanOf(input)) },
+      { path: 'metadata/generation_parameters.json', text: generationParametersJson(input) },
+      { path: 'metadata/quality_scores.csv', text: qualityScoresCsv(input.prompts) },
+      { path: 'documentation/generation_log.md', text: generationLogMd(input) },
+    ]),
   ];
 }
 

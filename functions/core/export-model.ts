@@ -2,6 +2,7 @@
 import type { IssueFlag, Thresholds } from './quality.js';
 import type { RunReport } from './quality-report.js';
 import type { PromptRecord, QualitySummary, RunRecord, StatusCounts } from './run-model.js';
+import type { DatasetOptions } from './dataset-options.js';
 
 export type ExportedPrompt = Omit<PromptRecord, 'leaseOwner' | 'leaseExpiresAt' | 'assessedGeneration'> & {
   issues: IssueFlag[];
@@ -17,6 +18,13 @@ export interface ExportInput {
   report: RunReport | null;
   exportedAt: string;
   versions: Record<string, string>;
+  /** Splits, exclusions and licence; DEFAULT_DATASET_OPTIONS when omitted. */
+  dataset?: DatasetOptions;
+  /**
+   * sha256 (hex) of each image file by its dataset path. The writer hashes the bytes it copies and
+   * passes them in, so croissant.json can list a checksum for every image and stay a pure format.
+   */
+  imageSha256?: ReadonlyMap<string, string>;
 }
 
 export const imagePath = (prompt: Pick<PromptRecord, 'category' | 'promptId'>): string =>

@@ -2,13 +2,14 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { readFile, rm } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { perCategory } from '../../functions/core/export-format.js';
+import { splitSummaryLine } from '../../functions/core/export-splits.js';
 import { ApiClient } from './api-client.js';
 import type { RunOptions } from '../lib/cli-args.js';
 import { exportRun, type ExportResult } from './exporter.js';
 import { followRun } from './follow-run.js';
 import { projectRoot } from '../lib/tools.js';
 
-const LAYOUT = ['generated_images', 'metadata', 'documentation'];
+const LAYOUT = ['generated_images', 'metadata', 'documentation', 'README.md', 'croissant.json'];
 
 /** Refuses to mix two datasets in one folder unless --force; checked before any work starts. */
 export function checkOutputDir(out: string, force: boolean): string | null {
@@ -58,7 +59,7 @@ export async function runAndExport(client: ApiClient, options: RunOptions, log: 
 
   const dir = resolve(options.out);
   if (options.force) await Promise.all(LAYOUT.map((sub) => rm(join(dir, sub), { recursive: true, force: true })));
-  const exported = await exportRun(client, status, dir, versions());
+  const exported = await exportRun(client, status, dir, versions(), options.dataset);
   for (const line of summaryLines(exported, wallMs)) log(line);
   const lost = exported.input.prompts.filter((p) => p.status !== 'assessed' && p.status !== 'failed').length;
   return { exitCode: lost === 0 ? 0 : 1, exported, wallMs };
@@ -77,6 +78,7 @@ export function summaryLines(exported: ExportResult, wallMs: number): string[] {
     ...(failures.length > 20 ? [`    … and ${failures.length - 20} more (see metadata/image_prompts.json)`] : []),
     `  quality: ${q.assessed} assessed · mean brightness ${q.meanBrightness ?? 'n/a'} · mean colour variance ${q.meanColourVariance ?? 'n/a'} · mean resolution score ${q.meanResolutionScore ?? 'n/a'}`,
     ...(input.report ? [`  issues: ${issueSummary(input.report.issueCounts)} · diversity: Vendi ${input.report.diversity.vendiScore.toFixed(2)}, mean pHash distance ${input.report.diversity.meanPairwiseHamming?.toFixed(1) ?? 'n/a'}`] : []),
+    splitSummaryLine(input),
     `  wall time ${(wallMs / 1000).toFixed(1)} s · ${(exported.images / (wallMs / 1000)).toFixed(2)} images/s`,
   ];
 }

@@ -1,4 +1,5 @@
 import { parseArgs } from 'node:util';
+import { DEFAULT_DATASET_OPTIONS, parseExcludePolicies, parseLicense, parseSplitRatios, type DatasetOptions } from '../../functions/core/dataset-options.js';
 
 /**
  * Pure option parsing for the command-line tools: argv in, options or an error message
@@ -11,6 +12,8 @@ export interface RunOptions {
   categories: string[] | undefined;
   out: string;
   force: boolean;
+  /** How the export is split and labelled: --split, --exclude, --license. */
+  dataset: DatasetOptions;
 }
 
 export interface StartOptions extends RunOptions {
@@ -32,7 +35,23 @@ const runFlags = {
   out: { type: 'string' },
   force: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
+  ...datasetFlagsSpec(),
 } as const;
+
+/** The dataset options of every command that exports; parse them with parseDatasetFlags. */
+function datasetFlagsSpec() {
+  return { split: { type: 'string' }, exclude: { type: 'string' }, license: { type: 'string' } } as const;
+}
+export const datasetFlags = datasetFlagsSpec();
+
+export function parseDatasetFlags(values: Record<string, string | boolean | undefined>): DatasetOptions | string {
+  const split = typeof values.split === 'string' ? parseSplitRatios(values.split) : DEFAULT_DATASET_OPTIONS.split;
+  if (typeof split === 'string') return split;
+  const exclude = typeof values.exclude === 'string' ? parseExcludePolicies(values.exclude) : DEFAULT_DATASET_OPTIONS.exclude;
+  if (typeof exclude === 'string') return exclude;
+  const license = typeof values.license === 'string' ? parseLicense(values.license) : DEFAULT_DATASET_OPTIONS.license;
+  return license.startsWith('--') ? license : { split, exclude, license };
+}
 
 function integer(name: string, text: string | undefined, min: number, max: number): number | string {
   if (text === undefined) return `--${name} needs a value`;
@@ -47,6 +66,8 @@ function parseRunOptions(values: Record<string, string | boolean | undefined>, d
   const seed = values.seed === undefined ? undefined : integer('seed', values.seed as string, 0, Number.MAX_SAFE_INTEGER);
   if (typeof seed === 'string') return seed;
   const categories = typeof values.categories === 'string' ? values.categories.split(',').map((c) => c.trim()).filter(Boolean) : undefined;
+  const dataset = parseDatasetFlags(values);
+  if (typeof dataset === 'string') return dataset;
   return {
     count,
     seed,
@@ -54,6 +75,7 @@ function parseRunOptions(values: Record<string, string | boolean | undefined>, d
     scenarioFile: values.scenario as string | undefined,
     out: (values.out as string | undefined) ?? 'DataCollection',
     force: values.force === true,
+    dataset,
   };
 }
 
@@ -91,4 +113,8 @@ export const RUN_USAGE = `  --count N           images to generate, 1..500 (defa
   --seed N            planning seed, for a reproducible run (default: random)
   --categories A,B    only these categories of the scenario
   --out DIR           export folder (default ./DataCollection)
-  --force             replace an existing dataset in --out`;
+  --force             replace an existing dataset in --out
+  --split A,B,C       train,validation,test shares (default 0.8,0.1,0.1)
+  --exclude POLICY    leave images out of every split: issues, inappropriate,
+                      rated-below=N, not-usable; comma-separated to combine
+  --license ID        the licence in the dataset card (default cc-by-4.0)`;

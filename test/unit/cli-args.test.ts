@@ -8,6 +8,8 @@ describe('parseStartArgs', () => {
     { argv: ['--scenario', 's.json', '--categories', 'a, b,'], expected: { scenarioFile: 's.json', categories: ['a', 'b'] } },
     { argv: ['--provider', 'embedded'], expected: { provider: 'embedded' } },
     { argv: ['--provider', 'gemini'], expected: { provider: 'gemini' } },
+    { argv: [], expected: { dataset: { split: [0.8, 0.1, 0.1], exclude: [], license: 'cc-by-4.0' } } },
+    { argv: ['--split', '0.7,0.2,0.1', '--exclude', 'issues,rated-below=3', '--license', 'CC0-1.0'], expected: { dataset: { split: [0.7, 0.2, 0.1], exclude: [{ kind: 'issues' }, { kind: 'rated-below', relevance: 3 }], license: 'cc0-1.0' } } },
   ])('accepts $argv', ({ argv, expected }) => {
     const parsed = parseStartArgs(argv);
     expect(parsed.ok).toBe(true);
@@ -22,6 +24,9 @@ describe('parseStartArgs', () => {
     { argv: ['--provider', 'dalle'], error: /--provider must be "embedded" or "gemini", got "dalle"/ },
     { argv: ['--cout', '5'], error: /Unknown option '--cout'/ },
     { argv: ['extra'], error: /Unexpected argument 'extra'/ },
+    { argv: ['--split', '0.8,0.1'], error: /--split takes three/ },
+    { argv: ['--exclude', 'blurry'], error: /--exclude: unknown policy "blurry"/ },
+    { argv: ['--license', 'cc by: 4.0'], error: /--license takes a licence id/ },
   ])('rejects $argv', ({ argv, error }) => {
     const parsed = parseStartArgs(argv);
     expect(parsed.ok).toBe(false);
@@ -41,6 +46,10 @@ describe('parseGenerateArgs', () => {
     const parsed = parseGenerateArgs(argv);
     expect(parsed.ok).toBe(false);
     if (!parsed.ok && 'error' in parsed) expect(parsed.error).toMatch(error);
+  });
+
+  it('takes the dataset options like every command that exports', () => {
+    expect(parseGenerateArgs(['--api', 'http://127.0.0.1:8080', '--split', '60,20,20', '--exclude', 'not-usable'])).toMatchObject({ ok: true, options: { dataset: { split: [0.6, 0.2, 0.2], exclude: [{ kind: 'not-usable' }] } } });
   });
 
   it('accepts a deployed URL', () => {

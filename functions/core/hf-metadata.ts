@@ -1,0 +1,75 @@
+/**
+ * Hugging Face `imagefolder` metadata beside the workshop layout: generated_images/metadata.jsonl
+ * with every image, and one metadata_{split}.jsonl per split that the card's `configs` point at.
+ *
+ * Why one file per split: when every split lists the same metadata file, `datasets` gives each split
+ * all of its rows. Why no nulls and no empty lists: `datasets` infers each split file's schema
+ * from its rows and refuses splits whose schemas differ, and Arrow types a column that is only
+ * null (or only []) as null. So every column keeps one type in every row: issues are one boolean
+ * per flag, an unrated review has relevance 0, and a missing caption or variable is "".
+ */
+import { SPLIT_NAMES, type SplitName } from './dataset-options.js';
+import { imagePath, succeeded, type ExportedPrompt, type ExportInput } from './export-model.js';
+import { splitPlanOf } from './export-splits.js';
+import { ISSUE_FLAGS } from './quality.js';
+import type { SplitPlan } from './splits.js';
+import { usableVerdict } from './usable.js';
+
+export interface MetadataRow {
+  file_name: string;
+  id: string;
+  label: string;
+  prompt: string;
+  caption?: string;
+  variables: Record<string, string>;
+  issues: Record<string, boolean>;
+  usable: boolean;
+  review: { relevance: number; inappropriate: boolean; note: string; reviewedBy: string };
+  split: SplitName | 'excluded';
+  exclusion: string;
+}
+
+/** The judge's caption, when the run was judged; the judge adds it to the prompt record as `judge.caption`. */
+export function captionOf(prompt: ExportedPrompt): string | null {
+  const judge = (prompt as { judge?: { caption?: unknown } | null }).judge;
+  return typeof judge?.caption === 'string' ? judge.caption : null;
+}
+
+export const splitMetadataPath = (split: SplitName): string => `generated_images/metadata_${split}.jsonl`;
+
+export function metadataRows(input: ExportInput, plan: SplitPlan = splitPlanOf(input)): MetadataRow[] {
+  const images = input.prompts.filter(succeeded).sort((a, b) => (a.promptId < b.promptId ? -1 : 1));
+  const axes = [...new Set(images.flatMap((p) => Object.keys(p.variables)))].sort();
+  const flags = [...new Set([...ISSUE_FLAGS, ...images.flatMap((p) => p.issues)])];
+  const judged = images.some((p) => captionOf(p) !== null);
+  return images.map((prompt) => ({
+    // Relative to generated_images/, where the metadata files sit, as imagefolder expects.
+    file_name: imagePath(prompt).slice('generated_images/'.length),
+    id: prompt.promptId,
+    label: prompt.category,
+    prompt: prompt.prompt,
+    ...(judged ? { caption: captionOf(prompt) ?? '' } : {}),
+    variables: Object.fromEntries(axes.map((axis) => [axis, prompt.variables[axis] ?? ''])),
+    issues: Object.fromEntries(flags.map((flag) => [flag, prompt.issues.includes(flag as never)])),
+    usable: usableVerdict(prompt).usable,
+    review: {
+      relevance: prompt.review?.relevance ?? 0,
+      inappropriate: prompt.review?.inappropriate ?? false,
+      note: prompt.review?.note ?? '',
+      reviewedBy: prompt.review?.reviewedBy ?? '',
+    },
+    split: plan.splitOf.get(prompt.promptId) ?? 'excluded',
+    exclusion: (plan.excluded.get(prompt.promptId) ?? []).join(', '),
+  }));
+}
+
+const jsonl = (rows: MetadataRow[]): string => rows.map((row) => `${JSON.stringify(row)}\n`).join('');
+
+/** The full file first, then one per non-empty split: a split with no image has no file and no config. */
+export function metadataFiles(input: ExportInput, plan: SplitPlan = splitPlanOf(input)): Array<{ path: string; text: string }> {
+  const rows = metadataRows(input, plan);
+  return [
+    { path: 'generated_images/metadata.jsonl', text: jsonl(rows) },
+    ...SPLIT_NAMES.filter((split) => plan.perSplit[split] > 0).map((split) => ({ path: splitMetadataPath(split), text: jsonl(rows.filter((row) => row.split === split)) })),
+  ];
+}
