@@ -3,6 +3,7 @@ import type { CloudEvent } from '@google-cloud/functions-framework';
 import { PermanentProviderError, TransientProviderError, type ImageProvider } from '../core/image-provider.js';
 import type { GenerationMessage, ImageBucket, Logger, RateLimiter, RunStore } from '../core/ports.js';
 import { imageObjectName, type PromptRecord } from '../core/run-model.js';
+import { stampProvenance } from '../core/provenance.js';
 import { RetryLater, type Done } from './event-outcome.js';
 
 export interface MessagePublishedData {
@@ -124,7 +125,9 @@ async function generateClaimed(deps: GenerateDependencies, prompt: PromptRecord,
   const rendered = now();
   const renderMs = rendered - started;
 
-  const stored = await deps.bucket.writeIfAbsent(objectName, image.png, {
+  // XMP provenance goes into the file once, here, so every copy of the image says it is synthetic.
+  const stamped = stampProvenance(image.png, { provider: deps.provider.name, model: image.model, prompt: prompt.prompt });
+  const stored = await deps.bucket.writeIfAbsent(objectName, stamped.png, {
     runId,
     promptId,
     prompt: prompt.prompt,
@@ -134,7 +137,7 @@ async function generateClaimed(deps: GenerateDependencies, prompt: PromptRecord,
   });
   const written = now();
   await deps.store.markGenerated(runId, promptId, { objectName, objectGeneration: stored.generation, model: image.model, renderMs, now: now() });
-  deps.log.info('generated', { runId, promptId, objectName, created: stored.created, claimMs, rateWaitMs, renderMs, writeMs: written - rendered, markMs: now() - written });
+  deps.log.info('generated', { runId, promptId, objectName, created: stored.created, provenance: stamped.outcome, claimMs, rateWaitMs, renderMs, writeMs: written - rendered, markMs: now() - written });
   return { done: 'generated' };
 }
 
