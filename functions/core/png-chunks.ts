@@ -7,6 +7,8 @@ const SIGNATURE = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
 export interface PngChunk {
   type: string;
   data: Buffer;
+  /** The chunk as read (length, type, data, CRC): copied as is, so a large IDAT is never re-checksummed. */
+  raw?: Buffer;
 }
 
 const CRC_TABLE = Array.from({ length: 256 }, (_, n) => {
@@ -29,7 +31,7 @@ export function readPngChunks(png: Buffer): PngChunk[] | null {
     if (offset + 12 > png.length) return null;
     const length = png.readUInt32BE(offset);
     if (offset + 12 + length > png.length) return null;
-    chunks.push({ type: png.toString('latin1', offset + 4, offset + 8), data: png.subarray(offset + 8, offset + 8 + length) });
+    chunks.push({ type: png.toString('latin1', offset + 4, offset + 8), data: png.subarray(offset + 8, offset + 8 + length), raw: png.subarray(offset, offset + 12 + length) });
     offset += 12 + length;
   }
   return chunks[0]?.type === 'IHDR' ? chunks : null;
@@ -38,6 +40,10 @@ export function readPngChunks(png: Buffer): PngChunk[] | null {
 export function writePngChunks(chunks: PngChunk[]): Buffer {
   const parts: Buffer[] = [SIGNATURE];
   for (const chunk of chunks) {
+    if (chunk.raw) {
+      parts.push(chunk.raw);
+      continue;
+    }
     const head = Buffer.alloc(8);
     head.writeUInt32BE(chunk.data.length, 0);
     head.write(chunk.type, 4, 'latin1');
