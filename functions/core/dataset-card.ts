@@ -36,13 +36,18 @@ export function cardYaml(input: ExportInput): string[] {
     '- fictional',
     'size_categories:',
     `- ${sizeCategory(images)}`,
-    'configs:',
-    '- config_name: default',
-    // imagefolder only reads metadata files by these names, one per split (see hf-metadata.ts).
-    '  metadata_filenames:',
-    ...splits.map((split) => `  - ${splitMetadataPath(split).split('/').pop()}`),
-    '  data_files:',
-    ...splits.flatMap((split) => [`  - split: ${split}`, '    path:', `    - ${splitMetadataPath(split)}`, `    - ${JSON.stringify(IMAGE_GLOB)}`]),
+    // A dataset with no image in any split has nothing to load, so no configs.
+    ...(splits.length === 0
+      ? []
+      : [
+          'configs:',
+          '- config_name: default',
+          // imagefolder only reads metadata files by these names, one per split (see hf-metadata.ts).
+          '  metadata_filenames:',
+          ...splits.map((split) => `  - ${splitMetadataPath(split).split('/').pop()}`),
+          '  data_files:',
+          ...splits.flatMap((split) => [`  - split: ${split}`, '    path:', `    - ${splitMetadataPath(split)}`, `    - ${JSON.stringify(IMAGE_GLOB)}`]),
+        ]),
     '---',
   ];
 }

@@ -6,7 +6,7 @@ import { generationLogMd } from './generation-log.js';
 import { qualityScoresCsv } from './quality-scores-csv.js';
 import { failureReasonOf, imagePath, perCategory, succeeded, timings, type ExportedPrompt, type ExportInput } from './export-model.js';
 import { splitEntry, withDatasetPackaging } from './dataset-packaging.js';
-import { splitPlanOf } from './export-splits.js';
+import { datasetOptionsOf, splitPlanOf } from './export-splits.js';
 import type { SplitPlan } from './splits.js';
 
 export * from './export-model.js';
@@ -67,6 +67,7 @@ export function generationParametersJson(input: ExportInput): string {
       counts: { planned: input.prompts.length, succeeded: ok, failed: input.prompts.length - ok, perCategory: perCategory(input.prompts) },
       timings: timings(input),
       quality: { thresholds: input.thresholds, report: input.report },
+      dataset: datasetOptionsOf(input),
       exportedAt: input.exportedAt,
       versions: input.versions,
     },

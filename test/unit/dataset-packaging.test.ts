@@ -110,3 +110,13 @@ describe('dataset packaging in datasetFiles', () => {
     expect(textOf(b, 'generated_images/metadata.jsonl')).toBe(textOf(a, 'generated_images/metadata.jsonl'));
   });
 });
+
+describe('dataset packaging of a run without images', () => {
+  it('writes a card without configs and a valid croissant.json with no image record', () => {
+    const failed = input({ prompts: [prompt(1, { status: 'failed', failureReason: 'no_image' })] });
+    const files = datasetFiles(failed);
+    expect(textOf(files, 'README.md')).not.toContain('configs:');
+    expect(files.map((file) => file.path)).not.toContain('generated_images/metadata_train.jsonl');
+    expect(JSON.parse(textOf(files, 'croissant.json')).recordSet[0].data).toEqual([]);
+  });
+});
