@@ -40,7 +40,8 @@ describe('full pipeline on the emulators', () => {
     expect(csv).toHaveLength(25);
     expect(csv[0]).toContain('brightnessP99');
     expect(csv[0]).toContain('near_duplicate,unreadable,duplicateOf');
-    expect(readdirSync(join(dir, 'generated_images')).sort()).toEqual(['contextual_scenes', 'gatherings', 'individual_portraits', 'protest_scenes']);
+    // One folder per category, as the workshop expects; the Hugging Face metadata files sit beside them.
+    expect(readdirSync(join(dir, 'generated_images')).sort()).toEqual(['contextual_scenes', 'gatherings', 'individual_portraits', 'metadata.jsonl', 'metadata_test.jsonl', 'metadata_train.jsonl', 'metadata_validation.jsonl', 'protest_scenes']);
     expect(JSON.parse(readFileSync(join(dir, 'metadata', 'generation_parameters.json'), 'utf8'))).toMatchObject({ runId: created.runId, seed: 2024, provider: 'embedded', counts: { planned: 24, succeeded: 24, failed: 0 } });
     expect(readFileSync(join(dir, 'documentation', 'generation_log.md'), 'utf8')).toContain(`run ${created.runId}`);
 
