@@ -21,10 +21,9 @@ export async function exportRun(client: ApiClient, status: RunStatus, dir: strin
   // Images first, hashed as they are written, so croissant.json can list every image's sha256.
   const imageSha256 = new Map<string, string>();
   // Images are fetched eight at a time: enough to hide latency without flooding a shared api.
-  const queue = files.filter((file) => 'image' in file);
+  const queue = files.flatMap((file) => ('image' in file ? [file] : []));
   const worker = async () => {
     for (let file = queue.shift(); file; file = queue.shift()) {
-      if (!('image' in file)) continue;
       const body = await client.getImage(file.image.runId, file.image.promptId);
       imageSha256.set(file.path, createHash('sha256').update(body).digest('hex'));
       await writeFile(join(dir, file.path), body);
