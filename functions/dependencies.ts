@@ -4,7 +4,7 @@ import { Storage } from '@google-cloud/storage';
 import { createEmbeddedProvider } from './adapters/embedded/embedded-provider.js';
 import { FirestoreParticipantStore } from './adapters/firestore-participants.js';
 import { FirestoreRateLimiter } from './adapters/firestore-rate-limiter.js';
-import { makeThumbnail } from './adapters/thumbnail.js';
+import { makeThumbnail, previewFromPixels } from './adapters/thumbnail.js';
 import { makeAuthorize } from './handlers/auth.js';
 import { FirestoreRunStore } from './adapters/firestore-store.js';
 import { createGeminiProvider, resolveGeminiCredentials } from './adapters/gemini/gemini-provider.js';
@@ -83,5 +83,5 @@ export function generateDependencies(config: Config, env: Record<string, string 
 
 export function assessDependencies(config: Config): AssessDependencies {
   const { store, bucket } = clients(config);
-  return { store, bucket, decode: decodeImage, log: createJsonLogger('assessImage') };
+  return { store, bucket, decode: decodeImage, preview: previewFromPixels, log: createJsonLogger('assessImage') };
 }
