@@ -143,8 +143,12 @@ export class FirestoreRunStore implements RunStore {
     };
   }
 
-  async saveRunSummary(runId: string, summary: string): Promise<void> {
-    await this.db.collection('runs').doc(runId).update({ summary });
+  async saveRunSummary(runId: string, summary: string | null): Promise<void> {
+    try {
+      await this.db.collection('runs').doc(runId).update({ summary });
+    } catch (error) {
+      if ((error as { code?: number }).code !== 5) throw error; // NOT_FOUND: the run was purged
+    }
   }
 
   /** Only the listed fields are fetched (a projection), so a page never carries the runs' scenarios. */

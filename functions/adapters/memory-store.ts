@@ -113,7 +113,7 @@ export class MemoryRunStore implements RunStore {
     return summariseQuality((await this.listPrompts(runId)).flatMap((prompt) => (prompt.status === 'assessed' && prompt.metrics ? [prompt.metrics] : [])));
   }
 
-  async saveRunSummary(runId: string, summary: string): Promise<void> {
+  async saveRunSummary(runId: string, summary: string | null): Promise<void> {
     const run = this.runs.get(runId);
     if (run) run.summary = summary;
   }

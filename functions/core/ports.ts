@@ -67,8 +67,8 @@ export interface RunStore {
   listFailures(runId: string, limit: number): Promise<FailureSummary[]>;
   qualitySummary(runId: string): Promise<QualitySummary>;
 
-  /** Stores a completed run's summary (run-summary.ts, encoded) on the run document. */
-  saveRunSummary(runId: string, summary: string): Promise<void>;
+  /** Stores a completed run's summary (run-summary.ts, encoded) on the run document; null drops it. A missing run is ignored. */
+  saveRunSummary(runId: string, summary: string | null): Promise<void>;
   /** One page of runs, newest first, as summaries (never the scenario). */
   listRunsPage(options: { owner?: string; pageSize: number; after: RunCursor | null }): Promise<{ runs: RunListing[]; next: RunCursor | null }>;
   /** One page of a run's prompts in plan order, after the prompt with index `after`. */

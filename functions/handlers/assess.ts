@@ -69,6 +69,8 @@ export function makeAssessHandler(deps: AssessDependencies) {
     if (deps.preview) await deps.bucket.writeDerivedIfAbsent(previewObjectName(name), await deps.preview(image), PREVIEW_CONTENT_TYPE);
     const measured = now();
     const result = await deps.store.recordAssessment(runId, promptId, generation, metrics, measured);
+    // A prompt that had been given up as failed now has an image: a completed run's stored summary no longer holds, and the next read rebuilds it.
+    if (result === 'recorded' && prompt.status === 'failed') await deps.store.saveRunSummary(runId, null);
     if (result === 'recorded') deps.log.info('assessed', { runId, promptId, generation, readMs: read - started, measureMs: measured - read, recordMs: now() - measured });
     return result === 'recorded' ? { done: 'assessed' } : { done: 'skipped', reason: result };
   };

@@ -180,6 +180,23 @@ describe('read routes: previews, stored summaries, pages and ETags', () => {
     expect(again.report.images).toBe(4);
   });
 
+  it('rebuilds a stored summary when a prompt given up as failed gets its image after all', async () => {
+    const planned = planPrompts(scenario, { count: 2, seed: 8 });
+    await memory.createRun({ ...runRecord('run-late', ada.record.id), count: 2 }, planned.map((p) => newPromptRecord('run-late', p)));
+    const assessor = makeAssessHandler({ store: memory, bucket, log: silent, decode: decodeImage, preview: previewFromPixels });
+    const images = await Promise.all(planned.map(async (prompt, i) => {
+      const png = await sharp({ create: { width: 64, height: 64, channels: 3, background: { r: 90 * i, g: 20, b: 200 } } }).png().toBuffer();
+      const name = imageObjectName('run-late', prompt.category, prompt.promptId);
+      return { name, generation: (await bucket.writeIfAbsent(name, png, {})).generation };
+    }));
+    const finalized = (i: number) => ({ specversion: '1.0', id: `late-${i}`, source: '//storage', type: 'google.cloud.storage.object.v1.finalized', data: { name: images[i]!.name, contentType: 'image/png', generation: images[i]!.generation } });
+    await assessor(finalized(0));
+    await memory.markFailed('run-late', planned[1]!.promptId, 'lease expired');
+    expect(await (await get('/v1/runs/run-late', ada.token)).json()).toMatchObject({ state: 'completed', counts: { assessed: 1, failed: 1 } });
+    await assessor(finalized(1)); // the late event for the prompt marked failed
+    expect(await (await get('/v1/runs/run-late', ada.token)).json()).toMatchObject({ state: 'completed', counts: { assessed: 2, failed: 0 } });
+  });
+
   it('costs a bounded number of reads per poll of a running run: aggregations, no prompt scan', async () => {
     const planned = planPrompts(scenario, { count: 40, seed: 5 });
     await memory.createRun({ ...runRecord('run-busy', ada.record.id), count: 40 }, planned.map((p) => newPromptRecord('run-busy', p)));
