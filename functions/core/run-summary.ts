@@ -22,6 +22,8 @@ export interface RunSummary {
   report: RunReport;
   /** Only the prompts with a flag or an original; every other prompt has no issues. */
   flagged: Array<{ promptId: string; issues: IssueFlag[]; duplicateOf: string | null }>;
+  /** Where each image is, so serving a completed run's image or preview needs no read of its prompt. */
+  images: Array<{ promptId: string; objectName: string; objectGeneration: string }>;
   computedAt: string;
 }
 
@@ -41,6 +43,9 @@ export function summariseRun(run: Pick<RunRecord, 'scenario'>, prompts: PromptRe
     flagged: [...byPrompt.entries()]
       .filter(([, quality]) => quality.issues.length > 0 || quality.duplicateOf !== null)
       .map(([promptId, quality]) => ({ promptId, issues: quality.issues, duplicateOf: quality.duplicateOf })),
+    images: ordered.flatMap((prompt) =>
+      prompt.status === 'assessed' && prompt.objectName && prompt.objectGeneration ? [{ promptId: prompt.promptId, objectName: prompt.objectName, objectGeneration: prompt.objectGeneration }] : [],
+    ),
     computedAt: new Date(now).toISOString(),
   };
 }

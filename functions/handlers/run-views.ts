@@ -88,7 +88,9 @@ export function publicPrompt(prompt: PromptRecord, quality: PromptQuality | unde
  * token meets a 401, never a cached 200; `Vary: Authorization` keeps one token's copy from another.
  */
 export async function serveImage(deps: Deps, req: Request, res: Response, run: RunRecord, promptId: string, size: 'thumb' | 'full'): Promise<void> {
-  const prompt = await deps.store.getPrompt(run.runId, promptId);
+  // A completed run's summary says where its images are; otherwise the prompt does.
+  const stored = decodeSummary(run.summary)?.images?.find((entry) => entry.promptId === promptId);
+  const prompt = stored ?? (await deps.store.getPrompt(run.runId, promptId));
   if (!prompt?.objectName) throw new HttpError(404, 'NOT_FOUND', `run ${run.runId} has no image for prompt ${promptId}`);
   const preview = size === 'thumb';
   const generation = prompt.objectGeneration ?? undefined;

@@ -178,6 +178,11 @@ describe('read routes: previews, stored summaries, pages and ETags', () => {
     expect(meter.reads).toBe(1);
     expect(again).toEqual(first);
     expect(again.report.images).toBe(4);
+    meter.reset();
+    const prompts = (await (await get('/v1/runs/run-done/prompts', ada.token)).json()).prompts as Array<{ promptId: string }>;
+    meter.reset();
+    expect((await get(`/v1/runs/run-done/images/${prompts[0]!.promptId}?size=thumb`, ada.token)).status).toBe(200);
+    expect(meter.calls).toEqual(['getRun']); // where the image is comes from the stored summary
   });
 
   it('rebuilds a stored summary when a prompt given up as failed gets its image after all', async () => {
