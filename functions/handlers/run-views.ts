@@ -10,37 +10,42 @@ import { PAGE_LIMITS, pageToken, parsePageRequest, promptCursorSchema, runCursor
 import { etagMatches, imageEtag, PREVIEW_CONTENT_TYPE, previewObjectName } from '../core/previews.js';
 import { imageIssues } from '../core/quality.js';
 import { isUnreadable, thresholdsOf, type PromptQuality } from '../core/run-quality.js';
-import { decodeSummary, encodeSummary, FAILURES_LISTED_WHILE_RUNNING, flagsFromSummary, summariseRun } from '../core/run-summary.js';
-import { deriveRunState, type PromptRecord, type RunRecord } from '../core/run-model.js';
+import type { RunReport } from '../core/quality-report.js';
+import { decodeSummary, encodeSummary, FAILURES_LISTED_WHILE_RUNNING, flagsFromSummary, summariseRun, type RunSummary } from '../core/run-summary.js';
+import { deriveRunState, type PromptRecord, type RunRecord, type RunState } from '../core/run-model.js';
 import type { ApiDependencies } from './api.js';
 import type { Principal } from './auth.js';
 import { HttpError, sendJson } from './http.js';
 
 type Deps = Pick<ApiDependencies, 'store' | 'bucket' | 'thumbnail' | 'log'> & { now?: () => number };
 
+type Progress = Pick<RunSummary, 'counts' | 'failures' | 'quality'> & { state: RunState; report: RunReport | null };
+
+/** `GET /v1/runs/{runId}`: the stored summary of a completed run, or its progress from aggregation queries. */
 export async function runStatus(deps: Deps, run: RunRecord) {
   const { runId, provider, model, seed, createdAt, image, costEstimate, owner } = run;
-  const base = { runId, scenario: run.scenario.name, provider, model, seed, createdAt, owner, image, costEstimate };
+  const progress = await runProgress(deps, run);
+  const planned = Object.values(progress.counts).reduce((a, b) => a + b, 0);
+  const { state, counts, failures, quality, report } = progress;
+  return { runId, state, scenario: run.scenario.name, provider, model, seed, createdAt, owner, image, costEstimate, planned, counts, failures, quality, report };
+}
+
+async function runProgress(deps: Deps, run: RunRecord): Promise<Progress> {
   const stored = decodeSummary(run.summary);
-  if (stored) return status(base, 'completed', stored.counts, stored.failures, stored.quality, stored.report);
-  const counts = await deps.store.countByStatus(runId);
+  if (stored) return { ...stored, state: 'completed' };
+  const counts = await deps.store.countByStatus(run.runId);
   const state = deriveRunState(run, counts);
   if (state === 'completed') {
     // Once, when the run completes: every prompt is read to build the report, and the result is kept.
-    const summary = summariseRun(run, await deps.store.listPrompts(runId), (deps.now ?? Date.now)());
-    await deps.store.saveRunSummary(runId, encodeSummary(summary));
-    return status(base, state, summary.counts, summary.failures, summary.quality, summary.report);
+    const summary = summariseRun(run, await deps.store.listPrompts(run.runId), (deps.now ?? Date.now)());
+    await deps.store.saveRunSummary(run.runId, encodeSummary(summary));
+    return { ...summary, state };
   }
   const [failures, quality] = await Promise.all([
-    counts.failed > 0 ? deps.store.listFailures(runId, FAILURES_LISTED_WHILE_RUNNING) : Promise.resolve([]),
-    deps.store.qualitySummary(runId),
+    counts.failed > 0 ? deps.store.listFailures(run.runId, FAILURES_LISTED_WHILE_RUNNING) : Promise.resolve([]),
+    deps.store.qualitySummary(run.runId),
   ]);
-  return status(base, state, counts, failures, quality, null);
-}
-
-function status<B, C extends Record<string, number>, F, Q, R>(base: B, state: string, counts: C, failures: F, quality: Q, report: R) {
-  const planned = Object.values(counts).reduce((a, b) => a + b, 0);
-  return { ...base, state, planned, counts, failures, quality, report };
+  return { state, counts, failures, quality, report: null };
 }
 
 export async function listRuns(deps: Deps, req: Request, res: Response, principal: Principal): Promise<void> {

@@ -45,14 +45,9 @@ export class CohortTraffic {
 /** `/v1/runs/20261130-…/images/p0003?size=thumb` → `/v1/runs/{id}/images/{p}?size=thumb`. */
 export function routeOf(path: string): string {
   const [pathname, query] = path.split('?');
-  const route = (pathname ?? '')
-    .replace(/^\/v1\/runs\/[^/]+/, (match) => (match === '/v1/runs' ? match : '/v1/runs/{id}'))
-    .replace(/\/(images|prompts)\/p\d+/, '/$1/{p}');
-  const kept = new URLSearchParams(query ?? '');
-  const shown = ['size'].filter((key) => kept.has(key)).map((key) => `${key}=${kept.get(key)}`);
-  const paged = kept.has('pageToken') ? ['pageToken=…'] : [];
-  const all = [...shown, ...paged];
-  return all.length ? `${route}?${all.join('&')}` : route;
+  const route = (pathname ?? '').replace(/^\/v1\/runs\/[^/]+/, '/v1/runs/{id}').replace(/\/(images|prompts)\/p\d+/, '/$1/{p}');
+  const size = new URLSearchParams(query ?? '').get('size');
+  return size ? `${route}?size=${size}` : route;
 }
 
 export function latencyRows(latencies: Map<string, number[]>): Array<[string, string]> {
