@@ -4,7 +4,7 @@ import { Storage } from '@google-cloud/storage';
 import { createEmbeddedProvider } from './adapters/embedded/embedded-provider.js';
 import { FirestoreParticipantStore } from './adapters/firestore-participants.js';
 import { FirestoreRateLimiter } from './adapters/firestore-rate-limiter.js';
-import { makeThumbnail } from './adapters/thumbnail.js';
+import { makeThumbnail, previewFromPixels } from './adapters/thumbnail.js';
 import { makeAuthorize } from './handlers/auth.js';
 import { FirestoreRunStore } from './adapters/firestore-store.js';
 import { createGeminiProvider, resolveGeminiCredentials } from './adapters/gemini/gemini-provider.js';
@@ -20,8 +20,8 @@ import type { GenerateDependencies } from './handlers/generate.js';
 import { builtinScenarios, DEFAULT_SCENARIO } from './scenarios/index.js';
 
 /** Builds the real cloud clients. Called on a function's first invocation, never at import. */
-function clients(config: Config) {
-  const firestore = new Firestore({ projectId: config.projectId, ignoreUndefinedProperties: true });
+function clients(config: Config, firestoreSettings: Record<string, unknown> = {}) {
+  const firestore = new Firestore({ projectId: config.projectId, ignoreUndefinedProperties: true, ...firestoreSettings });
   const storage = new Storage({ projectId: config.projectId, ...(config.storageEndpoint ? { apiEndpoint: config.storageEndpoint } : {}) });
   return {
     firestore,
@@ -45,11 +45,12 @@ function providerIdentity(config: Config): { name: string; model: string } {
   return config.provider === 'gemini' ? { name: 'gemini', model: config.gemini.model } : { name: 'embedded', model: createEmbeddedProvider().model };
 }
 
-export function apiDependencies(config: Config): ApiDependencies {
+/** `firestoreSettings` lets a benchmark meter the api's Firestore calls; deployments pass none. */
+export function apiDependencies(config: Config, firestoreSettings: Record<string, unknown> = {}): ApiDependencies {
   if (!config.instructorToken) {
     throw new ConfigError('invalid configuration: INSTRUCTOR_TOKEN: the api needs the instructor token; generate one with: openssl rand -hex 24');
   }
-  const { firestore, store, bucket } = clients(config);
+  const { firestore, store, bucket } = clients(config, firestoreSettings);
   const participants = new FirestoreParticipantStore(firestore, config.quotas);
   return {
     store,
@@ -82,5 +83,5 @@ export function generateDependencies(config: Config, env: Record<string, string 
 
 export function assessDependencies(config: Config): AssessDependencies {
   const { store, bucket } = clients(config);
-  return { store, bucket, decode: decodeImage, log: createJsonLogger('assessImage') };
+  return { store, bucket, decode: decodeImage, preview: previewFromPixels, log: createJsonLogger('assessImage') };
 }

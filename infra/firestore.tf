@@ -35,3 +35,24 @@ resource "google_firestore_index" "assessed_metrics" {
     order      = "ASCENDING"
   }
 }
+
+# A participant's runs, newest first, a page at a time (FirestoreRunStore.listRunsPage): an
+# equality filter on owner ordered by creation time and id needs a composite index.
+resource "google_firestore_index" "runs_by_owner" {
+  database    = google_firestore_database.default.name
+  collection  = "runs"
+  query_scope = "COLLECTION"
+
+  fields {
+    field_path = "owner"
+    order      = "ASCENDING"
+  }
+  fields {
+    field_path = "createdAt"
+    order      = "DESCENDING"
+  }
+  fields {
+    field_path = "__name__"
+    order      = "DESCENDING"
+  }
+}

@@ -16,6 +16,7 @@ import { fileURLToPath } from 'node:url';
 import sharp from 'sharp';
 import { createEmbeddedProvider } from '../functions/adapters/embedded/embedded-provider.js';
 import { decodeImage } from '../functions/adapters/image-decoder.js';
+import { previewFromPixels } from '../functions/adapters/thumbnail.js';
 import { planPrompts } from '../functions/core/planner.js';
 import { computeMetrics } from '../functions/core/metrics.js';
 import { imageIssues } from '../functions/core/quality.js';
@@ -38,18 +39,25 @@ const fullAssessment = async (png: Buffer): Promise<void> => {
   imageIssues(computeMetrics(await decodeImage(png)));
 };
 
+/** What the assessor does: the assessment plus the gallery's preview, resized from the same decoded pixels. */
+const assessmentWithPreview = async (png: Buffer): Promise<void> => {
+  const image = await decodeImage(png);
+  imageIssues(computeMetrics(image));
+  await previewFromPixels(image);
+};
+
 /**
  * Median over rounds of the mean ms per image. Within a round each image is decoded bare and
  * assessed back to back, in alternating order, so drift, cache state and garbage collection
  * left by one side fall on both alike.
  */
-async function compare(images: Buffer[]): Promise<{ bare: number; full: number; ratios: number[] }> {
-  for (const png of images) await Promise.all([bareDecode(png), fullAssessment(png)]);
+async function compare(images: Buffer[], assess = fullAssessment): Promise<{ bare: number; full: number; ratios: number[] }> {
+  for (const png of images) await Promise.all([bareDecode(png), assess(png)]);
   const rounds = { bare: [] as number[], full: [] as number[] };
   for (let round = 0; round < ROUNDS; round++) {
     let [bare, full] = [0, 0];
     for (const [index, png] of images.entries()) {
-      const order = index % 2 === 0 ? [bareDecode, fullAssessment] : [fullAssessment, bareDecode];
+      const order = index % 2 === 0 ? [bareDecode, assess] : [assess, bareDecode];
       for (const run of order) {
         const started = performance.now();
         await run(png);
@@ -125,12 +133,15 @@ const spread = (values: number[]) => `${Math.min(...values).toFixed(2)}–${Math
 
 async function main(): Promise<number> {
   console.log(`libvips threads: ${LIBVIPS_THREADS} (sharp.concurrency), operation cache off; Node ${process.version}`);
-  const rendered = await compare(await renderedPngs());
+  const pngs = await renderedPngs();
+  const rendered = await compare(pngs);
+  const withPreview = await compare(pngs, assessmentWithPreview);
   const ratio = median(rendered.ratios);
   console.log(`\n${IMAGES} embedded-renderer PNGs, 1024×1024 (median of ${ROUNDS} rounds):`);
   console.log(`  (a) bare sharp decode to raw         ${ms(rendered.bare)} / image`);
   console.log(`  (b) decode + metrics + issue flags   ${ms(rendered.full)} / image`);
   console.log(`  ratio b/a                            ${ratio.toFixed(2)}  (goal ≤ ${TARGET_RATIO}: ${ratio <= TARGET_RATIO ? 'met' : 'NOT met'}; rounds ${spread(rendered.ratios)})`);
+  console.log(`  (c) b + the gallery's WebP preview   ${ms(withPreview.full)} / image, ratio c/a ${median(withPreview.ratios).toFixed(2)} (the preview is resized from b's pixels: no second decode)`);
   console.log(`\nPhoto-like images, 1024×1024: almost every pixel is a run of its own, the worst case for the metrics pass:`);
   for (const format of ['png', 'jpeg'] as const) {
     const photos = await compare(await photoLikeImages(10, format));

@@ -29,7 +29,8 @@ async function run(client: ApiClient, command: CohortCommand): Promise<void> {
       return;
     }
     case 'list': {
-      const { participants } = await client.call<{ participants: Array<{ id: string; name: string; imageQuota: number; imagesUsed: number; revoked: boolean }> }>('GET', '/v1/participants');
+      const pages = await client.allPages<{ participants: Array<{ id: string; name: string; imageQuota: number; imagesUsed: number; revoked: boolean }> }>('/v1/participants');
+      const participants = pages.flatMap((page) => page.participants);
       console.log(['id'.padEnd(14), 'name'.padEnd(24), 'used/quota'.padEnd(12), 'status'].join(' '));
       for (const p of participants) console.log([p.id.padEnd(14), p.name.slice(0, 24).padEnd(24), `${p.imagesUsed}/${p.imageQuota}`.padEnd(12), p.revoked ? 'revoked' : 'active'].join(' '));
       return;

@@ -1,6 +1,7 @@
-import type { Firestore } from '@google-cloud/firestore';
+import { FieldPath, type Firestore } from '@google-cloud/firestore';
 import type { Quotas } from '../config.js';
 import { decideReservation, type ActiveRun, type Participant, type Reservation } from '../core/participants.js';
+import type { ParticipantCursor } from '../core/pages.js';
 import type { ParticipantStore } from '../core/ports.js';
 
 /** `participants/{id}`: one document per participant, holding its token hash and usage. */
@@ -59,6 +60,15 @@ export class FirestoreParticipantStore implements ParticipantStore {
     const batch = this.db.batch();
     for (const id of ids) batch.delete(this.ref(id));
     await batch.commit();
+  }
+
+  async listPage(options: { pageSize: number; after: ParticipantCursor | null }): Promise<{ participants: Participant[]; next: ParticipantCursor | null }> {
+    let query = this.db.collection('participants').orderBy('createdAt').orderBy(FieldPath.documentId());
+    if (options.after) query = query.startAfter(...options.after);
+    const snapshot = await query.limit(options.pageSize).get();
+    const participants = snapshot.docs.map((doc) => doc.data() as Participant);
+    const last = participants.at(-1);
+    return { participants, next: participants.length === options.pageSize && last ? [last.createdAt, last.id] : null };
   }
 
   private ref(id: string) {

@@ -1,6 +1,7 @@
-import { AggregateField, Firestore, type CollectionReference } from '@google-cloud/firestore';
+import { AggregateField, FieldPath, Firestore, type CollectionReference } from '@google-cloud/firestore';
 import type { ImageMetrics } from '../core/metrics.js';
 import type { Review } from '../core/review.js';
+import type { RunCursor, RunListing } from '../core/pages.js';
 import type { AssessmentResult, ClaimOptions, ClaimResult, GeneratedInfo, RunStore } from '../core/ports.js';
 import {
   decideAssessment,
@@ -140,6 +141,40 @@ export class FirestoreRunStore implements RunStore {
       meanColourVariance: rounded(data.meanColourVariance),
       meanResolutionScore: rounded(data.meanResolutionScore),
     };
+  }
+
+  async saveRunSummary(runId: string, summary: string | null): Promise<void> {
+    try {
+      await this.db.collection('runs').doc(runId).update({ summary });
+    } catch (error) {
+      if ((error as { code?: number }).code !== 5) throw error; // NOT_FOUND: the run was purged
+    }
+  }
+
+  /** Only the listed fields are fetched (a projection), so a page never carries the runs' scenarios. */
+  async listRunsPage(options: { owner?: string; pageSize: number; after: RunCursor | null }): Promise<{ runs: RunListing[]; next: RunCursor | null }> {
+    const runs = this.db.collection('runs');
+    let query = (options.owner === undefined ? runs : runs.where('owner', '==', options.owner))
+      .orderBy('createdAt', 'desc')
+      .orderBy(FieldPath.documentId(), 'desc')
+      .select('createdAt', 'owner', 'count', 'scenario.name');
+    if (options.after) query = query.startAfter(...options.after);
+    const snapshot = await query.limit(options.pageSize).get();
+    const listed = snapshot.docs.map((doc) => {
+      const data = doc.data() as { createdAt: string; owner: string; count: number; scenario?: { name?: string } };
+      return { runId: doc.id, createdAt: data.createdAt, owner: data.owner, planned: data.count, scenario: data.scenario?.name ?? '' };
+    });
+    const last = listed.at(-1);
+    return { runs: listed, next: listed.length === options.pageSize && last ? [last.createdAt, last.runId] : null };
+  }
+
+  async listPromptsPage(runId: string, options: { pageSize: number; after: number | null }): Promise<{ prompts: PromptRecord[]; next: number | null }> {
+    let query = this.prompts(runId).orderBy('index');
+    if (options.after !== null) query = query.startAfter(options.after);
+    const snapshot = await query.limit(options.pageSize).get();
+    const prompts = snapshot.docs.map((doc) => doc.data() as PromptRecord);
+    const last = prompts.at(-1);
+    return { prompts, next: prompts.length === options.pageSize && last ? last.index : null };
   }
 
   private prompts(runId: string): CollectionReference {

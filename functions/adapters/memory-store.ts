@@ -1,5 +1,6 @@
 import type { ImageMetrics } from '../core/metrics.js';
 import type { Review } from '../core/review.js';
+import type { RunCursor, RunListing } from '../core/pages.js';
 import type { AssessmentResult, ClaimOptions, ClaimResult, GeneratedInfo, RunStore } from '../core/ports.js';
 import {
   decideAssessment,
@@ -110,6 +111,30 @@ export class MemoryRunStore implements RunStore {
 
   async qualitySummary(runId: string): Promise<QualitySummary> {
     return summariseQuality((await this.listPrompts(runId)).flatMap((prompt) => (prompt.status === 'assessed' && prompt.metrics ? [prompt.metrics] : [])));
+  }
+
+  async saveRunSummary(runId: string, summary: string | null): Promise<void> {
+    const run = this.runs.get(runId);
+    if (run) run.summary = summary;
+  }
+
+  async listRunsPage(options: { owner?: string; pageSize: number; after: RunCursor | null }): Promise<{ runs: RunListing[]; next: RunCursor | null }> {
+    const newestFirst = (a: RunCursor, b: RunCursor) => b[0].localeCompare(a[0]) || (b[1] < a[1] ? -1 : b[1] > a[1] ? 1 : 0);
+    const after = options.after;
+    const page = [...this.runs.values()]
+      .filter((run) => options.owner === undefined || run.owner === options.owner)
+      .filter((run) => after === null || newestFirst(after, [run.createdAt, run.runId]) < 0)
+      .sort((a, b) => newestFirst([a.createdAt, a.runId], [b.createdAt, b.runId]))
+      .slice(0, options.pageSize)
+      .map((run) => ({ runId: run.runId, createdAt: run.createdAt, owner: run.owner, planned: run.count, scenario: run.scenario.name }));
+    const last = page.at(-1);
+    return { runs: page, next: page.length === options.pageSize && last ? [last.createdAt, last.runId] : null };
+  }
+
+  async listPromptsPage(runId: string, options: { pageSize: number; after: number | null }): Promise<{ prompts: PromptRecord[]; next: number | null }> {
+    const prompts = (await this.listPrompts(runId)).filter((prompt) => options.after === null || prompt.index > options.after).slice(0, options.pageSize);
+    const last = prompts.at(-1);
+    return { prompts, next: prompts.length === options.pageSize && last ? last.index : null };
   }
 
   private key(runId: string, promptId: string): string {

@@ -28,6 +28,17 @@ export class GcsImageBucket implements ImageBucket {
     }
   }
 
+  async writeDerivedIfAbsent(name: string, bytes: Buffer, contentType: string): Promise<StoredObject & { created: boolean }> {
+    const file = this.bucket.file(name);
+    try {
+      await file.save(bytes, { resumable: false, validation: false, contentType, metadata: { contentType }, preconditionOpts: { ifGenerationMatch: 0 } });
+      return { name, generation: String(file.metadata.generation), created: true };
+    } catch (error) {
+      if (statusOf(error) !== 412) throw error;
+      return { name, generation: (await this.stat(name))?.generation ?? '', created: false };
+    }
+  }
+
   async stat(name: string): Promise<StoredObject | null> {
     try {
       const [metadata] = await this.bucket.file(name).getMetadata();

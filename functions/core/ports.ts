@@ -3,6 +3,7 @@
  * functions/adapters and an in-memory one for unit tests.
  */
 import type { ImageMetrics } from './metrics.js';
+import type { ParticipantCursor, RunCursor, RunListing } from './pages.js';
 import type { ActiveRun, Participant, Reservation } from './participants.js';
 import type { Review } from './review.js';
 import type {
@@ -65,6 +66,13 @@ export interface RunStore {
   countByStatus(runId: string): Promise<StatusCounts>;
   listFailures(runId: string, limit: number): Promise<FailureSummary[]>;
   qualitySummary(runId: string): Promise<QualitySummary>;
+
+  /** Stores a completed run's summary (run-summary.ts, encoded) on the run document; null drops it. A missing run is ignored. */
+  saveRunSummary(runId: string, summary: string | null): Promise<void>;
+  /** One page of runs, newest first, as summaries (never the scenario). */
+  listRunsPage(options: { owner?: string; pageSize: number; after: RunCursor | null }): Promise<{ runs: RunListing[]; next: RunCursor | null }>;
+  /** One page of a run's prompts in plan order, after the prompt with index `after`. */
+  listPromptsPage(runId: string, options: { pageSize: number; after: number | null }): Promise<{ prompts: PromptRecord[]; next: number | null }>;
 }
 
 export interface StoredObject {
@@ -80,6 +88,8 @@ export interface ImageBucket {
   read(name: string, generation?: string): Promise<Buffer | null>;
   /** Deletes every object whose name starts with `prefix`. */
   deletePrefix(prefix: string): Promise<void>;
+  /** Creates an object derived from an image (a preview) only if absent, with its content type. */
+  writeDerivedIfAbsent(name: string, bytes: Buffer, contentType: string): Promise<StoredObject & { created: boolean }>;
 }
 
 export interface GenerationMessage {
@@ -105,6 +115,8 @@ export interface ParticipantStore {
    */
   reserveRun(id: string, run: ActiveRun, images: number, isFinished: (run: ActiveRun) => Promise<boolean>): Promise<Reservation>;
   remove(ids: string[]): Promise<void>;
+  /** One page of participants, oldest first. */
+  listPage(options: { pageSize: number; after: ParticipantCursor | null }): Promise<{ participants: Participant[]; next: ParticipantCursor | null }>;
 }
 
 /** A ceiling on model calls per minute across the whole deployment. */

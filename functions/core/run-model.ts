@@ -25,6 +25,8 @@ export interface RunRecord {
   owner: string;
   image: ImageSettings;
   costEstimate: CostEstimate;
+  /** Set once the run has completed: its status and report (core/run-summary.ts), as JSON. */
+  summary?: string | null;
 }
 
 export interface PromptRecord extends PlannedPrompt {

@@ -21,6 +21,7 @@ export interface ApiDependencies {
   builtins: () => ReadonlyMap<string, Scenario>;
   defaultScenario: string;
   provider: { name: string; model: string };
+  /** Makes the preview of an image stored before previews existed: the api's only decode, once per such image. */
   thumbnail: (png: Buffer) => Promise<Buffer>;
   newRunId?: () => string;
   newParticipantId?: () => string;

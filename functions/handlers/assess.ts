@@ -2,6 +2,7 @@ import type { CloudEvent } from '@google-cloud/functions-framework';
 import { computeMetrics, type RawImage } from '../core/metrics.js';
 import { classifyObject } from '../core/object-filter.js';
 import type { ImageBucket, Logger, RunStore } from '../core/ports.js';
+import { PREVIEW_CONTENT_TYPE, previewObjectName } from '../core/previews.js';
 import type { Done } from './event-outcome.js';
 
 /** The fields we read from a `google.cloud.storage.object.v1.finalized` event. Int64s arrive as strings. */
@@ -17,6 +18,8 @@ export interface AssessDependencies {
   store: RunStore;
   bucket: ImageBucket;
   decode: (bytes: Buffer) => Promise<RawImage>;
+  /** Encodes the gallery's preview from the decoded pixels; without it no preview is stored. */
+  preview?: (image: RawImage) => Promise<Buffer>;
   log: Logger;
   now?: () => number;
 }
@@ -62,8 +65,12 @@ export function makeAssessHandler(deps: AssessDependencies) {
       return { done: 'failed' };
     }
     const metrics = computeMetrics(image);
+    // Stored before the assessment is recorded, so an assessed image has its preview; create-only, so a redelivery writes nothing.
+    if (deps.preview) await deps.bucket.writeDerivedIfAbsent(previewObjectName(name), await deps.preview(image), PREVIEW_CONTENT_TYPE);
     const measured = now();
     const result = await deps.store.recordAssessment(runId, promptId, generation, metrics, measured);
+    // A prompt that had been given up as failed now has an image: a completed run's stored summary no longer holds, and the next read rebuilds it.
+    if (result === 'recorded' && prompt.status === 'failed') await deps.store.saveRunSummary(runId, null);
     if (result === 'recorded') deps.log.info('assessed', { runId, promptId, generation, readMs: read - started, measureMs: measured - read, recordMs: now() - measured });
     return result === 'recorded' ? { done: 'assessed' } : { done: 'skipped', reason: result };
   };

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
+import { PAGE_LIMITS, pageToken, parsePageRequest, participantCursorSchema } from '../core/pages.js';
 import { publicParticipant, type Participant } from '../core/participants.js';
 import { formatIssues } from '../core/run-request.js';
 import { hashToken, newToken } from '../core/tokens.js';
@@ -92,9 +93,11 @@ export function cohortRoutes(deps: ApiDependencies): Route[] {
       method: 'GET',
       pattern: /^\/v1\/participants$/,
       instructorOnly: true,
-      async handle({ res }) {
-        const participants = await deps.participants.list();
-        sendJson(res, 200, { participants: participants.map(publicParticipant) });
+      async handle({ req, res }) {
+        const page = parsePageRequest(req.query, PAGE_LIMITS.participants, participantCursorSchema);
+        if (!page.ok) throw new HttpError(400, 'INVALID_ARGUMENT', page.message);
+        const { participants, next } = await deps.participants.listPage({ pageSize: page.pageSize, after: page.after });
+        sendJson(res, 200, { participants: participants.map(publicParticipant), nextPageToken: pageToken(next) });
       },
     },
     {

@@ -4,12 +4,12 @@ import { planPrompts } from '../core/planner.js';
 import { estimateCost } from '../core/pricing.js';
 import { reviewInputSchema } from '../core/review.js';
 import { formatIssues, parseRunRequest } from '../core/run-request.js';
-import { deriveRunState, newPromptRecord, type PromptRecord, type RunRecord } from '../core/run-model.js';
-import { runQuality, type PromptQuality } from '../core/run-quality.js';
+import { deriveRunState, newPromptRecord, type RunRecord } from '../core/run-model.js';
 import { defaultRunId, type ApiDependencies } from './api.js';
 import type { Principal } from './auth.js';
 import { HttpError, readJsonBody, sendJson } from './http.js';
 import { ID, PROMPT_ID, type Route } from './route.js';
+import { listPrompts, listRuns, runStatus, serveImage } from './run-views.js';
 
 /** Runs: create, list, follow, read prompts and images, and review images. */
 export function runRoutes(deps: ApiDependencies): Route[] {
@@ -27,6 +27,7 @@ export function runRoutes(deps: ApiDependencies): Route[] {
   async function isFinished(active: ActiveRun): Promise<boolean> {
     const run = await deps.store.getRun(active.runId);
     if (!run) return now() - active.reservedAt > ABANDONED_AFTER_MS;
+    if (run.summary) return true;
     return deriveRunState(run, await deps.store.countByStatus(active.runId)) === 'completed';
   }
 
@@ -75,37 +76,22 @@ export function runRoutes(deps: ApiDependencies): Route[] {
     {
       method: 'GET',
       pattern: /^\/v1\/runs$/,
-      async handle({ res, principal }) {
-        const runs = await deps.store.listRuns(principal.role === 'instructor' ? undefined : principal.id);
-        sendJson(res, 200, { runs: runs.map((run) => ({ runId: run.runId, createdAt: run.createdAt, scenario: run.scenario.name, planned: run.count, owner: run.owner })) });
+      async handle({ req, res, principal }) {
+        await listRuns(deps, req, res, principal);
       },
     },
     {
       method: 'GET',
       pattern: new RegExp(`^/v1/runs/(${ID})$`),
       async handle({ res, params, principal }) {
-        const run = await loadRun(params[0] as string, principal);
-        const [counts, failures, quality] = await Promise.all([
-          deps.store.countByStatus(run.runId),
-          deps.store.listFailures(run.runId, 100),
-          deps.store.qualitySummary(run.runId),
-        ]);
-        const state = deriveRunState(run, counts);
-        // The run-level report reads every prompt, so it is built once the run is done, not on every poll.
-        const report = state === 'completed' ? runQuality(run, await deps.store.listPrompts(run.runId)).report : null;
-        const planned = Object.values(counts).reduce((a, b) => a + b, 0);
-        const { runId, provider, model, seed, createdAt, image, costEstimate, owner } = run;
-        sendJson(res, 200, { runId, state, scenario: run.scenario.name, provider, model, seed, createdAt, owner, image, costEstimate, planned, counts, failures, quality, report });
+        sendJson(res, 200, await runStatus(deps, await loadRun(params[0] as string, principal)));
       },
     },
     {
       method: 'GET',
       pattern: new RegExp(`^/v1/runs/(${ID})/prompts$`),
-      async handle({ res, params, principal }) {
-        const run = await loadRun(params[0] as string, principal);
-        const prompts = await deps.store.listPrompts(run.runId);
-        const { byPrompt, thresholds } = runQuality(run, prompts);
-        sendJson(res, 200, { run, thresholds, prompts: prompts.map((prompt) => publicPrompt(prompt, byPrompt.get(prompt.promptId))) });
+      async handle({ req, res, params, principal }) {
+        await listPrompts(deps, req, res, await loadRun(params[0] as string, principal));
       },
     },
     {
@@ -115,11 +101,7 @@ export function runRoutes(deps: ApiDependencies): Route[] {
         const run = await loadRun(params[0] as string, principal);
         const size = req.query.size;
         if (size !== undefined && size !== 'thumb' && size !== 'full') throw new HttpError(400, 'INVALID_ARGUMENT', 'size must be "thumb" or "full"');
-        const prompt = await deps.store.getPrompt(run.runId, params[1] as string);
-        const bytes = prompt?.objectName ? await deps.bucket.read(prompt.objectName) : null;
-        if (!bytes) throw new HttpError(404, 'NOT_FOUND', `run ${run.runId} has no image for prompt ${params[1]}`);
-        const body = size === 'thumb' ? await deps.thumbnail(bytes) : bytes;
-        res.status(200).set('Content-Type', 'image/png').set('Cache-Control', 'private, max-age=300').set('X-Content-Type-Options', 'nosniff').send(body);
+        await serveImage(deps, req, res, run, params[1] as string, size ?? 'full');
       },
     },
     {
@@ -135,10 +117,4 @@ export function runRoutes(deps: ApiDependencies): Route[] {
       },
     },
   ];
-}
-
-/** The prompt as clients see it, with its quality flags; lease bookkeeping stays internal. */
-function publicPrompt(prompt: PromptRecord, quality: PromptQuality | undefined) {
-  const { leaseOwner: _owner, leaseExpiresAt: _expires, assessedGeneration: _generation, ...visible } = prompt;
-  return { ...visible, review: prompt.review ?? null, issues: quality?.issues ?? [], duplicateOf: quality?.duplicateOf ?? null };
 }

@@ -55,8 +55,25 @@ export class ApiClient {
     return this.json('GET', `/v1/runs/${encodeURIComponent(runId)}`);
   }
 
-  getPrompts(runId: string): Promise<{ run: RunRecord; thresholds: Thresholds; prompts: ExportedPrompt[] }> {
-    return this.json('GET', `/v1/runs/${encodeURIComponent(runId)}/prompts`);
+  /** Every prompt of a run, following the pages; the run comes with the first page. */
+  async getPrompts(runId: string): Promise<{ run: RunRecord; thresholds: Thresholds; prompts: ExportedPrompt[] }> {
+    type Page = { run?: RunRecord; thresholds: Thresholds; prompts: ExportedPrompt[] };
+    const pages = await this.allPages<Page>(`/v1/runs/${encodeURIComponent(runId)}/prompts`);
+    const first = pages[0] as Page;
+    if (!first.run) throw new Error(`GET /v1/runs/${runId}/prompts gave no run on its first page`);
+    return { run: first.run, thresholds: first.thresholds, prompts: pages.flatMap((page) => page.prompts) };
+  }
+
+  /** Every page of a list route, following `nextPageToken`. */
+  async allPages<T>(path: string): Promise<T[]> {
+    const pages: T[] = [];
+    for (let token: string | null = null; ; ) {
+      const separator = path.includes('?') ? '&' : '?';
+      const page: T & { nextPageToken?: string | null } = await this.json('GET', token ? `${path}${separator}pageToken=${encodeURIComponent(token)}` : path);
+      pages.push(page);
+      if (!page.nextPageToken || page.nextPageToken === token) return pages;
+      token = page.nextPageToken;
+    }
   }
 
   async getImage(runId: string, promptId: string): Promise<Buffer> {

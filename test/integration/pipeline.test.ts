@@ -22,7 +22,8 @@ describe('full pipeline on the emulators', () => {
     expect(status.report!.diversity.vendiScore).toBeGreaterThan(1);
 
     const [files] = await bucket.getFiles({ prefix: `runs/${created.runId}/` });
-    expect(files).toHaveLength(24);
+    expect(files.filter((file) => file.name.endsWith('.png'))).toHaveLength(24);
+    expect(files.filter((file) => file.name.endsWith('.preview.webp'))).toHaveLength(24);
     const { prompts } = await api.getPrompts(created.runId);
     const first = prompts[0]!;
     const [metadata] = await bucket.file(`runs/${created.runId}/${first.category}/${first.promptId}.png`).getMetadata();

@@ -23,12 +23,14 @@ export function whenUnauthorized(callback) {
   onUnauthorized = callback;
 }
 
-async function request(method, path, { body, accept = 'application/json' } = {}) {
+// JSON is never cached; images may be, and are revalidated on every view (the server's ETag
+// answers 304, and a revoked token a 401).
+async function request(method, path, { body, accept = 'application/json', cache = 'no-store' } = {}) {
   const headers = { Accept: accept, Authorization: `Bearer ${token.get() ?? ''}` };
   if (body !== undefined) headers['Content-Type'] = 'application/json';
   let response;
   try {
-    response = await fetch(path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body), cache: 'no-store' });
+    response = await fetch(path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body), cache });
   } catch {
     throw new ApiError(0, 'NETWORK', 'the server could not be reached; check your connection and retry');
   }
@@ -60,15 +62,26 @@ const id = (value) => encodeURIComponent(value);
 
 export const api = {
   me: () => json('GET', '/v1/me'),
-  runs: () => json('GET', '/v1/runs'),
+  /** One page of runs, newest first; pass the previous page's nextPageToken for the next. */
+  runs: (pageSize, pageToken = null) => json('GET', `/v1/runs?pageSize=${pageSize}${pageToken ? `&pageToken=${id(pageToken)}` : ''}`),
   run: (runId) => json('GET', `/v1/runs/${id(runId)}`),
-  prompts: (runId) => json('GET', `/v1/runs/${id(runId)}/prompts`),
+  /** Every prompt of a run, page after page; the run and thresholds come with the first. */
+  async prompts(runId) {
+    const first = await json('GET', `/v1/runs/${id(runId)}/prompts`);
+    const prompts = [...first.prompts];
+    for (let next = first.nextPageToken; next; ) {
+      const page = await json('GET', `/v1/runs/${id(runId)}/prompts?pageToken=${id(next)}`);
+      prompts.push(...page.prompts);
+      next = page.nextPageToken;
+    }
+    return { run: first.run, thresholds: first.thresholds, prompts };
+  },
   saveReview: (runId, promptId, review) => json('PUT', `/v1/runs/${id(runId)}/prompts/${id(promptId)}/review`, review),
 
   /** An object URL for a prompt's image; the caller revokes it with URL.revokeObjectURL. */
   async imageUrl(runId, promptId, { thumb = false } = {}) {
     const query = thumb ? '?size=thumb' : '';
-    const response = await request('GET', `/v1/runs/${id(runId)}/images/${id(promptId)}${query}`, { accept: 'image/png' });
+    const response = await request('GET', `/v1/runs/${id(runId)}/images/${id(promptId)}${query}`, { accept: 'image/webp,image/png', cache: 'no-cache' });
     return URL.createObjectURL(await response.blob());
   },
 };

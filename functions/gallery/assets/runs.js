@@ -1,4 +1,4 @@
-// The list of runs on the left: the newest 20 (more on request), each with its progress.
+// The list of runs on the left: the newest 20, a page more on request, each with its progress.
 // Statuses come from GET /v1/runs/{id}, four at a time; running runs are polled.
 import { api, pool } from './api.js';
 import { fill, formatTime, h } from './dom.js';
@@ -15,7 +15,7 @@ export function countsText({ state, counts, planned }) {
 export class RunList {
   statuses = new Map(); // runId → the latest GET /v1/runs/{runId}
   #runs = [];
-  #shown = PAGE;
+  #next = null; // the next page's token
   #openRunId = null;
   #queue = pool(4);
 
@@ -27,18 +27,18 @@ export class RunList {
   /** (Re)loads the list; showOwner for the instructor, who sees everyone's runs. */
   async load({ showOwner = this.showOwner, more = false } = {}) {
     this.showOwner = showOwner;
-    if (more) this.#shown += PAGE;
-    this.#runs = (await api.runs()).runs;
-    const shown = this.#runs.slice(0, this.#shown);
-    fill(this.elements.list, shown.map((run) => this.#item(run)));
+    const page = await api.runs(PAGE, more ? this.#next : null);
+    this.#runs = more ? [...this.#runs, ...page.runs] : page.runs;
+    this.#next = page.nextPageToken ?? null;
+    fill(this.elements.list, this.#runs.map((run) => this.#item(run)));
     this.elements.empty.hidden = this.#runs.length > 0;
-    this.elements.more.hidden = this.#runs.length <= this.#shown;
-    await Promise.all(shown.map((run) => this.refresh(run.runId)));
+    this.elements.more.hidden = !this.#next;
+    await Promise.all(page.runs.map((run) => this.refresh(run.runId)));
   }
 
   clear() {
     this.#runs = [];
-    this.#shown = PAGE;
+    this.#next = null;
     this.statuses.clear();
     fill(this.elements.list);
   }
@@ -69,7 +69,7 @@ export class RunList {
 
   /** Refreshes the shown runs that are still running (and those whose status never arrived). */
   async poll() {
-    const due = this.#runs.slice(0, this.#shown).filter((run) => (this.statuses.get(run.runId)?.state ?? 'running') === 'running');
+    const due = this.#runs.filter((run) => (this.statuses.get(run.runId)?.state ?? 'running') === 'running');
     await Promise.all(due.map((run) => this.refresh(run.runId)));
   }
 
