@@ -1,6 +1,7 @@
 /** `npm run cohort -- --api URL <command>`: the instructor's cohort operations against any deployment. */
 import { readFile, writeFile } from 'node:fs/promises';
 import { ApiClient } from './client/api-client.js';
+import { explainApiError } from './client/cli-errors.js';
 import { COHORT_USAGE, parseCohortArgs, type CohortCommand } from './lib/cohort-args.js';
 
 interface Created {
@@ -66,7 +67,7 @@ async function main(): Promise<number> {
     await run(new ApiClient(parsed.api, token), parsed.command);
     return 0;
   } catch (error) {
-    console.error(`error: ${(error as Error).message}`);
+    console.error(`error: ${explainApiError(error, 'INSTRUCTOR_TOKEN')}`);
     return 1;
   }
 }

@@ -13,7 +13,16 @@ export interface RunOptions {
   force: boolean;
 }
 
-export interface StartOptions extends RunOptions {
+/** Where the local stack keeps its data between runs. */
+export interface DataOptions {
+  dataDir: string;
+  /** Start with an empty data folder. */
+  fresh: boolean;
+}
+
+export const DEFAULT_DATA_DIR = '.local-data';
+
+export interface StartOptions extends RunOptions, DataOptions {
   provider: 'embedded' | 'gemini';
   keep: boolean;
 }
@@ -65,14 +74,37 @@ function parse(argv: string[], extra: Record<string, { type: 'string' | 'boolean
   }
 }
 
+const dataFlags = { 'data-dir': { type: 'string' }, fresh: { type: 'boolean' } } as const;
+
+function dataOptions(values: Record<string, string | boolean | undefined>): DataOptions | string {
+  const dataDir = values['data-dir'];
+  if (dataDir === '') return '--data-dir needs a folder';
+  return { dataDir: typeof dataDir === 'string' ? dataDir : DEFAULT_DATA_DIR, fresh: values.fresh === true };
+}
+
+/** `npm run dev`: only where to keep the data. */
+export function parseDevArgs(argv: string[]): Parsed<DataOptions> {
+  let values;
+  try {
+    values = parseArgs({ args: argv, options: { ...dataFlags, help: { type: 'boolean', short: 'h' } }, allowPositionals: false, strict: true }).values as Record<string, string | boolean | undefined>;
+  } catch (error) {
+    return { ok: false, error: (error as Error).message };
+  }
+  if (values.help) return { ok: false, help: true };
+  const data = dataOptions(values);
+  return typeof data === 'string' ? { ok: false, error: data } : { ok: true, options: data };
+}
+
 export function parseStartArgs(argv: string[]): Parsed<StartOptions> {
-  const values = parse(argv, { provider: { type: 'string' }, keep: { type: 'boolean' } });
+  const values = parse(argv, { provider: { type: 'string' }, keep: { type: 'boolean' }, ...dataFlags });
   if (typeof values === 'string') return { ok: false, error: values };
   if (values.help) return { ok: false, help: true };
   const provider = (values.provider as string | undefined) ?? 'embedded';
   if (provider !== 'embedded' && provider !== 'gemini') return { ok: false, error: `--provider must be "embedded" or "gemini", got "${provider}"` };
   const run = parseRunOptions(values, 60);
-  return typeof run === 'string' ? { ok: false, error: run } : { ok: true, options: { ...run, provider, keep: values.keep === true } };
+  if (typeof run === 'string') return { ok: false, error: run };
+  const data = dataOptions(values);
+  return typeof data === 'string' ? { ok: false, error: data } : { ok: true, options: { ...run, ...data, provider, keep: values.keep === true } };
 }
 
 export function parseGenerateArgs(argv: string[]): Parsed<GenerateOptions> {
@@ -92,3 +124,6 @@ export const RUN_USAGE = `  --count N           images to generate, 1..500 (defa
   --categories A,B    only these categories of the scenario
   --out DIR           export folder (default ./DataCollection)
   --force             replace an existing dataset in --out`;
+
+export const DATA_USAGE = `  --data-dir DIR      where runs, prompts, reviews and images are kept between runs (default ./${DEFAULT_DATA_DIR})
+  --fresh             start with an empty data folder (deletes what --data-dir holds)`;

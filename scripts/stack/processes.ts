@@ -35,7 +35,11 @@ export function startProcess(
   child.stderr?.pipe(log, { end: false });
   const exited = new Promise<number | null>((resolve) => {
     child.once('exit', (code) => resolve(code));
-    child.once('error', () => resolve(-1));
+    // A command that cannot be started (not on PATH, not executable) says so in its log.
+    child.once('error', (error) => {
+      log.write(`could not start ${command}: ${error.message}\n`);
+      resolve(-1);
+    });
   });
   const managed: ManagedProcess = {
     name,
