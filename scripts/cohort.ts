@@ -2,6 +2,7 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { ApiClient } from './client/api-client.js';
 import { explainApiError } from './client/cli-errors.js';
+import { plural } from './lib/plural.js';
 import { COHORT_USAGE, parseCohortArgs, type CohortCommand } from './lib/cohort-args.js';
 
 interface Created {
@@ -25,7 +26,7 @@ async function run(client: ApiClient, command: CohortCommand): Promise<void> {
       if (command.out) {
         // Tokens are shown once: the file is readable by its owner only.
         await writeFile(command.out, csv, { mode: 0o600 });
-        console.error(`${participants.length} participants created; tokens written to ${command.out}`);
+        console.error(`${plural(participants.length, 'participant')} created; tokens written to ${command.out}`);
       } else process.stdout.write(csv);
       return;
     }

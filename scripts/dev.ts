@@ -23,7 +23,16 @@ async function main(): Promise<number> {
   stopOnSignals(async () => stack?.stop());
   try {
     const instructorToken = process.env.INSTRUCTOR_TOKEN;
-    stack = await startStack({ log: (line) => console.error(line), dataDir: parsed.options.dataDir, fresh: parsed.options.fresh, ...(apiPort ? { apiPort } : {}), ...(instructorToken ? { instructorToken } : {}) });
+    // Tests save every few seconds instead of every 30 s.
+    const saveSeconds = Number(process.env.LOCAL_DATA_SAVE_SECONDS) || undefined;
+    stack = await startStack({
+      log: (line) => console.error(line),
+      dataDir: parsed.options.dataDir,
+      fresh: parsed.options.fresh,
+      ...(saveSeconds ? { saveIntervalMs: saveSeconds * 1000 } : {}),
+      ...(apiPort ? { apiPort } : {}),
+      ...(instructorToken ? { instructorToken } : {}),
+    });
     console.log(`api: ${stack.apiUrl}`);
     console.log(`gallery: ${stack.apiUrl}/`);
     console.log(instructorToken ? 'instructor token: from INSTRUCTOR_TOKEN' : `instructor token (generated, kept in ${stack.dataDir}): ${stack.instructorToken}`);

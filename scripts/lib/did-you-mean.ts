@@ -16,16 +16,16 @@ export function editDistance(a: string, b: string): number {
   return d[a.length]?.[b.length] ?? 0;
 }
 
-/** The known name closest to `typed`: within a third of its length in edits, or one the typed text is a prefix of. */
+/** The known name closest to `typed`: within a third of its length in edits, or one that contains the typed text. */
 export function closest(typed: string, known: Iterable<string>): string | undefined {
   const lower = typed.toLowerCase();
   let best: { name: string; distance: number } | undefined;
   for (const name of known) {
     if (name === typed) continue;
     const distance = name.toLowerCase() === lower ? 0 : editDistance(lower, name.toLowerCase());
-    const limit = Math.max(1, Math.floor(typed.length / 3));
-    const prefix = lower.length >= 3 && name.toLowerCase().startsWith(lower);
-    if ((distance <= limit || prefix) && (!best || distance < best.distance)) best = { name, distance };
+    const limit = typed.length < 3 ? 0 : Math.max(1, Math.floor(typed.length / 3));
+    const contains = lower.length >= 4 && name.toLowerCase().includes(lower);
+    if ((distance <= limit || contains) && (!best || distance < best.distance)) best = { name, distance };
   }
   return best?.name;
 }

@@ -86,6 +86,8 @@ function describeIssue(issue: z.core.$ZodIssue, json: unknown): string {
     const known = /\(known: ([^)]*)\)/.exec(issue.message)?.[1]?.split(', ') ?? [];
     return `${where}unknown quality threshold "${threshold}"${didYouMean(threshold, known)}; known: ${known.join(', ')}`;
   }
+  const missing = /^Invalid input: expected (\w+), received undefined$/.exec(issue.message)?.[1];
+  if (missing !== undefined) return `${where}missing; it must be a ${missing}`;
   return `${where}${issue.message}`;
 }
 
@@ -104,7 +106,7 @@ function checkCategories(scenario: Scenario, categories: string[] | undefined, s
   for (const category of categories ?? []) {
     if (!Object.hasOwn(scenario.categories, category)) {
       const hint = closest(category, known);
-      return fail(`--categories: "${category}" is not a category of ${source}${hint === undefined ? '' : `; did you mean "${hint}"?`} Its categories: ${known.join(', ')}`);
+      return fail(`--categories: "${category}" is not a category of ${source}${hint === undefined ? '.' : `; did you mean "${hint}"?`} Its categories: ${known.join(', ')}`);
     }
   }
   return { ok: true, scenario };
