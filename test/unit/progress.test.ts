@@ -36,7 +36,7 @@ describe('createProgress on a terminal', () => {
       progress.update(state);
     }
     progress.finish();
-    const lines = writes.join('').split(/\r\x1b\[2K|\n/);
+    const lines = writes.join('').replaceAll('\r\u001b[2K', '\n').split('\n');
     expect(lines.filter(Boolean).length).toBe(states.length);
     for (const line of lines) expect(line.length).toBeLessThan(columns);
   });
