@@ -1,4 +1,5 @@
 import { parseArgs } from 'node:util';
+import { didYouMean } from './did-you-mean.js';
 
 /**
  * Pure option parsing for the command-line tools: argv in, options or an error message
@@ -66,11 +67,20 @@ function parseRunOptions(values: Record<string, string | boolean | undefined>, d
   };
 }
 
+/** node's message for an unknown option, shortened, with the close option when there is one. */
+export function optionError(error: unknown, known: string[]): string {
+  const message = (error as Error).message;
+  const unknown = /^Unknown option '(--?[^']+)'/.exec(message)?.[1];
+  if (unknown === undefined) return message;
+  return `unknown option ${unknown}${didYouMean(unknown.replace(/^-+/, ''), known, (name) => `--${name}`)}`;
+}
+
 function parse(argv: string[], extra: Record<string, { type: 'string' | 'boolean' }>) {
+  const options = { ...runFlags, ...extra };
   try {
-    return parseArgs({ args: argv, options: { ...runFlags, ...extra }, allowPositionals: false, strict: true }).values as Record<string, string | boolean | undefined>;
+    return parseArgs({ args: argv, options, allowPositionals: false, strict: true }).values as Record<string, string | boolean | undefined>;
   } catch (error) {
-    return (error as Error).message;
+    return optionError(error, Object.keys(options));
   }
 }
 
@@ -88,7 +98,7 @@ export function parseDevArgs(argv: string[]): Parsed<DataOptions> {
   try {
     values = parseArgs({ args: argv, options: { ...dataFlags, help: { type: 'boolean', short: 'h' } }, allowPositionals: false, strict: true }).values as Record<string, string | boolean | undefined>;
   } catch (error) {
-    return { ok: false, error: (error as Error).message };
+    return { ok: false, error: optionError(error, [...Object.keys(dataFlags), 'help']) };
   }
   if (values.help) return { ok: false, help: true };
   const data = dataOptions(values);

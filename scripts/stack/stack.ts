@@ -1,8 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { PubSub } from '@google-cloud/pubsub';
-import { Storage } from '@google-cloud/storage';
 import { freePort, httpOk, waitUntil } from './net.js';
 import { openLocalData, processStartTime, type LocalData } from './local-data.js';
 import { missingPrerequisites } from './prerequisites.js';
@@ -70,8 +68,10 @@ const tail = (file: string): string => (existsSync(file) ? readFileSync(file, 'u
 
 /** Fails as soon as `managed` exits, with the end of its log: a process that dies while starting never becomes ready. */
 function failOnExit(managed: ManagedProcess): Promise<never> {
-  const failed = managed.exited.then((code): never => {
-    throw new Error(`${managed.name} exited while starting${code === -1 ? '' : ` (code ${code})`}; the end of ${managed.logFile}:\n${tail(managed.logFile)}`);
+  const failed = managed.exited.then(async (code): Promise<never> => {
+    await managed.closed;
+    const lines = managed.recentOutput().trimEnd().split('\n').slice(-20).join('\n');
+    throw new Error(`${managed.name} exited while starting${code === -1 ? '' : ` (code ${code})`}; the end of its log (${managed.logFile}):\n${lines}`);
   });
   // Only a race that is still running reports it; an exit after start-up (at stop) is not an error here.
   failed.catch(() => {});
@@ -90,6 +90,8 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   const fakeGcsInstalled = existsSync(join(projectRoot, '.tools', 'bin', 'fake-gcs-server'));
   const missing = await missingPrerequisites({ needGo: !fakeGcsInstalled });
   if (missing.length > 0) throw new Error(missing.join('\n'));
+  // Loaded after the checks, so a missing tool is reported without waiting for the client libraries.
+  const [{ PubSub }, { Storage }] = await Promise.all([import('@google-cloud/pubsub'), import('@google-cloud/storage')]);
 
   const processes: ManagedProcess[] = [];
   let relay: StorageRelay | undefined;

@@ -20,7 +20,7 @@ describe('parseStartArgs', () => {
     { argv: ['--count', 'ten'], error: /--count must be a whole number, got "ten"/ },
     { argv: ['--seed', '-3'], error: /--seed/ },
     { argv: ['--provider', 'dalle'], error: /--provider must be "embedded" or "gemini", got "dalle"/ },
-    { argv: ['--cout', '5'], error: /Unknown option '--cout'/ },
+    { argv: ['--cout', '5'], error: /^unknown option --cout; did you mean --count\?$/ },
     { argv: ['extra'], error: /Unexpected argument 'extra'/ },
   ])('rejects $argv', ({ argv, error }) => {
     const parsed = parseStartArgs(argv);
