@@ -1,6 +1,5 @@
 /** `npm run generate -- --api URL …`: triggers a run on any deployment, follows it, exports it. */
 import { parseGenerateArgs, RUN_USAGE } from './lib/cli-args.js';
-import { checkScenario } from './lib/scenario-check.js';
 
 const USAGE = `usage: API_TOKEN=<your token> npm run generate -- --api URL [options]
   --api URL           the api function's URL, local or deployed
@@ -15,6 +14,8 @@ async function main(): Promise<number> {
     return 2;
   }
   const { options } = parsed;
+  // Loaded only now (it brings zod), so --help and option errors answer sooner.
+  const { checkScenario } = await import('./lib/scenario-check.js');
   const scenario = checkScenario(options.scenarioFile, options.categories);
   if (!scenario.ok) {
     console.error(`error: ${scenario.error}`);

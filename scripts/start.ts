@@ -5,7 +5,6 @@
  * loaded or started, so mistakes are reported in a fraction of a second.
  */
 import { DATA_USAGE, parseStartArgs, RUN_USAGE } from './lib/cli-args.js';
-import { checkScenario } from './lib/scenario-check.js';
 
 const USAGE = `usage: npm start -- [options]
 ${RUN_USAGE}
@@ -37,6 +36,8 @@ async function main(): Promise<number> {
     return 2;
   }
   const options = parsed.options;
+  // Loaded only now (it brings zod), so --help and option errors answer sooner.
+  const { checkScenario } = await import('./lib/scenario-check.js');
   const scenario = checkScenario(options.scenarioFile, options.categories);
   if (!scenario.ok) {
     console.error(`error: ${scenario.error}`);
