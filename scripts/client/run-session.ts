@@ -77,7 +77,7 @@ export function summaryLines(exported: ExportResult, wallMs: number): string[] {
     `  failures: ${failures.length === 0 ? 'none' : ''}`,
     ...failures.slice(0, 20).map((p) => `    ${p.promptId} ${p.category}: ${p.failureReason}`),
     ...(failures.length > 20 ? [`    … and ${failures.length - 20} more (see metadata/image_prompts.json)`] : []),
-    `  quality: ${q.assessed} assessed · mean brightness ${q.meanBrightness ?? 'n/a'} · mean colour variance ${q.meanColourVariance ?? 'n/a'} · mean resolution score ${q.meanResolutionScore ?? 'n/a'}`,
+    `  quality: ${q.assessed} assessed · mean brightness ${q.meanBrightness?.toFixed(1) ?? 'n/a'} · mean colour variance ${q.meanColourVariance?.toFixed(1) ?? 'n/a'} · mean resolution score ${q.meanResolutionScore?.toFixed(2) ?? 'n/a'}`,
     ...(input.report ? [`  issues: ${issueSummary(input.report.issueCounts)} · diversity: Vendi ${input.report.diversity.vendiScore.toFixed(2)}, mean pHash distance ${input.report.diversity.meanPairwiseHamming?.toFixed(1) ?? 'n/a'}`] : []),
     `  wall time ${(wallMs / 1000).toFixed(1)} s · ${imagesPerSecond(exported.images, wallMs)}`,
   ];
