@@ -42,7 +42,7 @@ if (name === '--stamp') {
 } else {
   const entry = join(root, 'dist', 'scripts', `${name}.js`);
   if (!existsSync(entry) || newestSource() > builtAt()) {
-    process.stderr.write(existsSync(stampFile) ? 'sources changed since the last build; building…\n' : 'building, once (about 15 s)…\n');
+    process.stderr.write(existsSync(stampFile) ? 'sources changed since the last build; building…\n' : 'building, once…\n');
     const build = spawnSync('npm', ['run', 'build', '--silent'], { cwd: root, stdio: 'inherit' });
     if (build.status !== 0) process.exit(build.status ?? 1);
   }
