@@ -42,6 +42,15 @@ async function startDev(apiPort: number): Promise<Dev> {
 
 const quiet = { update: () => {}, finish: () => {} };
 
+const isAlive = (pid: number): boolean => {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+};
+
 /** SIGKILL for the dev process and every process group it started, as a power cut would do. */
 function killEverything(dev: Dev): void {
   const record = JSON.parse(readFileSync(join(dataDir, 'stack.json'), 'utf8')) as { processes: Array<{ pid: number }> };
@@ -60,7 +69,7 @@ afterAll(() => {
 });
 
 describe('npm run dev keeps its data across restarts', () => {
-  it('keeps a run, its images and two reviews over Ctrl-C, and the last save over a SIGKILL of everything', async () => {
+  it('keeps a run, its images and two reviews over Ctrl-C, the last save over a SIGKILL of everything, and all of it over a SIGKILL of the command', async () => {
     const apiPort = await freePort();
     let dev = await startDev(apiPort);
     const created = await dev.api.createRun({ count: 4, seed: 5 });
@@ -96,6 +105,19 @@ describe('npm run dev keeps its data across restarts', () => {
     expect(survived.find((p) => p.promptId === third?.promptId)?.review).toMatchObject({ relevance: 5 });
     expect(survived.filter((p) => p.review !== null)).toHaveLength(3);
     expect((await dev.api.getImage(created.runId, third?.promptId as string)).length).toBeGreaterThan(100);
+
+    // SIGKILL of the command alone leaves its emulators running: the next start saves their data and stops them.
+    const fourth = prompts[3];
+    await dev.api.call('PUT', `/v1/runs/${created.runId}/prompts/${fourth?.promptId}/review`, { ...review, relevance: 1 });
+    const orphans = (JSON.parse(readFileSync(join(dataDir, 'stack.json'), 'utf8')) as { processes: Array<{ pid: number }> }).processes;
+    dev.child.kill('SIGKILL');
+    await dev.exited;
+    expect(orphans.filter((p) => isAlive(p.pid)).length).toBeGreaterThan(0);
+    dev = await startDev(apiPort);
+    expect(dev.output()).toMatch(/a previous stack \(pid \d+\) was killed and left \d+ processes running/);
+    expect(orphans.filter((p) => isAlive(p.pid))).toEqual([]);
+    const last = (await dev.api.getPrompts(created.runId)).prompts;
+    expect(last.find((p) => p.promptId === fourth?.promptId)?.review).toMatchObject({ relevance: 1 });
     dev.child.kill('SIGINT');
     expect(await dev.exited).toBe(130);
   });
