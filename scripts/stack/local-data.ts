@@ -19,6 +19,8 @@ export interface StackRecord {
   startedAt: string | null;
   projectId: string;
   firestoreHost: string;
+  /** Where its api answers, so a second command can be pointed at it. */
+  apiUrl?: string;
   /** Process-group leaders, each with its start time, so a reused pid is never signalled. */
   processes: Array<{ name: string; pid: number; startedAt: string | null }>;
 }
@@ -83,7 +85,8 @@ export async function openLocalData(dirOption: string, options: { fresh: boolean
 
   const leftover = existsSync(lockFile) ? (JSON.parse(readFileSync(lockFile, 'utf8')) as StackRecord) : null;
   if (leftover && isSameProcess(leftover.pid, leftover.startedAt)) {
-    throw new Error(`another local stack (pid ${leftover.pid}) is using ${dir}; stop it first, or pass --data-dir to keep this one's data elsewhere`);
+    const use = leftover.apiUrl ? `, trigger runs on it with: npm run generate -- --api ${leftover.apiUrl}` : '';
+    throw new Error(`another local stack (pid ${leftover.pid}) is using ${dir}; stop it first${use}, or pass --data-dir to keep this one's data elsewhere`);
   }
   if (leftover) await takeOverLeftover(leftover, { current, next, previous }, options.log);
 

@@ -190,7 +190,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       waitFor(generator, 'generateImage', answers(generatorPort)),
       waitFor(assessor, 'assessImage', answers(assessorPort)),
     ]);
-    data?.attach({ projectId, firestoreHost, processes: processes.map((p) => ({ name: p.name, pid: p.child.pid ?? 0, startedAt: processStartTime(p.child.pid ?? 0) })) }, options.saveIntervalMs ?? SAVE_INTERVAL_MS);
+    data?.attach({ projectId, firestoreHost, apiUrl: `http://127.0.0.1:${apiPort}`, processes: processes.map((p) => ({ name: p.name, pid: p.child.pid ?? 0, startedAt: processStartTime(p.child.pid ?? 0) })) }, options.saveIntervalMs ?? SAVE_INTERVAL_MS);
 
     const assessorUrl = `http://127.0.0.1:${assessorPort}/`;
     relay = startStorageRelay({ pubsub: pubsubClient, subscription: NOTIFICATION_SUBSCRIPTION, targetUrl: assessorUrl, onError: (error) => log(`storage relay: ${String(error)}`) });
