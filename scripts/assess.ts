@@ -1,9 +1,12 @@
 /** `npm run assess -- <files-or-dirs...>`: quality flags for any folder of images, no cloud needed. */
+import { statSync } from 'node:fs';
+import { relative } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { METRIC_COLUMNS } from '../functions/core/metrics.js';
 import { ISSUE_FLAGS } from '../functions/core/quality.js';
 import { runReport, type RunReport } from '../functions/core/quality-report.js';
-import { ASSESS_USAGE, assessFiles, findImageFiles, parseAssessArgs, type AssessedFile } from './lib/assess-files.js';
+import { ASSESS_USAGE, assessFiles, displayBase, findImageFiles, parseAssessArgs, type AssessedFile } from './lib/assess-files.js';
+import { plural } from './lib/plural.js';
 
 export interface Output {
   out: (text: string) => void;
@@ -20,13 +23,19 @@ export async function main(argv: string[], io: Output = processOutput): Promise<
     io.err(`error: ${parsed.error}\n${ASSESS_USAGE}\n`);
     return 2;
   }
-  const { paths, format, thresholds } = parsed.options;
+  const { paths, format, thresholds, verbose } = parsed.options;
   let files: string[];
+  let skipped: string[];
   try {
-    files = await findImageFiles(paths);
+    ({ files, skipped } = await findImageFiles(paths));
   } catch (error) {
-    io.err(`error: ${(error as Error).message}\n`);
+    const { code, path } = error as NodeJS.ErrnoException;
+    io.err(`error: ${code === 'ENOENT' ? `${path} does not exist; give an image file or a folder of them` : (error as Error).message}\n`);
     return 2;
+  }
+  if (skipped.length > 0) {
+    io.err(`${plural(skipped.length, 'file')} skipped, not PNG, JPEG or WebP${verbose ? ':' : ' (--verbose lists them)'}\n`);
+    if (verbose) io.err(skipped.map((file) => `  ${file}\n`).join(''));
   }
   if (files.length === 0) {
     io.err(`error: no PNG, JPEG or WebP files found in ${paths.join(', ')}\n`);
@@ -38,7 +47,12 @@ export async function main(argv: string[], io: Output = processOutput): Promise<
   });
   if (format === 'jsonl') io.out(results.map((result) => `${JSON.stringify(result)}\n`).join(''));
   else if (format === 'csv') io.out(toCsv(results));
-  else io.out(toTable(results, reportOf(results), Date.now() - started));
+  else {
+    const base = displayBase(paths, (path) => statSync(path).isDirectory());
+    const fromHere = relative('.', base);
+    const shownBase = paths.length === 1 && statSync(paths[0] as string).isDirectory() ? (paths[0] as string) : fromHere.startsWith('..') ? base : fromHere || '.';
+    io.out(`paths relative to ${shownBase}\n${toTable(results, reportOf(results), Date.now() - started, base)}`);
+  }
   return 0;
 }
 
@@ -52,7 +66,7 @@ const csvCell = (value: unknown): string => {
 
 export function toCsv(results: AssessedFile[]): string {
   const metricColumns = METRIC_COLUMNS.filter((column) => column !== 'width' && column !== 'height');
-  const header = ['file', 'width', 'height', ...metricColumns, ...ISSUE_FLAGS, 'duplicateOf'];
+  const header = ['file', 'width', 'height', ...metricColumns, ...ISSUE_FLAGS, 'duplicateOf', 'error'];
   const rows = results.map((result) => [
     result.file,
     result.width,
@@ -60,33 +74,38 @@ export function toCsv(results: AssessedFile[]): string {
     ...metricColumns.map((column) => result.metrics?.[column] ?? null),
     ...ISSUE_FLAGS.map((flag) => (result.issues.includes(flag) ? 1 : 0)),
     result.duplicateOf,
+    result.error ?? null,
   ]);
   return [header, ...rows].map((row) => `${row.map(csvCell).join(',')}\n`).join('');
 }
 
-const TABLE_COLUMNS: Array<[string, (result: AssessedFile) => string]> = [
-  ['file', (result) => result.file],
+const tableColumns = (shown: (file: string) => string): Array<[string, (result: AssessedFile) => string]> => [
+  ['file', (result) => shown(result.file)],
   ['size', (result) => (result.width === null ? '-' : `${result.width}x${result.height}`)],
   ['p5', (result) => result.metrics?.brightnessP5.toFixed(2) ?? '-'],
   ['p99', (result) => result.metrics?.brightnessP99.toFixed(2) ?? '-'],
   ['entropy', (result) => result.metrics?.entropy.toFixed(2) ?? '-'],
   ['sharpness', (result) => result.metrics?.sharpness.toFixed(2) ?? '-'],
   ['colour', (result) => result.metrics?.colourfulness.toFixed(1) ?? '-'],
-  ['issues', (result) => [...result.issues, ...(result.duplicateOf ? [`(of ${result.duplicateOf})`] : [])].join(' ') || '-'],
+  ['issues', (result) => [...result.issues, ...(result.duplicateOf ? [`(of ${shown(result.duplicateOf)})`] : [])].join(' ') || '-'],
 ];
 
-export function toTable(results: AssessedFile[], report: RunReport, elapsedMs: number): string {
-  const cells = [TABLE_COLUMNS.map(([name]) => name), ...results.map((result) => TABLE_COLUMNS.map(([, cell]) => cell(result)))];
-  const widths = TABLE_COLUMNS.map((_, column) => Math.max(...cells.map((row) => (row[column] as string).length)));
-  const lines = cells.map((row) => row.map((cell, column) => (column === row.length - 1 ? cell : cell.padEnd(widths[column] as number))).join('  '));
+/** The table, with each file shown relative to `base`. */
+export function toTable(results: AssessedFile[], report: RunReport, elapsedMs: number, base = '.'): string {
+  const columns = tableColumns((file) => relative(base, file) || file);
+  // Why a file is unreadable, in a column of its own, when any is.
+  if (results.some((result) => result.error)) columns.push(['error', (result) => result.error ?? '']);
+  const cells = [columns.map(([name]) => name), ...results.map((result) => columns.map(([, cell]) => cell(result)))];
+  const widths = columns.map((_, column) => Math.max(...cells.map((row) => (row[column] as string).length)));
+  const lines = cells.map((row) => row.map((cell, column) => (column === row.length - 1 ? cell : cell.padEnd(widths[column] as number))).join('  ').trimEnd());
   const flagged = results.filter((result) => result.issues.length > 0).length;
   const counts = ISSUE_FLAGS.filter((flag) => report.issueCounts[flag] > 0).map((flag) => `${flag} ${report.issueCounts[flag]}`);
   const { meanPairwiseHamming, vendiScore } = report.diversity;
   return [
     ...lines,
     '',
-    `${results.length} images, ${flagged} with issues${counts.length ? `: ${counts.join(', ')}` : ''}`,
-    `diversity: mean pairwise pHash distance ${meanPairwiseHamming ?? 'n/a'} of 64, Vendi score ${vendiScore} (effective number of distinct images)`,
+    `${plural(results.length, 'image')}, ${flagged} with issues${counts.length ? `: ${counts.join(', ')}` : ''}`,
+    `diversity: mean pairwise pHash distance ${meanPairwiseHamming?.toFixed(1) ?? 'n/a'} of 64, Vendi score ${vendiScore.toFixed(2)} (effective number of distinct images)`,
     `${(elapsedMs / 1000).toFixed(1)} s`,
     '',
   ].join('\n');

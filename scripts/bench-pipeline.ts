@@ -9,6 +9,7 @@ import { planPrompts } from '../functions/core/planner.js';
 import { builtinScenarios, DEFAULT_SCENARIO } from '../functions/scenarios/index.js';
 import { ApiClient } from './client/api-client.js';
 import { followRun } from './client/follow-run.js';
+import { imagesPerSecond } from './client/progress.js';
 import { printFigures } from './lib/figures.js';
 import { stopOnSignals } from './stack/processes.js';
 import { startStack, type Stack } from './stack/stack.js';
@@ -59,11 +60,11 @@ try {
     ['stack boot', fmt(bootMs)],
     ['POST /v1/runs (plan, record, publish)', fmt(acceptedMs)],
     ['wall time, request → all assessed', fmt(wallMs)],
-    ['throughput', `${(status.counts.assessed / (wallMs / 1000)).toFixed(2)} images/s`],
+    ['throughput', imagesPerSecond(status.counts.assessed, wallMs)],
     ['render time per image (in generator)', `mean ${fmt(renderSum / count)}, p50 ${fmt(percentile(renders, 50))}, p95 ${fmt(percentile(renders, 95))}`],
     ['render time, summed', `${(renderSum / 1000).toFixed(1)} s`],
     ['latency per image, request → assessed', `p50 ${fmt(percentile(latencies, 50))}, p95 ${fmt(percentile(latencies, 95))}, max ${fmt(latencies.at(-1) ?? NaN)}`],
-    ['bare renderer, same prompts, 2 at a time', `${fmt(bare.totalMs)} (${(count / (bare.totalMs / 1000)).toFixed(2)} images/s)`],
+    ['bare renderer, same prompts, 2 at a time', `${fmt(bare.totalMs)} (${imagesPerSecond(count, bare.totalMs)})`],
     ['pipeline overhead over the bare renderer', `${fmt(wallMs - bare.totalMs)} (${(((wallMs - bare.totalMs) / wallMs) * 100).toFixed(0)} % of wall time)`],
   ];
   printFigures(`bench:pipeline, ${count} images, seed ${seed}`, rows);

@@ -1,6 +1,8 @@
 /** `npm run cohort -- --api URL <command>`: the instructor's cohort operations against any deployment. */
 import { readFile, writeFile } from 'node:fs/promises';
 import { ApiClient } from './client/api-client.js';
+import { explainApiError } from './client/cli-errors.js';
+import { plural } from './lib/plural.js';
 import { COHORT_USAGE, parseCohortArgs, type CohortCommand } from './lib/cohort-args.js';
 
 interface Created {
@@ -24,7 +26,7 @@ async function run(client: ApiClient, command: CohortCommand): Promise<void> {
       if (command.out) {
         // Tokens are shown once: the file is readable by its owner only.
         await writeFile(command.out, csv, { mode: 0o600 });
-        console.error(`${participants.length} participants created; tokens written to ${command.out}`);
+        console.error(`${plural(participants.length, 'participant')} created; tokens written to ${command.out}`);
       } else process.stdout.write(csv);
       return;
     }
@@ -67,7 +69,7 @@ async function main(): Promise<number> {
     await run(new ApiClient(parsed.api, token), parsed.command);
     return 0;
   } catch (error) {
-    console.error(`error: ${(error as Error).message}`);
+    console.error(`error: ${explainApiError(error, 'INSTRUCTOR_TOKEN')}`);
     return 1;
   }
 }

@@ -1,23 +1,52 @@
-/** `npm run dev`: boots the local stack and keeps it up until Ctrl-C. */
-import { stopOnSignals } from './stack/processes.js';
-import { startStack, type Stack } from './stack/stack.js';
+/** `npm run dev`: boots the local stack and keeps it up until Ctrl-C, with its data kept in --data-dir. */
+import { DATA_USAGE, parseDevArgs } from './lib/cli-args.js';
 
-let stack: Stack | undefined;
-stopOnSignals(async () => stack?.stop());
-try {
+const USAGE = `usage: npm run dev [-- options]
+${DATA_USAGE}
+environment: API_PORT pins the api function's port (default: a free port); INSTRUCTOR_TOKEN
+  sets the instructor's token (default: generated and printed)`;
+
+async function main(): Promise<number> {
+  const parsed = parseDevArgs(process.argv.slice(2));
+  if (!parsed.ok) {
+    if ('help' in parsed) return (console.log(USAGE), 0);
+    console.error(`error: ${parsed.error}\n${USAGE}`);
+    return 2;
+  }
   const apiPort = process.env.API_PORT ? Number(process.env.API_PORT) : undefined;
-  if (apiPort !== undefined && !(Number.isInteger(apiPort) && apiPort > 0 && apiPort < 65536)) throw new Error(`API_PORT must be a port number, got "${process.env.API_PORT}"`);
-  const instructorToken = process.env.INSTRUCTOR_TOKEN;
-  stack = await startStack({ log: (line) => console.error(line), ...(apiPort ? { apiPort } : {}), ...(instructorToken ? { instructorToken } : {}) });
-  console.log(`api: ${stack.apiUrl}`);
-  console.log(`gallery: ${stack.apiUrl}/`);
-  console.log(instructorToken ? 'instructor token: from INSTRUCTOR_TOKEN' : `instructor token (generated): ${stack.instructorToken}`);
-  console.log(`emulators: FIRESTORE_EMULATOR_HOST=${stack.firestoreHost} PUBSUB_EMULATOR_HOST=${stack.pubsubHost} storage ${stack.storageUrl} (bucket ${stack.bucket})`);
-  console.log(`logs: ${stack.logDir}`);
-  console.log(`try: API_TOKEN=<instructor token> npm run generate -- --api ${stack.apiUrl} --count 10 --out /tmp/dataset`);
-  console.log('Ctrl-C stops everything.');
-} catch (error) {
-  console.error(`error: ${(error as Error).message}`);
-  await stack?.stop();
-  process.exitCode = 1;
+  if (apiPort !== undefined && !(Number.isInteger(apiPort) && apiPort > 0 && apiPort < 65536)) {
+    console.error(`error: set API_PORT to a port number (1–65535), or unset it to pick a free port; it is "${process.env.API_PORT}"`);
+    return 2;
+  }
+  const [{ stopOnSignals }, { startStack }] = await Promise.all([import('./stack/processes.js'), import('./stack/stack.js')]);
+  let stack: Awaited<ReturnType<typeof startStack>> | undefined;
+  stopOnSignals(async () => stack?.stop());
+  try {
+    const instructorToken = process.env.INSTRUCTOR_TOKEN;
+    // Tests save every few seconds instead of every 30 s.
+    const saveSeconds = Number(process.env.LOCAL_DATA_SAVE_SECONDS) || undefined;
+    stack = await startStack({
+      log: (line) => console.error(line),
+      dataDir: parsed.options.dataDir,
+      fresh: parsed.options.fresh,
+      ...(saveSeconds ? { saveIntervalMs: saveSeconds * 1000 } : {}),
+      ...(apiPort ? { apiPort } : {}),
+      ...(instructorToken ? { instructorToken } : {}),
+    });
+    console.log(`api: ${stack.apiUrl}`);
+    console.log(`gallery: ${stack.apiUrl}/`);
+    console.log(instructorToken ? 'instructor token: from INSTRUCTOR_TOKEN' : `instructor token (generated, kept in ${stack.dataDir}): ${stack.instructorToken}`);
+    console.log(`emulators: FIRESTORE_EMULATOR_HOST=${stack.firestoreHost} PUBSUB_EMULATOR_HOST=${stack.pubsubHost} storage ${stack.storageUrl} (bucket ${stack.bucket})`);
+    console.log(`data: ${stack.dataDir} (kept across restarts; --fresh starts empty)`);
+    console.log(`logs: ${stack.logDir}`);
+    console.log(`try: API_TOKEN=<instructor token> npm run generate -- --api ${stack.apiUrl} --count 10 --out /tmp/dataset`);
+    console.log('Ctrl-C stops everything.');
+    return 0;
+  } catch (error) {
+    console.error(`error: ${(error as Error).message}`);
+    await stack?.stop();
+    return 1;
+  }
 }
+
+process.exitCode = await main();

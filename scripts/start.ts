@@ -1,29 +1,27 @@
 /**
  * `npm start`: boots the local stack, runs a scenario end to end, exports the dataset,
  * prints a summary and stops everything. Exit 0 when every prompt is accounted for.
+ * Options, the scenario and the output folder are checked first, before anything heavy is
+ * loaded or started, so mistakes are reported in a fraction of a second.
  */
-import { resolveGeminiCredentials } from '../functions/adapters/gemini/gemini-provider.js';
-import { loadConfig } from '../functions/config.js';
-import { ApiClient } from './client/api-client.js';
-import { parseStartArgs, RUN_USAGE } from './lib/cli-args.js';
-import { stopOnSignals } from './stack/processes.js';
-import { checkOutputDir, runAndExport } from './client/run-session.js';
-import { startStack, type Stack } from './stack/stack.js';
+import { DATA_USAGE, parseStartArgs, RUN_USAGE } from './lib/cli-args.js';
 
 const USAGE = `usage: npm start -- [options]
 ${RUN_USAGE}
   --provider NAME     embedded (default: an offline procedural renderer) or gemini
   --keep              keep the stack up afterwards and print the gallery URL, until Ctrl-C
+${DATA_USAGE}
 environment: API_PORT pins the api function's port (default: a free port); INSTRUCTOR_TOKEN
   sets the instructor's token (default: generated and printed);
   with --provider gemini: GEMINI_API_KEY (or GOOGLE_API_KEY), or GOOGLE_GENAI_USE_VERTEXAI=true with
   GOOGLE_CLOUD_PROJECT and GOOGLE_CLOUD_LOCATION; GEMINI_MODEL, GEMINI_RATE_LIMIT_RPM, GEMINI_TIMEOUT_SECONDS`;
 
 /** Fails before anything starts when the chosen provider cannot work. */
-function checkProvider(provider: 'embedded' | 'gemini'): string | null {
+async function checkProvider(provider: 'embedded' | 'gemini'): Promise<string | null> {
   try {
+    const { loadConfig } = await import('../functions/config.js');
     loadConfig({ ...process.env, GOOGLE_CLOUD_PROJECT: 'local', IMAGE_BUCKET: 'local', IMAGE_PROVIDER: provider });
-    if (provider === 'gemini') resolveGeminiCredentials(process.env);
+    if (provider === 'gemini') (await import('../functions/adapters/gemini/gemini-provider.js')).resolveGeminiCredentials(process.env);
     return null;
   } catch (error) {
     return (error as Error).message;
@@ -38,23 +36,39 @@ async function main(): Promise<number> {
     return 2;
   }
   const options = parsed.options;
-  const outProblem = checkOutputDir(options.out, options.force) ?? checkProvider(options.provider);
+  // Loaded only now (it brings zod), so --help and option errors answer sooner.
+  const { checkScenario } = await import('./lib/scenario-check.js');
+  const scenario = checkScenario(options.scenarioFile, options.categories);
+  if (!scenario.ok) {
+    console.error(`error: ${scenario.error}`);
+    return 2;
+  }
+  const apiPort = process.env.API_PORT;
+  if (apiPort !== undefined && !/^\d+$/.test(apiPort)) {
+    console.error(`error: set API_PORT to a port number (1–65535), or unset it to pick a free port; it is "${apiPort}"`);
+    return 2;
+  }
+  const { checkOutputDir, runAndExport } = await import('./client/run-session.js');
+  const outProblem = checkOutputDir(options.out, options.force) ?? (await checkProvider(options.provider));
   if (outProblem) {
     console.error(`error: ${outProblem}`);
     return 2;
   }
+  const [{ ApiClient }, { stopOnSignals }, { startStack }] = await Promise.all([import('./client/api-client.js'), import('./stack/processes.js'), import('./stack/stack.js')]);
   const log = (line: string) => console.error(line);
-  let stack: Stack | undefined;
+  let stack: Awaited<ReturnType<typeof startStack>> | undefined;
   stopOnSignals(async () => stack?.stop());
   try {
     stack = await startStack({
       log,
       provider: options.provider,
-      ...(process.env.API_PORT ? { apiPort: Number(process.env.API_PORT) } : {}),
+      dataDir: options.dataDir,
+      fresh: options.fresh,
+      ...(apiPort ? { apiPort: Number(apiPort) } : {}),
       ...(process.env.INSTRUCTOR_TOKEN ? { instructorToken: process.env.INSTRUCTOR_TOKEN } : {}),
     });
     log(`stack ready: api ${stack.apiUrl} (logs in ${stack.logDir})`);
-    if (!process.env.INSTRUCTOR_TOKEN) log(`instructor token (generated for this session): ${stack.instructorToken}`);
+    if (!process.env.INSTRUCTOR_TOKEN) log(`instructor token (generated, kept in ${stack.dataDir}): ${stack.instructorToken}`);
     const result = await runAndExport(new ApiClient(stack.apiUrl, stack.instructorToken), options, log);
     if (options.keep) {
       log(`\ngallery: ${stack.apiUrl}/  (sign in with the instructor token above; run ${result.exported.input.run.runId})`);

@@ -3,6 +3,7 @@ import { ISSUE_FLAGS } from './quality.js';
 import type { RunReport } from './quality-report.js';
 import { failureReasonOf, perCategory, succeeded, timings, type ExportInput } from './export-model.js';
 import { splitLogLines } from './export-splits.js';
+import { balanceTable, flaggedImages } from './generation-log-tables.js';
 
 /** Escapes text for Markdown that may be rendered as HTML: prompts and scenario text are user input. */
 export function escapeMarkdown(text: string): string {
@@ -37,11 +38,12 @@ export function generationLogMd(input: ExportInput): string {
     '',
     '## Quality summary',
     `- Images assessed: ${quality.assessed}`,
-    `- Mean brightness (0–255): ${quality.meanBrightness ?? 'n/a'}`,
-    `- Mean colour variance (std, 0–255): ${quality.meanColourVariance ?? 'n/a'}`,
-    `- Mean resolution score: ${quality.meanResolutionScore ?? 'n/a'}`,
+    `- Mean brightness (0–255): ${quality.meanBrightness?.toFixed(1) ?? 'n/a'}`,
+    `- Mean colour variance (std, 0–255): ${quality.meanColourVariance?.toFixed(1) ?? 'n/a'}`,
+    `- Mean resolution score: ${quality.meanResolutionScore?.toFixed(2) ?? 'n/a'}`,
     ...reportLines(input.report),
     ...splitLogLines(input, escapeMarkdown),
+    ...flaggedImages(prompts, escapeMarkdown),
     '',
     '## Prompts',
     ...prompts.map((p) => `- ${p.promptId} [${escapeMarkdown(p.category)}] ${succeeded(p) ? '' : '(failed) '}${escapeMarkdown(p.prompt)}`),
@@ -53,12 +55,9 @@ export function generationLogMd(input: ExportInput): string {
 function reportLines(report: RunReport | null): string[] {
   if (!report) return ['- Run report: not available (the run had not finished)'];
   const flagged = ISSUE_FLAGS.filter((flag) => report.issueCounts[flag] > 0);
-  const balance = (label: string, b: { counts: Record<string, number>; normalisedEntropy: number }) =>
-    `- Balance of ${escapeMarkdown(label)}: normalised entropy ${b.normalisedEntropy.toFixed(3)} (${Object.entries(b.counts).map(([k, n]) => `${escapeMarkdown(k)} ${n}`).join(', ')})`;
   return [
     `- Issues: ${flagged.length === 0 ? 'none' : flagged.map((flag) => `${flag.replace(/_/g, '\\_')} ${report.issueCounts[flag]}`).join(', ')}`,
     `- Diversity: mean pairwise pHash distance ${report.diversity.meanPairwiseHamming?.toFixed(1) ?? 'n/a'} of 64 bits; Vendi score ${report.diversity.vendiScore.toFixed(2)} over ${report.images} images`,
-    balance('categories', report.balance.categories),
-    ...Object.entries(report.balance.axes).map(([axis, b]) => balance(axis, b)),
+    ...balanceTable(report, escapeMarkdown),
   ];
 }

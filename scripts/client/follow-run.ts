@@ -6,13 +6,15 @@ export interface FollowOptions {
   stallTimeoutMs?: number;
   pollMs?: number;
   progress?: Progress;
+  /** When the run was requested, so the bar's rate is the summary's. */
+  startedAt?: number;
 }
 
 export class RunStalledError extends Error {}
 
 /** Polls a run until every prompt is assessed or failed, drawing progress as it goes. */
 export async function followRun(client: ApiClient, runId: string, options: FollowOptions = {}): Promise<RunStatus> {
-  const progress = options.progress ?? createProgress();
+  const progress = options.progress ?? createProgress({ ...(options.startedAt === undefined ? {} : { startedAt: options.startedAt }) });
   const stallTimeoutMs = options.stallTimeoutMs ?? 300_000;
   let lastSignature = '';
   let lastChange = Date.now();

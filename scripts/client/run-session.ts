@@ -7,6 +7,8 @@ import { ApiClient } from './api-client.js';
 import type { RunOptions } from '../lib/cli-args.js';
 import { exportRun, type ExportResult } from './exporter.js';
 import { followRun } from './follow-run.js';
+import { imagesPerSecond } from './progress.js';
+import { plural } from '../lib/plural.js';
 import { projectRoot } from '../lib/tools.js';
 
 const LAYOUT = ['generated_images', 'metadata', 'documentation', 'README.md', 'croissant.json'];
@@ -53,8 +55,8 @@ export async function runAndExport(client: ApiClient, options: RunOptions, log: 
 
   const started = Date.now();
   const created = await client.createRun(body);
-  log(`run ${created.runId}: ${created.planned} prompts planned (seed ${created.seed})`);
-  const status = await followRun(client, created.runId);
+  log(`run ${created.runId}: ${plural(created.planned, 'prompt')} planned (seed ${created.seed})`);
+  const status = await followRun(client, created.runId, { startedAt: started });
   const wallMs = Date.now() - started;
 
   const dir = resolve(options.out);
@@ -72,14 +74,14 @@ export function summaryLines(exported: ExportResult, wallMs: number): string[] {
   return [
     '',
     `Dataset written to ${exported.dir}`,
-    ...Object.entries(perCategory(input.prompts)).map(([category, c]) => `  ${category.padEnd(22)} ${String(c.succeeded).padStart(4)} images${c.failed ? `, ${c.failed} failed` : ''}`),
+    ...Object.entries(perCategory(input.prompts)).map(([category, c]) => `  ${category.padEnd(22)} ${plural(c.succeeded, 'image').padStart(11)}${c.failed ? `, ${c.failed} failed` : ''}`),
     `  failures: ${failures.length === 0 ? 'none' : ''}`,
     ...failures.slice(0, 20).map((p) => `    ${p.promptId} ${p.category}: ${p.failureReason}`),
     ...(failures.length > 20 ? [`    … and ${failures.length - 20} more (see metadata/image_prompts.json)`] : []),
-    `  quality: ${q.assessed} assessed · mean brightness ${q.meanBrightness ?? 'n/a'} · mean colour variance ${q.meanColourVariance ?? 'n/a'} · mean resolution score ${q.meanResolutionScore ?? 'n/a'}`,
+    `  quality: ${q.assessed} assessed · mean brightness ${q.meanBrightness?.toFixed(1) ?? 'n/a'} · mean colour variance ${q.meanColourVariance?.toFixed(1) ?? 'n/a'} · mean resolution score ${q.meanResolutionScore?.toFixed(2) ?? 'n/a'}`,
     ...(input.report ? [`  issues: ${issueSummary(input.report.issueCounts)} · diversity: Vendi ${input.report.diversity.vendiScore.toFixed(2)}, mean pHash distance ${input.report.diversity.meanPairwiseHamming?.toFixed(1) ?? 'n/a'}`] : []),
     splitSummaryLine(input),
-    `  wall time ${(wallMs / 1000).toFixed(1)} s · ${(exported.images / (wallMs / 1000)).toFixed(2)} images/s`,
+    `  wall time ${(wallMs / 1000).toFixed(1)} s · ${imagesPerSecond(exported.images, wallMs)}`,
   ];
 }
 

@@ -3,7 +3,7 @@
  * them through the same decode → metrics → flags path as the storage function.
  */
 import { readdir, readFile, stat } from 'node:fs/promises';
-import { extname, join } from 'node:path';
+import { dirname, extname, join, resolve, sep } from 'node:path';
 import { parseArgs } from 'node:util';
 import { decodeImage } from '../../functions/adapters/image-decoder.js';
 import { computeMetrics, type ImageMetrics } from '../../functions/core/metrics.js';
@@ -17,11 +17,14 @@ export interface AssessOptions {
   paths: string[];
   format: OutputFormat;
   thresholds: Thresholds;
+  /** List the skipped files, not only count them. */
+  verbose: boolean;
 }
 
-export const ASSESS_USAGE = `usage: npm run assess -- <files-or-dirs...> [--format table|jsonl|csv] [--threshold name=value ...]
+export const ASSESS_USAGE = `usage: npm run assess -- <files-or-dirs...> [--format table|jsonl|csv] [--threshold name=value ...] [--verbose]
   Assesses every PNG, JPEG and WebP file found (directories are searched recursively).
   --format F            table (default), jsonl (one JSON object per line) or csv
+  --verbose             list the files skipped as not PNG, JPEG or WebP (they are always counted)
   --threshold N=V       override a quality threshold; repeatable. Names: ${THRESHOLD_NAMES.join(', ')}`;
 
 export function parseAssessArgs(argv: string[]): Parsed<AssessOptions> {
@@ -29,7 +32,7 @@ export function parseAssessArgs(argv: string[]): Parsed<AssessOptions> {
   try {
     parsed = parseArgs({
       args: argv,
-      options: { format: { type: 'string' }, threshold: { type: 'string', multiple: true }, help: { type: 'boolean', short: 'h' } },
+      options: { format: { type: 'string' }, threshold: { type: 'string', multiple: true }, verbose: { type: 'boolean', short: 'v' }, help: { type: 'boolean', short: 'h' } },
       allowPositionals: true,
       strict: true,
     });
@@ -50,7 +53,7 @@ export function parseAssessArgs(argv: string[]): Parsed<AssessOptions> {
     overrides[match[1] as string] = value;
   }
   try {
-    return { ok: true, options: { paths: positionals, format: format as OutputFormat, thresholds: mergeThresholds(overrides) } };
+    return { ok: true, options: { paths: positionals, format: format as OutputFormat, thresholds: mergeThresholds(overrides), verbose: values.verbose === true } };
   } catch (error) {
     return { ok: false, error: (error as Error).message };
   }
@@ -60,18 +63,33 @@ const IMAGE_EXTENSIONS = new Set(['.png', '.jpg', '.jpeg', '.webp']);
 
 /**
  * Image files under the given directories, recursively, plus files named outright (assessed whatever
- * their extension), sorted so the output, and which duplicate counts as the original, is stable.
+ * their extension), sorted so the output, and which duplicate counts as the original, is stable;
+ * and the other files found in the directories, which are skipped.
  */
-export async function findImageFiles(paths: string[]): Promise<string[]> {
+export async function findImageFiles(paths: string[]): Promise<{ files: string[]; skipped: string[] }> {
   const found = new Set<string>();
+  const skipped = new Set<string>();
   const visit = async (path: string, named: boolean): Promise<void> => {
     const info = await stat(path);
     if (info.isDirectory()) {
       for (const entry of await readdir(path)) await visit(join(path, entry), false);
     } else if (info.isFile() && (named || IMAGE_EXTENSIONS.has(extname(path).toLowerCase()))) found.add(path);
+    else skipped.add(path);
   };
   for (const path of paths) await visit(path, true);
-  return [...found].sort();
+  return { files: [...found].sort(), skipped: [...skipped].sort() };
+}
+
+/**
+ * The folder the table's paths are shown relative to: the one directory given, or else the
+ * deepest folder holding everything given.
+ */
+export function displayBase(paths: string[], isDirectory: (path: string) => boolean): string {
+  const folders = paths.map((path) => (isDirectory(path) ? resolve(path) : dirname(resolve(path))));
+  const split = folders.map((folder) => folder.split(sep));
+  const common: string[] = [];
+  for (let i = 0; split.every((parts) => parts[i] !== undefined && parts[i] === split[0]?.[i]); i++) common.push(split[0]?.[i] as string);
+  return common.join(sep) || sep;
 }
 
 export interface AssessedFile {
@@ -81,6 +99,8 @@ export interface AssessedFile {
   metrics: ImageMetrics | null;
   issues: IssueFlag[];
   duplicateOf: string | null;
+  /** Why an `unreadable` file could not be read or decoded. */
+  error?: string;
 }
 
 /** Decodes and measures `concurrency` files at a time; an undecodable file is `unreadable`, never fatal. */
@@ -95,8 +115,9 @@ export async function assessFiles(files: string[], thresholds: Thresholds, concu
       try {
         const metrics = computeMetrics(await decodeImage(await readFile(file)));
         results[index] = { file, width: metrics.width, height: metrics.height, metrics, issues: imageIssues(metrics, thresholds), duplicateOf: null };
-      } catch {
-        results[index] = { file, width: null, height: null, metrics: null, issues: ['unreadable'], duplicateOf: null };
+      } catch (error) {
+        const reason = (error as Error).message.split('\n')[0] ?? 'unknown error';
+        results[index] = { file, width: null, height: null, metrics: null, issues: ['unreadable'], duplicateOf: null, error: reason };
       }
       onProgress(++done);
     }

@@ -1,5 +1,6 @@
 import { parseArgs } from 'node:util';
 import { DEFAULT_DATASET_OPTIONS, parseExcludePolicies, parseLicense, parseSplitRatios, type DatasetOptions } from '../../functions/core/dataset-options.js';
+import { didYouMean } from './did-you-mean.js';
 
 /**
  * Pure option parsing for the command-line tools: argv in, options or an error message
@@ -16,7 +17,16 @@ export interface RunOptions {
   dataset: DatasetOptions;
 }
 
-export interface StartOptions extends RunOptions {
+/** Where the local stack keeps its data between runs. */
+export interface DataOptions {
+  dataDir: string;
+  /** Start with an empty data folder. */
+  fresh: boolean;
+}
+
+export const DEFAULT_DATA_DIR = '.local-data';
+
+export interface StartOptions extends RunOptions, DataOptions {
   provider: 'embedded' | 'gemini';
   keep: boolean;
 }
@@ -79,22 +89,54 @@ function parseRunOptions(values: Record<string, string | boolean | undefined>, d
   };
 }
 
+/** node's message for an unknown option, shortened, with the close option when there is one. */
+export function optionError(error: unknown, known: string[]): string {
+  const message = (error as Error).message;
+  const unknown = /^Unknown option '(--?[^']+)'/.exec(message)?.[1];
+  if (unknown === undefined) return message;
+  return `unknown option ${unknown}${didYouMean(unknown.replace(/^-+/, ''), known, (name) => `--${name}`)}`;
+}
+
 function parse(argv: string[], extra: Record<string, { type: 'string' | 'boolean' }>) {
+  const options = { ...runFlags, ...extra };
   try {
-    return parseArgs({ args: argv, options: { ...runFlags, ...extra }, allowPositionals: false, strict: true }).values as Record<string, string | boolean | undefined>;
+    return parseArgs({ args: argv, options, allowPositionals: false, strict: true }).values as Record<string, string | boolean | undefined>;
   } catch (error) {
-    return (error as Error).message;
+    return optionError(error, Object.keys(options));
   }
 }
 
+const dataFlags = { 'data-dir': { type: 'string' }, fresh: { type: 'boolean' } } as const;
+
+function dataOptions(values: Record<string, string | boolean | undefined>): DataOptions | string {
+  const dataDir = values['data-dir'];
+  if (dataDir === '') return '--data-dir needs a folder';
+  return { dataDir: typeof dataDir === 'string' ? dataDir : DEFAULT_DATA_DIR, fresh: values.fresh === true };
+}
+
+/** `npm run dev`: only where to keep the data. */
+export function parseDevArgs(argv: string[]): Parsed<DataOptions> {
+  let values;
+  try {
+    values = parseArgs({ args: argv, options: { ...dataFlags, help: { type: 'boolean', short: 'h' } }, allowPositionals: false, strict: true }).values as Record<string, string | boolean | undefined>;
+  } catch (error) {
+    return { ok: false, error: optionError(error, [...Object.keys(dataFlags), 'help']) };
+  }
+  if (values.help) return { ok: false, help: true };
+  const data = dataOptions(values);
+  return typeof data === 'string' ? { ok: false, error: data } : { ok: true, options: data };
+}
+
 export function parseStartArgs(argv: string[]): Parsed<StartOptions> {
-  const values = parse(argv, { provider: { type: 'string' }, keep: { type: 'boolean' } });
+  const values = parse(argv, { provider: { type: 'string' }, keep: { type: 'boolean' }, ...dataFlags });
   if (typeof values === 'string') return { ok: false, error: values };
   if (values.help) return { ok: false, help: true };
   const provider = (values.provider as string | undefined) ?? 'embedded';
   if (provider !== 'embedded' && provider !== 'gemini') return { ok: false, error: `--provider must be "embedded" or "gemini", got "${provider}"` };
   const run = parseRunOptions(values, 60);
-  return typeof run === 'string' ? { ok: false, error: run } : { ok: true, options: { ...run, provider, keep: values.keep === true } };
+  if (typeof run === 'string') return { ok: false, error: run };
+  const data = dataOptions(values);
+  return typeof data === 'string' ? { ok: false, error: data } : { ok: true, options: { ...run, ...data, provider, keep: values.keep === true } };
 }
 
 export function parseGenerateArgs(argv: string[]): Parsed<GenerateOptions> {
@@ -118,3 +160,6 @@ export const RUN_USAGE = `  --count N           images to generate, 1..500 (defa
   --exclude POLICY    leave images out of every split: issues, inappropriate,
                       rated-below=N, not-usable; comma-separated to combine
   --license ID        the licence in the dataset card (default cc-by-4.0)`;
+
+export const DATA_USAGE = `  --data-dir DIR      where runs, prompts, reviews and images are kept between runs (default ./${DEFAULT_DATA_DIR})
+  --fresh             start with an empty data folder (deletes what --data-dir holds)`;

@@ -15,9 +15,11 @@ export function freePort(): Promise<number> {
 }
 
 /** Polls until `check` resolves true; fails with `what` named, and the given log, on timeout. */
-export async function waitUntil(what: string, check: () => Promise<boolean>, options: { timeoutMs: number; intervalMs?: number; onTimeout?: () => string }): Promise<void> {
+export async function waitUntil(what: string, check: () => Promise<boolean>, options: { timeoutMs: number; intervalMs?: number; onTimeout?: () => string; signal?: AbortSignal }): Promise<void> {
   const deadline = Date.now() + options.timeoutMs;
   while (Date.now() < deadline) {
+    // Given up elsewhere (another process failed to start): stop polling.
+    if (options.signal?.aborted) throw new Error(`${what}: start-up abandoned`);
     if (await check().catch(() => false)) return;
     await new Promise((resolve) => setTimeout(resolve, options.intervalMs ?? 200));
   }

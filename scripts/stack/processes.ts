@@ -12,8 +12,14 @@ export interface ManagedProcess {
   child: ChildProcess;
   logFile: string;
   exited: Promise<number | null>;
+  /** Resolves once the process has exited and all its output has been read. */
+  closed: Promise<void>;
+  /** The end of its output, kept in memory: the log file may still be behind when the process dies. */
+  recentOutput(): string;
   stop(): Promise<void>;
 }
+
+const RECENT_BYTES = 4096;
 
 const running = new Set<ManagedProcess>();
 
@@ -33,15 +39,32 @@ export function startProcess(
   });
   child.stdout?.pipe(log, { end: false });
   child.stderr?.pipe(log, { end: false });
+  let recent = '';
+  const keep = (chunk: Buffer) => {
+    recent = (recent + chunk.toString('utf8')).slice(-RECENT_BYTES);
+  };
+  child.stdout?.on('data', keep);
+  child.stderr?.on('data', keep);
+  const closed = new Promise<void>((resolve) => {
+    child.once('close', () => resolve());
+    child.once('error', () => resolve());
+  });
   const exited = new Promise<number | null>((resolve) => {
     child.once('exit', (code) => resolve(code));
-    child.once('error', () => resolve(-1));
+    // A command that cannot be started (not on PATH, not executable) says so in its log.
+    child.once('error', (error) => {
+      log.write(`could not start ${command}: ${error.message}\n`);
+      keep(Buffer.from(`could not start ${command}: ${error.message}\n`));
+      resolve(-1);
+    });
   });
   const managed: ManagedProcess = {
     name,
     child,
     logFile: options.logFile,
     exited,
+    closed,
+    recentOutput: () => recent,
     async stop() {
       await stopGroup(child, exited);
       running.delete(managed);

@@ -1,9 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { PubSub } from '@google-cloud/pubsub';
-import { Storage } from '@google-cloud/storage';
 import { freePort, httpOk, waitUntil } from './net.js';
+import { openLocalData, processStartTime, type LocalData } from './local-data.js';
+import { missingPrerequisites } from './prerequisites.js';
 import { startProcess, type ManagedProcess } from './processes.js';
 import { startStorageRelay, type StorageRelay } from './storage-relay.js';
 import { ensureFakeGcsServer, projectRoot } from '../lib/tools.js';
@@ -29,6 +29,12 @@ export interface StackOptions {
   functionEnv?: Record<string, string>;
   logDir?: string;
   log?: (line: string) => void;
+  /** Keep Firestore and Cloud Storage data in this folder across restarts; in memory when omitted (the tests). */
+  dataDir?: string;
+  /** Empty `dataDir` first. */
+  fresh?: boolean;
+  /** How often Firestore is saved into `dataDir`, so a crash loses at most this much. */
+  saveIntervalMs?: number;
 }
 
 export interface Stack {
@@ -42,6 +48,8 @@ export interface Stack {
   firestoreHost: string;
   pubsubHost: string;
   logDir: string;
+  /** The data folder, when data is kept across restarts. */
+  dataDir: string | null;
   instructorToken: string;
   /** Environment that points Google Cloud clients at the emulators. */
   clientEnv: Record<string, string>;
@@ -54,8 +62,21 @@ const GENERATION_SUBSCRIPTION = 'generate-image-push';
 const NOTIFICATION_TOPIC = 'gcs-notifications';
 const NOTIFICATION_SUBSCRIPTION = 'assess-image-relay';
 const READY_TIMEOUT_MS = 120_000;
+const SAVE_INTERVAL_MS = 30_000;
 
-const tail = (file: string): string => (existsSync(file) ? readFileSync(file, 'utf8').split('\n').slice(-20).join('\n') : '');
+const tail = (file: string): string => (existsSync(file) ? readFileSync(file, 'utf8').trimEnd().split('\n').slice(-20).join('\n') : '');
+
+/** Fails as soon as `managed` exits, with the end of its log: a process that dies while starting never becomes ready. */
+function failOnExit(managed: ManagedProcess): Promise<never> {
+  const failed = managed.exited.then(async (code): Promise<never> => {
+    await managed.closed;
+    const lines = managed.recentOutput().trimEnd().split('\n').slice(-20).join('\n');
+    throw new Error(`${managed.name} exited while starting${code === -1 ? '' : ` (code ${code})`}; the end of its log (${managed.logFile}):\n${lines}`);
+  });
+  // Only a race that is still running reports it; an exit after start-up (at stop) is not an error here.
+  failed.catch(() => {});
+  return failed;
+}
 
 export async function startStack(options: StackOptions = {}): Promise<Stack> {
   const log = options.log ?? (() => {});
@@ -63,28 +84,42 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   const projectId = options.projectId ?? process.env.GOOGLE_CLOUD_PROJECT ?? 'demo-synthetic-images';
   const bucket = options.bucket ?? 'synthetic-images';
   const logDir = options.logDir ?? join(projectRoot, '.stack-logs');
-  const instructorToken = options.instructorToken ?? randomBytes(24).toString('hex');
+  let instructorToken = options.instructorToken ?? randomBytes(24).toString('hex');
   const functionsEntry = join(projectRoot, 'dist', 'functions', 'index.js');
   if (!existsSync(functionsEntry)) throw new Error(`${functionsEntry} is missing: run "npm run build" first`);
+  const fakeGcsInstalled = existsSync(join(projectRoot, '.tools', 'bin', 'fake-gcs-server'));
+  const missing = await missingPrerequisites({ needGo: !fakeGcsInstalled });
+  if (missing.length > 0) throw new Error(missing.join('\n'));
+  // Loaded after the checks, so a missing tool is reported without waiting for the client libraries.
+  const [{ PubSub }, { Storage }] = await Promise.all([import('@google-cloud/pubsub'), import('@google-cloud/storage')]);
 
   const processes: ManagedProcess[] = [];
   let relay: StorageRelay | undefined;
+  let data: LocalData | undefined;
   const stop = async (): Promise<void> => {
     await relay?.stop().catch(() => {});
+    // Saved while the emulator still runs; a failed save keeps the previous one.
+    await data?.save().catch((error) => log(`could not save the Firestore data: ${(error as Error).message}`));
     await Promise.all(processes.splice(0).reverse().map((p) => p.stop()));
+    data?.release();
   };
   const start = (name: string, command: string, args: string[], env: Record<string, string> = {}): ManagedProcess => {
     const managed = startProcess(name, command, args, { env, logFile: join(logDir, `${name}.log`), cwd: projectRoot });
     processes.push(managed);
     return managed;
   };
-  const ready = (managed: ManagedProcess, url: string, body?: string) =>
-    waitUntil(`${managed.name} (${url})`, async () => {
-      if (managed.child.exitCode !== null) throw new Error(`${managed.name} exited with code ${managed.child.exitCode}\n${tail(managed.logFile)}`);
-      return httpOk(url, body);
-    }, { timeoutMs: READY_TIMEOUT_MS, onTimeout: () => tail(managed.logFile) });
+  const starting = new AbortController();
+  const waitFor = (managed: ManagedProcess, what: string, check: () => Promise<boolean>) =>
+    Promise.race([failOnExit(managed), waitUntil(what, check, { timeoutMs: READY_TIMEOUT_MS, onTimeout: () => tail(managed.logFile), signal: starting.signal })]);
+  const ready = (managed: ManagedProcess, url: string, body?: string) => waitFor(managed, `${managed.name} (${url})`, () => httpOk(url, body));
 
   try {
+    if (options.dataDir) {
+      data = await openLocalData(options.dataDir, { fresh: options.fresh ?? false, log });
+      log(data.importFile ? `data: ${data.dir} (loading the saved Firestore data)` : `data: ${data.dir} (empty)`);
+      const generated = instructorToken;
+      instructorToken = options.instructorToken ?? data.instructorToken(() => generated);
+    }
     const fakeGcs = await ensureFakeGcsServer(log);
     const [firestorePort, pubsubPort, storagePort, apiPort, generatorPort, assessorPort] = await Promise.all([
       freePort(), freePort(), freePort(), options.apiPort ?? freePort(), freePort(), freePort(),
@@ -95,7 +130,8 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     const gcloudEnv = { CLOUDSDK_CORE_DISABLE_PROMPTS: '1' };
 
     log('starting the Firestore and Pub/Sub emulators…');
-    const firestore = start('firestore-emulator', 'gcloud', ['emulators', 'firestore', 'start', `--host-port=${firestoreHost}`], gcloudEnv);
+    const importData = data?.importFile ? [`--import-data=${data.importFile}`] : [];
+    const firestore = start('firestore-emulator', 'gcloud', ['emulators', 'firestore', 'start', `--host-port=${firestoreHost}`, ...importData], gcloudEnv);
     const pubsub = start('pubsub-emulator', 'gcloud', ['beta', 'emulators', 'pubsub', 'start', `--project=${projectId}`, `--host-port=${pubsubHost}`], gcloudEnv);
     await Promise.all([ready(firestore, `http://${firestoreHost}/`, 'Ok'), ready(pubsub, `http://${pubsubHost}/`, 'Ok')]);
 
@@ -121,12 +157,15 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
 
     log('starting fake-gcs-server…');
     const storage = start('fake-gcs-server', fakeGcs, [
-      '-scheme', 'http', '-host', '127.0.0.1', '-port', String(storagePort), '-backend', 'memory',
+      '-scheme', 'http', '-host', '127.0.0.1', '-port', String(storagePort), ...(data ? ['-backend', 'filesystem', '-filesystem-root', data.storageDir] : ['-backend', 'memory']),
       '-external-url', storageUrl, '-public-host', `127.0.0.1:${storagePort}`, '-log-level', 'warn',
       '-event.pubsub-project-id', projectId, '-event.pubsub-topic', NOTIFICATION_TOPIC, '-event.list', 'finalize',
     ], { PUBSUB_EMULATOR_HOST: pubsubHost });
     await ready(storage, `${storageUrl}/storage/v1/b`);
-    await new Storage({ projectId, apiEndpoint: storageUrl }).createBucket(bucket);
+    await new Storage({ projectId, apiEndpoint: storageUrl }).createBucket(bucket).catch((error: { code?: number }) => {
+      // Kept from the last session.
+      if (!(data && error.code === 409)) throw error;
+    });
 
     log('starting the functions…');
     const functionEnv = {
@@ -148,9 +187,10 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     const answers = (port: number) => async () => (await fetch(`http://127.0.0.1:${port}/`, { signal: AbortSignal.timeout(2000) })).status > 0;
     await Promise.all([
       ready(api, `http://127.0.0.1:${apiPort}/healthz`),
-      waitUntil('generateImage', answers(generatorPort), { timeoutMs: READY_TIMEOUT_MS, onTimeout: () => tail(generator.logFile) }),
-      waitUntil('assessImage', answers(assessorPort), { timeoutMs: READY_TIMEOUT_MS, onTimeout: () => tail(assessor.logFile) }),
+      waitFor(generator, 'generateImage', answers(generatorPort)),
+      waitFor(assessor, 'assessImage', answers(assessorPort)),
     ]);
+    data?.attach({ projectId, firestoreHost, apiUrl: `http://127.0.0.1:${apiPort}`, processes: processes.map((p) => ({ name: p.name, pid: p.child.pid ?? 0, startedAt: processStartTime(p.child.pid ?? 0) })) }, options.saveIntervalMs ?? SAVE_INTERVAL_MS);
 
     const assessorUrl = `http://127.0.0.1:${assessorPort}/`;
     relay = startStorageRelay({ pubsub: pubsubClient, subscription: NOTIFICATION_SUBSCRIPTION, targetUrl: assessorUrl, onError: (error) => log(`storage relay: ${String(error)}`) });
@@ -165,12 +205,14 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       firestoreHost,
       pubsubHost,
       logDir,
+      dataDir: data?.dir ?? null,
       instructorToken,
       clientEnv,
       relay,
       stop,
     };
   } catch (error) {
+    starting.abort();
     await stop();
     throw error;
   }

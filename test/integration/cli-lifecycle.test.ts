@@ -15,7 +15,9 @@ const processesUsing = (ports: string[]): string[] =>
 describe('npm run dev + npm run generate', () => {
   it('serves on API_PORT, exports a run triggered from a script, and leaves no process behind on SIGINT', async () => {
     const apiPort = await freePort();
-    const dev = spawn(process.execPath, ['dist/scripts/dev.js'], { cwd: projectRoot, env: { ...process.env, API_PORT: String(apiPort) }, stdio: ['ignore', 'pipe', 'pipe'] });
+    // A data folder of its own: the tests never touch the user's .local-data.
+    const dataDir = mkdtempSync(join(tmpdir(), 'dev-data-'));
+    const dev = spawn(process.execPath, ['dist/scripts/dev.js', '--data-dir', dataDir], { cwd: projectRoot, env: { ...process.env, API_PORT: String(apiPort), INSTRUCTOR_TOKEN: '' }, stdio: ['ignore', 'pipe', 'pipe'] });
     let output = '';
     dev.stdout.on('data', (chunk) => (output += chunk));
     dev.stderr.on('data', (chunk) => (output += chunk));
@@ -30,7 +32,7 @@ describe('npm run dev + npm run generate', () => {
       expect((await fetch(`http://127.0.0.1:${apiPort}/healthz`)).status).toBe(200);
 
       const out = mkdtempSync(join(tmpdir(), 'generate-'));
-      const token = /instructor token \(generated\): (\S+)/.exec(output)?.[1];
+      const token = /instructor token \(generated, kept in [^)]+\): (\S+)/.exec(output)?.[1];
       expect(token).toMatch(/^[0-9a-f]{48}$/);
       const generate = spawnSync(process.execPath, ['dist/scripts/generate.js', '--api', `http://127.0.0.1:${apiPort}`, '--count', '6', '--seed', '3', '--out', out, '--force'], {
         cwd: projectRoot,

@@ -10,12 +10,12 @@ import { parseAssessArgs } from '../../scripts/lib/assess-files.js';
 
 describe('parseAssessArgs', () => {
   it.each([
-    { argv: ['pics'], options: { paths: ['pics'], format: 'table', thresholds: DEFAULT_THRESHOLDS } },
-    { argv: ['a.png', 'dir', '--format', 'jsonl'], options: { paths: ['a.png', 'dir'], format: 'jsonl', thresholds: DEFAULT_THRESHOLDS } },
-    { argv: ['--format=csv', 'dir'], options: { paths: ['dir'], format: 'csv', thresholds: DEFAULT_THRESHOLDS } },
+    { argv: ['pics'], options: { paths: ['pics'], format: 'table', thresholds: DEFAULT_THRESHOLDS, verbose: false } },
+    { argv: ['a.png', 'dir', '--format', 'jsonl'], options: { paths: ['a.png', 'dir'], format: 'jsonl', thresholds: DEFAULT_THRESHOLDS, verbose: false } },
+    { argv: ['--format=csv', 'dir', '--verbose'], options: { paths: ['dir'], format: 'csv', thresholds: DEFAULT_THRESHOLDS, verbose: true } },
     {
       argv: ['dir', '--threshold', 'darkP99=0.4', '--threshold', 'nearDuplicateHamming=4'],
-      options: { paths: ['dir'], format: 'table', thresholds: { ...DEFAULT_THRESHOLDS, darkP99: 0.4, nearDuplicateHamming: 4 } },
+      options: { paths: ['dir'], format: 'table', thresholds: { ...DEFAULT_THRESHOLDS, darkP99: 0.4, nearDuplicateHamming: 4 }, verbose: false },
     },
   ])('accepts $argv', ({ argv, options }) => {
     expect(parseAssessArgs(argv)).toEqual({ ok: true, options });
@@ -72,9 +72,16 @@ describe('npm run assess', () => {
     expect(records[0]).toMatchObject({ width: 160, height: 120, issues: [], duplicateOf: null });
     expect(Object.keys(records[0]!)).toEqual(['file', 'width', 'height', 'metrics', 'issues', 'duplicateOf']);
     expect(records[1]).toMatchObject({ issues: expect.arrayContaining(['dark']) });
-    expect(records[2]).toEqual({ file: join(dir, 'd-truncated.png'), width: null, height: null, metrics: null, issues: ['unreadable'], duplicateOf: null });
+    expect(records[2]).toEqual({ file: join(dir, 'd-truncated.png'), width: null, height: null, metrics: null, issues: ['unreadable'], duplicateOf: null, error: expect.stringMatching(/\S/) });
     expect(records[3]).toMatchObject({ issues: ['exact_duplicate'], duplicateOf: join(dir, 'a-clean.png') });
     expect(err).toMatch(/assessed 4\/4/);
+    expect(err).toContain('1 file skipped, not PNG, JPEG or WebP (--verbose lists them)');
+    expect(err).not.toContain('notes.txt');
+  });
+
+  it('lists the skipped files with --verbose', async () => {
+    const { err } = await run([dir, '--format', 'jsonl', '--verbose']);
+    expect(err).toContain(`1 file skipped, not PNG, JPEG or WebP:\n  ${join(dir, 'notes.txt')}\n`);
   });
 
   it('writes a CSV with one 0/1 column per flag', async () => {
@@ -82,7 +89,7 @@ describe('npm run assess', () => {
     expect(code).toBe(0);
     const [header, ...rows] = out.trimEnd().split('\n');
     const columns = header!.split(',');
-    expect(columns).toEqual(['file', 'width', 'height', ...METRIC_COLUMNS.filter((c) => c !== 'width' && c !== 'height'), ...ISSUE_FLAGS, 'duplicateOf']);
+    expect(columns).toEqual(['file', 'width', 'height', ...METRIC_COLUMNS.filter((c) => c !== 'width' && c !== 'height'), ...ISSUE_FLAGS, 'duplicateOf', 'error']);
     expect(rows).toHaveLength(4);
     const truncated = rows.find((row) => row.startsWith(join(dir, 'd-truncated.png')))!.split(',');
     expect(truncated[columns.indexOf('unreadable')]).toBe('1');
@@ -92,10 +99,16 @@ describe('npm run assess', () => {
   it('prints a table with a summary by default', async () => {
     const { code, out } = await run([dir]);
     expect(code).toBe(0);
-    expect(out).toMatch(/^file\s+size\s+p5/);
+    const lines = out.split('\n');
+    expect(lines[0]).toBe(`paths relative to ${dir}`);
+    expect(lines[1]).toMatch(/^file\s+size\s+p5.*issues\s+error$/);
+    // Paths relative to the folder given, in the rows and in the duplicate's original.
+    expect(lines.find((line) => line.startsWith('nested/b-copy.png '))).toMatch(/exact_duplicate \(of a-clean\.png\)/);
+    expect(lines.find((line) => line.startsWith('d-truncated.png '))).toMatch(/unreadable\s+\S/);
+    expect(lines.slice(1).join('\n')).not.toContain(dir);
     // The darkened copy keeps its structure, so pHash also calls it a near duplicate.
     expect(out).toMatch(/4 images, 3 with issues: dark 1, exact_duplicate 1, near_duplicate 1, unreadable 1/);
-    expect(out).toMatch(/Vendi score/);
+    expect(out).toMatch(/mean pairwise pHash distance \d+\.\d of 64, Vendi score \d+\.\d\d \(/);
   });
 
   it('honours a threshold override', async () => {
@@ -105,7 +118,7 @@ describe('npm run assess', () => {
 
   it.each([
     { argv: () => [join(dir, 'nested'), '--format', 'yaml'], code: 2, err: /usage: npm run assess/ },
-    { argv: () => [join(dir, 'missing')], code: 2, err: /ENOENT/ },
+    { argv: () => [join(dir, 'missing')], code: 2, err: /missing does not exist; give an image file or a folder of them/ },
     { argv: () => [join(dir, 'empty')], code: 1, err: /no PNG, JPEG or WebP files/ },
   ])('exits $code with a message', async ({ argv, code, err }) => {
     mkdirSync(join(dir, 'empty'), { recursive: true });

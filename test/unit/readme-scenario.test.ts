@@ -1,0 +1,23 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { planPrompts } from '../../functions/core/planner.js';
+import { scenarioSchema } from '../../functions/core/scenario.js';
+import { projectRoot } from '../../scripts/lib/tools.js';
+
+/** The README's example scenario, copied as is, must make sensible prompts. */
+describe('the README example scenario', () => {
+  const readme = readFileSync(join(projectRoot, 'README.md'), 'utf8');
+  const section = readme.slice(readme.indexOf('## Scenarios'));
+  const json = /```json\n([\s\S]*?)\n```/.exec(section)?.[1] ?? '';
+
+  it('is valid and plans prompts with every placeholder filled with real text', () => {
+    const scenario = scenarioSchema.parse(JSON.parse(json));
+    const prompts = planPrompts(scenario, { count: 8, seed: 1 });
+    expect(prompts).toHaveLength(8);
+    for (const { prompt } of prompts) {
+      expect(prompt).not.toMatch(/[{}]|optional/);
+      expect(prompt).toContain('Style: documentary photograph, natural light.');
+    }
+  });
+});
