@@ -1,6 +1,6 @@
 import type { Firestore } from '@google-cloud/firestore';
 import type { Quotas } from '../config.js';
-import { decideReservation, type ActiveRun, type Participant, type Reservation } from '../core/participants.js';
+import { decideReservation, decideRunRelease, type ActiveRun, type Participant, type Reservation } from '../core/participants.js';
 import type { ParticipantStore } from '../core/ports.js';
 
 /** `participants/{id}`: one document per participant, holding its token hash and usage. */
@@ -59,6 +59,15 @@ export class FirestoreParticipantStore implements ParticipantStore {
     const batch = this.db.batch();
     for (const id of ids) batch.delete(this.ref(id));
     await batch.commit();
+  }
+
+  async releaseRun(id: string, runId: string, options: { refundImages: number; finished: boolean }): Promise<void> {
+    await this.db.runTransaction(async (transaction) => {
+      const snapshot = await transaction.get(this.ref(id));
+      const participant = snapshot.data() as Participant | undefined;
+      const update = participant ? decideRunRelease(participant, runId, options) : null;
+      if (update) transaction.update(this.ref(id), update);
+    });
   }
 
   private ref(id: string) {

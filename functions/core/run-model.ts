@@ -25,6 +25,10 @@ export interface RunRecord {
   owner: string;
   image: ImageSettings;
   costEstimate: CostEstimate;
+  /** Set by the reconciler (or a cancel) once every prompt has ended; null while the run is open. */
+  completedAt?: string | null;
+  /** Set when the run was cancelled, by its owner, the instructor, or a revoke or purge. */
+  cancelledAt?: string | null;
 }
 
 export interface PromptRecord extends PlannedPrompt {
@@ -46,6 +50,8 @@ export interface PromptRecord extends PlannedPrompt {
   assessedGeneration: string | null;
   metrics: ImageMetrics | null;
   review: Review | null;
+  /** Epoch ms its generation message was last published (the run's creation, or the reconciler's re-queue). */
+  queuedAt?: number;
 }
 
 export function newPromptRecord(runId: string, planned: PlannedPrompt, image: ImageSettings = DEFAULT_IMAGE_SETTINGS): PromptRecord {
