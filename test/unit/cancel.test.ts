@@ -88,8 +88,9 @@ describe('cancelling a run', () => {
     expect(provider.calls).toHaveLength(1);
     expect(bucket.objects.has('runs/r1/c/p0001.png')).toBe(false);
     const assess = makeAssessHandler({ store, bucket, decode: async () => ({ data: new Uint8Array(3), width: 1, height: 1, channels: 3 }), log: silent });
-    await bucket.writeIfAbsent('runs/r1/c/p0001.png', Buffer.from('late'), {});
-    await assess({ specversion: '1.0', id: 'e', source: 's', type: 't', data: { name: 'runs/r1/c/p0001.png', contentType: 'image/png', generation: '1' } }).catch(() => null);
+    // A finalize event for the image, delivered before the generator removed it.
+    const late = await bucket.writeIfAbsent('runs/r1/c/p0001.png', Buffer.from('late'), {});
+    expect(await assess({ specversion: '1.0', id: 'e', source: 's', type: 't', data: { name: late.name, contentType: 'image/png', generation: late.generation } })).toMatchObject({ done: 'skipped' });
     expect(await store.getPrompt('r1', 'p0001')).toMatchObject({ status: 'failed', failureReason: 'cancelled' });
   });
 
