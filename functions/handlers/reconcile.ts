@@ -131,9 +131,13 @@ export function reassessWith(assess: (event: CloudEvent<StorageObjectData>) => P
   };
 }
 
-/** Cloud Scheduler (deployed) and the local stack's timer call this; any method runs one tick. */
+/** Cloud Scheduler (deployed) and the local stack's timer POST here; each POST runs one tick. */
 export function makeReconcileHttpHandler(tick: () => Promise<TickSummary>, log: Logger) {
-  return async function reconcileHttp(_req: Request, res: Response): Promise<void> {
+  return async function reconcileHttp(req: Request, res: Response): Promise<void> {
+    if (req.method !== 'POST') {
+      res.status(405).set('Allow', 'POST').json({ error: { code: 'METHOD_NOT_ALLOWED', message: 'POST runs one reconcile tick' } });
+      return;
+    }
     try {
       res.status(200).json(await tick());
     } catch (error) {
