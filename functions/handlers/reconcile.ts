@@ -23,6 +23,19 @@ export const MAX_OPEN_RUNS = 1000;
 export const MAX_STALE_PER_STAGE = 500;
 /** Each one decodes an image: the costliest step, so few per tick. */
 export const MAX_REASSESS_PER_TICK = 25;
+/** Store calls in flight at once: enough to hide round trips, few enough to stay gentle. */
+const CONCURRENCY = 16;
+
+/** Runs `work` over `items`, at most `limit` at a time; resolves with the results in order. */
+async function mapLimit<T, R>(items: T[], limit: number, work: (item: T) => Promise<R>): Promise<R[]> {
+  const results: R[] = new Array<R>(items.length);
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    for (let index = next++; index < items.length; index = next++) results[index] = await work(items[index] as T);
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  return results;
+}
 
 /**
  * One reconciler tick: re-queues prompts whose message was lost, assesses images whose
@@ -40,11 +53,9 @@ export function makeReconcileHandler(deps: ReconcileDependencies) {
     const [open, stale] = await Promise.all([deps.lifecycle.listOpenRuns(MAX_OPEN_RUNS), deps.lifecycle.findStalePrompts(staleCutoffs(started, deps.settings), MAX_STALE_PER_STAGE)]);
 
     const runs = new Map<string, RunRecord | null>(open.map((run) => [run.runId, run]));
-    for (const prompt of stale) {
-      if (runs.has(prompt.runId)) continue;
-      runs.set(prompt.runId, await deps.store.getRun(prompt.runId));
-      extraReads += 1;
-    }
+    const unknown = [...new Set(stale.map((prompt) => prompt.runId).filter((runId) => !runs.has(runId)))];
+    for (const [i, run] of (await mapLimit(unknown, CONCURRENCY, (runId) => deps.store.getRun(runId))).entries()) runs.set(unknown[i] as string, run);
+    extraReads += unknown.length;
     const actions = stale.map((prompt) => decideReconcile(prompt, runs.get(prompt.runId) ?? null, started, deps.settings));
 
     const requeue = actions.flatMap((action) => (action.kind === 'requeue' ? [{ runId: action.prompt.runId, promptId: action.prompt.promptId }] : []));
@@ -72,28 +83,26 @@ export function makeReconcileHandler(deps: ReconcileDependencies) {
       await deps.lifecycle.markQueued([{ runId, promptId }], started);
     }
 
-    let failed = 0;
-    for (const action of actions) {
-      if (action.kind !== 'fail') continue;
+    const lost = await mapLimit(actions.filter((entry) => entry.kind === 'fail'), CONCURRENCY, async (action) => {
       const { runId, promptId } = action.prompt;
-      if (await deps.lifecycle.markLost(runId, promptId, action.observed, action.reason)) {
-        failed += 1;
-        deps.log.warn('prompt failed', { runId, promptId, reason: action.reason });
-      }
-    }
+      if (!(await deps.lifecycle.markLost(runId, promptId, action.observed, action.reason))) return 0;
+      deps.log.warn('prompt failed', { runId, promptId, reason: action.reason });
+      return 1;
+    });
+    const failed = lost.reduce<number>((sum, one) => sum + one, 0);
 
-    let completedRuns = 0;
-    for (const run of open) {
-      if ((await deps.lifecycle.countUnfinished(run.runId)) > 0) continue;
+    const finished = await mapLimit(open, CONCURRENCY, async (run) => {
+      if ((await deps.lifecycle.countUnfinished(run.runId)) > 0) return 0;
       await deps.lifecycle.markRunCompleted(run.runId, now());
-      completedRuns += 1;
       if (run.owner !== INSTRUCTOR_ID) {
         await deps.participants.releaseRun(run.owner, run.runId, { refundImages: 0, finished: true });
         extraReads += 1;
         extraWrites += 1;
       }
       deps.log.info('run completed', { runId: run.runId, owner: run.owner });
-    }
+      return 1;
+    });
+    const completedRuns = finished.reduce<number>((sum, one) => sum + one, 0);
 
     const after = deps.lifecycle.usage();
     const summary: TickSummary = {
