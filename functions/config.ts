@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import type { ReconcileSettings } from './core/reconcile.js';
 
 /**
  * Every environment variable the functions read, validated once. A bad or missing
@@ -19,6 +20,11 @@ const envSchema = z.object({
   DEFAULT_IMAGE_QUOTA: z.coerce.number().int().min(0).max(1_000_000).default(100),
   MAX_IMAGES_PER_RUN: z.coerce.number().int().min(1).max(500).default(100),
   MAX_RUNS_IN_FLIGHT: z.coerce.number().int().min(1).max(100).default(2),
+  // The reconciler: its cadence, when a prompt counts as stuck, and the deadlines past which it fails one.
+  RECONCILE_INTERVAL_SECONDS: z.coerce.number().int().min(1).max(3600).default(60),
+  RECONCILE_STALE_SECONDS: z.coerce.number().int().min(1).max(86_400).default(600),
+  GENERATE_DEADLINE_SECONDS: z.coerce.number().int().min(2).max(7 * 86_400).default(5400),
+  ASSESS_DEADLINE_SECONDS: z.coerce.number().int().min(2).max(7 * 86_400).default(1800),
   STORAGE_API_ENDPOINT: z.url({ message: 'must be a URL such as http://127.0.0.1:4443 (local emulator only; unset on Google Cloud)' }).optional(),
 });
 
@@ -33,6 +39,7 @@ export interface Config {
   storageEndpoint: string | undefined;
   instructorToken: string | undefined;
   quotas: Quotas;
+  reconcile: ReconcileSettings;
 }
 
 export interface Quotas {
@@ -58,6 +65,12 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
   if (values.IMAGE_PROVIDER === 'gemini' && values.LEASE_SECONDS < values.GEMINI_TIMEOUT_SECONDS + 30) {
     throw new ConfigError(`invalid configuration: LEASE_SECONDS (${values.LEASE_SECONDS}) must be at least GEMINI_TIMEOUT_SECONDS (${values.GEMINI_TIMEOUT_SECONDS}) + 30`);
   }
+  // A prompt must get at least one chance to be queued again before it can be declared lost.
+  for (const name of ['GENERATE_DEADLINE_SECONDS', 'ASSESS_DEADLINE_SECONDS'] as const) {
+    if (values[name] <= values.RECONCILE_STALE_SECONDS) {
+      throw new ConfigError(`invalid configuration: ${name} (${values[name]}) must be greater than RECONCILE_STALE_SECONDS (${values.RECONCILE_STALE_SECONDS})`);
+    }
+  }
   return {
     projectId: values.GOOGLE_CLOUD_PROJECT,
     bucket: values.IMAGE_BUCKET,
@@ -69,6 +82,12 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     storageEndpoint: values.STORAGE_API_ENDPOINT,
     instructorToken: values.INSTRUCTOR_TOKEN,
     quotas: { defaultImageQuota: values.DEFAULT_IMAGE_QUOTA, maxImagesPerRun: values.MAX_IMAGES_PER_RUN, maxRunsInFlight: values.MAX_RUNS_IN_FLIGHT },
+    reconcile: {
+      intervalMs: values.RECONCILE_INTERVAL_SECONDS * 1000,
+      staleMs: values.RECONCILE_STALE_SECONDS * 1000,
+      generateDeadlineMs: values.GENERATE_DEADLINE_SECONDS * 1000,
+      assessDeadlineMs: values.ASSESS_DEADLINE_SECONDS * 1000,
+    },
   };
 }
 

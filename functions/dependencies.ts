@@ -2,6 +2,7 @@ import { Firestore } from '@google-cloud/firestore';
 import { PubSub } from '@google-cloud/pubsub';
 import { Storage } from '@google-cloud/storage';
 import { createEmbeddedProvider } from './adapters/embedded/embedded-provider.js';
+import { FirestoreLifecycleStore } from './adapters/firestore-lifecycle.js';
 import { FirestoreParticipantStore } from './adapters/firestore-participants.js';
 import { FirestoreRateLimiter } from './adapters/firestore-rate-limiter.js';
 import { makeThumbnail, previewFromPixels } from './adapters/thumbnail.js';
@@ -17,6 +18,8 @@ import type { ImageProvider } from './core/image-provider.js';
 import type { ApiDependencies } from './handlers/api.js';
 import type { AssessDependencies } from './handlers/assess.js';
 import type { GenerateDependencies } from './handlers/generate.js';
+import { makeAssessHandler } from './handlers/assess.js';
+import { reassessWith, type ReconcileDependencies } from './handlers/reconcile.js';
 import { builtinScenarios, DEFAULT_SCENARIO } from './scenarios/index.js';
 
 /** Builds the real cloud clients. Called on a function's first invocation, never at import. */
@@ -54,6 +57,7 @@ export function apiDependencies(config: Config, firestoreSettings: Record<string
   const participants = new FirestoreParticipantStore(firestore, config.quotas);
   return {
     store,
+    lifecycle: new FirestoreLifecycleStore(firestore),
     bucket,
     participants,
     authorize: makeAuthorize({ participants, instructorToken: config.instructorToken }),
@@ -84,4 +88,19 @@ export function generateDependencies(config: Config, env: Record<string, string 
 export function assessDependencies(config: Config): AssessDependencies {
   const { store, bucket } = clients(config);
   return { store, bucket, decode: decodeImage, preview: previewFromPixels, log: createJsonLogger('assessImage') };
+}
+
+/** The reconciler publishes re-queued prompts and assesses, in process, images whose finalize event was lost. */
+export function reconcileDependencies(config: Config): ReconcileDependencies {
+  const { firestore, store, bucket } = clients(config);
+  const assess = makeAssessHandler({ store, bucket, decode: decodeImage, log: createJsonLogger('reconcile') });
+  return {
+    lifecycle: new FirestoreLifecycleStore(firestore),
+    store,
+    publisher: new PubSubPromptPublisher(new PubSub({ projectId: config.projectId }), config.generationTopic),
+    participants: new FirestoreParticipantStore(firestore, config.quotas),
+    reassess: reassessWith(assess, bucket, config.bucket),
+    settings: config.reconcile,
+    log: createJsonLogger('reconcile'),
+  };
 }

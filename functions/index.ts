@@ -1,13 +1,15 @@
 /**
- * Entry point: registers the three functions and nothing else. Each handler is built on
+ * Entry point: registers the functions and nothing else. Each handler is built on
  * its first invocation from loadConfig(process.env), so importing this file does no work.
  */
 import * as functions from '@google-cloud/functions-framework';
 import { loadConfig } from './config.js';
-import { apiDependencies, assessDependencies, generateDependencies } from './dependencies.js';
+import { apiDependencies, assessDependencies, generateDependencies, reconcileDependencies } from './dependencies.js';
 import { makeApiHandler } from './handlers/api.js';
 import { makeAssessHandler, type StorageObjectData } from './handlers/assess.js';
 import { makeGenerateHandler, type MessagePublishedData } from './handlers/generate.js';
+import { makeReconcileHandler, makeReconcileHttpHandler } from './handlers/reconcile.js';
+import { createJsonLogger } from './adapters/log.js';
 
 function lazy<T>(build: () => T): () => T {
   let built: T | undefined;
@@ -17,6 +19,7 @@ function lazy<T>(build: () => T): () => T {
 const api = lazy(() => makeApiHandler(apiDependencies(loadConfig(process.env))));
 const generate = lazy(() => makeGenerateHandler(generateDependencies(loadConfig(process.env), process.env)));
 const assess = lazy(() => makeAssessHandler(assessDependencies(loadConfig(process.env))));
+const reconcile = lazy(() => makeReconcileHttpHandler(makeReconcileHandler(reconcileDependencies(loadConfig(process.env))), createJsonLogger('reconcile')));
 
 functions.http('api', (req, res) => api()(req, res));
 functions.cloudEvent('generateImage', async (event: functions.CloudEvent<MessagePublishedData>) => {
@@ -25,3 +28,5 @@ functions.cloudEvent('generateImage', async (event: functions.CloudEvent<Message
 functions.cloudEvent('assessImage', async (event: functions.CloudEvent<StorageObjectData>) => {
   await assess()(event);
 });
+// Called by Cloud Scheduler when deployed, and by the local stack's timer on the same cadence.
+functions.http('reconcile', (req, res) => reconcile()(req, res));

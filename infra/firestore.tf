@@ -56,3 +56,22 @@ resource "google_firestore_index" "runs_by_owner" {
     order      = "DESCENDING"
   }
 }
+
+# The reconciler's stale-prompt queries (FirestoreLifecycleStore.findStalePrompts) run across every
+# run's prompts at once: an equality on status and a range on one time field each, served by these
+# collection-group indexes. They read only the prompts that are stuck, never every prompt of every run.
+resource "google_firestore_index" "stale_prompts" {
+  for_each    = toset(["queuedAt", "leaseExpiresAt", "generatedAt"])
+  database    = google_firestore_database.default.name
+  collection  = "prompts"
+  query_scope = "COLLECTION_GROUP"
+
+  fields {
+    field_path = "status"
+    order      = "ASCENDING"
+  }
+  fields {
+    field_path = each.value
+    order      = "ASCENDING"
+  }
+}

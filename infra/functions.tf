@@ -14,6 +14,11 @@ locals {
     DEFAULT_IMAGE_QUOTA    = tostring(var.default_image_quota)
     MAX_IMAGES_PER_RUN     = tostring(var.max_images_per_run)
     MAX_RUNS_IN_FLIGHT     = tostring(var.max_runs_in_flight)
+    # The reconciler's cadence (the schedule in scheduler.tf is built from the same variable) and deadlines.
+    RECONCILE_INTERVAL_SECONDS = tostring(var.reconcile_interval_minutes * 60)
+    RECONCILE_STALE_SECONDS    = tostring(var.reconcile_stale_minutes * 60)
+    GENERATE_DEADLINE_SECONDS  = tostring(var.generate_deadline_minutes * 60)
+    ASSESS_DEADLINE_SECONDS    = tostring(var.assess_deadline_minutes * 60)
   }
 
   # Instances run one prompt at a time. By Little's law, rate_limit_rpm/60 calls per second lasting
@@ -194,6 +199,57 @@ resource "google_cloudfunctions2_function" "assess" {
     google_storage_bucket_iam_member.assess_read_images,
     google_project_iam_member.trigger_receiver,
     google_project_iam_member.gcs_publishes_events,
+    google_project_iam_member.build_logs,
+    google_project_iam_member.build_staged_sources,
+    google_artifact_registry_repository_iam_member.build_images,
+    google_storage_bucket_iam_member.build_reads_source,
+    google_firestore_database.default,
+  ]
+}
+
+# Cloud Scheduler calls it every reconcile_interval_minutes (scheduler.tf). It is not public: only
+# the scheduler's account may invoke it (iam.tf). Ingress stays "all" because the IAM check, not the
+# network path, is what keeps everyone else out, and Scheduler's requests come from outside any VPC.
+resource "google_cloudfunctions2_function" "reconcile" {
+  name     = "reconcile"
+  location = var.region
+
+  build_config {
+    runtime           = var.runtime
+    entry_point       = "reconcile"
+    service_account   = google_service_account.build.id
+    docker_repository = google_artifact_registry_repository.functions.id
+    source {
+      storage_source {
+        bucket = local.source.bucket
+        object = local.source.object
+      }
+    }
+  }
+
+  service_config {
+    # It may assess a few images whose finalize event was lost: the same decode as assessImage.
+    available_memory               = "512Mi"
+    available_cpu                  = "1"
+    timeout_seconds                = 300
+    max_instance_count             = 1
+    ingress_settings               = "ALLOW_ALL"
+    all_traffic_on_latest_revision = true
+    service_account_email          = google_service_account.reconcile.email
+    environment_variables          = local.common_env
+  }
+
+  lifecycle {
+    precondition {
+      condition     = var.generate_deadline_minutes > var.reconcile_stale_minutes && var.assess_deadline_minutes > var.reconcile_stale_minutes
+      error_message = "generate_deadline_minutes and assess_deadline_minutes must exceed reconcile_stale_minutes, so a stuck prompt is queued again before it can be failed (loadConfig enforces the same)."
+    }
+  }
+
+  depends_on = [
+    google_project_iam_member.datastore_user,
+    google_pubsub_topic_iam_member.reconcile_publish,
+    google_storage_bucket_iam_member.reconcile_read_images,
     google_project_iam_member.build_logs,
     google_project_iam_member.build_staged_sources,
     google_artifact_registry_repository_iam_member.build_images,

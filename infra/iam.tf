@@ -19,6 +19,19 @@ resource "google_service_account" "assess" {
   depends_on   = [google_project_service.apis]
 }
 
+resource "google_service_account" "reconcile" {
+  account_id   = "image-datasets-reconcile"
+  display_name = "image-datasets reconcile function"
+  depends_on   = [google_project_service.apis]
+}
+
+# Cloud Scheduler calls the reconcile function with an OIDC token of this account.
+resource "google_service_account" "scheduler" {
+  account_id   = "image-datasets-scheduler"
+  display_name = "image-datasets reconcile schedule"
+  depends_on   = [google_project_service.apis]
+}
+
 # Eventarc invokes the two event functions as this account.
 resource "google_service_account" "trigger" {
   account_id   = "image-datasets-trigger"
@@ -36,9 +49,10 @@ resource "google_service_account" "build" {
 
 locals {
   runtime_members = {
-    api      = "serviceAccount:${google_service_account.api.email}"
-    generate = "serviceAccount:${google_service_account.generate.email}"
-    assess   = "serviceAccount:${google_service_account.assess.email}"
+    api       = "serviceAccount:${google_service_account.api.email}"
+    generate  = "serviceAccount:${google_service_account.generate.email}"
+    assess    = "serviceAccount:${google_service_account.assess.email}"
+    reconcile = "serviceAccount:${google_service_account.reconcile.email}"
   }
 }
 
@@ -93,7 +107,28 @@ resource "google_storage_bucket_iam_member" "assess_read_images" {
   member = local.runtime_members.assess
 }
 
-# --- All three read and write run state. Firestore has no per-database IAM binding.
+# --- reconcile: re-queues prompts whose message was lost, and reads images whose finalize event was lost.
+
+resource "google_pubsub_topic_iam_member" "reconcile_publish" {
+  topic  = google_pubsub_topic.generation.name
+  role   = "roles/pubsub.publisher"
+  member = local.runtime_members.reconcile
+}
+
+resource "google_storage_bucket_iam_member" "reconcile_read_images" {
+  bucket = google_storage_bucket.images.name
+  role   = "roles/storage.objectViewer"
+  member = local.runtime_members.reconcile
+}
+
+resource "google_cloud_run_v2_service_iam_member" "scheduler_invokes_reconcile" {
+  location = var.region
+  name     = google_cloudfunctions2_function.reconcile.service_config[0].service
+  role     = "roles/run.invoker"
+  member   = "serviceAccount:${google_service_account.scheduler.email}"
+}
+
+# --- All four read and write run state. Firestore has no per-database IAM binding.
 
 resource "google_project_iam_member" "datastore_user" {
   for_each = local.runtime_members

@@ -11,6 +11,7 @@ locals {
 
   apis = toset(concat([
     "artifactregistry.googleapis.com",
+    "cloudscheduler.googleapis.com",
     "cloudbuild.googleapis.com",
     "cloudfunctions.googleapis.com",
     "eventarc.googleapis.com",

@@ -177,3 +177,43 @@ variable "source_archive_sha256" {
     error_message = "source_archive_sha256 must be a lowercase hex SHA-256."
   }
 }
+
+variable "reconcile_interval_minutes" {
+  type        = number
+  default     = 1
+  description = "How often the reconciler runs (RECONCILE_INTERVAL_SECONDS); Cloud Scheduler's finest step is a minute."
+  validation {
+    condition     = var.reconcile_interval_minutes >= 1 && var.reconcile_interval_minutes <= 60 && floor(var.reconcile_interval_minutes) == var.reconcile_interval_minutes && 60 % var.reconcile_interval_minutes == 0
+    error_message = "reconcile_interval_minutes must divide 60: 1, 2, 3, 4, 5, 6, 10, 12, 15, 20, 30 or 60."
+  }
+}
+
+variable "reconcile_stale_minutes" {
+  type        = number
+  default     = 10
+  description = "RECONCILE_STALE_SECONDS in minutes: a prompt with no progress for this long is queued or assessed again."
+  validation {
+    condition     = var.reconcile_stale_minutes >= 1 && floor(var.reconcile_stale_minutes) == var.reconcile_stale_minutes
+    error_message = "reconcile_stale_minutes must be a whole number, 1 or more."
+  }
+}
+
+variable "generate_deadline_minutes" {
+  type        = number
+  default     = 90
+  description = "GENERATE_DEADLINE_SECONDS in minutes: a prompt not generated this long after its run was created is failed as lost. Keep it above the cohort's images ÷ rate_limit_rpm."
+  validation {
+    condition     = var.generate_deadline_minutes >= 2 && floor(var.generate_deadline_minutes) == var.generate_deadline_minutes
+    error_message = "generate_deadline_minutes must be a whole number, 2 or more (and more than reconcile_stale_minutes, checked before apply)."
+  }
+}
+
+variable "assess_deadline_minutes" {
+  type        = number
+  default     = 30
+  description = "ASSESS_DEADLINE_SECONDS in minutes: an image not assessed this long after it was stored fails its prompt as lost."
+  validation {
+    condition     = var.assess_deadline_minutes >= 2 && floor(var.assess_deadline_minutes) == var.assess_deadline_minutes
+    error_message = "assess_deadline_minutes must be a whole number, 2 or more (and more than reconcile_stale_minutes, checked before apply)."
+  }
+}

@@ -94,6 +94,34 @@ run "lease_shorter_than_a_call" {
   expect_failures = [google_cloudfunctions2_function.generate]
 }
 
+run "reconcile_schedule" {
+  command = plan
+  variables {
+    reconcile_interval_minutes = 5
+  }
+  assert {
+    condition     = google_cloud_scheduler_job.reconcile.schedule == "*/5 * * * *" && google_cloudfunctions2_function.reconcile.service_config[0].environment_variables["RECONCILE_INTERVAL_SECONDS"] == "300"
+    error_message = "the schedule and RECONCILE_INTERVAL_SECONDS must come from the same reconcile_interval_minutes"
+  }
+}
+
+run "reconcile_every_minute_by_default" {
+  command = plan
+  assert {
+    condition     = google_cloud_scheduler_job.reconcile.schedule == "* * * * *" && google_cloud_scheduler_job.reconcile.http_target[0].http_method == "POST"
+    error_message = "the reconciler runs every minute by default, by POST"
+  }
+}
+
+run "deadline_shorter_than_stale" {
+  command = plan
+  variables {
+    reconcile_stale_minutes   = 30
+    generate_deadline_minutes = 20
+  }
+  expect_failures = [google_cloudfunctions2_function.reconcile]
+}
+
 run "unknown_provider" {
   command = plan
   variables {

@@ -1,6 +1,6 @@
 import { FieldPath, type Firestore } from '@google-cloud/firestore';
 import type { Quotas } from '../config.js';
-import { decideReservation, type ActiveRun, type Participant, type Reservation } from '../core/participants.js';
+import { decideReservation, decideRunRelease, type ActiveRun, type Participant, type Reservation } from '../core/participants.js';
 import type { ParticipantCursor } from '../core/pages.js';
 import type { ParticipantStore } from '../core/ports.js';
 
@@ -69,6 +69,15 @@ export class FirestoreParticipantStore implements ParticipantStore {
     const participants = snapshot.docs.map((doc) => doc.data() as Participant);
     const last = participants.at(-1);
     return { participants, next: participants.length === options.pageSize && last ? [last.createdAt, last.id] : null };
+  }
+
+  async releaseRun(id: string, runId: string, options: { refundImages: number; finished: boolean }): Promise<void> {
+    await this.db.runTransaction(async (transaction) => {
+      const snapshot = await transaction.get(this.ref(id));
+      const participant = snapshot.data() as Participant | undefined;
+      const update = participant ? decideRunRelease(participant, runId, options) : null;
+      if (update) transaction.update(this.ref(id), update);
+    });
   }
 
   private ref(id: string) {

@@ -2,13 +2,14 @@ import { AggregateField, FieldPath, Firestore, type CollectionReference } from '
 import type { ImageMetrics } from '../core/metrics.js';
 import type { Review } from '../core/review.js';
 import type { RunCursor, RunListing } from '../core/pages.js';
-import type { AssessmentResult, ClaimOptions, ClaimResult, GeneratedInfo, RunStore } from '../core/ports.js';
+import type { AssessmentResult, ClaimOptions, ClaimResult, GeneratedInfo, GeneratedOutcome, RunStore } from '../core/ports.js';
 import {
   decideAssessment,
   decideClaim,
   decideFailed,
   decideGenerated,
   decideRelease,
+  generatedOutcome,
   type Transition,
 } from '../core/prompt-transitions.js';
 import {
@@ -33,12 +34,14 @@ export class FirestoreRunStore implements RunStore {
   constructor(private readonly db: Firestore) {}
 
   async createRun(run: RunRecord, prompts: PromptRecord[]): Promise<void> {
+    const queuedAt = Date.parse(run.createdAt);
     for (let start = 0; start < prompts.length; start += BATCH_SIZE) {
       const batch = this.db.batch();
-      for (const prompt of prompts.slice(start, start + BATCH_SIZE)) batch.create(this.prompts(run.runId).doc(prompt.promptId), prompt);
+      // queuedAt and completedAt are what the reconciler's queries filter on, so they are always present.
+      for (const prompt of prompts.slice(start, start + BATCH_SIZE)) batch.create(this.prompts(run.runId).doc(prompt.promptId), { queuedAt, ...prompt });
       await batch.commit();
     }
-    await this.db.collection('runs').doc(run.runId).create(run);
+    await this.db.collection('runs').doc(run.runId).create({ completedAt: null, ...run });
   }
 
   async getRun(runId: string): Promise<RunRecord | null> {
@@ -89,8 +92,8 @@ export class FirestoreRunStore implements RunStore {
     return this.transact(runId, promptId, (prompt) => ({ result: undefined, update: decideRelease(prompt, owner, error, backoffUntil) }));
   }
 
-  markGenerated(runId: string, promptId: string, info: GeneratedInfo): Promise<void> {
-    return this.transact(runId, promptId, (prompt) => ({ result: undefined, update: decideGenerated(prompt, info) }));
+  markGenerated(runId: string, promptId: string, info: GeneratedInfo): Promise<GeneratedOutcome> {
+    return this.transact(runId, promptId, (prompt) => ({ result: generatedOutcome(prompt), update: decideGenerated(prompt, info) }));
   }
 
   markFailed(runId: string, promptId: string, reason: string): Promise<void> {

@@ -1,13 +1,14 @@
 import type { ImageMetrics } from '../core/metrics.js';
 import type { Review } from '../core/review.js';
 import type { RunCursor, RunListing } from '../core/pages.js';
-import type { AssessmentResult, ClaimOptions, ClaimResult, GeneratedInfo, RunStore } from '../core/ports.js';
+import type { AssessmentResult, ClaimOptions, ClaimResult, GeneratedInfo, GeneratedOutcome, RunStore } from '../core/ports.js';
 import {
   decideAssessment,
   decideClaim,
   decideFailed,
   decideGenerated,
   decideRelease,
+  generatedOutcome,
   type PromptUpdate,
 } from '../core/prompt-transitions.js';
 import { summariseQuality } from '../core/quality-summary.js';
@@ -26,8 +27,9 @@ export class MemoryRunStore implements RunStore {
   readonly prompts = new Map<string, PromptRecord>();
 
   async createRun(run: RunRecord, prompts: PromptRecord[]): Promise<void> {
-    for (const prompt of prompts) this.prompts.set(this.key(run.runId, prompt.promptId), structuredClone(prompt));
-    this.runs.set(run.runId, structuredClone(run));
+    const queuedAt = Date.parse(run.createdAt);
+    for (const prompt of prompts) this.prompts.set(this.key(run.runId, prompt.promptId), structuredClone({ queuedAt, ...prompt }));
+    this.runs.set(run.runId, structuredClone({ completedAt: null, ...run }));
   }
 
   async getRun(runId: string): Promise<RunRecord | null> {
@@ -76,8 +78,10 @@ export class MemoryRunStore implements RunStore {
     this.apply(runId, promptId, decideRelease(await this.getPrompt(runId, promptId), owner, error, backoffUntil));
   }
 
-  async markGenerated(runId: string, promptId: string, info: GeneratedInfo): Promise<void> {
-    this.apply(runId, promptId, decideGenerated(await this.getPrompt(runId, promptId), info));
+  async markGenerated(runId: string, promptId: string, info: GeneratedInfo): Promise<GeneratedOutcome> {
+    const prompt = await this.getPrompt(runId, promptId);
+    this.apply(runId, promptId, decideGenerated(prompt, info));
+    return generatedOutcome(prompt);
   }
 
   async markFailed(runId: string, promptId: string, reason: string): Promise<void> {

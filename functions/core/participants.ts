@@ -49,3 +49,14 @@ export function decideReservation(participant: Participant, run: ActiveRun, imag
   }
   return { ok: true, update: { imagesUsed: participant.imagesUsed + images, activeRuns: [...active, run] } };
 }
+
+/**
+ * Gives back the images of prompts that were cancelled before any model call, and frees the
+ * run's in-flight slot once it has finished. Never takes usage below zero.
+ */
+export function decideRunRelease(participant: Participant, runId: string, options: { refundImages: number; finished: boolean }): Pick<Participant, 'imagesUsed' | 'activeRuns'> | null {
+  const activeRuns = options.finished ? participant.activeRuns.filter((entry) => entry.runId !== runId) : participant.activeRuns;
+  const imagesUsed = Math.max(0, participant.imagesUsed - Math.max(0, options.refundImages));
+  if (imagesUsed === participant.imagesUsed && activeRuns.length === participant.activeRuns.length) return null;
+  return { imagesUsed, activeRuns };
+}

@@ -5,6 +5,7 @@
 import type { ImageMetrics } from './metrics.js';
 import type { ParticipantCursor, RunCursor, RunListing } from './pages.js';
 import type { ActiveRun, Participant, Reservation } from './participants.js';
+import type { ObservedState, StaleCutoffs } from './reconcile.js';
 import type { Review } from './review.js';
 import type {
   FailureSummary,
@@ -38,6 +39,9 @@ export interface GeneratedInfo {
 
 export type AssessmentResult = 'recorded' | 'duplicate' | 'missing';
 
+/** `missing` or `cancelled`: nobody wants this image any more, so the generator removes it. */
+export type GeneratedOutcome = 'recorded' | 'missing' | 'cancelled';
+
 export interface RunStore {
   /** Writes every prompt, then the run document: a run is visible only once complete. */
   createRun(run: RunRecord, prompts: PromptRecord[]): Promise<void>;
@@ -56,7 +60,7 @@ export interface RunStore {
   /** Records a transient error and releases the lease: at once, or at `backoffUntil` so redeliveries wait. */
   releaseWithError(runId: string, promptId: string, owner: string, error: string, backoffUntil?: number | null): Promise<void>;
   /** Moves generating → generated; never downgrades a prompt the assessor already finished. */
-  markGenerated(runId: string, promptId: string, info: GeneratedInfo): Promise<void>;
+  markGenerated(runId: string, promptId: string, info: GeneratedInfo): Promise<GeneratedOutcome>;
   markFailed(runId: string, promptId: string, reason: string): Promise<void>;
 
   /** Idempotent per object generation. */
@@ -117,6 +121,32 @@ export interface ParticipantStore {
   remove(ids: string[]): Promise<void>;
   /** One page of participants, oldest first. */
   listPage(options: { pageSize: number; after: ParticipantCursor | null }): Promise<{ participants: Participant[]; next: ParticipantCursor | null }>;
+  /**
+   * Gives `refundImages` images back (never below zero) and, when `finished`, frees the run's
+   * in-flight slot. A missing participant is ignored.
+   */
+  releaseRun(id: string, runId: string, options: { refundImages: number; finished: boolean }): Promise<void>;
+}
+
+/**
+ * What the reconciler and cancellation need beyond RunStore. The queries read only open runs
+ * and stale prompts, never every prompt of every run; `usage` counts documents read and written.
+ */
+export interface RunLifecycleStore {
+  /** Runs not yet marked completed, oldest first. */
+  listOpenRuns(limit: number): Promise<RunRecord[]>;
+  /** Prompts of any run that made no progress since the cutoffs, at most `limit` per stage. */
+  findStalePrompts(cutoffs: StaleCutoffs, limit: number): Promise<PromptRecord[]>;
+  /** Prompts not yet assessed or failed. */
+  countUnfinished(runId: string): Promise<number>;
+  /** Records that the prompts were queued again at `now`. */
+  markQueued(prompts: GenerationMessage[], now: number): Promise<void>;
+  /** Fails the prompt with `reason` if it is still as observed; resolves whether it did. */
+  markLost(runId: string, promptId: string, observed: ObservedState, reason: string): Promise<boolean>;
+  markRunCompleted(runId: string, now: number): Promise<void>;
+  /** Fails every prompt that has no image yet with reason `cancelled`; resolves how many it changed. */
+  cancelPrompts(runId: string, now: number): Promise<number>;
+  usage(): { reads: number; writes: number };
 }
 
 /** A ceiling on model calls per minute across the whole deployment. */

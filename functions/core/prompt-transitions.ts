@@ -4,7 +4,8 @@
  * so Firestore and the in-memory store cannot disagree.
  */
 import type { ImageMetrics } from './metrics.js';
-import type { AssessmentResult, ClaimOptions, ClaimResult, GeneratedInfo } from './ports.js';
+import type { AssessmentResult, ClaimOptions, ClaimResult, GeneratedInfo, GeneratedOutcome } from './ports.js';
+import { isCancelled } from './reconcile.js';
 import { imageObjectName, type PromptRecord } from './run-model.js';
 
 export type PromptUpdate = Partial<PromptRecord>;
@@ -60,6 +61,12 @@ export function decideGenerated(prompt: PromptRecord | null, info: GeneratedInfo
   return null;
 }
 
+/** Whether the generator's image is still wanted once it is stored. */
+export function generatedOutcome(prompt: PromptRecord | null): GeneratedOutcome {
+  if (!prompt) return 'missing';
+  return isCancelled(prompt) ? 'cancelled' : 'recorded';
+}
+
 export function decideFailed(prompt: PromptRecord | null, reason: string): PromptUpdate | null {
   if (!prompt || prompt.status === 'assessed' || prompt.status === 'failed') return null;
   return { status: 'failed', failureReason: reason, leaseOwner: null, leaseExpiresAt: null };
@@ -71,7 +78,8 @@ export function decideAssessment(
   outcome: { metrics: ImageMetrics } | { failure: string },
   now: number,
 ): Transition<AssessmentResult> {
-  if (!prompt) return { result: 'missing', update: null };
+  // A cancelled prompt stays cancelled: its image was removed, or is about to be.
+  if (!prompt || isCancelled(prompt)) return { result: 'missing', update: null };
   if (prompt.assessedGeneration === generation) return { result: 'duplicate', update: null };
   const common: PromptUpdate = {
     assessedGeneration: generation,

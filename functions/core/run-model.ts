@@ -27,6 +27,10 @@ export interface RunRecord {
   costEstimate: CostEstimate;
   /** Set once the run has completed: its status and report (core/run-summary.ts), as JSON. */
   summary?: string | null;
+  /** Set by the reconciler (or a cancel) once every prompt has ended; null while the run is open. */
+  completedAt?: string | null;
+  /** Set when the run was cancelled, by its owner, the instructor, or a revoke or purge. */
+  cancelledAt?: string | null;
 }
 
 export interface PromptRecord extends PlannedPrompt {
@@ -48,6 +52,8 @@ export interface PromptRecord extends PlannedPrompt {
   assessedGeneration: string | null;
   metrics: ImageMetrics | null;
   review: Review | null;
+  /** Epoch ms its generation message was last published (the run's creation, or the reconciler's re-queue). */
+  queuedAt?: number;
 }
 
 export function newPromptRecord(runId: string, planned: PlannedPrompt, image: ImageSettings = DEFAULT_IMAGE_SETTINGS): PromptRecord {

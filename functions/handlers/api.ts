@@ -1,9 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import type { Request, Response } from '@google-cloud/functions-framework';
 import type { Quotas } from '../config.js';
-import type { ImageBucket, Logger, ParticipantStore, PromptPublisher, RunStore } from '../core/ports.js';
+import type { ImageBucket, Logger, ParticipantStore, PromptPublisher, RunLifecycleStore, RunStore } from '../core/ports.js';
 import type { Scenario } from '../core/scenario.js';
 import type { Authorize } from './auth.js';
+import { cancelRoutes } from './cancel-routes.js';
 import { cohortRoutes } from './cohort-routes.js';
 import { makeGalleryHandler } from './gallery.js';
 import { HttpError, sendError, sendJson } from './http.js';
@@ -12,6 +13,8 @@ import { runRoutes } from './run-routes.js';
 
 export interface ApiDependencies {
   store: RunStore;
+  /** Cancellation's reads and writes (shared with the reconciler). */
+  lifecycle: RunLifecycleStore;
   participants: ParticipantStore;
   publisher: PromptPublisher;
   bucket: ImageBucket;
@@ -38,7 +41,7 @@ export function defaultRunId(now: number): string {
  * route passes `authorize` first; instructor-only routes then check the role.
  */
 export function makeApiHandler(deps: ApiDependencies) {
-  const routes = [...runRoutes(deps), ...cohortRoutes(deps)];
+  const routes = [...runRoutes(deps), ...cancelRoutes(deps), ...cohortRoutes(deps)];
   const gallery = makeGalleryHandler();
 
   async function route(req: Request, res: Response): Promise<void> {

@@ -5,6 +5,7 @@ import { publicParticipant, type Participant } from '../core/participants.js';
 import { formatIssues } from '../core/run-request.js';
 import { hashToken, newToken } from '../core/tokens.js';
 import type { ApiDependencies } from './api.js';
+import { cancelRunsOf } from './cancel-routes.js';
 import { HttpError, readJsonBody, sendJson } from './http.js';
 import { ID, type Route } from './route.js';
 
@@ -49,7 +50,13 @@ export function cohortRoutes(deps: ApiDependencies): Route[] {
     return created.map(({ participant, token }) => ({ id: participant.id, name: participant.name, token, imageQuota: participant.imageQuota }));
   }
 
+  /**
+   * Cancels first, so no worker starts a model call for these runs, then deletes objects before
+   * records: a worker that stores an image after the objects went finds its prompt cancelled or
+   * gone and removes the image itself.
+   */
   async function purgeRuns(owner?: string): Promise<number> {
+    await cancelRunsOf(deps, owner, now());
     const runs = await deps.store.listRuns(owner);
     for (const run of runs) {
       await deps.bucket.deletePrefix(`runs/${run.runId}/`);
@@ -115,8 +122,10 @@ export function cohortRoutes(deps: ApiDependencies): Route[] {
       instructorOnly: true,
       async handle({ res, params }) {
         const participant = found(await deps.participants.revoke(params[0] as string), params[0] as string);
-        deps.log.info('token revoked', { participant: participant.id });
-        sendJson(res, 200, publicParticipant(participant));
+        // Revoked first, so no new run can start; then nothing queued for them is generated or billed.
+        const cancelledPrompts = await cancelRunsOf(deps, participant.id, now());
+        deps.log.info('token revoked', { participant: participant.id, cancelledPrompts });
+        sendJson(res, 200, publicParticipant((await deps.participants.get(participant.id)) ?? participant));
       },
     },
     {

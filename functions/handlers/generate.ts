@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { CloudEvent } from '@google-cloud/functions-framework';
 import { PermanentProviderError, TransientProviderError, type ImageProvider } from '../core/image-provider.js';
 import type { GenerationMessage, ImageBucket, Logger, RateLimiter, RunStore } from '../core/ports.js';
+import { isCancelled } from '../core/reconcile.js';
 import { imageObjectName, type PromptRecord } from '../core/run-model.js';
 import { stampProvenance } from '../core/provenance.js';
 import { RetryLater, type Done } from './event-outcome.js';
@@ -88,7 +89,8 @@ async function generateClaimed(deps: GenerateDependencies, prompt: PromptRecord,
   // On a first attempt nobody can have written it, so the lookup is skipped.
   const existing = prompt.attempts > 1 ? await deps.bucket.stat(objectName) : null;
   if (existing) {
-    await deps.store.markGenerated(runId, promptId, { objectName, objectGeneration: existing.generation, model: prompt.model ?? deps.provider.model, renderMs: null, now: now() });
+    const outcome = await deps.store.markGenerated(runId, promptId, { objectName, objectGeneration: existing.generation, model: prompt.model ?? deps.provider.model, renderMs: null, now: now() });
+    if (outcome !== 'recorded') return removeUnwanted(deps, runId, promptId, objectName, outcome);
     return { done: 'generated' };
   }
 
@@ -97,6 +99,13 @@ async function generateClaimed(deps: GenerateDependencies, prompt: PromptRecord,
   if (!waited.ok) {
     await deps.store.releaseWithError(runId, promptId, owner, 'rate limit: no request slot within the lease', now() + waited.retryAfterMs);
     throw new RetryLater(`rate limit reached for ${runId}/${promptId}; retrying in about ${Math.ceil(waited.retryAfterMs / 1000)} s`);
+  }
+
+  // A cancel (or a purge) may have come while this worker waited: no model call for it.
+  const current = await deps.store.getPrompt(runId, promptId);
+  if (!current || isCancelled(current)) {
+    deps.log.info('prompt cancelled before the model call: acknowledged', { runId, promptId });
+    return { done: 'skipped', reason: current ? 'cancelled' : 'prompt not found' };
   }
 
   const started = now();
@@ -136,9 +145,20 @@ async function generateClaimed(deps: GenerateDependencies, prompt: PromptRecord,
     seed: String(prompt.seed),
   });
   const written = now();
-  await deps.store.markGenerated(runId, promptId, { objectName, objectGeneration: stored.generation, model: image.model, renderMs, now: now() });
+  const outcome = await deps.store.markGenerated(runId, promptId, { objectName, objectGeneration: stored.generation, model: image.model, renderMs, now: now() });
+  if (outcome !== 'recorded') return removeUnwanted(deps, runId, promptId, objectName, outcome);
   deps.log.info('generated', { runId, promptId, objectName, created: stored.created, provenance: stamped.outcome, claimMs, rateWaitMs, renderMs, writeMs: written - rendered, markMs: now() - written });
   return { done: 'generated' };
+}
+
+/**
+ * The prompt was cancelled or purged while the model ran: the image must not outlive it. A purge
+ * deletes objects before records, so whichever of the two comes last removes this one.
+ */
+async function removeUnwanted(deps: GenerateDependencies, runId: string, promptId: string, objectName: string, outcome: 'missing' | 'cancelled'): Promise<Done> {
+  await deps.bucket.deletePrefix(objectName);
+  deps.log.info('image removed: its prompt was cancelled or purged during the model call', { runId, promptId, outcome });
+  return { done: 'skipped', reason: outcome };
 }
 
 /** Waits for a request slot while the lease still leaves room for the call itself. */

@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createWriteStream, mkdirSync } from 'node:fs';
+import { createWriteStream, mkdirSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 
 /**
@@ -27,10 +27,13 @@ export function startProcess(
   name: string,
   command: string,
   args: string[],
-  options: { env?: NodeJS.ProcessEnv; logFile: string; cwd?: string },
+  options: { env?: NodeJS.ProcessEnv; logFile: string; cwd?: string; appendLog?: boolean },
 ): ManagedProcess {
   mkdirSync(dirname(options.logFile), { recursive: true });
-  const log = createWriteStream(options.logFile, { flags: 'w' });
+  // Always opened for appending, so lines a supervisor adds are never overwritten; a restarted
+  // process keeps adding to its log, so what happened before the restart stays readable.
+  if (!options.appendLog) writeFileSync(options.logFile, '');
+  const log = createWriteStream(options.logFile, { flags: 'a' });
   const child = spawn(command, args, {
     cwd: options.cwd,
     env: { ...process.env, ...options.env },

@@ -6,6 +6,10 @@ import { openLocalData, processStartTime, type LocalData } from './local-data.js
 import { missingPrerequisites } from './prerequisites.js';
 import { startProcess, type ManagedProcess } from './processes.js';
 import { startStorageRelay, type StorageRelay } from './storage-relay.js';
+import { startFaultRelay, type FaultRelay } from './fault-relay.js';
+import { startReconcileTimer, type ReconcileTimer } from './reconcile-timer.js';
+import { pidFileWriter, supervisedProcess, type SupervisedProcess } from './supervisor.js';
+import { loadConfig } from '../../functions/config.js';
 import { ensureFakeGcsServer, projectRoot } from '../lib/tools.js';
 
 /**
@@ -27,6 +31,8 @@ export interface StackOptions {
   instructorToken?: string;
   /** More environment for the function processes (e.g. a Gemini base URL for tests). */
   functionEnv?: Record<string, string>;
+  /** Tests only: route generation messages and finalize events through a relay that can drop a share of them. */
+  faults?: boolean;
   logDir?: string;
   log?: (line: string) => void;
   /** Keep Firestore and Cloud Storage data in this folder across restarts; in memory when omitted (the tests). */
@@ -54,6 +60,12 @@ export interface Stack {
   /** Environment that points Google Cloud clients at the emulators. */
   clientEnv: Record<string, string>;
   relay: StorageRelay;
+  /** The reconcile function; the stack's timer calls it every RECONCILE_INTERVAL_SECONDS. */
+  reconcileUrl: string;
+  /** `{ name: pid }` of the supervised function processes, rewritten on every restart. */
+  processFile: string;
+  /** With `faults`: where to read and set the drop rates (`PUT {"generationDropRate":0.1,…}`). */
+  faultControlUrl: string | undefined;
   stop(): Promise<void>;
 }
 
@@ -96,10 +108,14 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   const processes: ManagedProcess[] = [];
   let relay: StorageRelay | undefined;
   let data: LocalData | undefined;
+  let faultRelay: FaultRelay | undefined;
+  let timer: ReconcileTimer | undefined;
   const stop = async (): Promise<void> => {
+    timer?.stop();
     await relay?.stop().catch(() => {});
     // Saved while the emulator still runs; a failed save keeps the previous one.
     await data?.save().catch((error) => log(`could not save the Firestore data: ${(error as Error).message}`));
+    await faultRelay?.stop().catch(() => {});
     await Promise.all(processes.splice(0).reverse().map((p) => p.stop()));
     data?.release();
   };
@@ -121,8 +137,8 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       instructorToken = options.instructorToken ?? data.instructorToken(() => generated);
     }
     const fakeGcs = await ensureFakeGcsServer(log);
-    const [firestorePort, pubsubPort, storagePort, apiPort, generatorPort, assessorPort] = await Promise.all([
-      freePort(), freePort(), freePort(), options.apiPort ?? freePort(), freePort(), freePort(),
+    const [firestorePort, pubsubPort, storagePort, apiPort, generatorPort, assessorPort, reconcilePort] = await Promise.all([
+      freePort(), freePort(), freePort(), options.apiPort ?? freePort(), freePort(), freePort(), freePort(),
     ]);
     const firestoreHost = `127.0.0.1:${firestorePort}`;
     const pubsubHost = `127.0.0.1:${pubsubPort}`;
@@ -147,8 +163,10 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     Object.assign(process.env, clientEnv);
     const pubsubClient = new PubSub({ projectId });
     const [generationTopic] = await pubsubClient.createTopic(GENERATION_TOPIC);
+    if (options.faults) faultRelay = await startFaultRelay({ targetOrigin: `http://127.0.0.1:${generatorPort}`, log });
+    const pushOrigin = faultRelay?.url ?? `http://127.0.0.1:${generatorPort}`;
     await generationTopic.createSubscription(GENERATION_SUBSCRIPTION, {
-      pushConfig: { pushEndpoint: `http://127.0.0.1:${generatorPort}/projects/${projectId}/topics/${GENERATION_TOPIC}` },
+      pushConfig: { pushEndpoint: `${pushOrigin}/projects/${projectId}/topics/${GENERATION_TOPIC}` },
       ackDeadlineSeconds: options.pushAckDeadlineSeconds ?? 60,
       retryPolicy: { minimumBackoff: { seconds: 1 }, maximumBackoff: { seconds: 10 } },
     });
@@ -179,21 +197,38 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       ...options.functionEnv,
     };
     const framework = join(projectRoot, 'node_modules', '@google-cloud', 'functions-framework', 'build', 'src', 'main.js');
-    const serve = (name: string, target: string, signature: string, port: number) =>
-      start(name, process.execPath, [framework, `--target=${target}`, `--signature-type=${signature}`, `--port=${port}`, `--source=${projectRoot}`], functionEnv);
+    const processFile = join(logDir, 'processes.json');
+    const recordPid = pidFileWriter(processFile);
+    // Function processes are supervised as Cloud Run supervises instances: one that dies is restarted.
+    const serve = (name: string, target: string, signature: string, port: number): SupervisedProcess => {
+      const args = [framework, `--target=${target}`, `--signature-type=${signature}`, `--port=${port}`, `--source=${projectRoot}`];
+      const managed = supervisedProcess((restart) => startProcess(name, process.execPath, args, { env: functionEnv, logFile: join(logDir, `${name}.log`), cwd: projectRoot, appendLog: restart }), {
+        log: (line) => log(`supervisor: ${line}`),
+        onStart: recordPid,
+      });
+      processes.push(managed);
+      return managed;
+    };
+    const reconcileEvery = loadConfig(functionEnv).reconcile.intervalMs;
     const api = serve('api', 'api', 'http', apiPort);
     const generator = serve('generateImage', 'generateImage', 'cloudevent', generatorPort);
     const assessor = serve('assessImage', 'assessImage', 'cloudevent', assessorPort);
+    const reconciler = serve('reconcile', 'reconcile', 'http', reconcilePort);
     const answers = (port: number) => async () => (await fetch(`http://127.0.0.1:${port}/`, { signal: AbortSignal.timeout(2000) })).status > 0;
     await Promise.all([
       ready(api, `http://127.0.0.1:${apiPort}/healthz`),
       waitFor(generator, 'generateImage', answers(generatorPort)),
       waitFor(assessor, 'assessImage', answers(assessorPort)),
+      waitFor(reconciler, 'reconcile', answers(reconcilePort)),
     ]);
+    for (const managed of [api, generator, assessor, reconciler]) managed.supervise();
     data?.attach({ projectId, firestoreHost, apiUrl: `http://127.0.0.1:${apiPort}`, processes: processes.map((p) => ({ name: p.name, pid: p.child.pid ?? 0, startedAt: processStartTime(p.child.pid ?? 0) })) }, options.saveIntervalMs ?? SAVE_INTERVAL_MS);
+    const reconcileUrl = `http://127.0.0.1:${reconcilePort}/`;
+    timer = startReconcileTimer({ url: reconcileUrl, intervalMs: reconcileEvery, log });
 
     const assessorUrl = `http://127.0.0.1:${assessorPort}/`;
-    relay = startStorageRelay({ pubsub: pubsubClient, subscription: NOTIFICATION_SUBSCRIPTION, targetUrl: assessorUrl, onError: (error) => log(`storage relay: ${String(error)}`) });
+    const dropFinalize = faultRelay?.dropFinalize;
+    relay = startStorageRelay({ pubsub: pubsubClient, subscription: NOTIFICATION_SUBSCRIPTION, targetUrl: assessorUrl, onError: (error) => log(`storage relay: ${String(error)}`), ...(dropFinalize ? { shouldDrop: dropFinalize } : {}) });
     return {
       projectId,
       bucket,
@@ -209,6 +244,9 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       instructorToken,
       clientEnv,
       relay,
+      reconcileUrl,
+      processFile,
+      faultControlUrl: faultRelay?.controlUrl,
       stop,
     };
   } catch (error) {

@@ -15,6 +15,9 @@ export interface StackInfo {
   instructorToken: string;
   leaseSeconds: number;
   maxAttempts: number;
+  reconcileUrl: string;
+  processFile: string;
+  faultControlUrl: string;
 }
 
 declare module 'vitest' {
@@ -23,7 +26,12 @@ declare module 'vitest' {
   }
 }
 
-/** Boots the real emulator stack once for the integration tests, with a short lease so crash recovery is quick. */
+/**
+ * Boots the real emulator stack once for the integration tests, with a short lease so crash
+ * recovery is quick, a reconciler that ticks every 2 s and re-queues after 8 s of no progress
+ * (its deadlines stay long, so a slow machine never fails a prompt as lost), and the
+ * fault-injecting relays (dropping nothing until a test asks).
+ */
 export default async function setup(project: TestProject) {
   const leaseSeconds = 6;
   const maxAttempts = 4;
@@ -31,10 +39,15 @@ export default async function setup(project: TestProject) {
     logDir: join(projectRoot, '.stack-logs', 'test'),
     leaseSeconds,
     maxAttempts,
+    faults: true,
+    functionEnv: { RECONCILE_INTERVAL_SECONDS: '2', RECONCILE_STALE_SECONDS: '8', GENERATE_DEADLINE_SECONDS: '900', ASSESS_DEADLINE_SECONDS: '900' },
     log: (line) => console.error(`[stack] ${line}`),
   });
-  const { apiUrl, generatorUrl, assessorUrl, projectId, bucket, generationTopic, logDir, clientEnv, instructorToken } = stack;
-  project.provide('stack', { apiUrl, generatorUrl, assessorUrl, projectId, bucket, generationTopic, logDir, clientEnv, instructorToken, leaseSeconds, maxAttempts });
+  const { apiUrl, generatorUrl, assessorUrl, projectId, bucket, generationTopic, logDir, clientEnv, instructorToken, reconcileUrl, processFile, faultControlUrl } = stack;
+  project.provide('stack', {
+    apiUrl, generatorUrl, assessorUrl, projectId, bucket, generationTopic, logDir, clientEnv, instructorToken, leaseSeconds, maxAttempts,
+    reconcileUrl, processFile, faultControlUrl: faultControlUrl as string,
+  });
   return async () => {
     await stack.stop();
   };

@@ -6,7 +6,8 @@ const required = { GOOGLE_CLOUD_PROJECT: 'p', IMAGE_BUCKET: 'bucket-1' };
 describe('loadConfig', () => {
   it('applies defaults', () => {
     expect(loadConfig(required)).toEqual({ projectId: 'p', bucket: 'bucket-1', generationTopic: 'image-generation', provider: 'embedded', gemini: { model: 'gemini-2.5-flash-image', requestsPerMinute: 60, timeoutMs: 60_000 }, leaseMs: 120_000, maxAttempts: 5, storageEndpoint: undefined,
-      instructorToken: undefined, quotas: { defaultImageQuota: 100, maxImagesPerRun: 100, maxRunsInFlight: 2 } });
+      instructorToken: undefined, quotas: { defaultImageQuota: 100, maxImagesPerRun: 100, maxRunsInFlight: 2 },
+      reconcile: { intervalMs: 60_000, staleMs: 600_000, generateDeadlineMs: 5_400_000, assessDeadlineMs: 1_800_000 } });
   });
 
   it.each([
@@ -21,6 +22,9 @@ describe('loadConfig', () => {
     { env: { ...required, MAX_RUNS_IN_FLIGHT: '0' }, names: ['MAX_RUNS_IN_FLIGHT'] },
     { env: { ...required, GEMINI_RATE_LIMIT_RPM: '0' }, names: ['GEMINI_RATE_LIMIT_RPM'] },
     { env: { ...required, IMAGE_PROVIDER: 'gemini', GEMINI_TIMEOUT_SECONDS: '100', LEASE_SECONDS: '120' }, names: ['LEASE_SECONDS', 'GEMINI_TIMEOUT_SECONDS'] },
+    { env: { ...required, RECONCILE_INTERVAL_SECONDS: '0' }, names: ['RECONCILE_INTERVAL_SECONDS'] },
+    { env: { ...required, RECONCILE_STALE_SECONDS: '600', ASSESS_DEADLINE_SECONDS: '600' }, names: ['ASSESS_DEADLINE_SECONDS', 'RECONCILE_STALE_SECONDS'] },
+    { env: { ...required, RECONCILE_STALE_SECONDS: '60', GENERATE_DEADLINE_SECONDS: '30' }, names: ['GENERATE_DEADLINE_SECONDS', 'RECONCILE_STALE_SECONDS'] },
   ])('names the variable at fault: $names', ({ env, names }) => {
     expect(() => loadConfig(env)).toThrow(new RegExp(names.join('.*')));
   });

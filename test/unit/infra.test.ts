@@ -68,6 +68,7 @@ const DEPLOYED: Record<string, { account: string; eventType?: string; from?: [st
     env: ['GOOGLE_GENAI_USE_VERTEXAI', 'GOOGLE_CLOUD_LOCATION'],
   },
   assessImage: { account: 'assess', eventType: 'google.cloud.storage.object.v1.finalized', from: ['bucket', 'google_storage_bucket.images'], secrets: [], env: [] },
+  reconcile: { account: 'reconcile', secrets: [], env: [] },
 };
 
 describe('infra/: the functions', () => {
@@ -156,6 +157,8 @@ describe('infra/: least privilege', () => {
         ['storage.objectViewer', images],
       ),
       assess: grants(['datastore.user', project], ['storage.objectViewer', images]),
+      reconcile: grants(['datastore.user', project], ['pubsub.publisher', 'google_pubsub_topic.generation'], ['storage.objectViewer', images]),
+      scheduler: grants(['run.invoker', 'google_cloudfunctions2_function.reconcile']),
       trigger: grants(['eventarc.eventReceiver', project], ['run.invoker', 'google_cloudfunctions2_function.assess'], ['run.invoker', 'google_cloudfunctions2_function.generate']),
       build: grants(['artifactregistry.writer', 'google_artifact_registry_repository.functions'], ['logging.logWriter', project], ['storage.objectAdmin', project], ['storage.objectViewer', 'google_storage_bucket.source']),
       'storage-agent': grants(['pubsub.publisher', project]),
@@ -184,5 +187,24 @@ describe('infra/: storage', () => {
   it('deletes workshop images after the retention period', () => {
     const rule = first(resources.google_storage_bucket!.images!.lifecycle_rule);
     expect([first(rule.action).type, first(rule.condition).age]).toEqual(['Delete', '${var.image_retention_days}']);
+  });
+});
+
+describe('infra/: the reconciler', () => {
+  it('is called by Cloud Scheduler with an OIDC token of the one account allowed to invoke it, on the configured cadence', () => {
+    const job = resources.google_cloud_scheduler_job!.reconcile!;
+    const target = first(job.http_target);
+    const token = first(target.oidc_token);
+    expect([target.http_method, reference(target.uri), reference(token.service_account_email), reference(token.audience)]).toEqual([
+      'POST', 'google_cloudfunctions2_function.reconcile', 'google_service_account.scheduler', 'google_cloudfunctions2_function.reconcile',
+    ]);
+    expect(String(job.schedule)).toContain('var.reconcile_interval_minutes');
+    expect(String(first(locals.common_env).RECONCILE_INTERVAL_SECONDS)).toContain('var.reconcile_interval_minutes * 60');
+    expect(first(functionByEntryPoint('reconcile').service_config).max_instance_count).toBe(1);
+  });
+
+  it('declares the collection-group indexes its stale-prompt queries need', () => {
+    const index = resources.google_firestore_index!.stale_prompts!;
+    expect([index.collection, index.query_scope, String(index.for_each)]).toEqual(['prompts', 'COLLECTION_GROUP', '${toset(["queuedAt", "leaseExpiresAt", "generatedAt"])}']);
   });
 });

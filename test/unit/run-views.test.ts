@@ -6,6 +6,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { decodeImage } from '../../functions/adapters/image-decoder.js';
 import { MemoryImageBucket } from '../../functions/adapters/memory-bucket.js';
 import { MemoryRunStore } from '../../functions/adapters/memory-store.js';
+import { MemoryLifecycleStore } from '../../functions/adapters/memory-lifecycle.js';
 import { makeThumbnail, previewFromPixels } from '../../functions/adapters/thumbnail.js';
 import type { Participant } from '../../functions/core/participants.js';
 import { planPrompts } from '../../functions/core/planner.js';
@@ -56,6 +57,7 @@ describe('read routes: previews, stored summaries, pages and ETags', () => {
 
   const deps: ApiDependencies = {
     store,
+    lifecycle: new MemoryLifecycleStore(memory),
     bucket,
     participants: participantStore(people),
     publisher: { publish: async () => ({ failed: [] }) },

@@ -1,0 +1,96 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import type { RunStatus } from '../../scripts/client/api-client.js';
+import { functionLog, stackClients, waitForRun } from '../support/stack-clients.js';
+
+type Entry = Record<string, unknown>;
+
+/** The generator's log cut at each supervisor restart: one segment per process lifetime. */
+function generatorLifetimes(logDir: string, runId: string): Entry[][] {
+  const segments: Entry[][] = [[]];
+  for (const line of readFileSync(join(logDir, 'generateImage.log'), 'utf8').split('\n')) {
+    if (line.startsWith('[supervisor]') && line.includes('restarted')) segments.push([]);
+    if (!line.startsWith('{')) continue;
+    const entry = JSON.parse(line) as Entry;
+    if (entry.runId === runId) segments.at(-1)!.push(entry);
+  }
+  return segments;
+}
+
+const perPrompt = (entries: Entry[], message: string): Map<string, number> => {
+  const counts = new Map<string, number>();
+  for (const entry of entries) if (entry.message === message) counts.set(String(entry.promptId), (counts.get(String(entry.promptId)) ?? 0) + 1);
+  return counts;
+};
+
+/** Every planned prompt ended: assessed, or failed with a reason. */
+async function expectAccountedFor(status: RunStatus, planned: number, prompts: Array<{ status: string; failureReason: string | null }>) {
+  expect(status.state).toBe('completed');
+  expect(prompts).toHaveLength(planned);
+  for (const prompt of prompts) {
+    expect(['assessed', 'failed']).toContain(prompt.status);
+    if (prompt.status === 'failed') expect(prompt.failureReason).toMatch(/\S/);
+  }
+}
+
+describe('the reconciler and the supervisor on the emulator stack', () => {
+  const { api, stack } = stackClients();
+  const setFaults = async (rates: { generationDropRate: number; finalizeDropRate: number }) => {
+    const response = await fetch(stack.faultControlUrl, { method: 'PUT', body: JSON.stringify(rates) });
+    return (await response.json()) as { dropped: { generation: number; finalize: number } };
+  };
+  const faultState = async () => (await (await fetch(stack.faultControlUrl)).json()) as { dropped: { generation: number; finalize: number } };
+
+  afterEach(async () => {
+    await setFaults({ generationDropRate: 0, finalizeDropRate: 0 });
+  });
+
+  const waitForAssessed = async (runId: string, atLeast: number) => {
+    for (let status = await api.getRun(runId); status.counts.assessed < atLeast; status = await api.getRun(runId)) {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  };
+
+  it('kill -9 of the generator mid-run: it is restarted, the run completes, and no prompt gets a second successful model call', async () => {
+    const created = await api.createRun({ count: 30, seed: 31 });
+    await waitForAssessed(created.runId, 3);
+    const pid = (JSON.parse(readFileSync(stack.processFile, 'utf8')) as Record<string, number>).generateImage!;
+    process.kill(pid, 'SIGKILL');
+
+    const status = await waitForRun(api, created.runId, 180_000);
+    expect(status.counts.assessed + status.counts.failed).toBe(30);
+    await expectAccountedFor(status, 30, (await api.getPrompts(created.runId)).prompts);
+
+    const restartedPid = (JSON.parse(readFileSync(stack.processFile, 'utf8')) as Record<string, number>).generateImage;
+    expect(restartedPid).not.toBe(pid);
+    expect(readFileSync(join(stack.logDir, 'generateImage.log'), 'utf8')).toMatch(/\[supervisor\] generateImage exited \(signal SIGKILL\); restarting in [\d.]+ s/);
+
+    const lifetimes = generatorLifetimes(stack.logDir, created.runId);
+    expect(lifetimes.length).toBeGreaterThanOrEqual(2);
+    // A successful model call ends in a `generated` line; a call cut off by the kill never does.
+    const successes = perPrompt(lifetimes.flat(), 'generated');
+    expect([...successes.values()].every((count) => count === 1)).toBe(true);
+    expect(successes.size).toBeLessThanOrEqual(status.counts.assessed);
+    // Within one process lifetime, no prompt is sent to the model twice.
+    for (const lifetime of lifetimes) expect(Math.max(0, ...perPrompt(lifetime, 'provider_call').values())).toBeLessThanOrEqual(1);
+  });
+
+  it('10 % of generation messages and 10 % of finalize events lost: the reconciler re-queues and re-assesses, and every prompt is accounted for', async () => {
+    await setFaults({ generationDropRate: 0.1, finalizeDropRate: 0.1 });
+    const created = await api.createRun({ count: 40, seed: 41 });
+    const status = await waitForRun(api, created.runId, 180_000);
+    const dropped = (await faultState()).dropped;
+    expect(dropped.generation).toBeGreaterThanOrEqual(4);
+    expect(dropped.finalize).toBeGreaterThanOrEqual(1);
+    await expectAccountedFor(status, 40, (await api.getPrompts(created.runId)).prompts);
+    expect(status.counts.assessed).toBe(40);
+
+    const reconcileLog = readFileSync(join(stack.logDir, 'reconcile.log'), 'utf8').split('\n').filter((line) => line.startsWith('{')).map((line) => JSON.parse(line) as Entry);
+    expect(reconcileLog.filter((entry) => entry.message === 'reassessed a generated image whose finalize event never came' && entry.runId === created.runId).length).toBeGreaterThanOrEqual(1);
+    expect(reconcileLog.some((entry) => entry.message === 'reconcile tick' && Number(entry.requeued) > 0)).toBe(true);
+    expect(reconcileLog.some((entry) => entry.message === 'run completed' && entry.runId === created.runId)).toBe(true);
+    // Re-queued duplicates are turned away by the claim: one model call per image.
+    expect(functionLog(stack.logDir, 'generateImage', created.runId).filter((entry) => entry.message === 'provider_call')).toHaveLength(40);
+  });
+});
