@@ -78,6 +78,8 @@ export function allocateByWeight(
  * Each axis gets its own shuffled sequence of whole cycles through its values, which
  * bounds every value to ⌈n/k⌉ uses. Repeated combinations are then repaired by swapping
  * one axis's values between two positions: a swap keeps every axis's counts unchanged.
+ * The repair compares rows as small integer codes over the axes that vary, never as joined
+ * value text, so its cost is bounded by count × varying axes whatever the values' length.
  */
 export function balancedCombinations(
   axes: Record<string, string[]>,
@@ -86,10 +88,19 @@ export function balancedCombinations(
 ): Array<Record<string, string>> {
   const names = Object.keys(axes);
   const columns = names.map((name) => cycledSequence(axes[name] ?? [], count, random));
-  const rows = Array.from({ length: count }, (_, i) => columns.map((column) => column[i] ?? ''));
-  const space = names.reduce((product, name) => product * (axes[name]?.length ?? 1), 1);
-  if (space >= count) repairDuplicates(rows, random);
-  return rows.map((row) => Object.fromEntries(names.map((name, axis) => [name, row[axis] ?? ''])));
+  const distinct = names.map((name) => [...new Set(axes[name] ?? [])]);
+  const varying = names.map((_, axis) => axis).filter((axis) => (distinct[axis]?.length ?? 0) > 1);
+  const codeOf = varying.map((axis) => new Map((distinct[axis] ?? []).map((value, code) => [value, code])));
+  const rows = Array.from({ length: count }, (_, i) => varying.map((axis, k) => codeOf[k]?.get(columns[axis]?.[i] ?? '') ?? 0));
+  const space = varying.reduce((product, axis) => product * (distinct[axis]?.length ?? 1), 1);
+  if (space >= count && varying.length > 0) repairDuplicates(rows, random);
+  return rows.map((row, i) => {
+    // Null prototype: an axis may be called `constructor` or `toString`.
+    const combination: Record<string, string> = Object.create(null);
+    names.forEach((name, axis) => (combination[name] = columns[axis]?.[i] ?? ''));
+    varying.forEach((axis, k) => (combination[names[axis] as string] = distinct[axis]?.[row[k] as number] ?? ''));
+    return combination;
+  });
 }
 
 function cycledSequence(values: string[], count: number, random: () => number): string[] {
@@ -98,25 +109,25 @@ function cycledSequence(values: string[], count: number, random: () => number): 
   return out.slice(0, count);
 }
 
-const key = (row: string[]): string => row.join('\u0000');
+const key = (row: number[]): string => row.join(',');
 
-function repairDuplicates(rows: string[][], random: () => number): void {
+function repairDuplicates(rows: number[][], random: () => number): void {
   const seen = new Map<string, number>();
   for (const row of rows) seen.set(key(row), (seen.get(key(row)) ?? 0) + 1);
-  const taken = (row: string[]): boolean => (seen.get(key(row)) ?? 0) > 0;
+  const taken = (row: number[]): boolean => (seen.get(key(row)) ?? 0) > 0;
   const axisCount = rows[0]?.length ?? 0;
   const maxTries = rows.length * 50;
   for (let i = 0, tries = 0; i < rows.length && tries < maxTries; i++) {
-    const row = rows[i] as string[];
+    const row = rows[i] as number[];
     while ((seen.get(key(row)) ?? 0) > 1 && tries < maxTries) {
       tries++;
       const j = Math.floor(random() * rows.length);
       const axis = Math.floor(random() * axisCount);
-      const other = rows[j] as string[];
+      const other = rows[j] as number[];
       if (j === i || other[axis] === row[axis]) continue;
       const swappedRow = [...row];
       const swappedOther = [...other];
-      [swappedRow[axis], swappedOther[axis]] = [other[axis] as string, row[axis] as string];
+      [swappedRow[axis], swappedOther[axis]] = [other[axis] as number, row[axis] as number];
       if (taken(swappedRow) || taken(swappedOther)) continue;
       for (const old of [row, other]) seen.set(key(old), (seen.get(key(old)) ?? 1) - 1);
       rows[i] = swappedRow;

@@ -6,7 +6,7 @@ import type { Scenario } from '../core/scenario.js';
 import type { Authorize } from './auth.js';
 import { cohortRoutes } from './cohort-routes.js';
 import { makeGalleryHandler } from './gallery.js';
-import { HttpError, sendError, sendJson } from './http.js';
+import { checkBodySize, HttpError, sendError, sendJson } from './http.js';
 import { matchRoute } from './route.js';
 import { runRoutes } from './run-routes.js';
 
@@ -48,6 +48,7 @@ export function makeApiHandler(deps: ApiDependencies) {
     }
     if (!path.startsWith('/v1/') && (await gallery(req, res))) return;
     const { route: matched, params } = matchRoute(routes, req.method, path);
+    checkBodySize(req);
     const principal = await deps.authorize(req);
     if (matched.instructorOnly && principal.role !== 'instructor') throw new HttpError(403, 'PERMISSION_DENIED', 'this operation is for the instructor only');
     await matched.handle({ req, res, params, principal });
