@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { DEFAULT_WRITE_LIMITS, WRITE_KINDS, type WriteLimits } from './core/write-limits.js';
 
 /**
  * Every environment variable the functions read, validated once. A bad or missing
@@ -19,6 +20,11 @@ const envSchema = z.object({
   DEFAULT_IMAGE_QUOTA: z.coerce.number().int().min(0).max(1_000_000).default(100),
   MAX_IMAGES_PER_RUN: z.coerce.number().int().min(1).max(500).default(100),
   MAX_RUNS_IN_FLIGHT: z.coerce.number().int().min(1).max(100).default(2),
+  // Per-caller writes per minute, e.g. "runs=20,reviews=120,participants=60"; kinds left out keep their default.
+  WRITE_RATE_LIMITS: z
+    .string()
+    .regex(new RegExp(`^(${WRITE_KINDS.join('|')})=[1-9][0-9]{0,5}(,(${WRITE_KINDS.join('|')})=[1-9][0-9]{0,5})*$`), `must look like runs=20,reviews=120,participants=60`)
+    .optional(),
   STORAGE_API_ENDPOINT: z.url({ message: 'must be a URL such as http://127.0.0.1:4443 (local emulator only; unset on Google Cloud)' }).optional(),
 });
 
@@ -33,6 +39,7 @@ export interface Config {
   storageEndpoint: string | undefined;
   instructorToken: string | undefined;
   quotas: Quotas;
+  writeLimits: WriteLimits;
 }
 
 export interface Quotas {
@@ -69,7 +76,17 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     storageEndpoint: values.STORAGE_API_ENDPOINT,
     instructorToken: values.INSTRUCTOR_TOKEN,
     quotas: { defaultImageQuota: values.DEFAULT_IMAGE_QUOTA, maxImagesPerRun: values.MAX_IMAGES_PER_RUN, maxRunsInFlight: values.MAX_RUNS_IN_FLIGHT },
+    writeLimits: parseWriteLimits(values.WRITE_RATE_LIMITS),
   };
+}
+
+function parseWriteLimits(text: string | undefined): WriteLimits {
+  const limits = { ...DEFAULT_WRITE_LIMITS };
+  for (const entry of text ? text.split(',') : []) {
+    const [kind, perMinute] = entry.split('=') as [keyof WriteLimits, string];
+    limits[kind] = Number(perMinute);
+  }
+  return limits;
 }
 
 /** The variables loadConfig reads, for the deployment check. */

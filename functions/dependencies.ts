@@ -4,6 +4,7 @@ import { Storage } from '@google-cloud/storage';
 import { createEmbeddedProvider } from './adapters/embedded/embedded-provider.js';
 import { FirestoreParticipantStore } from './adapters/firestore-participants.js';
 import { FirestoreRateLimiter } from './adapters/firestore-rate-limiter.js';
+import { FirestoreWriteLimiter } from './adapters/firestore-write-limiter.js';
 import { makeThumbnail } from './adapters/thumbnail.js';
 import { makeAuthorize } from './handlers/auth.js';
 import { FirestoreRunStore } from './adapters/firestore-store.js';
@@ -58,6 +59,7 @@ export function apiDependencies(config: Config): ApiDependencies {
     authorize: makeAuthorize({ participants, instructorToken: config.instructorToken }),
     quotas: config.quotas,
     thumbnail: makeThumbnail,
+    writeLimiter: new FirestoreWriteLimiter(firestore, config.writeLimits),
     publisher: new PubSubPromptPublisher(new PubSub({ projectId: config.projectId }), config.generationTopic),
     log: createJsonLogger('api'),
     builtins: builtinScenarios,

@@ -14,6 +14,7 @@ locals {
     DEFAULT_IMAGE_QUOTA    = tostring(var.default_image_quota)
     MAX_IMAGES_PER_RUN     = tostring(var.max_images_per_run)
     MAX_RUNS_IN_FLIGHT     = tostring(var.max_runs_in_flight)
+    WRITE_RATE_LIMITS      = join(",", [for kind, per_minute in var.write_rate_limits : "${kind}=${per_minute}"])
   }
 
   # Instances run one prompt at a time. By Little's law, rate_limit_rpm/60 calls per second lasting

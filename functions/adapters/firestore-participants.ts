@@ -1,6 +1,6 @@
 import type { Firestore } from '@google-cloud/firestore';
 import type { Quotas } from '../config.js';
-import { decideReservation, type ActiveRun, type Participant, type Reservation } from '../core/participants.js';
+import { decideReservation, releaseBookingUpdate, type ActiveRun, type Participant, type Reservation } from '../core/participants.js';
 import type { ParticipantStore } from '../core/ports.js';
 
 /** `participants/{id}`: one document per participant, holding its token hash and usage. */
@@ -52,6 +52,13 @@ export class FirestoreParticipantStore implements ParticipantStore {
       const decision = decideReservation(participant, run, images, this.quotas, finished);
       if (decision.ok) transaction.update(this.ref(id), decision.update);
       return decision;
+    });
+  }
+
+  async releaseBooking(id: string, runId: string, images: number, options: { endRun: boolean }): Promise<void> {
+    await this.db.runTransaction(async (transaction) => {
+      const snapshot = await transaction.get(this.ref(id));
+      if (snapshot.exists) transaction.update(this.ref(id), releaseBookingUpdate(snapshot.data() as Participant, runId, images, options.endRun));
     });
   }
 

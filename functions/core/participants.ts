@@ -49,3 +49,11 @@ export function decideReservation(participant: Participant, run: ActiveRun, imag
   }
   return { ok: true, update: { imagesUsed: participant.imagesUsed + images, activeRuns: [...active, run] } };
 }
+
+/** A booking given back: never below zero, and the run's slot freed when it will not run. */
+export function releaseBookingUpdate(participant: Participant, runId: string, images: number, endRun: boolean): Pick<Participant, 'imagesUsed' | 'activeRuns'> {
+  return {
+    imagesUsed: Math.max(0, participant.imagesUsed - images),
+    activeRuns: endRun ? participant.activeRuns.filter((entry) => entry.runId !== runId) : participant.activeRuns,
+  };
+}

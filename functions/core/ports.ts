@@ -5,6 +5,7 @@
 import type { ImageMetrics } from './metrics.js';
 import type { ActiveRun, Participant, Reservation } from './participants.js';
 import type { Review } from './review.js';
+import type { WriteDecision, WriteKind } from './write-limits.js';
 import type {
   FailureSummary,
   PromptRecord,
@@ -104,12 +105,19 @@ export interface ParticipantStore {
    * which of the participant's active runs have completed; it is asked outside the transaction.
    */
   reserveRun(id: string, run: ActiveRun, images: number, isFinished: (run: ActiveRun) => Promise<boolean>): Promise<Reservation>;
+  /** Gives back `images` of a booking; `endRun` also frees the run's in-flight slot. For a request that failed after booking. */
+  releaseBooking(id: string, runId: string, images: number, options: { endRun: boolean }): Promise<void>;
   remove(ids: string[]): Promise<void>;
 }
 
 /** A ceiling on model calls per minute across the whole deployment. */
 export interface RateLimiter {
   tryAcquire(now: number): Promise<{ granted: true } | { granted: false; retryAfterMs: number }>;
+}
+
+/** Per-caller ceilings on writes (runs, reviews, participants), shared across api instances. */
+export interface WriteLimiter {
+  take(principalId: string, kind: WriteKind, now: number): Promise<WriteDecision>;
 }
 
 export interface Logger {

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Request, Response } from '@google-cloud/functions-framework';
 import type { Quotas } from '../config.js';
-import type { ImageBucket, Logger, ParticipantStore, PromptPublisher, RunStore } from '../core/ports.js';
+import type { ImageBucket, Logger, ParticipantStore, PromptPublisher, RunStore, WriteLimiter } from '../core/ports.js';
 import type { Scenario } from '../core/scenario.js';
 import type { Authorize } from './auth.js';
 import { cohortRoutes } from './cohort-routes.js';
@@ -22,6 +22,8 @@ export interface ApiDependencies {
   defaultScenario: string;
   provider: { name: string; model: string };
   thumbnail: (png: Buffer) => Promise<Buffer>;
+  /** Per-caller write ceilings; none when omitted (unit tests). */
+  writeLimiter?: WriteLimiter;
   newRunId?: () => string;
   newParticipantId?: () => string;
   now?: () => number;

@@ -6,7 +6,11 @@ const required = { GOOGLE_CLOUD_PROJECT: 'p', IMAGE_BUCKET: 'bucket-1' };
 describe('loadConfig', () => {
   it('applies defaults', () => {
     expect(loadConfig(required)).toEqual({ projectId: 'p', bucket: 'bucket-1', generationTopic: 'image-generation', provider: 'embedded', gemini: { model: 'gemini-2.5-flash-image', requestsPerMinute: 60, timeoutMs: 60_000 }, leaseMs: 120_000, maxAttempts: 5, storageEndpoint: undefined,
-      instructorToken: undefined, quotas: { defaultImageQuota: 100, maxImagesPerRun: 100, maxRunsInFlight: 2 } });
+      instructorToken: undefined, quotas: { defaultImageQuota: 100, maxImagesPerRun: 100, maxRunsInFlight: 2 }, writeLimits: { runs: 20, reviews: 120, participants: 60 } });
+  });
+
+  it('reads per-caller write limits, keeping the defaults of kinds left out', () => {
+    expect(loadConfig({ ...required, WRITE_RATE_LIMITS: 'reviews=5,runs=600' }).writeLimits).toEqual({ runs: 600, reviews: 5, participants: 60 });
   });
 
   it.each([
@@ -20,6 +24,8 @@ describe('loadConfig', () => {
     { env: { ...required, INSTRUCTOR_TOKEN: 'short' }, names: ['INSTRUCTOR_TOKEN'] },
     { env: { ...required, MAX_RUNS_IN_FLIGHT: '0' }, names: ['MAX_RUNS_IN_FLIGHT'] },
     { env: { ...required, GEMINI_RATE_LIMIT_RPM: '0' }, names: ['GEMINI_RATE_LIMIT_RPM'] },
+    { env: { ...required, WRITE_RATE_LIMITS: 'reviews=0' }, names: ['WRITE_RATE_LIMITS'] },
+    { env: { ...required, WRITE_RATE_LIMITS: 'uploads=5' }, names: ['WRITE_RATE_LIMITS'] },
     { env: { ...required, IMAGE_PROVIDER: 'gemini', GEMINI_TIMEOUT_SECONDS: '100', LEASE_SECONDS: '120' }, names: ['LEASE_SECONDS', 'GEMINI_TIMEOUT_SECONDS'] },
   ])('names the variable at fault: $names', ({ env, names }) => {
     expect(() => loadConfig(env)).toThrow(new RegExp(names.join('.*')));
