@@ -93,7 +93,7 @@ export function balancedCombinations(
   const codeOf = varying.map((axis) => new Map((distinct[axis] ?? []).map((value, code) => [value, code])));
   const rows = Array.from({ length: count }, (_, i) => varying.map((axis, k) => codeOf[k]?.get(columns[axis]?.[i] ?? '') ?? 0));
   const space = varying.reduce((product, axis) => product * (distinct[axis]?.length ?? 1), 1);
-  if (space >= count && varying.length > 0) repairDuplicates(rows, random);
+  if (space >= count && varying.length > 0) repairDuplicates(rows, random, rowKey(varying.map((axis) => distinct[axis]?.length ?? 1)));
   return rows.map((row, i) => {
     // Null prototype: an axis may be called `constructor` or `toString`.
     const combination: Record<string, string> = Object.create(null);
@@ -109,10 +109,20 @@ function cycledSequence(values: string[], count: number, random: () => number): 
   return out.slice(0, count);
 }
 
-const key = (row: number[]): string => row.join(',');
+/** A row's identity: one exact number (mixed radix) while the space allows it, else its codes as text. */
+function rowKey(radices: number[]): (row: number[]) => number | string {
+  const weights: number[] = [];
+  let weight = 1;
+  for (const radix of radices) {
+    weights.push(weight);
+    weight *= radix;
+  }
+  if (weight > Number.MAX_SAFE_INTEGER) return (row) => row.join(',');
+  return (row) => row.reduce((total, code, axis) => total + code * (weights[axis] as number), 0);
+}
 
-function repairDuplicates(rows: number[][], random: () => number): void {
-  const seen = new Map<string, number>();
+function repairDuplicates(rows: number[][], random: () => number, key: (row: number[]) => number | string): void {
+  const seen = new Map<number | string, number>();
   for (const row of rows) seen.set(key(row), (seen.get(key(row)) ?? 0) + 1);
   const taken = (row: number[]): boolean => (seen.get(key(row)) ?? 0) > 0;
   const axisCount = rows[0]?.length ?? 0;
