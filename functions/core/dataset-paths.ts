@@ -22,6 +22,6 @@ export function unsafePathComponent(runId: unknown, prompts: Array<{ category: u
  * no empty segment and no control character. Checked on text, before any path is resolved.
  */
 export function isPlainRelativePath(path: string): boolean {
-  if (path.length === 0 || path.length > 1024 || /[\\\u0000-\u001f]/.test(path)) return false;
+  if (path.length === 0 || path.length > 1024 || path.includes('\\') || [...path].some((char) => char.charCodeAt(0) < 0x20)) return false;
   return path.split('/').every((segment) => segment !== '' && segment !== '.' && segment !== '..' && !/^[A-Za-z]:$/.test(segment));
 }

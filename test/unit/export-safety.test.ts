@@ -16,8 +16,8 @@ let root: string;
 
 beforeAll(async () => {
   server = createServer((req, res) => {
-    if (req.url?.includes('/images/')) return res.writeHead(200, { 'Content-Type': 'image/png' }).end(Buffer.from('png'));
-    res.writeHead(200, { 'Content-Type': 'application/json' }).end(JSON.stringify({ ...answer, thresholds: {} }));
+    if (req.url?.includes('/images/')) res.writeHead(200, { 'Content-Type': 'image/png' }).end(Buffer.from('png'));
+    else res.writeHead(200, { 'Content-Type': 'application/json' }).end(JSON.stringify({ ...answer, thresholds: {} }));
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
