@@ -58,6 +58,10 @@ resource "google_cloudfunctions2_function" "api" {
     service_account_email          = google_service_account.api.email
     environment_variables          = local.common_env
 
+    # One request per instance (the default, pinned): functions-framework inflates every body before
+    # our code runs, so a compressed-body bomb can exhaust only its own instance (see README, Limits).
+    max_instance_request_concurrency = 1
+
     secret_environment_variables {
       key        = "INSTRUCTOR_TOKEN"
       project_id = var.project_id
