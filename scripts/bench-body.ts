@@ -54,7 +54,7 @@ async function measure(contentType: string, body: Buffer, encoding: string | nul
     await waitForHealth(url);
     const before = memoryOf(child.pid as number);
     const start = performance.now();
-    const response = await fetch(`${url}/v1/runs`, { method: 'POST', headers: { 'Content-Type': contentType, ...(encoding ? { 'Content-Encoding': encoding } : {}) }, body });
+    const response = await fetch(`${url}/v1/runs`, { method: 'POST', headers: { 'Content-Type': contentType, ...(encoding ? { 'Content-Encoding': encoding } : {}) }, body: new Uint8Array(body) });
     const answer = `${response.status} ${((await response.json().catch(() => ({}))) as { error?: { code?: string } }).error?.code ?? ''}`;
     const ms = performance.now() - start;
     const after = memoryOf(child.pid as number);

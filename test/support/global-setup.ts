@@ -31,6 +31,8 @@ export default async function setup(project: TestProject) {
     logDir: join(projectRoot, '.stack-logs', 'test'),
     leaseSeconds,
     maxAttempts,
+    // Tests start many runs as one principal; hostile-input.test.ts floods reviews past a burst of 15.
+    functionEnv: { WRITE_RATE_LIMITS: 'runs=600,participants=600,reviews=30' },
     log: (line) => console.error(`[stack] ${line}`),
   });
   const { apiUrl, generatorUrl, assessorUrl, projectId, bucket, generationTopic, logDir, clientEnv, instructorToken } = stack;
