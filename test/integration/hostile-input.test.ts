@@ -104,7 +104,8 @@ describe('hostile input on the emulator stack', () => {
     const inline = {
       name: 'prototypes',
       variables: { constructor: ['__proto__', 'constructor', 'toString'], toString: ['valueOf', 'hasOwnProperty'] },
-      categories: { constructor: { template: 'A {constructor} {toString} scene.' }, tostring: { template: 'Another {constructor} {toString} scene.' } },
+      // `tostring` leaves the toString axis out: its prompts must not count Object.prototype.toString as a value.
+      categories: { constructor: { template: 'A {constructor} {toString} scene.' }, tostring: { template: 'Another {constructor} scene.' } },
     };
     const created = await call('POST', '/v1/runs', 'participant', run(inline, { count: 6, seed: 5 }));
     expect(created.status).toBe(202);
@@ -116,6 +117,8 @@ describe('hostile input on the emulator stack', () => {
     const axis = (name: string) => status.report?.balance.axes[name];
     expect(Object.keys(axis('constructor')?.counts ?? {}).sort()).toEqual(['__proto__', 'constructor', 'toString']);
     expect(typeof axis('toString')?.normalisedEntropy).toBe('number');
+    expect(Object.entries(axis('toString')?.counts ?? {}).filter(([value]) => value !== 'valueOf' && value !== 'hasOwnProperty')).toEqual([]);
+    expect(Object.values(axis('toString')?.counts ?? {}).reduce((a, b) => a + b, 0)).toBe(3);
     const out = await mkdtemp(join(tmpdir(), 'hostile-export-'));
     try {
       const exported = await exportRun(client, status, out, {});
