@@ -13,6 +13,12 @@ export const MAX_JSON_DEPTH = 32;
  */
 export const MAX_PROMPT_BYTES = 16 * 1024;
 
+/**
+ * Distinct placeholders one template may use. Each becomes a field of every prompt document,
+ * indexed by Firestore, so this bounds the index writes per prompt; real scenarios use about 10.
+ */
+export const MAX_TEMPLATE_AXES = 64;
+
 /** Firestore reserves document ids and field names of the form `__…__`. */
 export const isReservedName = (name: string): boolean => /^__.*__$/s.test(name);
 

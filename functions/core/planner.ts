@@ -1,5 +1,5 @@
 import { createRandom, hashString, shuffled } from './random.js';
-import { axesOf, fillTemplate, type Scenario } from './scenario.js';
+import { axesOf, type Scenario } from './scenario.js';
 
 export interface PlannedPrompt {
   promptId: string;
@@ -35,21 +35,13 @@ export function planPrompts(scenario: Scenario, options: PlanOptions): PlannedPr
     const category = scenario.categories[name];
     if (!category || count === 0) continue;
     const random = createRandom(hashString(`${options.seed}:${name}`));
-    for (const variables of balancedCombinations(axesOf(scenario, name), count, random)) {
+    const axes = axesOf(scenario, name);
+    const { names, rows } = balancedRows(axes, count, random);
+    const fill = compileTemplate(category.template, names, (placeholder) => (placeholder === 'context' ? (scenario.context ?? '') : placeholder === 'style' ? (scenario.style ?? DEFAULT_STYLE) : ''));
+    for (const row of rows) {
       const index = prompts.length + 1;
       const promptId = `p${String(index).padStart(4, '0')}`;
-      prompts.push({
-        promptId,
-        index,
-        category: name,
-        prompt: fillTemplate(category.template, {
-          context: scenario.context ?? '',
-          style: scenario.style ?? DEFAULT_STYLE,
-          ...variables,
-        }),
-        variables,
-        seed: hashString(`${options.seed}:${promptId}`),
-      });
+      prompts.push({ promptId, index, category: name, prompt: fill(row), variables: combinationOf(names, row), seed: hashString(`${options.seed}:${promptId}`) });
     }
   }
   return prompts;
@@ -86,21 +78,52 @@ export function balancedCombinations(
   count: number,
   random: () => number,
 ): Array<Record<string, string>> {
+  const { names, rows } = balancedRows(axes, count, random);
+  return rows.map((row) => combinationOf(names, row));
+}
+
+/** Null prototype: an axis may be called `constructor` or `toString`. */
+function combinationOf(names: string[], row: string[]): Record<string, string> {
+  const combination: Record<string, string> = Object.create(null);
+  names.forEach((name, axis) => (combination[name] = row[axis] ?? ''));
+  return combination;
+}
+
+/** The combinations as rows of values, one column per axis in `names` order. */
+function balancedRows(axes: Record<string, string[]>, count: number, random: () => number): { names: string[]; rows: string[][] } {
   const names = Object.keys(axes);
   const columns = names.map((name) => cycledSequence(axes[name] ?? [], count, random));
   const distinct = names.map((name) => [...new Set(axes[name] ?? [])]);
   const varying = names.map((_, axis) => axis).filter((axis) => (distinct[axis]?.length ?? 0) > 1);
   const codeOf = varying.map((axis) => new Map((distinct[axis] ?? []).map((value, code) => [value, code])));
-  const rows = Array.from({ length: count }, (_, i) => varying.map((axis, k) => codeOf[k]?.get(columns[axis]?.[i] ?? '') ?? 0));
+  const codes = Array.from({ length: count }, (_, i) => varying.map((axis, k) => codeOf[k]?.get(columns[axis]?.[i] ?? '') ?? 0));
   const space = varying.reduce((product, axis) => product * (distinct[axis]?.length ?? 1), 1);
-  if (space >= count && varying.length > 0) repairDuplicates(rows, random, rowKey(varying.map((axis) => distinct[axis]?.length ?? 1)));
-  return rows.map((row, i) => {
-    // Null prototype: an axis may be called `constructor` or `toString`.
-    const combination: Record<string, string> = Object.create(null);
-    names.forEach((name, axis) => (combination[name] = columns[axis]?.[i] ?? ''));
-    varying.forEach((axis, k) => (combination[names[axis] as string] = distinct[axis]?.[row[k] as number] ?? ''));
-    return combination;
-  });
+  if (space >= count && varying.length > 0) repairDuplicates(codes, random, rowKey(varying.map((axis) => distinct[axis]?.length ?? 1)));
+  const varyingIndex = names.map((_, axis) => varying.indexOf(axis));
+  const rows = codes.map((code, i) => names.map((_, axis) => {
+    const k = varyingIndex[axis] as number;
+    return (k < 0 ? columns[axis]?.[i] : distinct[axis]?.[code[k] as number]) ?? '';
+  }));
+  return { names, rows };
+}
+
+/**
+ * The template split once into text and placeholders, each placeholder resolved to an axis
+ * column or a fixed text; filling a row is then a join. Same output as fillTemplate: values
+ * first, then whitespace collapsed.
+ */
+function compileTemplate(template: string, names: string[], fixed: (placeholder: string) => string): (row: string[]) => string {
+  const column = new Map(names.map((name, axis) => [name, axis]));
+  const parts: Array<string | number> = [];
+  let last = 0;
+  for (const match of template.matchAll(/\{([^{}]*)\}/g)) {
+    parts.push(template.slice(last, match.index));
+    const placeholder = match[1] ?? '';
+    parts.push(column.get(placeholder) ?? fixed(placeholder));
+    last = match.index + match[0].length;
+  }
+  parts.push(template.slice(last));
+  return (row) => parts.map((part) => (typeof part === 'number' ? (row[part] ?? '') : part)).join('').replace(/\s+/g, ' ').trim();
 }
 
 function cycledSequence(values: string[], count: number, random: () => number): string[] {

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { isReservedName, longestPromptBytes, MAX_PROMPT_BYTES } from './input-limits.js';
+import { isReservedName, longestPromptBytes, MAX_PROMPT_BYTES, MAX_TEMPLATE_AXES } from './input-limits.js';
 import { mergeThresholds } from './quality.js';
 
 /**
@@ -73,6 +73,10 @@ export const scenarioSchema = z
             message: `unknown placeholder {${placeholder}}: define "${placeholder}" in the scenario's or the category's variables`,
           });
         }
+      }
+      const axes = new Set(placeholdersIn(category.template)).size;
+      if (axes > MAX_TEMPLATE_AXES) {
+        ctx.addIssue({ code: 'custom', path: ['categories', name, 'template'], message: `the template uses ${axes} different placeholders; the limit is ${MAX_TEMPLATE_AXES}` });
       }
       // Bounded before anything is planned or booked: `{context}` repeated in a template would otherwise build megabyte prompts.
       const longest = longestPromptBytes(category.template, (placeholder) => longestValueBytes(scenario, category.variables, placeholder));

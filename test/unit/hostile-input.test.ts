@@ -26,6 +26,11 @@ describe('run requests refuse what Firestore or the planner cannot take', () => 
       message: new RegExp(`categories\\.one\\.template: the longest prompt this template can produce is \\d+ bytes; the limit is ${MAX_PROMPT_BYTES} bytes`),
     },
     {
+      name: 'more than 64 placeholders in one template',
+      scenario: scenarioWith({ variables: Object.fromEntries(Array.from({ length: 65 }, (_, i) => [`v${i}`, ['x', 'y']])), categories: { one: { template: Array.from({ length: 65 }, (_, i) => `{v${i}}`).join(' ') } } }),
+      message: /uses 65 different placeholders; the limit is 64/,
+    },
+    {
       name: 'long values in many placeholders',
       scenario: scenarioWith({ variables: Object.fromEntries(Array.from({ length: 60 }, (_, i) => [`v${i}`, ['x'.repeat(300), 'y']])), categories: { one: { template: Array.from({ length: 60 }, (_, i) => `{v${i}}`).join(' ') } } }),
       message: /longest prompt/,
