@@ -140,11 +140,15 @@ describe('hostile input on the emulator stack', () => {
   it('limits one caller’s review writes with 429 and Retry-After, and no one else’s', async () => {
     const review = JSON.stringify({ relevance: 3, inappropriate: false, note: '=HYPERLINK("http://x")' });
     const path = `/v1/runs/${prototypeRun}/prompts/p0001/review`;
+    const started = Date.now();
     const answers = await Promise.all(Array.from({ length: 30 }, () => call('PUT', path, 'participant', review)));
+    const seconds = (Date.now() - started) / 1000;
     const statuses = answers.map((answer) => answer.status);
     expect(statuses.filter((s) => s !== 200 && s !== 429)).toEqual([]);
-    // The test stack allows 30 a minute in bursts of 15 (global-setup.ts).
-    expect(statuses.filter((s) => s === 200).length).toBeLessThanOrEqual(16);
+    // The test stack allows 30 a minute in bursts of 15 (global-setup.ts): a burst, plus what refilled meanwhile.
+    expect(statuses.filter((s) => s === 200).length).toBeLessThanOrEqual(15 + Math.ceil(seconds / 2));
+    // On a slow machine the burst may refill while contended; then the next writes in a row find it empty.
+    for (let i = 0; i < 20 && !answers.some((answer) => answer.status === 429); i++) answers.push(await call('PUT', path, 'participant', review));
     const limited = answers.find((answer) => answer.status === 429);
     expect(limited?.body.error.code).toBe('RESOURCE_EXHAUSTED');
     expect(Number(limited?.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
