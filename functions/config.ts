@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { ReconcileSettings } from './core/reconcile.js';
+import { DEFAULT_WRITE_LIMITS, WRITE_KINDS, type WriteLimits } from './core/write-limits.js';
 
 /**
  * Every environment variable the functions read, validated once. A bad or missing
@@ -25,6 +26,11 @@ const envSchema = z.object({
   RECONCILE_STALE_SECONDS: z.coerce.number().int().min(1).max(86_400).default(600),
   GENERATE_DEADLINE_SECONDS: z.coerce.number().int().min(2).max(7 * 86_400).default(5400),
   ASSESS_DEADLINE_SECONDS: z.coerce.number().int().min(2).max(7 * 86_400).default(1800),
+  // Per-caller writes per minute, e.g. "runs=20,reviews=120,participants=60"; kinds left out keep their default.
+  WRITE_RATE_LIMITS: z
+    .string()
+    .regex(new RegExp(`^(${WRITE_KINDS.join('|')})=[1-9][0-9]{0,5}(,(${WRITE_KINDS.join('|')})=[1-9][0-9]{0,5})*$`), `must look like runs=20,reviews=120,participants=60`)
+    .optional(),
   STORAGE_API_ENDPOINT: z.url({ message: 'must be a URL such as http://127.0.0.1:4443 (local emulator only; unset on Google Cloud)' }).optional(),
 });
 
@@ -40,6 +46,7 @@ export interface Config {
   instructorToken: string | undefined;
   quotas: Quotas;
   reconcile: ReconcileSettings;
+  writeLimits: WriteLimits;
 }
 
 export interface Quotas {
@@ -88,7 +95,17 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
       generateDeadlineMs: values.GENERATE_DEADLINE_SECONDS * 1000,
       assessDeadlineMs: values.ASSESS_DEADLINE_SECONDS * 1000,
     },
+    writeLimits: parseWriteLimits(values.WRITE_RATE_LIMITS),
   };
+}
+
+function parseWriteLimits(text: string | undefined): WriteLimits {
+  const limits = { ...DEFAULT_WRITE_LIMITS };
+  for (const entry of text ? text.split(',') : []) {
+    const [kind, perMinute] = entry.split('=') as [keyof WriteLimits, string];
+    limits[kind] = Number(perMinute);
+  }
+  return limits;
 }
 
 /** The variables loadConfig reads, for the deployment check. */

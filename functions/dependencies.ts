@@ -5,6 +5,7 @@ import { createEmbeddedProvider } from './adapters/embedded/embedded-provider.js
 import { FirestoreLifecycleStore } from './adapters/firestore-lifecycle.js';
 import { FirestoreParticipantStore } from './adapters/firestore-participants.js';
 import { FirestoreRateLimiter } from './adapters/firestore-rate-limiter.js';
+import { FirestoreWriteLimiter } from './adapters/firestore-write-limiter.js';
 import { makeThumbnail, previewFromPixels } from './adapters/thumbnail.js';
 import { makeAuthorize } from './handlers/auth.js';
 import { FirestoreRunStore } from './adapters/firestore-store.js';
@@ -63,6 +64,7 @@ export function apiDependencies(config: Config, firestoreSettings: Record<string
     authorize: makeAuthorize({ participants, instructorToken: config.instructorToken }),
     quotas: config.quotas,
     thumbnail: makeThumbnail,
+    writeLimiter: new FirestoreWriteLimiter(firestore, config.writeLimits),
     publisher: new PubSubPromptPublisher(new PubSub({ projectId: config.projectId }), config.generationTopic),
     log: createJsonLogger('api'),
     builtins: builtinScenarios,

@@ -19,6 +19,7 @@ locals {
     RECONCILE_STALE_SECONDS    = tostring(var.reconcile_stale_minutes * 60)
     GENERATE_DEADLINE_SECONDS  = tostring(var.generate_deadline_minutes * 60)
     ASSESS_DEADLINE_SECONDS    = tostring(var.assess_deadline_minutes * 60)
+    WRITE_RATE_LIMITS      = join(",", [for kind, per_minute in var.write_rate_limits : "${kind}=${per_minute}"])
   }
 
   # Instances run one prompt at a time. By Little's law, rate_limit_rpm/60 calls per second lasting
@@ -61,6 +62,10 @@ resource "google_cloudfunctions2_function" "api" {
     all_traffic_on_latest_revision = true
     service_account_email          = google_service_account.api.email
     environment_variables          = local.common_env
+
+    # One request per instance (the default, pinned): functions-framework inflates every body before
+    # our code runs, so a compressed-body bomb can exhaust only its own instance (see README, Limits).
+    max_instance_request_concurrency = 1
 
     secret_environment_variables {
       key        = "INSTRUCTOR_TOKEN"

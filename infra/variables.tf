@@ -137,6 +137,16 @@ variable "max_runs_in_flight" {
   }
 }
 
+variable "write_rate_limits" {
+  type        = map(number)
+  default     = { runs = 20, reviews = 120, participants = 60 }
+  description = "WRITE_RATE_LIMITS: writes per minute one caller may make, by kind (runs, reviews, participants); bursts of half a minute's worth."
+  validation {
+    condition     = alltrue([for kind, per_minute in var.write_rate_limits : contains(["runs", "reviews", "participants"], kind) && per_minute >= 1 && floor(per_minute) == per_minute])
+    error_message = "write_rate_limits takes the kinds runs, reviews and participants, each a whole number, 1 or more."
+  }
+}
+
 variable "image_retention_days" {
   type        = number
   default     = 30

@@ -1,5 +1,6 @@
 /** `npm run cohort -- --api URL <command>`: the instructor's cohort operations against any deployment. */
 import { readFile, writeFile } from 'node:fs/promises';
+import { csvRow } from '../functions/core/csv.js';
 import { ApiClient } from './client/api-client.js';
 import { explainApiError } from './client/cli-errors.js';
 import { plural } from './lib/plural.js';
@@ -12,7 +13,6 @@ interface Created {
   imageQuota: number;
 }
 
-const csvCell = (value: string | number): string => (/[",\n]/.test(String(value)) ? `"${String(value).replace(/"/g, '""')}"` : String(value));
 
 async function run(client: ApiClient, command: CohortCommand): Promise<void> {
   switch (command.kind) {
@@ -22,7 +22,7 @@ async function run(client: ApiClient, command: CohortCommand): Promise<void> {
       const { participants } = await client.call<{ participants: Created[] }>('POST', '/v1/participants:batchCreate', {
         participants: names.map((name) => ({ name, ...(command.quota === undefined ? {} : { imageQuota: command.quota }) })),
       });
-      const csv = ['name,id,token,imageQuota', ...participants.map((p) => [p.name, p.id, p.token, p.imageQuota].map(csvCell).join(','))].join('\n') + '\n';
+      const csv = ['name,id,token,imageQuota', ...participants.map((p) => csvRow([p.name, p.id, p.token, p.imageQuota]))].join('\n') + '\n';
       if (command.out) {
         // Tokens are shown once: the file is readable by its owner only.
         await writeFile(command.out, csv, { mode: 0o600 });

@@ -23,6 +23,26 @@ import {
 
 /** Firestore's limit is 500 writes per batch. */
 const BATCH_SIZE = 450;
+/** And 10 MiB per request: long prompts (up to 16 KiB each, and their variables) fill a batch by size first. */
+const BATCH_BYTES = 8 * 1024 * 1024;
+
+function batchesOf(prompts: PromptRecord[]): PromptRecord[][] {
+  const batches: PromptRecord[][] = [];
+  let current: PromptRecord[] = [];
+  let bytes = 0;
+  for (const prompt of prompts) {
+    const size = Buffer.byteLength(JSON.stringify(prompt));
+    if (current.length > 0 && (current.length >= BATCH_SIZE || bytes + size > BATCH_BYTES)) {
+      batches.push(current);
+      current = [];
+      bytes = 0;
+    }
+    current.push(prompt);
+    bytes += size;
+  }
+  if (current.length > 0) batches.push(current);
+  return batches;
+}
 
 /**
  * Layout: `runs/{runId}` holds the request and never changes during a run;
@@ -35,10 +55,10 @@ export class FirestoreRunStore implements RunStore {
 
   async createRun(run: RunRecord, prompts: PromptRecord[]): Promise<void> {
     const queuedAt = Date.parse(run.createdAt);
-    for (let start = 0; start < prompts.length; start += BATCH_SIZE) {
+    for (const chunk of batchesOf(prompts)) {
       const batch = this.db.batch();
       // queuedAt and completedAt are what the reconciler's queries filter on, so they are always present.
-      for (const prompt of prompts.slice(start, start + BATCH_SIZE)) batch.create(this.prompts(run.runId).doc(prompt.promptId), { queuedAt, ...prompt });
+      for (const prompt of chunk) batch.create(this.prompts(run.runId).doc(prompt.promptId), { queuedAt, ...prompt });
       await batch.commit();
     }
     await this.db.collection('runs').doc(run.runId).create({ completedAt: null, ...run });

@@ -53,11 +53,13 @@ export function timings(input: Pick<ExportInput, 'run' | 'prompts'>) {
 }
 
 export function perCategory(prompts: ExportedPrompt[]): Record<string, { succeeded: number; failed: number }> {
-  const out: Record<string, { succeeded: number; failed: number }> = {};
+  // A Map, then an object with own keys only: `constructor` is an ordinary category name.
+  const out = new Map<string, { succeeded: number; failed: number }>();
   for (const prompt of prompts) {
-    const entry = (out[prompt.category] ??= { succeeded: 0, failed: 0 });
+    const entry = out.get(prompt.category) ?? { succeeded: 0, failed: 0 };
+    out.set(prompt.category, entry);
     if (succeeded(prompt)) entry.succeeded += 1;
     else entry.failed += 1;
   }
-  return out;
+  return Object.fromEntries(out);
 }

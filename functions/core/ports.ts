@@ -7,6 +7,7 @@ import type { ParticipantCursor, RunCursor, RunListing } from './pages.js';
 import type { ActiveRun, Participant, Reservation } from './participants.js';
 import type { ObservedState, StaleCutoffs } from './reconcile.js';
 import type { Review } from './review.js';
+import type { WriteDecision, WriteKind } from './write-limits.js';
 import type {
   FailureSummary,
   PromptRecord,
@@ -152,6 +153,11 @@ export interface RunLifecycleStore {
 /** A ceiling on model calls per minute across the whole deployment. */
 export interface RateLimiter {
   tryAcquire(now: number): Promise<{ granted: true } | { granted: false; retryAfterMs: number }>;
+}
+
+/** Per-caller ceilings on writes (runs, reviews, participants), shared across api instances. */
+export interface WriteLimiter {
+  take(principalId: string, kind: WriteKind, now: number): Promise<WriteDecision>;
 }
 
 export interface Logger {

@@ -42,7 +42,7 @@ export function runReport(items: ReportItem[]): RunReport {
     issueCounts,
     balance: {
       categories: balanceOf(items.map((item) => item.category)),
-      axes: Object.fromEntries(axes.map((axis) => [axis, balanceOf(items.flatMap((item) => (axis in item.variables ? [item.variables[axis] as string] : [])))])),
+      axes: Object.fromEntries(axes.map((axis) => [axis, balanceOf(items.flatMap((item) => (Object.hasOwn(item.variables, axis) ? [item.variables[axis] as string] : [])))])),
     },
     diversity: { meanPairwiseHamming: round(meanPairwiseHamming(hashes)), vendiScore: round(vendiScore(hashes)) as number },
   };
@@ -53,11 +53,13 @@ function round(value: number | null): number | null {
 }
 
 export function balanceOf(values: string[]): Balance {
-  const counts: Record<string, number> = {};
-  for (const value of values) counts[value] = (counts[value] ?? 0) + 1;
-  const k = Object.keys(counts).length;
+  // Counted in a Map: `constructor` and `__proto__` are ordinary category and axis values.
+  const tally = new Map<string, number>();
+  for (const value of values) tally.set(value, (tally.get(value) ?? 0) + 1);
+  const counts: Record<string, number> = Object.fromEntries(tally);
+  const k = tally.size;
   if (k <= 1) return { counts, normalisedEntropy: 1 };
-  const entropy = Object.values(counts).reduce((total, count) => total - (count / values.length) * Math.log(count / values.length), 0);
+  const entropy = [...tally.values()].reduce((total, count) => total - (count / values.length) * Math.log(count / values.length), 0);
   return { counts, normalisedEntropy: round(entropy / Math.log(k)) as number };
 }
 

@@ -1,13 +1,10 @@
 /** metadata/quality_scores.csv: one row per image, metrics, flags and the human review. */
+import { csvRow } from './csv.js';
 import { METRIC_COLUMNS } from './metrics.js';
 import { ISSUE_FLAGS } from './quality.js';
 import { REVIEW_COLUMNS } from './review.js';
 import { imagePath, succeeded, type ExportedPrompt } from './export-model.js';
 
-const csvCell = (value: unknown): string => {
-  const text = value === null || value === undefined ? '' : String(value);
-  return /[",\n\r]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
-};
 
 export function qualityScoresCsv(prompts: ExportedPrompt[]): string {
   const header = ['file', 'id', 'category', ...METRIC_COLUMNS, ...ISSUE_FLAGS, 'duplicateOf', ...REVIEW_COLUMNS];
@@ -26,5 +23,6 @@ export function qualityScoresCsv(prompts: ExportedPrompt[]): string {
       prompt.review?.note ?? '',
       prompt.review?.reviewedBy ?? '',
     ]);
-  return `${[header, ...rows].map((row) => row.map(csvCell).join(',')).join('\n')}\n`;
+  // Notes, names and categories come from users: every cell is neutralised (csv.ts).
+  return `${[header, ...rows].map(csvRow).join('\n')}\n`;
 }

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { reservedScenarioName } from './input-limits.js';
 import { DEFAULT_IMAGE_SETTINGS, imageSettingsSchema, scenarioSchema, type ImageSettings, type Scenario } from './scenario.js';
 
 export const MAX_COUNT = 500;
@@ -56,6 +57,9 @@ export function parseRunRequest(body: unknown, builtins: ReadonlyMap<string, Sce
   } else {
     const size = Buffer.byteLength(JSON.stringify(request.scenario));
     if (size > MAX_SCENARIO_BYTES) return { ok: false, message: `scenario: an inline scenario is ${size} bytes; the limit is ${MAX_SCENARIO_BYTES} bytes` };
+    // On the raw JSON: the schema would silently drop a key such as `__proto__`.
+    const reserved = reservedScenarioName(request.scenario);
+    if (reserved) return { ok: false, message: `${reserved.path}: name "${reserved.name}" is reserved (names of the form __name__ are Firestore's); rename it` };
     const inline = scenarioSchema.safeParse(request.scenario);
     if (!inline.success) return { ok: false, message: formatIssues(inline.error, ['scenario']) };
     scenario = inline.data;

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { isReservedName, longestPromptBytes, MAX_PROMPT_BYTES, MAX_TEMPLATE_AXES } from './input-limits.js';
 import { mergeThresholds } from './quality.js';
 
 /**
@@ -50,6 +51,7 @@ export const scenarioSchema = z
       for (const axis of Object.keys(axes).filter((axis) => !AXIS_NAME.test(axis))) {
         ctx.addIssue({ code: 'custom', path: [...path, axis], message: `axis name "${axis}" must be letters, digits and _, starting with a letter or _` });
       }
+      for (const axis of Object.keys(axes).filter(isReservedName)) ctx.addIssue({ code: 'custom', path: [...path, axis], message: reservedMessage('axis', axis) });
     };
     badAxis(['variables'], scenario.variables);
     try {
@@ -61,6 +63,7 @@ export const scenarioSchema = z
       if (!CATEGORY_NAME.test(name)) {
         ctx.addIssue({ code: 'custom', path: ['categories', name], message: `category name "${name}" must match [a-z0-9_-]+ (it becomes a folder name)` });
       }
+      if (isReservedName(name)) ctx.addIssue({ code: 'custom', path: ['categories', name], message: reservedMessage('category', name) });
       badAxis(['categories', name, 'variables'], category.variables);
       for (const placeholder of placeholdersIn(category.template)) {
         if (!isKnownPlaceholder(placeholder, scenario.variables, category.variables)) {
@@ -71,8 +74,35 @@ export const scenarioSchema = z
           });
         }
       }
+      const axes = new Set(placeholdersIn(category.template)).size;
+      if (axes > MAX_TEMPLATE_AXES) {
+        ctx.addIssue({ code: 'custom', path: ['categories', name, 'template'], message: `the template uses ${axes} different placeholders; the limit is ${MAX_TEMPLATE_AXES}` });
+      }
+      // Bounded before anything is planned or booked: `{context}` repeated in a template would otherwise build megabyte prompts.
+      const longest = longestPromptBytes(category.template, (placeholder) => longestValueBytes(scenario, category.variables, placeholder));
+      if (longest > MAX_PROMPT_BYTES) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['categories', name, 'template'],
+          message: `the longest prompt this template can produce is ${longest} bytes; the limit is ${MAX_PROMPT_BYTES} bytes (use {context} once, or shorten the template or values)`,
+        });
+      }
     }
   });
+
+const reservedMessage = (what: string, name: string): string => `${what} name "${name}" is reserved (names of the form __name__ are Firestore's); rename it`;
+
+/** The style the planner falls back to is short; 64 bytes covers it. */
+const DEFAULT_STYLE_BYTES = 64;
+
+function longestValueBytes(scenario: { context?: string | undefined; style?: string | undefined; variables: Record<string, string[]> }, own: Record<string, string[]>, placeholder: string): number {
+  // An axis named like a reserved field wins, as it does in the planner.
+  const values = Object.hasOwn(own, placeholder) ? own[placeholder] : Object.hasOwn(scenario.variables, placeholder) ? scenario.variables[placeholder] : undefined;
+  if (values) return values.reduce((longest, value) => Math.max(longest, Buffer.byteLength(value)), 0);
+  if (placeholder === 'context') return Buffer.byteLength(scenario.context ?? '');
+  if (placeholder === 'style') return scenario.style === undefined ? DEFAULT_STYLE_BYTES : Buffer.byteLength(scenario.style);
+  return 0;
+}
 
 export type Scenario = z.infer<typeof scenarioSchema>;
 export type ImageSettings = z.infer<typeof imageSettingsSchema>;

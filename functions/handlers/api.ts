@@ -1,13 +1,13 @@
 import { randomBytes } from 'node:crypto';
 import type { Request, Response } from '@google-cloud/functions-framework';
 import type { Quotas } from '../config.js';
-import type { ImageBucket, Logger, ParticipantStore, PromptPublisher, RunLifecycleStore, RunStore } from '../core/ports.js';
+import type { ImageBucket, Logger, ParticipantStore, PromptPublisher, RunLifecycleStore, RunStore, WriteLimiter } from '../core/ports.js';
 import type { Scenario } from '../core/scenario.js';
 import type { Authorize } from './auth.js';
 import { cancelRoutes } from './cancel-routes.js';
 import { cohortRoutes } from './cohort-routes.js';
 import { makeGalleryHandler } from './gallery.js';
-import { HttpError, sendError, sendJson } from './http.js';
+import { checkBodySize, HttpError, sendError, sendJson } from './http.js';
 import { matchRoute } from './route.js';
 import { runRoutes } from './run-routes.js';
 
@@ -26,6 +26,8 @@ export interface ApiDependencies {
   provider: { name: string; model: string };
   /** Makes the preview of an image stored before previews existed: the api's only decode, once per such image. */
   thumbnail: (png: Buffer) => Promise<Buffer>;
+  /** Per-caller write ceilings; none when omitted (unit tests). */
+  writeLimiter?: WriteLimiter;
   newRunId?: () => string;
   newParticipantId?: () => string;
   now?: () => number;
@@ -52,6 +54,7 @@ export function makeApiHandler(deps: ApiDependencies) {
     }
     if (!path.startsWith('/v1/') && (await gallery(req, res))) return;
     const { route: matched, params } = matchRoute(routes, req.method, path);
+    checkBodySize(req);
     const principal = await deps.authorize(req);
     if (matched.instructorOnly && principal.role !== 'instructor') throw new HttpError(403, 'PERMISSION_DENIED', 'this operation is for the instructor only');
     await matched.handle({ req, res, params, principal });

@@ -8,6 +8,7 @@ import type { ApiDependencies } from './api.js';
 import { cancelRunsOf } from './cancel-routes.js';
 import { HttpError, readJsonBody, sendJson } from './http.js';
 import { ID, type Route } from './route.js';
+import { limitWrites } from './write-limit.js';
 
 const newParticipantSchema = z
   .object({
@@ -83,8 +84,10 @@ export function cohortRoutes(deps: ApiDependencies): Route[] {
       method: 'POST',
       pattern: /^\/v1\/participants$/,
       instructorOnly: true,
-      async handle({ req, res }) {
-        const [created] = await createParticipants([parse(newParticipantSchema, readJsonBody(req))]);
+      async handle({ req, res, principal }) {
+        const entry = parse(newParticipantSchema, readJsonBody(req));
+        await limitWrites(deps, principal, 'participants');
+        const [created] = await createParticipants([entry]);
         sendJson(res, 201, created);
       },
     },
@@ -92,8 +95,10 @@ export function cohortRoutes(deps: ApiDependencies): Route[] {
       method: 'POST',
       pattern: /^\/v1\/participants:batchCreate$/,
       instructorOnly: true,
-      async handle({ req, res }) {
-        sendJson(res, 201, { participants: await createParticipants(parse(batchSchema, readJsonBody(req)).participants) });
+      async handle({ req, res, principal }) {
+        const { participants } = parse(batchSchema, readJsonBody(req));
+        await limitWrites(deps, principal, 'participants');
+        sendJson(res, 201, { participants: await createParticipants(participants) });
       },
     },
     {
@@ -111,8 +116,9 @@ export function cohortRoutes(deps: ApiDependencies): Route[] {
       method: 'PATCH',
       pattern: new RegExp(`^/v1/participants/(${ID})$`),
       instructorOnly: true,
-      async handle({ req, res, params }) {
+      async handle({ req, res, params, principal }) {
         const { imageQuota } = parse(quotaSchema, readJsonBody(req));
+        await limitWrites(deps, principal, 'participants');
         sendJson(res, 200, publicParticipant(found(await deps.participants.setQuota(params[0] as string, imageQuota), params[0] as string)));
       },
     },

@@ -1,4 +1,5 @@
 import type { Request, Response } from '@google-cloud/functions-framework';
+import { MAX_JSON_DEPTH, nestsDeeperThan } from '../core/input-limits.js';
 
 export const MAX_BODY_BYTES = 1024 * 1024;
 
@@ -36,14 +37,25 @@ export function sendError(res: Response, error: HttpError): void {
  * parsed. Size is checked on the raw bytes, so a large body is refused whatever its type.
  */
 export function readJsonBody(req: Request): unknown {
-  const declared = Number(req.get('content-length') ?? 0);
-  const actual = req.rawBody?.length ?? 0;
-  if (declared > MAX_BODY_BYTES || actual > MAX_BODY_BYTES) {
-    throw new HttpError(413, 'PAYLOAD_TOO_LARGE', `the request body is ${Math.max(declared, actual)} bytes; the limit is ${MAX_BODY_BYTES} bytes (1 MiB)`);
-  }
+  checkBodySize(req);
   if (!req.is('application/json')) {
     throw new HttpError(415, 'UNSUPPORTED_MEDIA_TYPE', 'send the request body as JSON with "Content-Type: application/json"');
   }
-  if (actual === 0) throw new HttpError(400, 'INVALID_ARGUMENT', 'the request body is empty; send a JSON object such as {"count": 20}');
+  if ((req.rawBody?.length ?? 0) === 0) throw new HttpError(400, 'INVALID_ARGUMENT', 'the request body is empty; send a JSON object such as {"count": 20}');
+  // Checked without recursion before any schema walks the body: deep nesting would overflow the stack (a 500).
+  if (nestsDeeperThan(req.body, MAX_JSON_DEPTH)) throw new HttpError(400, 'INVALID_ARGUMENT', `the request body nests deeper than ${MAX_JSON_DEPTH} levels`);
   return req.body;
+}
+
+/**
+ * 413 for a body over 1 MiB, counted after inflation (the framework has already inflated it).
+ * Cheap and free of I/O, so the api checks it even before authentication, which lets a
+ * decompression bomb be refused, and its memory freed, at once.
+ */
+export function checkBodySize(req: Request): void {
+  const declared = Number(req.get('content-length') ?? 0);
+  const actual = req.rawBody?.length ?? 0;
+  if (declared > MAX_BODY_BYTES || actual > MAX_BODY_BYTES) {
+    throw new HttpError(413, 'PAYLOAD_TOO_LARGE', `the request body is ${Math.max(declared, actual)} bytes; the limit is ${MAX_BODY_BYTES} bytes (1 MiB)`, { Connection: 'close' });
+  }
 }

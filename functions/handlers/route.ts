@@ -1,4 +1,5 @@
 import type { Request, Response } from '@google-cloud/functions-framework';
+import { isReservedName } from '../core/input-limits.js';
 import type { Principal } from './auth.js';
 import { HttpError } from './http.js';
 
@@ -27,6 +28,8 @@ export function matchRoute(routes: Route[], method: string, path: string): { rou
   for (const route of routes) {
     const match = route.pattern.exec(path);
     if (!match) continue;
+    // Firestore refuses ids of the form __x__; no such document can exist, so it is a 404, never a 500.
+    if (match.slice(1).some((param) => param !== undefined && isReservedName(param))) throw new HttpError(404, 'NOT_FOUND', `${path} does not exist`);
     if (route.method === method) return { route, params: match.slice(1) };
     allowed = [...allowed, route.method];
   }

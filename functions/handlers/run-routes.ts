@@ -1,15 +1,14 @@
-import { randomBytes } from 'node:crypto';
 import { ABANDONED_AFTER_MS, type ActiveRun } from '../core/participants.js';
-import { planPrompts } from '../core/planner.js';
-import { estimateCost } from '../core/pricing.js';
 import { reviewInputSchema } from '../core/review.js';
-import { formatIssues, parseRunRequest } from '../core/run-request.js';
-import { deriveRunState, newPromptRecord, type RunRecord } from '../core/run-model.js';
+import { formatIssues } from '../core/run-request.js';
+import { deriveRunState, type RunRecord } from '../core/run-model.js';
 import { defaultRunId, type ApiDependencies } from './api.js';
 import type { Principal } from './auth.js';
 import { HttpError, readJsonBody, sendJson } from './http.js';
 import { ID, PROMPT_ID, type Route } from './route.js';
 import { listPrompts, listRuns, runStatus, serveImage } from './run-views.js';
+import { recordRun, validateRunRequest } from './run-create.js';
+import { limitWrites } from './write-limit.js';
 
 /** Runs: create, list, follow, read prompts and images, and review images. */
 export function runRoutes(deps: ApiDependencies): Route[] {
@@ -36,36 +35,17 @@ export function runRoutes(deps: ApiDependencies): Route[] {
       method: 'POST',
       pattern: /^\/v1\/runs$/,
       async handle({ req, res, principal }) {
-        const parsed = parseRunRequest(readJsonBody(req), deps.builtins(), deps.defaultScenario);
-        if (!parsed.ok) throw new HttpError(400, 'INVALID_ARGUMENT', parsed.message);
-        const { scenario, count, categories, image } = parsed.value;
-        const seed = parsed.value.seed ?? randomBytes(4).readUInt32BE(0);
+        // Cheapest first: size and schema (readJsonBody, validateRunRequest), then the write limit and quota, then planning.
+        const request = validateRunRequest(deps, readJsonBody(req));
         const runId = newRunId();
-        const planned = planPrompts(scenario, { count, seed, ...(categories ? { categories } : {}) });
-        if (principal.role === 'participant') {
-          // Booked in a transaction before anything is written, so a burst of requests cannot overrun a quota.
-          const reservation = await deps.participants.reserveRun(principal.id, { runId, reservedAt: now() }, planned.length, isFinished);
-          if (!reservation.ok) throw new HttpError(429, 'RESOURCE_EXHAUSTED', reservation.message);
-        }
-        const run: RunRecord = {
-          runId,
-          scenario,
-          count,
-          seed,
-          categories: categories ?? Object.keys(scenario.categories),
-          provider: deps.provider.name,
-          model: deps.provider.model,
-          createdAt: new Date(now()).toISOString(),
-          state: 'accepted',
-          owner: principal.id,
-          image,
-          costEstimate: estimateCost(deps.provider.model, planned.length),
-        };
-        await deps.store.createRun(run, planned.map((prompt) => newPromptRecord(runId, prompt, image)));
+        const { run, planned } = await recordRun(deps, principal, request, runId, isFinished);
+        const { scenario, seed } = run;
         const { failed, error } = await deps.publisher.publish(planned.map((prompt) => ({ runId, promptId: prompt.promptId })));
         if (failed.length > 0) {
           // Nothing is lost: the unpublished prompts end `failed` with the reason, and the caller learns of it.
           await deps.store.markPublishFailed(runId, failed, `publish_failed: ${error ?? 'unknown error'}`);
+          // The unqueued prompts will never be generated: their images go back to the caller's quota.
+          if (principal.role === 'participant') await deps.participants.releaseRun(principal.id, runId, { refundImages: failed.length, finished: failed.length === planned.length });
           deps.log.error('publishing failed', { runId, failed: failed.length, error });
           throw new HttpError(503, 'UNAVAILABLE', `run ${runId} was recorded but ${failed.length} of ${planned.length} prompts could not be queued (${error}); they are marked failed — retry the request`);
         }
@@ -111,6 +91,7 @@ export function runRoutes(deps: ApiDependencies): Route[] {
         const run = await loadRun(params[0] as string, principal);
         const parsed = reviewInputSchema.safeParse(readJsonBody(req));
         if (!parsed.success) throw new HttpError(400, 'INVALID_ARGUMENT', formatIssues(parsed.error));
+        await limitWrites(deps, principal, 'reviews');
         const review = { ...parsed.data, reviewedBy: principal.name, reviewedAt: new Date(now()).toISOString() };
         if (!(await deps.store.setReview(run.runId, params[1] as string, review))) throw new HttpError(404, 'NOT_FOUND', `run ${run.runId} has no prompt ${params[1]}`);
         sendJson(res, 200, { review });

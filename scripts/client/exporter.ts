@@ -1,7 +1,8 @@
 import { createHash } from 'node:crypto';
 import { mkdir, writeFile } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
+import { dirname, isAbsolute, relative, resolve } from 'node:path';
 import type { DatasetOptions } from '../../functions/core/dataset-options.js';
+import { isPlainRelativePath, unsafePathComponent } from '../../functions/core/dataset-paths.js';
 import { datasetFiles, succeeded, type ExportInput } from '../../functions/core/export-format.js';
 import type { ApiClient, RunStatus } from './api-client.js';
 
@@ -11,26 +12,48 @@ export interface ExportResult {
   images: number;
 }
 
+export class UnsafeExportError extends Error {
+  override name = 'UnsafeExportError';
+}
+
+/**
+ * Where a dataset file goes: inside `dir`, always. The server's answers name the files, so a
+ * compromised server must not be able to write anywhere else.
+ */
+export function resolveInside(dir: string, path: string): string {
+  const root = resolve(dir);
+  const target = resolve(root, path);
+  const inside = relative(root, target);
+  if (!isPlainRelativePath(path) || inside === '' || inside.startsWith('..') || isAbsolute(inside)) {
+    throw new UnsafeExportError(`refusing to write ${JSON.stringify(path)}: it is not a plain path inside ${root}`);
+  }
+  return target;
+}
+
 /** Fetches a finished run through the API and writes the formatter's files under `dir`. */
 export async function exportRun(client: ApiClient, status: RunStatus, dir: string, versions: Record<string, string>, dataset?: DatasetOptions): Promise<ExportResult> {
   const { run, prompts, thresholds } = await client.getPrompts(status.runId);
+  // Every component the server sent is checked before a single file is written.
+  const unsafe = unsafePathComponent(run?.runId, Array.isArray(prompts) ? prompts : [{ category: undefined, promptId: undefined }]);
+  if (unsafe) throw new UnsafeExportError(`the server sent an unsafe ${unsafe}; nothing was written`);
   const base: ExportInput = { run, prompts, thresholds, report: status.report, counts: status.counts, quality: status.quality, exportedAt: new Date().toISOString(), versions, dataset };
-  const files = datasetFiles(base);
-  await Promise.all([...new Set(files.map((file) => dirname(join(dir, file.path))))].map((sub) => mkdir(sub, { recursive: true })));
+  const files = datasetFiles(base).map((file) => ({ file, target: resolveInside(dir, file.path) }));
+  await Promise.all([...new Set(files.map(({ target }) => dirname(target)))].map((sub) => mkdir(sub, { recursive: true })));
 
   // Images first, hashed as they are written, so croissant.json can list every image's sha256.
   const imageSha256 = new Map<string, string>();
   // Images are fetched eight at a time: enough to hide latency without flooding a shared api.
-  const queue = files.flatMap((file) => ('image' in file ? [file] : []));
+  const queue = files.flatMap(({ file, target }) => ('image' in file ? [{ file, target }] : []));
   const worker = async () => {
-    for (let file = queue.shift(); file; file = queue.shift()) {
+    for (let next = queue.shift(); next; next = queue.shift()) {
+      const { file, target } = next;
       const body = await client.getImage(file.image.runId, file.image.promptId);
       imageSha256.set(file.path, createHash('sha256').update(body).digest('hex'));
-      await writeFile(join(dir, file.path), body);
+      await writeFile(target, body);
     }
   };
   await Promise.all(Array.from({ length: 8 }, worker));
   const input: ExportInput = { ...base, imageSha256 };
-  for (const file of datasetFiles(input)) if ('text' in file) await writeFile(join(dir, file.path), file.text);
+  for (const file of datasetFiles(input)) if ('text' in file) await writeFile(resolveInside(dir, file.path), file.text);
   return { dir, input, images: prompts.filter(succeeded).length };
 }

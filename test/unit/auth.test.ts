@@ -21,7 +21,13 @@ function authorizeWith(stored: Participant, throttle = new AuthThrottle()) {
   return { authorize, slept };
 }
 
-const request = (authorization?: string, ip = '10.0.0.1') => ({ ip, get: (name: string) => (name.toLowerCase() === 'authorization' ? authorization : undefined) }) as unknown as Request;
+/** `ip` is what the framework's 'trust proxy' makes of the left-most X-Forwarded-For entry; the throttle must not use it. */
+const request = (authorization?: string, peer = '10.0.0.1', forwardedFor?: string) =>
+  ({
+    ip: forwardedFor?.split(',')[0]?.trim() ?? peer,
+    socket: { remoteAddress: peer },
+    get: (name: string) => ({ authorization, 'x-forwarded-for': forwardedFor })[name.toLowerCase() as 'authorization'],
+  }) as unknown as Request;
 
 describe('makeAuthorize', () => {
   it.each([
@@ -46,9 +52,28 @@ describe('makeAuthorize', () => {
     const { authorize, slept } = authorizeWith(participant(), new AuthThrottle({ windowMs: 60_000, freeFailures: 2, blockAfter: 6, maxDelayMs: 1000 }));
     for (let i = 0; i < 6; i++) await authorize(request('Bearer wrong-token-wrong-token')).catch(() => undefined);
     expect(slept).toEqual([0, 0, 250, 500, 1000, 1000]);
-    const blocked = (await authorize(request(`Bearer ${INSTRUCTOR}`)).catch((e: unknown) => e)) as HttpError;
+    const blocked = (await authorize(request('Bearer another-wrong-token-12345678')).catch((e: unknown) => e)) as HttpError;
     expect([blocked.status, blocked.headers['Retry-After']]).toEqual([429, expect.stringMatching(/^\d+$/)]);
-    expect((await authorize(request(`Bearer ${INSTRUCTOR}`, '10.0.0.2'))).role).toBe('instructor');
+    expect((await authorize(request('Bearer another-wrong-token-12345678', '10.0.0.2')).catch((e: HttpError) => e.status))).toBe(401);
+  });
+
+  it.each([
+    { name: 'the instructor', header: `Bearer ${INSTRUCTOR}`, role: 'instructor' },
+    { name: 'a participant', header: `Bearer ${participantToken}`, role: 'participant' },
+  ])('never blocks $name holding a valid token, even from a blocked address', async ({ header, role }) => {
+    const { authorize } = authorizeWith(participant(), new AuthThrottle({ windowMs: 60_000, freeFailures: 0, blockAfter: 2, maxDelayMs: 0 }));
+    for (let i = 0; i < 3; i++) await authorize(request('Bearer wrong-token-wrong-token')).catch(() => undefined);
+    expect((await authorize(request(header))).role).toBe(role);
+  });
+
+  it('keys on the right-most X-Forwarded-For entry, which the client cannot choose', async () => {
+    const { authorize } = authorizeWith(participant(), new AuthThrottle({ windowMs: 60_000, freeFailures: 0, blockAfter: 3, maxDelayMs: 0 }));
+    // Rotating the left-most entry gives no fresh guesses: every request comes through the same front-end entry.
+    for (let i = 0; i < 3; i++) await authorize(request('Bearer wrong-token-wrong-token', '10.9.9.9', `198.51.100.${i}, 203.0.113.7`)).catch(() => undefined);
+    const status = (forwardedFor: string) => authorize(request('Bearer wrong-token-wrong-token', '10.9.9.9', forwardedFor)).catch((e: HttpError) => e.status);
+    expect(await status('198.51.100.99, 203.0.113.7')).toBe(429);
+    // A victim's address put on the left does not lock the victim out.
+    expect(await status('203.0.113.7, 192.0.2.1')).toBe(401);
   });
 });
 

@@ -7,7 +7,11 @@ describe('loadConfig', () => {
   it('applies defaults', () => {
     expect(loadConfig(required)).toEqual({ projectId: 'p', bucket: 'bucket-1', generationTopic: 'image-generation', provider: 'embedded', gemini: { model: 'gemini-2.5-flash-image', requestsPerMinute: 60, timeoutMs: 60_000 }, leaseMs: 120_000, maxAttempts: 5, storageEndpoint: undefined,
       instructorToken: undefined, quotas: { defaultImageQuota: 100, maxImagesPerRun: 100, maxRunsInFlight: 2 },
-      reconcile: { intervalMs: 60_000, staleMs: 600_000, generateDeadlineMs: 5_400_000, assessDeadlineMs: 1_800_000 } });
+      reconcile: { intervalMs: 60_000, staleMs: 600_000, generateDeadlineMs: 5_400_000, assessDeadlineMs: 1_800_000 }, writeLimits: { runs: 20, reviews: 120, participants: 60 } });
+  });
+
+  it('reads per-caller write limits, keeping the defaults of kinds left out', () => {
+    expect(loadConfig({ ...required, WRITE_RATE_LIMITS: 'reviews=5,runs=600' }).writeLimits).toEqual({ runs: 600, reviews: 5, participants: 60 });
   });
 
   it.each([
@@ -21,6 +25,8 @@ describe('loadConfig', () => {
     { env: { ...required, INSTRUCTOR_TOKEN: 'short' }, names: ['INSTRUCTOR_TOKEN'] },
     { env: { ...required, MAX_RUNS_IN_FLIGHT: '0' }, names: ['MAX_RUNS_IN_FLIGHT'] },
     { env: { ...required, GEMINI_RATE_LIMIT_RPM: '0' }, names: ['GEMINI_RATE_LIMIT_RPM'] },
+    { env: { ...required, WRITE_RATE_LIMITS: 'reviews=0' }, names: ['WRITE_RATE_LIMITS'] },
+    { env: { ...required, WRITE_RATE_LIMITS: 'uploads=5' }, names: ['WRITE_RATE_LIMITS'] },
     { env: { ...required, IMAGE_PROVIDER: 'gemini', GEMINI_TIMEOUT_SECONDS: '100', LEASE_SECONDS: '120' }, names: ['LEASE_SECONDS', 'GEMINI_TIMEOUT_SECONDS'] },
     { env: { ...required, RECONCILE_INTERVAL_SECONDS: '0' }, names: ['RECONCILE_INTERVAL_SECONDS'] },
     { env: { ...required, RECONCILE_STALE_SECONDS: '600', ASSESS_DEADLINE_SECONDS: '600' }, names: ['ASSESS_DEADLINE_SECONDS', 'RECONCILE_STALE_SECONDS'] },

@@ -1,0 +1,79 @@
+/**
+ * Creating a run, in order of cost: the body's size and schema (with every bound that makes
+ * planning cheap), the caller's write limit, the quota booking, and only then planning and
+ * writing. `validateRunRequest` writes nothing, so a preview can share it with POST.
+ */
+import { randomBytes } from 'node:crypto';
+import type { ActiveRun } from '../core/participants.js';
+import { planPrompts, type PlannedPrompt } from '../core/planner.js';
+import { estimateCost } from '../core/pricing.js';
+import { parseRunRequest, type RunRequest } from '../core/run-request.js';
+import { newPromptRecord, type RunRecord } from '../core/run-model.js';
+import type { ApiDependencies } from './api.js';
+import type { Principal } from './auth.js';
+import { HttpError } from './http.js';
+import { limitWrites } from './write-limit.js';
+
+export type ValidatedRun = RunRequest & { seed: number };
+
+/** Schema, scenario and bounds; 400 naming the field. Reads and writes nothing. */
+export function validateRunRequest(deps: Pick<ApiDependencies, 'builtins' | 'defaultScenario'>, body: unknown): ValidatedRun {
+  const parsed = parseRunRequest(body, deps.builtins(), deps.defaultScenario);
+  if (!parsed.ok) throw new HttpError(400, 'INVALID_ARGUMENT', parsed.message);
+  return { ...parsed.value, seed: parsed.value.seed ?? randomBytes(4).readUInt32BE(0) };
+}
+
+/** Pure and bounded: at most 500 prompts, each within MAX_PROMPT_BYTES (the schema guarantees it). */
+export function planRun(request: ValidatedRun): PlannedPrompt[] {
+  return planPrompts(request.scenario, { count: request.count, seed: request.seed, ...(request.categories ? { categories: request.categories } : {}) });
+}
+
+export interface CreatedRun {
+  run: RunRecord;
+  planned: PlannedPrompt[];
+}
+
+/**
+ * Books the run against the caller's quota, plans it and records it. A failure after the
+ * booking gives the booking back and deletes whatever part of the run was written.
+ */
+export async function recordRun(
+  deps: ApiDependencies,
+  principal: Principal,
+  request: ValidatedRun,
+  runId: string,
+  isFinished: (run: ActiveRun) => Promise<boolean>,
+): Promise<CreatedRun> {
+  const now = deps.now ?? Date.now;
+  await limitWrites(deps, principal, 'runs');
+  const booked = principal.role === 'participant';
+  if (booked) {
+    // The planner makes exactly `count` prompts, so the booking needs no plan: planning comes after it.
+    const reservation = await deps.participants.reserveRun(principal.id, { runId, reservedAt: now() }, request.count, isFinished);
+    if (!reservation.ok) throw new HttpError(429, 'RESOURCE_EXHAUSTED', reservation.message);
+  }
+  try {
+    const planned = planRun(request);
+    const { scenario, count, categories, image, seed } = request;
+    const run: RunRecord = {
+      runId,
+      scenario,
+      count,
+      seed,
+      categories: categories ?? Object.keys(scenario.categories),
+      provider: deps.provider.name,
+      model: deps.provider.model,
+      createdAt: new Date(now()).toISOString(),
+      state: 'accepted',
+      owner: principal.id,
+      image,
+      costEstimate: estimateCost(deps.provider.model, planned.length),
+    };
+    await deps.store.createRun(run, planned.map((prompt) => newPromptRecord(runId, prompt, image)));
+    return { run, planned };
+  } catch (error) {
+    await Promise.allSettled([deps.store.deleteRun(runId), booked ? deps.participants.releaseRun(principal.id, runId, { refundImages: request.count, finished: true }) : undefined]);
+    deps.log.error('run creation failed; booking given back and partial records deleted', { runId, owner: principal.id, error: error instanceof Error ? error.message : String(error) });
+    throw error;
+  }
+}

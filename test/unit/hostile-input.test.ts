@@ -1,0 +1,141 @@
+/** Hostile but schema-shaped input, checked in core: each class refused with a message naming the field, or handled. */
+import { describe, expect, it } from 'vitest';
+import { csvCell } from '../../functions/core/csv.js';
+import { datasetFiles, generationLogMd, perCategory, type ExportedPrompt } from '../../functions/core/export-format.js';
+import { isReservedName, MAX_JSON_DEPTH, MAX_PROMPT_BYTES, nestsDeeperThan } from '../../functions/core/input-limits.js';
+import { planPrompts } from '../../functions/core/planner.js';
+import { runReport } from '../../functions/core/quality-report.js';
+import { parseRunRequest } from '../../functions/core/run-request.js';
+import { newPromptRecord, type RunRecord } from '../../functions/core/run-model.js';
+import { builtinScenarios, DEFAULT_SCENARIO } from '../../functions/scenarios/index.js';
+import { largestScenario } from '../../scripts/lib/largest-scenario.js';
+
+const parse = (scenario: unknown, extra: Record<string, unknown> = {}) => parseRunRequest({ count: 5, scenario, ...extra }, builtinScenarios(), DEFAULT_SCENARIO);
+const scenarioWith = (patch: Record<string, unknown>) => ({ name: 'x', variables: { a: ['1', '2'] }, categories: { one: { template: 'A {a}.' } }, ...patch });
+
+describe('run requests refuse what Firestore or the planner cannot take', () => {
+  it.each([
+    { name: 'a reserved category name', scenario: scenarioWith({ categories: { __x__: { template: 'A {a}.' } } }), message: /scenario\.categories\.__x__: name "__x__" is reserved/ },
+    { name: 'a reserved shared axis', scenario: scenarioWith({ variables: { __x__: ['1'], a: ['1'] } }), message: /scenario\.variables\.__x__: .*reserved/ },
+    { name: 'a reserved axis of a category', scenario: scenarioWith({ categories: { one: { template: 'A {a}.', variables: { __y__: ['2'] } } } }), message: /scenario\.categories\.one\.variables\.__y__/ },
+    { name: '__proto__ as a category, which a schema parser drops', scenario: JSON.parse('{"name":"x","categories":{"__proto__":{"template":"t"},"one":{"template":"t"}}}'), message: /scenario\.categories\.__proto__/ },
+    { name: '__proto__ as an axis', scenario: JSON.parse('{"name":"x","variables":{"__proto__":["v"]},"categories":{"one":{"template":"t"}}}'), message: /scenario\.variables\.__proto__/ },
+    {
+      name: '{context} repeated into a megabyte prompt',
+      scenario: scenarioWith({ context: 'c'.repeat(8000), categories: { one: { template: '{context} '.repeat(100) } } }),
+      message: new RegExp(`categories\\.one\\.template: the longest prompt this template can produce is \\d+ bytes; the limit is ${MAX_PROMPT_BYTES} bytes`),
+    },
+    {
+      name: 'more than 64 placeholders in one template',
+      scenario: scenarioWith({ variables: Object.fromEntries(Array.from({ length: 65 }, (_, i) => [`v${i}`, ['x', 'y']])), categories: { one: { template: Array.from({ length: 65 }, (_, i) => `{v${i}}`).join(' ') } } }),
+      message: /uses 65 different placeholders; the limit is 64/,
+    },
+    {
+      name: 'long values in many placeholders',
+      scenario: scenarioWith({ variables: Object.fromEntries(Array.from({ length: 60 }, (_, i) => [`v${i}`, ['x'.repeat(300), 'y']])), categories: { one: { template: Array.from({ length: 60 }, (_, i) => `{v${i}}`).join(' ') } } }),
+      message: /longest prompt/,
+    },
+  ])('$name', ({ scenario, message }) => {
+    const result = parse(scenario);
+    expect(result.ok).toBe(false);
+    if (!result.ok) expect(result.message).toMatch(message);
+  });
+
+  it.each(['constructor', 'toString', 'hasOwnProperty', 'valueOf', '__proto', 'proto__'])('accepts %s as a category and axis name', (name) => {
+    const result = parse(scenarioWith({ variables: { [name]: ['1', '2'] }, categories: { [name.toLowerCase()]: { template: `A {${name}}.` } } }));
+    expect(result.ok).toBe(true);
+  });
+
+  it.each([
+    { name: 'a flat object', value: { a: 1 }, deep: false },
+    { name: `${MAX_JSON_DEPTH} levels`, value: nest(MAX_JSON_DEPTH), deep: false },
+    { name: `${MAX_JSON_DEPTH + 1} levels`, value: nest(MAX_JSON_DEPTH + 1), deep: true },
+    { name: '200,000 levels, without overflowing the stack', value: JSON.parse(`${'['.repeat(200_000)}${']'.repeat(200_000)}`), deep: true },
+  ])('nesting: $name', ({ value, deep }) => expect(nestsDeeperThan(value, MAX_JSON_DEPTH)).toBe(deep));
+
+  it.each([
+    ['__x__', true],
+    ['____', true],
+    ['__', false],
+    ['_x_', false],
+    ['__x', false],
+    ['x__', false],
+  ])('%s is reserved: %s', (name, reserved) => expect(isReservedName(name as string)).toBe(reserved));
+});
+
+function nest(depth: number): unknown {
+  let value: unknown = 1;
+  for (let i = 0; i < depth; i++) value = { a: value };
+  return value;
+}
+
+describe('the planner is bounded', () => {
+  it('plans 500 distinct prompts of the largest schema-valid scenario, each within the prompt limit', () => {
+    const result = parse(largestScenario(), { count: 500 });
+    expect(result.ok).toBe(true);
+    if (!result.ok) return;
+    const prompts = planPrompts(result.value.scenario, { count: 500, seed: 1 });
+    expect(prompts).toHaveLength(500);
+    expect(new Set(prompts.map((p) => p.prompt)).size).toBe(500);
+    expect(Math.max(...prompts.map((p) => Buffer.byteLength(p.prompt)))).toBeLessThanOrEqual(MAX_PROMPT_BYTES);
+  });
+});
+
+describe('prototype-named categories, axes and values', () => {
+  const names = ['constructor', 'tostring', 'hasownproperty'];
+  const scenario = {
+    name: 'prototypes',
+    variables: { constructor: ['__proto__', 'constructor', 'toString'], toString: ['valueOf', 'hasOwnProperty'] },
+    categories: Object.fromEntries(names.map((name) => [name, { template: `{constructor} {toString} ${name}` }])),
+  };
+  const result = parse(scenario, { count: 30 });
+  const planned = result.ok ? planPrompts(result.value.scenario, { count: 30, seed: 3 }) : [];
+  const exported: ExportedPrompt[] = planned.map((p) => ({ ...newPromptRecord('r1', p), status: 'assessed', issues: [], duplicateOf: null, metrics: null }));
+
+  it('plan with the values as given', () => {
+    expect(result.ok).toBe(true);
+    expect(new Set(planned.map((p) => p.variables.constructor))).toEqual(new Set(['__proto__', 'constructor', 'toString']));
+    expect(planned.every((p) => Object.hasOwn(p.variables, 'constructor') && typeof p.variables.toString === 'string')).toBe(true);
+  });
+
+  it('give a run report with counts and entropy for each', () => {
+    const report = runReport(planned.map((p) => ({ id: p.promptId, category: p.category, variables: p.variables, metrics: null, issues: [] })));
+    const axis = (name: string) => report.balance.axes[name];
+    expect(Object.keys(report.balance.categories.counts).sort()).toEqual([...names].sort());
+    expect(Object.values(report.balance.categories.counts).reduce((a, b) => a + b, 0)).toBe(30);
+    expect(report.balance.categories.normalisedEntropy).toBeCloseTo(1, 3);
+    expect(Object.keys(axis('constructor')?.counts ?? {}).sort()).toEqual(['__proto__', 'constructor', 'toString']);
+    expect(Object.values(axis('constructor')?.counts ?? {}).every((n) => typeof n === 'number')).toBe(true);
+    expect(axis('toString')?.normalisedEntropy).toBeTypeOf('number');
+  });
+
+  it('export without touching Object', () => {
+    const counts = perCategory(exported);
+    expect(Object.keys(counts).sort()).toEqual([...names].sort());
+    expect(counts.constructor).toEqual({ succeeded: 10, failed: 0 });
+    expect((Object as unknown as Record<string, unknown>).succeeded).toBeUndefined();
+    const run = { runId: 'r1', scenario: result.ok ? result.value.scenario : undefined, count: 30, seed: 3, categories: names, provider: 'embedded', model: 'm', createdAt: new Date(0).toISOString(), state: 'accepted', owner: 'o', image: { aspectRatio: '1:1', imageSize: '1K' }, costEstimate: { images: 30, usd: 0, perImageUsd: 0 } } as unknown as RunRecord;
+    const input = { run, prompts: exported, thresholds: {} as never, report: null, counts: {} as never, quality: { assessed: 30, meanBrightness: null, meanColourVariance: null, meanResolutionScore: null }, exportedAt: '', versions: {} };
+    expect(generationLogMd(input)).toContain('| constructor | 10 | 0 |');
+    expect(datasetFiles(input).filter((file) => file.path.startsWith('generated_images/constructor/'))).toHaveLength(10);
+  });
+});
+
+describe('CSV cells are neutralised (OWASP CSV injection)', () => {
+  it.each([
+    ['=HYPERLINK("http://x")', `"'=HYPERLINK(""http://x"")"`],
+    ['+1+1', "'+1+1"],
+    ['-2+3', "'-2+3"],
+    ['@SUM(A1)', "'@SUM(A1)"],
+    ['\tcmd', "'\tcmd"],
+    ['\rcmd', `"'\rcmd"`],
+    ['plain note', 'plain note'],
+    ['a, b', '"a, b"'],
+  ])('%j → %j', (value, cell) => expect(csvCell(value)).toBe(cell));
+
+  it.each([
+    [-0.5, '-0.5'],
+    [0, '0'],
+    [null, ''],
+  ])('leaves the number %j as it is', (value, cell) => expect(csvCell(value)).toBe(cell));
+});
