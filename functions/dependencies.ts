@@ -2,6 +2,8 @@ import { Firestore } from '@google-cloud/firestore';
 import { PubSub } from '@google-cloud/pubsub';
 import { Storage } from '@google-cloud/storage';
 import { createEmbeddedProvider } from './adapters/embedded/embedded-provider.js';
+import { FirestoreDownloadTickets } from './adapters/firestore-download-tickets.js';
+import { softwareVersions } from './adapters/versions.js';
 import { FirestoreParticipantStore } from './adapters/firestore-participants.js';
 import { FirestoreRateLimiter } from './adapters/firestore-rate-limiter.js';
 import { makeThumbnail } from './adapters/thumbnail.js';
@@ -63,6 +65,8 @@ export function apiDependencies(config: Config): ApiDependencies {
     builtins: builtinScenarios,
     defaultScenario: DEFAULT_SCENARIO,
     provider: providerIdentity(config),
+    tickets: new FirestoreDownloadTickets(firestore),
+    versions: softwareVersions,
   };
 }
 

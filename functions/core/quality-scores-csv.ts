@@ -2,6 +2,7 @@
 import { METRIC_COLUMNS } from './metrics.js';
 import { ISSUE_FLAGS } from './quality.js';
 import { REVIEW_COLUMNS } from './review.js';
+import { usableVerdict } from './usable.js';
 import { imagePath, succeeded, type ExportedPrompt } from './export-model.js';
 
 const csvCell = (value: unknown): string => {
@@ -10,7 +11,7 @@ const csvCell = (value: unknown): string => {
 };
 
 export function qualityScoresCsv(prompts: ExportedPrompt[]): string {
-  const header = ['file', 'id', 'category', ...METRIC_COLUMNS, ...ISSUE_FLAGS, 'duplicateOf', ...REVIEW_COLUMNS];
+  const header = ['file', 'id', 'category', ...METRIC_COLUMNS, ...ISSUE_FLAGS, 'duplicateOf', ...REVIEW_COLUMNS, 'usable'];
   const rows = prompts
     .filter((prompt) => succeeded(prompt))
     .map((prompt) => [
@@ -25,6 +26,8 @@ export function qualityScoresCsv(prompts: ExportedPrompt[]): string {
       prompt.review ? (prompt.review.inappropriate ? 1 : 0) : '',
       prompt.review?.note ?? '',
       prompt.review?.reviewedBy ?? '',
+      // 1 = no issue flag, not rated below 3, not marked inappropriate (functions/core/usable.ts).
+      usableVerdict(prompt).usable ? 1 : 0,
     ]);
   return `${[header, ...rows].map((row) => row.map(csvCell).join(',')).join('\n')}\n`;
 }

@@ -1,13 +1,16 @@
 import { randomBytes } from 'node:crypto';
 import type { Request, Response } from '@google-cloud/functions-framework';
 import type { Quotas } from '../config.js';
-import type { ImageBucket, Logger, ParticipantStore, PromptPublisher, RunStore } from '../core/ports.js';
+import type { DownloadTicketStore, ImageBucket, Logger, ParticipantStore, PromptPublisher, RunStore } from '../core/ports.js';
 import type { Scenario } from '../core/scenario.js';
 import type { Authorize } from './auth.js';
 import { cohortRoutes } from './cohort-routes.js';
 import { makeGalleryHandler } from './gallery.js';
 import { HttpError, sendError, sendJson } from './http.js';
 import { matchRoute } from './route.js';
+import { datasetRoutes } from './dataset-routes.js';
+import { openApiRoute } from './openapi-route.js';
+import { previewRoutes } from './preview-routes.js';
 import { runRoutes } from './run-routes.js';
 
 export interface ApiDependencies {
@@ -22,6 +25,10 @@ export interface ApiDependencies {
   defaultScenario: string;
   provider: { name: string; model: string };
   thumbnail: (png: Buffer) => Promise<Buffer>;
+  /** Single-use download tickets; in memory (one instance) unless an adapter is given. */
+  tickets?: DownloadTicketStore;
+  /** The software that writes a dataset, recorded in generation_parameters.json. */
+  versions?: () => Record<string, string>;
   newRunId?: () => string;
   newParticipantId?: () => string;
   now?: () => number;
@@ -37,7 +44,7 @@ export function defaultRunId(now: number): string {
  * route passes `authorize` first; instructor-only routes then check the role.
  */
 export function makeApiHandler(deps: ApiDependencies) {
-  const routes = [...runRoutes(deps), ...cohortRoutes(deps)];
+  const routes = [...runRoutes(deps), ...cohortRoutes(deps), ...previewRoutes(deps), ...datasetRoutes(deps), openApiRoute()];
   const gallery = makeGalleryHandler();
 
   async function route(req: Request, res: Response): Promise<void> {
@@ -48,7 +55,7 @@ export function makeApiHandler(deps: ApiDependencies) {
     }
     if (!path.startsWith('/v1/') && (await gallery(req, res))) return;
     const { route: matched, params } = matchRoute(routes, req.method, path);
-    const principal = await deps.authorize(req);
+    const principal = await (matched.authenticate ?? deps.authorize)(req);
     if (matched.instructorOnly && principal.role !== 'instructor') throw new HttpError(403, 'PERMISSION_DENIED', 'this operation is for the instructor only');
     await matched.handle({ req, res, params, principal });
   }

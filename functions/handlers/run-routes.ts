@@ -36,7 +36,7 @@ export function runRoutes(deps: ApiDependencies): Route[] {
       pattern: /^\/v1\/runs$/,
       async handle({ req, res, principal }) {
         const parsed = parseRunRequest(readJsonBody(req), deps.builtins(), deps.defaultScenario);
-        if (!parsed.ok) throw new HttpError(400, 'INVALID_ARGUMENT', parsed.message);
+        if (!parsed.ok) throw new HttpError(400, 'INVALID_ARGUMENT', parsed.message, {}, parsed.fields);
         const { scenario, count, categories, image } = parsed.value;
         const seed = parsed.value.seed ?? randomBytes(4).readUInt32BE(0);
         const runId = newRunId();
@@ -138,7 +138,7 @@ export function runRoutes(deps: ApiDependencies): Route[] {
 }
 
 /** The prompt as clients see it, with its quality flags; lease bookkeeping stays internal. */
-function publicPrompt(prompt: PromptRecord, quality: PromptQuality | undefined) {
+export function publicPrompt(prompt: PromptRecord, quality: PromptQuality | undefined) {
   const { leaseOwner: _owner, leaseExpiresAt: _expires, assessedGeneration: _generation, ...visible } = prompt;
   return { ...visible, review: prompt.review ?? null, issues: quality?.issues ?? [], duplicateOf: quality?.duplicateOf ?? null };
 }

@@ -1,5 +1,6 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
+import { datasetAsOf } from '../../functions/core/dataset-as-of.js';
 import { datasetFiles, succeeded, type ExportInput } from '../../functions/core/export-format.js';
 import type { ApiClient, RunStatus } from './api-client.js';
 
@@ -12,7 +13,7 @@ export interface ExportResult {
 /** Fetches a finished run through the API and writes the formatter's files under `dir`. */
 export async function exportRun(client: ApiClient, status: RunStatus, dir: string, versions: Record<string, string>): Promise<ExportResult> {
   const { run, prompts, thresholds } = await client.getPrompts(status.runId);
-  const input: ExportInput = { run, prompts, thresholds, report: status.report, counts: status.counts, quality: status.quality, exportedAt: new Date().toISOString(), versions };
+  const input: ExportInput = { run, prompts, thresholds, report: status.report, counts: status.counts, quality: status.quality, exportedAt: datasetAsOf(run, prompts), versions };
   const files = datasetFiles(input);
   await Promise.all([...new Set(files.map((file) => dirname(join(dir, file.path))))].map((sub) => mkdir(sub, { recursive: true })));
 
