@@ -30,6 +30,13 @@ export function runRoutes(deps: ApiDependencies): Route[] {
     return deriveRunState(run, await deps.store.countByStatus(active.runId)) === 'completed';
   }
 
+  /** Participants' names by id, so run lists show people rather than ids; a participant sees only their own. */
+  async function ownerNames(principal: Principal): Promise<Map<string, string>> {
+    const names = new Map([[principal.id, principal.name]]);
+    if (principal.role === 'instructor') for (const participant of await deps.participants.list()) names.set(participant.id, participant.name);
+    return names;
+  }
+
   return [
     {
       method: 'POST',
@@ -77,7 +84,8 @@ export function runRoutes(deps: ApiDependencies): Route[] {
       pattern: /^\/v1\/runs$/,
       async handle({ res, principal }) {
         const runs = await deps.store.listRuns(principal.role === 'instructor' ? undefined : principal.id);
-        sendJson(res, 200, { runs: runs.map((run) => ({ runId: run.runId, createdAt: run.createdAt, scenario: run.scenario.name, planned: run.count, owner: run.owner })) });
+        const names = await ownerNames(principal);
+        sendJson(res, 200, { runs: runs.map((run) => ({ runId: run.runId, createdAt: run.createdAt, scenario: run.scenario.name, planned: run.count, owner: run.owner, ownerName: names.get(run.owner) ?? run.owner })) });
       },
     },
     {
