@@ -80,6 +80,7 @@ export class ReviewPanel {
   #flag;
   #note;
   #status;
+  #onLeave;
 
   /** onLeave() when Enter or Esc leaves the note: the gallery gives the keyboard back to the grid. */
   constructor(saver, { onLeave = () => {} } = {}) {
