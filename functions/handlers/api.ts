@@ -7,7 +7,7 @@ import type { Authorize } from './auth.js';
 import { cohortRoutes } from './cohort-routes.js';
 import { makeGalleryHandler } from './gallery.js';
 import { HttpError, sendError, sendJson } from './http.js';
-import { matchRoute } from './route.js';
+import { matchRoute, type Route } from './route.js';
 import { datasetRoutes } from './dataset-routes.js';
 import { openApiRoute } from './openapi-route.js';
 import { previewRoutes } from './preview-routes.js';
@@ -43,8 +43,13 @@ export function defaultRunId(now: number): string {
  * The HTTP api: the gallery's static files, `/healthz`, and the `/v1` routes. Every `/v1`
  * route passes `authorize` first; instructor-only routes then check the role.
  */
+/** Every `/v1` route, in matching order; the OpenAPI coverage test reads this same list. */
+export function apiRoutes(deps: ApiDependencies): Route[] {
+  return [...runRoutes(deps), ...cohortRoutes(deps), ...previewRoutes(deps), ...datasetRoutes(deps), openApiRoute()];
+}
+
 export function makeApiHandler(deps: ApiDependencies) {
-  const routes = [...runRoutes(deps), ...cohortRoutes(deps), ...previewRoutes(deps), ...datasetRoutes(deps), openApiRoute()];
+  const routes = apiRoutes(deps);
   const gallery = makeGalleryHandler();
 
   async function route(req: Request, res: Response): Promise<void> {
