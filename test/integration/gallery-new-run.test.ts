@@ -100,6 +100,7 @@ describe('gallery: from a new run to a downloaded dataset', () => {
       await page.keyboard.press('n');
       await page.keyboard.type('hands look odd');
       await page.keyboard.press('Enter');
+      expect(await page.evaluate(() => document.activeElement?.id), 'Enter in the note returns the keyboard to the grid').toBe('grid');
       await page.keyboard.press('ArrowRight');
       await page.keyboard.press('5');
       await expect.poll(() => card(second).locator('.rating').textContent(), SLOW).toBe('★ 5');
