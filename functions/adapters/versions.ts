@@ -17,7 +17,14 @@ function packageRoot(): string {
 export function softwareVersions(): Record<string, string> {
   const root = packageRoot();
   const read = (file: string) => JSON.parse(readFileSync(file, 'utf8')) as { name: string; version: string };
-  const version = (pkg: string) => read(join(root, 'node_modules', pkg, 'package.json')).version;
+  // A library that is not where npm puts it (an unusual install) is recorded as such rather than failing an export.
+  const version = (pkg: string) => {
+    try {
+      return read(join(root, 'node_modules', pkg, 'package.json')).version;
+    } catch {
+      return 'unknown';
+    }
+  };
   const own = read(join(root, 'package.json'));
   return { [own.name]: own.version, node: process.version, sharp: version('sharp'), '@google-cloud/functions-framework': version('@google-cloud/functions-framework') };
 }
