@@ -67,12 +67,16 @@ describe('gallery: from a new run to a downloaded dataset', () => {
       expect(await page.locator('#nr-result .preview-prompts li').count()).toBe(4);
       expect(await page.locator('#nr-result table.balance caption').first().textContent()).toContain('Categories');
 
+      mkdirSync(SCREENSHOT_DIR, { recursive: true });
+      await page.screenshot({ path: join(SCREENSHOT_DIR, 'gallery-preview.png') });
+
       // A pasted scenario with a typo: the server's message and suggestion next to the scenario field.
       await page.selectOption('#nr-source', 'json');
       await page.fill('#nr-scenario', scenarioWith('{time_of_dya}'));
       await page.click('#nr-preview');
       await expect.poll(() => page.locator('#nr-error-scenario').textContent(), SLOW).toContain('unknown placeholder {time_of_dya}: did you mean {time_of_day}?');
       expect(await page.locator('#nr-start').isDisabled()).toBe(true);
+      await page.screenshot({ path: join(SCREENSHOT_DIR, 'gallery-form-error.png') });
       await page.click('#nr-error-scenario button.suggestion');
       await expect.poll(() => page.locator('#nr-result .preview-summary').textContent(), SLOW).toContain('4 images planned');
       expect(await page.locator('#nr-error-scenario').textContent()).toBe('');
@@ -83,7 +87,6 @@ describe('gallery: from a new run to a downloaded dataset', () => {
       await expect.poll(() => page.locator('#run-meta').textContent(), { timeout: 120_000, interval: 500 }).toMatch(/completed · 4\/4 images/);
       await expect.poll(() => page.locator('#grid .card img').count(), { timeout: 30_000 }).toBe(4);
       await expect.poll(() => page.locator('#whoami').textContent(), SLOW).toContain('4 images made');
-      mkdirSync(SCREENSHOT_DIR, { recursive: true });
       await page.screenshot({ path: join(SCREENSHOT_DIR, 'gallery-new-run.png') });
       expect(await overflowingCards(page)).toEqual([]);
       // Nor does the long name widen the panes: the review pane and the filters stay inside their boxes.

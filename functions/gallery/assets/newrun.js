@@ -25,6 +25,8 @@ export class NewRunForm {
     input('source', { tag: 'select' });
     fill(this.#inputs.source, option('builtin', 'Built-in: Republic of Marevand (default)', true), option('json', 'My own scenario (JSON below)'));
     input('scenario', { tag: 'textarea', rows: 10, spellcheck: 'false', placeholder: '{ "name": "…", "variables": { … }, "categories": { "street": { "template": "A street {time_of_day}." } } }' });
+    // Typing or pasting a scenario means using it.
+    this.#inputs.scenario.addEventListener('input', () => { this.#inputs.source.value = 'json'; });
     const upload = h('input', { id: 'nr-file', type: 'file', accept: 'application/json,.json', on: { change: () => this.#load(upload.files[0]) } });
     input('count', { type: 'number', min: 1, max: 500, value: 20, required: true });
     input('categories', { type: 'text', placeholder: 'all, or e.g. gatherings,protest_scenes' });
@@ -154,12 +156,13 @@ export class NewRunForm {
     const cost = preview.costEstimate.usd === null ? 'no price on record' : `$${preview.costEstimate.usd.toFixed(3)}`;
     const quota = preview.quota.left === null ? 'no quota (instructor)' : `${preview.quota.used} used, ${preview.quota.left} left`;
     const balanceTable = (title, balance) => h('table', { className: 'kv balance' },
-      h('caption', { text: `${title} · evenness ${balance.normalisedEntropy.toFixed(2)} (1 = perfectly even)` }),
+      h('caption', { text: `${title} · evenness ${balance.normalisedEntropy.toFixed(2)}` }),
       h('tbody', {}, Object.entries(balance.counts).map(([value, n]) => h('tr', {}, h('th', { text: value }), h('td', { text: n })))));
     fill(this.result,
       h('p', { className: 'preview-summary' },
         h('strong', { text: `${preview.planned} images planned` }),
         ` · scenario ${preview.scenario} · seed ${preview.seed} · ${preview.image.aspectRatio} at ${preview.image.imageSize} · estimated cost ${cost} · your quota: ${quota}`),
+      h('p', { className: 'muted', text: 'Balance: how often each category and each value of every axis is used. Evenness 1 means all equally often.' }),
       h('div', { className: 'balances' }, balanceTable('Categories', preview.balance.categories),
         Object.entries(preview.balance.axes).map(([axis, balance]) => balanceTable(axis, balance))),
       h('ol', { className: 'preview-prompts' }, preview.prompts.map((p) =>
