@@ -3,6 +3,8 @@ import { PubSub } from '@google-cloud/pubsub';
 import { Storage } from '@google-cloud/storage';
 import { createEmbeddedProvider } from './adapters/embedded/embedded-provider.js';
 import { FirestoreLifecycleStore } from './adapters/firestore-lifecycle.js';
+import { FirestoreDownloadTickets } from './adapters/firestore-download-tickets.js';
+import { softwareVersions } from './adapters/versions.js';
 import { FirestoreParticipantStore } from './adapters/firestore-participants.js';
 import { FirestoreRateLimiter } from './adapters/firestore-rate-limiter.js';
 import { FirestoreWriteLimiter } from './adapters/firestore-write-limiter.js';
@@ -70,6 +72,8 @@ export function apiDependencies(config: Config, firestoreSettings: Record<string
     builtins: builtinScenarios,
     defaultScenario: DEFAULT_SCENARIO,
     provider: providerIdentity(config),
+    tickets: new FirestoreDownloadTickets(firestore),
+    versions: softwareVersions,
   };
 }
 

@@ -165,3 +165,17 @@ export interface Logger {
   warn(message: string, fields?: Record<string, unknown>): void;
   error(message: string, fields?: Record<string, unknown>): void;
 }
+
+/** A short-lived, single-use permission to download one run's dataset, so no token goes into a URL. */
+export interface DownloadTicket {
+  runId: string;
+  principal: { id: string; name: string; role: 'instructor' | 'participant' };
+  expiresAt: number;
+}
+
+export interface DownloadTicketStore {
+  /** Stores a ticket under the SHA-256 of its secret; the secret itself is never stored. */
+  issue(ticketHash: string, ticket: DownloadTicket): Promise<void>;
+  /** Takes the ticket out, once: a second redeem, or one after `expiresAt`, resolves null. */
+  redeem(ticketHash: string, now: number): Promise<DownloadTicket | null>;
+}

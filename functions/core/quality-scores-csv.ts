@@ -3,11 +3,12 @@ import { csvRow } from './csv.js';
 import { METRIC_COLUMNS } from './metrics.js';
 import { ISSUE_FLAGS } from './quality.js';
 import { REVIEW_COLUMNS } from './review.js';
+import { usableVerdict } from './usable.js';
 import { imagePath, succeeded, type ExportedPrompt } from './export-model.js';
 
 
 export function qualityScoresCsv(prompts: ExportedPrompt[]): string {
-  const header = ['file', 'id', 'category', ...METRIC_COLUMNS, ...ISSUE_FLAGS, 'duplicateOf', ...REVIEW_COLUMNS];
+  const header = ['file', 'id', 'category', ...METRIC_COLUMNS, ...ISSUE_FLAGS, 'duplicateOf', ...REVIEW_COLUMNS, 'usable'];
   const rows = prompts
     .filter((prompt) => succeeded(prompt))
     .map((prompt) => [
@@ -22,6 +23,8 @@ export function qualityScoresCsv(prompts: ExportedPrompt[]): string {
       prompt.review ? (prompt.review.inappropriate ? 1 : 0) : '',
       prompt.review?.note ?? '',
       prompt.review?.reviewedBy ?? '',
+      // 1 = no issue flag, not rated below 3, not marked inappropriate (functions/core/usable.ts).
+      usableVerdict(prompt).usable ? 1 : 0,
     ]);
   // Notes, names and categories come from users: every cell is neutralised (csv.ts).
   return `${[header, ...rows].map(csvRow).join('\n')}\n`;

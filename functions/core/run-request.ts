@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { reservedScenarioName } from './input-limits.js';
+import { closestName } from './suggest.js';
 import { DEFAULT_IMAGE_SETTINGS, imageSettingsSchema, scenarioSchema, type ImageSettings, type Scenario } from './scenario.js';
 
 export const MAX_COUNT = 500;
@@ -7,7 +8,7 @@ export const MAX_COUNT = 500;
 export const MAX_SCENARIO_BYTES = 256 * 1024;
 
 /** Unknown fields are rejected (strict), so a typo such as `cout` is never silently ignored. */
-const runRequestSchema = z
+export const runRequestSchema = z
   .object({
     scenario: z.union([z.string().min(1).max(120), z.record(z.string(), z.unknown())]).optional(),
     count: z.number({ message: 'count must be a whole number' }).int('count must be a whole number').min(1, 'count must be at least 1').max(MAX_COUNT, `count must be at most ${MAX_COUNT}`),
@@ -26,14 +27,55 @@ export interface RunRequest {
   image: ImageSettings;
 }
 
-export type ParseResult = { ok: true; value: RunRequest } | { ok: false; message: string };
+/** One problem with one field of a request, for a form to show next to that field. */
+export interface FieldIssue {
+  /** Dotted path into the body, such as `scenario.categories.street.template`; empty for the body itself. */
+  field: string;
+  message: string;
+  /** What the person probably meant, when one known name is clearly closest. */
+  suggestion?: string;
+}
 
-export function formatIssues(error: z.ZodError, prefix: string[] = []): string {
+export type ParseResult = { ok: true; value: RunRequest } | { ok: false; message: string; fields: FieldIssue[] };
+
+/** Field names that unknown keys are compared with, by the path of the object they were found in. */
+const KNOWN_KEYS: ReadonlyMap<string, readonly string[]> = new Map([
+  ['', Object.keys(runRequestSchema.shape)],
+  ['image', Object.keys(imageSettingsSchema.shape)],
+  ['scenario', Object.keys(scenarioSchema.shape)],
+  ['scenario.image', Object.keys(imageSettingsSchema.shape)],
+]);
+
+/** The same issues as formatIssues, one per field, with a suggestion where one exists. */
+export function fieldIssues(error: z.ZodError, prefix: string[] = []): FieldIssue[] {
+  return error.issues.flatMap((issue): FieldIssue[] => {
+    const field = [...prefix, ...issue.path.map(String)].join('.');
+    if (issue.code === 'unrecognized_keys') {
+      return issue.keys.map((key) => {
+        const suggestion = closestName(key, KNOWN_KEYS.get(field) ?? []);
+        return { field: field ? `${field}.${key}` : key, message: `unknown field "${key}"${suggestion ? `; did you mean "${suggestion}"?` : ''}`, ...(suggestion ? { suggestion } : {}) };
+      });
+    }
+    const suggestion = issue.code === 'custom' && typeof issue.params?.suggestion === 'string' ? issue.params.suggestion : undefined;
+    return [{ field, message: issue.message, ...(suggestion ? { suggestion } : {}) }];
+  });
+}
+
+const didYouMean = (key: string, known: readonly string[] = []) => {
+  const suggestion = closestName(key, known);
+  return suggestion ? ` (did you mean "${suggestion}"?)` : '';
+};
+
+const failure = (fields: FieldIssue[]): ParseResult => ({ ok: false, fields, message: fields.map((f) => (f.field ? `${f.field}: ${f.message}` : f.message)).join('; ') });
+const failWith = (field: string, message: string, suggestion?: string): ParseResult => failure([{ field, message, ...(suggestion ? { suggestion } : {}) }]);
+
+/** `known` names the fields of the objects in the body, by path, so an unknown field gets a suggestion. */
+export function formatIssues(error: z.ZodError, prefix: string[] = [], known: ReadonlyMap<string, readonly string[]> = new Map()): string {
   return error.issues
     .map((issue) => {
       const path = [...prefix, ...issue.path.map(String)].join('.');
       const message =
-        issue.code === 'unrecognized_keys' ? `unknown field${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => `"${k}"`).join(', ')}` : issue.message;
+        issue.code === 'unrecognized_keys' ? `unknown field${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => `"${k}"${didYouMean(k, known.get(path))}`).join(', ')}` : issue.message;
       return path ? `${path}: ${message}` : message;
     })
     .join('; ');
@@ -42,33 +84,38 @@ export function formatIssues(error: z.ZodError, prefix: string[] = []): string {
 /** Validates a run request and resolves its scenario: a built-in name or an inline scenario object. */
 export function parseRunRequest(body: unknown, builtins: ReadonlyMap<string, Scenario>, defaultScenario: string): ParseResult {
   if (typeof body !== 'object' || body === null || Array.isArray(body)) {
-    return { ok: false, message: 'the request body must be a JSON object such as {"count": 20}' };
+    return failWith('', 'the request body must be a JSON object such as {"count": 20}');
   }
   const parsed = runRequestSchema.safeParse(body);
-  if (!parsed.success) return { ok: false, message: formatIssues(parsed.error) };
+  if (!parsed.success) return { ok: false, message: formatIssues(parsed.error, [], KNOWN_KEYS), fields: fieldIssues(parsed.error) };
   const request = parsed.data;
 
   let scenario: Scenario;
   if (request.scenario === undefined || typeof request.scenario === 'string') {
     const name = request.scenario ?? defaultScenario;
     const found = builtins.get(name);
-    if (!found) return { ok: false, message: `scenario: unknown built-in scenario "${name}"; built-in scenarios: ${[...builtins.keys()].join(', ')}` };
+    if (!found) {
+      const suggestion = closestName(name, builtins.keys());
+      return failWith('scenario', `unknown built-in scenario "${name}"; ${suggestion ? `did you mean "${suggestion}"? ` : ''}built-in scenarios: ${[...builtins.keys()].join(', ')}`, suggestion);
+    }
     scenario = found;
   } else {
     const size = Buffer.byteLength(JSON.stringify(request.scenario));
-    if (size > MAX_SCENARIO_BYTES) return { ok: false, message: `scenario: an inline scenario is ${size} bytes; the limit is ${MAX_SCENARIO_BYTES} bytes` };
+    if (size > MAX_SCENARIO_BYTES) return failWith('scenario', `an inline scenario is ${size} bytes; the limit is ${MAX_SCENARIO_BYTES} bytes`);
     // On the raw JSON: the schema would silently drop a key such as `__proto__`.
     const reserved = reservedScenarioName(request.scenario);
-    if (reserved) return { ok: false, message: `${reserved.path}: name "${reserved.name}" is reserved (names of the form __name__ are Firestore's); rename it` };
+    if (reserved) return failWith(reserved.path, `name "${reserved.name}" is reserved (names of the form __name__ are Firestore's); rename it`);
     const inline = scenarioSchema.safeParse(request.scenario);
-    if (!inline.success) return { ok: false, message: formatIssues(inline.error, ['scenario']) };
+    if (!inline.success) return { ok: false, message: formatIssues(inline.error, ['scenario'], KNOWN_KEYS), fields: fieldIssues(inline.error, ['scenario']) };
     scenario = inline.data;
   }
 
   const known = Object.keys(scenario.categories);
   const unknown = (request.categories ?? []).filter((category) => !known.includes(category));
   if (unknown.length > 0) {
-    return { ok: false, message: `categories: ${unknown.map((c) => `"${c}"`).join(', ')} not in scenario "${scenario.name}"; choose from ${known.join(', ')}` };
+    const suggestions = unknown.map((c) => closestName(c, known));
+    const hint = suggestions.every(Boolean) ? `did you mean ${suggestions.map((c) => `"${c}"`).join(', ')}? ` : '';
+    return failWith('categories', `${unknown.map((c) => `"${c}"`).join(', ')} not in scenario "${scenario.name}"; ${hint}choose from ${known.join(', ')}`, hint ? suggestions.join(',') : undefined);
   }
   const categories = request.categories ? [...new Set(request.categories)] : undefined;
   const image = request.image ?? scenario.image ?? DEFAULT_IMAGE_SETTINGS;

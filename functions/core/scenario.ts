@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { isReservedName, longestPromptBytes, MAX_PROMPT_BYTES, MAX_TEMPLATE_AXES } from './input-limits.js';
 import { mergeThresholds } from './quality.js';
+import { closestName } from './suggest.js';
 
 /**
  * A scenario describes a fictional setting and how to turn it into prompts.
@@ -67,10 +68,14 @@ export const scenarioSchema = z
       badAxis(['categories', name, 'variables'], category.variables);
       for (const placeholder of placeholdersIn(category.template)) {
         if (!isKnownPlaceholder(placeholder, scenario.variables, category.variables)) {
+          const suggestion = closestName(placeholder, [...RESERVED_PLACEHOLDERS, ...Object.keys(category.variables), ...Object.keys(scenario.variables)]);
           ctx.addIssue({
             code: 'custom',
             path: ['categories', name, 'template'],
-            message: `unknown placeholder {${placeholder}}: define "${placeholder}" in the scenario's or the category's variables`,
+            message: suggestion
+              ? `unknown placeholder {${placeholder}}: did you mean {${suggestion}}?`
+              : `unknown placeholder {${placeholder}}: define "${placeholder}" in the scenario's or the category's variables`,
+            ...(suggestion ? { params: { suggestion: `{${suggestion}}` } } : {}),
           });
         }
       }

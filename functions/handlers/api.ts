@@ -1,14 +1,17 @@
 import { randomBytes } from 'node:crypto';
 import type { Request, Response } from '@google-cloud/functions-framework';
 import type { Quotas } from '../config.js';
-import type { ImageBucket, Logger, ParticipantStore, PromptPublisher, RunLifecycleStore, RunStore, WriteLimiter } from '../core/ports.js';
+import type { DownloadTicketStore, ImageBucket, Logger, ParticipantStore, PromptPublisher, RunLifecycleStore, RunStore, WriteLimiter } from '../core/ports.js';
 import type { Scenario } from '../core/scenario.js';
 import type { Authorize } from './auth.js';
 import { cancelRoutes } from './cancel-routes.js';
 import { cohortRoutes } from './cohort-routes.js';
 import { makeGalleryHandler } from './gallery.js';
 import { checkBodySize, HttpError, sendError, sendJson } from './http.js';
-import { matchRoute } from './route.js';
+import { matchRoute, type Route } from './route.js';
+import { datasetRoutes } from './dataset-routes.js';
+import { openApiRoute } from './openapi-route.js';
+import { previewRoutes } from './preview-routes.js';
 import { runRoutes } from './run-routes.js';
 
 export interface ApiDependencies {
@@ -28,6 +31,10 @@ export interface ApiDependencies {
   thumbnail: (png: Buffer) => Promise<Buffer>;
   /** Per-caller write ceilings; none when omitted (unit tests). */
   writeLimiter?: WriteLimiter;
+  /** Single-use download tickets; in memory (one instance) unless an adapter is given. */
+  tickets?: DownloadTicketStore;
+  /** The software that writes a dataset, recorded in generation_parameters.json. */
+  versions?: () => Record<string, string>;
   newRunId?: () => string;
   newParticipantId?: () => string;
   now?: () => number;
@@ -42,8 +49,13 @@ export function defaultRunId(now: number): string {
  * The HTTP api: the gallery's static files, `/healthz`, and the `/v1` routes. Every `/v1`
  * route passes `authorize` first; instructor-only routes then check the role.
  */
+/** Every `/v1` route, in matching order; the OpenAPI coverage test reads this same list. */
+export function apiRoutes(deps: ApiDependencies): Route[] {
+  return [...runRoutes(deps), ...cancelRoutes(deps), ...cohortRoutes(deps), ...previewRoutes(deps), ...datasetRoutes(deps), openApiRoute()];
+}
+
 export function makeApiHandler(deps: ApiDependencies) {
-  const routes = [...runRoutes(deps), ...cancelRoutes(deps), ...cohortRoutes(deps)];
+  const routes = apiRoutes(deps);
   const gallery = makeGalleryHandler();
 
   async function route(req: Request, res: Response): Promise<void> {
@@ -55,7 +67,7 @@ export function makeApiHandler(deps: ApiDependencies) {
     if (!path.startsWith('/v1/') && (await gallery(req, res))) return;
     const { route: matched, params } = matchRoute(routes, req.method, path);
     checkBodySize(req);
-    const principal = await deps.authorize(req);
+    const principal = await (matched.authenticate ?? deps.authorize)(req);
     if (matched.instructorOnly && principal.role !== 'instructor') throw new HttpError(403, 'PERMISSION_DENIED', 'this operation is for the instructor only');
     await matched.handle({ req, res, params, principal });
   }

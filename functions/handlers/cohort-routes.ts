@@ -10,14 +10,14 @@ import { HttpError, readJsonBody, sendJson } from './http.js';
 import { ID, type Route } from './route.js';
 import { limitWrites } from './write-limit.js';
 
-const newParticipantSchema = z
+export const newParticipantSchema = z
   .object({
     name: z.string().trim().min(1, 'name must not be empty').max(100, 'name must be at most 100 characters'),
     imageQuota: z.number().int().min(0).max(1_000_000).optional(),
   })
   .strict();
-const batchSchema = z.object({ participants: z.array(newParticipantSchema).min(1).max(500) }).strict();
-const quotaSchema = z.object({ imageQuota: z.number().int().min(0).max(1_000_000) }).strict();
+export const batchSchema = z.object({ participants: z.array(newParticipantSchema).min(1).max(500) }).strict();
+export const quotaSchema = z.object({ imageQuota: z.number().int().min(0).max(1_000_000) }).strict();
 
 function parse<T>(schema: z.ZodType<T>, body: unknown): T {
   const parsed = schema.safeParse(body);

@@ -33,6 +33,11 @@ const FILES: ReadonlyMap<string, readonly [string, string]> = new Map([
   ['/assets/filters.js', ['filters.js', JS]],
   ['/assets/review.js', ['review.js', JS]],
   ['/assets/runs.js', ['runs.js', JS]],
+  ['/assets/newrun.js', ['newrun.js', JS]],
+  ['/assets/download.js', ['download.js', JS]],
+  ['/assets/explain.js', ['explain.js', JS]],
+  ['/assets/legend.js', ['legend.js', JS]],
+  ['/assets/usable.js', ['usable.js', JS]],
   ['/assets/gallery.css', ['gallery.css', CSS]],
 ]);
 

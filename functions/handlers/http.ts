@@ -1,5 +1,6 @@
 import type { Request, Response } from '@google-cloud/functions-framework';
 import { MAX_JSON_DEPTH, nestsDeeperThan } from '../core/input-limits.js';
+import type { FieldIssue } from '../core/run-request.js';
 
 export const MAX_BODY_BYTES = 1024 * 1024;
 
@@ -10,6 +11,8 @@ export class HttpError extends Error {
     readonly code: string,
     message: string,
     readonly headers: Record<string, string> = {},
+    /** Per-field problems, for a form to show next to each field. */
+    readonly fields?: FieldIssue[],
   ) {
     super(message);
   }
@@ -29,7 +32,7 @@ export function sendJson(res: Response, status: number, body: unknown): void {
 
 export function sendError(res: Response, error: HttpError): void {
   for (const [name, value] of Object.entries(error.headers)) res.set(name, value);
-  sendJson(res, error.status, { error: { code: error.code, message: error.message } });
+  sendJson(res, error.status, { error: { code: error.code, message: error.message, ...(error.fields ? { fields: error.fields } : {}) } });
 }
 
 /**

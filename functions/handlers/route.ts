@@ -16,6 +16,8 @@ export interface Route {
   pattern: RegExp;
   /** Instructor-only routes answer 403 to participants. */
   instructorOnly?: boolean;
+  /** Who the caller is, when not the usual bearer token (a public document, a download ticket). */
+  authenticate?: (req: Request) => Promise<Principal>;
   handle(context: RouteContext): Promise<void>;
 }
 

@@ -19,7 +19,7 @@ export type ValidatedRun = RunRequest & { seed: number };
 /** Schema, scenario and bounds; 400 naming the field. Reads and writes nothing. */
 export function validateRunRequest(deps: Pick<ApiDependencies, 'builtins' | 'defaultScenario'>, body: unknown): ValidatedRun {
   const parsed = parseRunRequest(body, deps.builtins(), deps.defaultScenario);
-  if (!parsed.ok) throw new HttpError(400, 'INVALID_ARGUMENT', parsed.message);
+  if (!parsed.ok) throw new HttpError(400, 'INVALID_ARGUMENT', parsed.message, {}, parsed.fields);
   return { ...parsed.value, seed: parsed.value.seed ?? randomBytes(4).readUInt32BE(0) };
 }
 

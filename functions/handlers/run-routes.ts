@@ -30,6 +30,7 @@ export function runRoutes(deps: ApiDependencies): Route[] {
     return deriveRunState(run, await deps.store.countByStatus(active.runId)) === 'completed';
   }
 
+  /** Participants' names by id, so run lists show people rather than ids; a participant sees only their own. */
   return [
     {
       method: 'POST',

@@ -48,11 +48,16 @@ async function runProgress(deps: Deps, run: RunRecord): Promise<Progress> {
   return { state, counts, failures, quality, report: null };
 }
 
-export async function listRuns(deps: Deps, req: Request, res: Response, principal: Principal): Promise<void> {
+export async function listRuns(deps: Deps & Pick<ApiDependencies, 'participants'>, req: Request, res: Response, principal: Principal): Promise<void> {
   const page = parsePageRequest(req.query, PAGE_LIMITS.runs, runCursorSchema);
   if (!page.ok) throw new HttpError(400, 'INVALID_ARGUMENT', page.message);
   const { runs, next } = await deps.store.listRunsPage({ ...(principal.role === 'instructor' ? {} : { owner: principal.id }), pageSize: page.pageSize, after: page.after });
-  sendJson(res, 200, { runs, nextPageToken: pageToken(next) });
+  // Names for the page's owners only: one read per distinct owner, bounded by the page size.
+  const names = new Map([[principal.id, principal.name]]);
+  for (const owner of new Set(runs.map((run) => run.owner))) {
+    if (!names.has(owner)) names.set(owner, (await deps.participants.get(owner))?.name ?? owner);
+  }
+  sendJson(res, 200, { runs: runs.map((run) => ({ ...run, ownerName: names.get(run.owner) ?? run.owner })), nextPageToken: pageToken(next) });
 }
 
 /**

@@ -3,6 +3,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, isAbsolute, relative, resolve } from 'node:path';
 import type { DatasetOptions } from '../../functions/core/dataset-options.js';
 import { isPlainRelativePath, unsafePathComponent } from '../../functions/core/dataset-paths.js';
+import { datasetAsOf } from '../../functions/core/dataset-as-of.js';
 import { datasetFiles, succeeded, type ExportInput } from '../../functions/core/export-format.js';
 import type { ApiClient, RunStatus } from './api-client.js';
 
@@ -36,7 +37,7 @@ export async function exportRun(client: ApiClient, status: RunStatus, dir: strin
   // Every component the server sent is checked before a single file is written.
   const unsafe = unsafePathComponent(run?.runId, Array.isArray(prompts) ? prompts : [{ category: undefined, promptId: undefined }]);
   if (unsafe) throw new UnsafeExportError(`the server sent an unsafe ${unsafe}; nothing was written`);
-  const base: ExportInput = { run, prompts, thresholds, report: status.report, counts: status.counts, quality: status.quality, exportedAt: new Date().toISOString(), versions, dataset };
+  const base: ExportInput = { run, prompts, thresholds, report: status.report, counts: status.counts, quality: status.quality, exportedAt: datasetAsOf(run, prompts), versions, dataset };
   const files = datasetFiles(base).map((file) => ({ file, target: resolveInside(dir, file.path) }));
   await Promise.all([...new Set(files.map(({ target }) => dirname(target)))].map((sub) => mkdir(sub, { recursive: true })));
 

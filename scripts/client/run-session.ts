@@ -1,6 +1,7 @@
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import { readFile, rm } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
+import { softwareVersions } from '../../functions/adapters/versions.js';
 import { perCategory } from '../../functions/core/export-format.js';
 import { splitSummaryLine } from '../../functions/core/export-splits.js';
 import { ApiClient } from './api-client.js';
@@ -9,9 +10,8 @@ import { exportRun, type ExportResult } from './exporter.js';
 import { followRun } from './follow-run.js';
 import { imagesPerSecond } from './progress.js';
 import { plural } from '../lib/plural.js';
-import { projectRoot } from '../lib/tools.js';
 
-const LAYOUT = ['generated_images', 'metadata', 'documentation', 'README.md', 'croissant.json'];
+export const LAYOUT = ['generated_images', 'metadata', 'documentation', 'README.md', 'croissant.json'];
 
 /** Refuses to mix two datasets in one folder unless --force; checked before any work starts. */
 export function checkOutputDir(out: string, force: boolean): string | null {
@@ -34,11 +34,8 @@ export async function readScenarioFile(file: string): Promise<Record<string, unk
   }
 }
 
-export function versions(): Record<string, string> {
-  const version = (pkg: string) => (JSON.parse(readFileSync(join(projectRoot, 'node_modules', pkg, 'package.json'), 'utf8')) as { version: string }).version;
-  const own = JSON.parse(readFileSync(join(projectRoot, 'package.json'), 'utf8')) as { name: string; version: string };
-  return { [own.name]: own.version, node: process.version, sharp: version('sharp'), '@google-cloud/functions-framework': version('@google-cloud/functions-framework') };
-}
+/** The same record of software versions the api writes into its zips. */
+export const versions = softwareVersions;
 
 export interface SessionResult {
   exitCode: number;

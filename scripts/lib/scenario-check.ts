@@ -79,7 +79,8 @@ function describeIssue(issue: z.core.$ZodIssue, json: unknown): string {
   const placeholder = /^unknown placeholder \{([^}]*)\}/.exec(issue.message)?.[1];
   if (placeholder !== undefined && path[0] === 'categories') {
     const known = [...RESERVED_PLACEHOLDERS, ...variableNames(json, []), ...variableNames(json, ['categories', path[1] as string])];
-    return `${where}${issue.message}${didYouMean(placeholder, known, (name) => `{${name}}`)}`;
+    // The schema's own message already suggests among the scenario's names; this adds the reserved ones.
+    return issue.message.includes('did you mean') ? `${where}${issue.message}` : `${where}${issue.message}${didYouMean(placeholder, known, (name) => `{${name}}`)}`;
   }
   const threshold = /^unknown quality threshold "([^"]+)"/.exec(issue.message)?.[1];
   if (threshold !== undefined) {

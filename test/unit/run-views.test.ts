@@ -252,7 +252,7 @@ describe('read routes: previews, stored summaries, pages and ETags', () => {
     do {
       const page = await (await get(`/v1/runs?pageSize=4${token ? `&pageToken=${token}` : ''}`, walker.token)).json();
       seen.push(...page.runs.map((run: { runId: string }) => run.runId));
-      for (const run of page.runs) expect(Object.keys(run).sort()).toEqual(['createdAt', 'owner', 'planned', 'runId', 'scenario']);
+      for (const run of page.runs) expect(Object.keys(run).sort()).toEqual(['createdAt', 'owner', 'ownerName', 'planned', 'runId', 'scenario']);
       // Concurrent inserts: one newer than everything, one tied with the page's last run.
       const last = page.runs.at(-1);
       await memory.createRun(runRecord(`new-${inserted++}`, owner, '2026-12-01T00:00:00.000Z'), []);

@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { usableVerdict, type UsableInput } from '../../functions/core/usable.js';
+// The gallery's copy, so its counts change as soon as a rating does; it must agree with the export's.
+const { usableVerdict: galleryVerdict } = (await import(new URL('../../functions/gallery/assets/usable.js', import.meta.url).href)) as { usableVerdict: typeof usableVerdict };
 
 const review = (relevance: number | null, inappropriate = false) => ({ relevance, inappropriate });
 
@@ -15,5 +17,6 @@ describe('usableVerdict', () => {
   ];
   it.each(cases)('%s', (_name, input, usable, reasons) => {
     expect(usableVerdict(input)).toEqual({ usable, reasons });
+    expect(galleryVerdict(input)).toEqual({ usable, reasons });
   });
 });

@@ -4,10 +4,11 @@
 const TOKEN_KEY = 'gallery.token';
 
 export class ApiError extends Error {
-  constructor(status, code, message) {
+  constructor(status, code, message, fields = []) {
     super(message);
     this.status = status;
     this.code = code;
+    this.fields = fields; // [{ field, message, suggestion? }] for a form to show next to each field
   }
 }
 
@@ -45,16 +46,18 @@ async function request(method, path, { body, accept = 'application/json', cache 
 async function errorFrom(response) {
   let code = `HTTP_${response.status}`;
   let message = `${response.status} ${response.statusText}`.trim();
+  let fields = [];
   try {
     const detail = (await response.json())?.error;
     if (detail?.message) {
       code = detail.code ?? code;
       message = detail.message;
+      fields = Array.isArray(detail.fields) ? detail.fields : [];
     }
   } catch {
     // Not JSON: keep the status line.
   }
-  return new ApiError(response.status, code, message);
+  return new ApiError(response.status, code, message, fields);
 }
 
 const json = async (method, path, body) => (await request(method, path, { body })).json();
@@ -76,6 +79,9 @@ export const api = {
     }
     return { run: first.run, thresholds: first.thresholds, prompts };
   },
+  previewRun: (body) => json('POST', '/v1/runs:preview', body),
+  createRun: (body) => json('POST', '/v1/runs', body),
+  datasetTicket: (runId) => json('POST', `/v1/runs/${id(runId)}/dataset:ticket`),
   saveReview: (runId, promptId, review) => json('PUT', `/v1/runs/${id(runId)}/prompts/${id(promptId)}/review`, review),
 
   /** An object URL for a prompt's image; the caller revokes it with URL.revokeObjectURL. */

@@ -1,17 +1,27 @@
 // The grid's cards: a thumbnail fetched when it scrolls into view, the ids, the quality flags and the review.
 import { fill, h } from './dom.js';
+import { explainFlag, USABLE_EXPLANATION } from './explain.js';
 import { reviewOf, saveLabel } from './review.js';
+import { usableVerdict } from './usable.js';
 
 export const HAS_IMAGE = new Set(['generated', 'assessed']);
 
-export function issueBadges(prompt) {
-  return h('div', { className: 'badges' }, prompt.issues.map((issue) => h('span', { className: `badge issue ${issue}`, text: issue.replaceAll('_', ' ') })));
+/** The flags as badges; hovering one says what it means and its threshold. */
+export function issueBadges(prompt, thresholds) {
+  return h('div', { className: 'badges' }, prompt.issues.map((issue) => h('span', { className: `badge issue ${issue}`, title: explainFlag(issue, thresholds), text: issue.replaceAll('_', ' ') })));
+}
+
+/** "usable" or "not usable", with the reasons on hover; nothing for an image not yet assessed. */
+export function usableBadge(prompt) {
+  if (prompt.status !== 'assessed') return null;
+  const { usable, reasons } = usableVerdict({ issues: prompt.issues, review: reviewOf(prompt) });
+  return h('span', { className: `badge usable ${usable ? 'yes' : 'no'}`, title: usable ? USABLE_EXPLANATION : `Not usable: ${reasons.join(', ')}. ${USABLE_EXPLANATION}`, text: usable ? 'usable' : 'not usable' });
 }
 
 export class Cards {
-  /** thumbs: api.js Thumbnails; saver: review.js ReviewSaver; onSelect(index) on click, onOpen() on double click. */
-  constructor({ thumbs, saver, onSelect, onOpen }) {
-    Object.assign(this, { thumbs, saver, onSelect, onOpen });
+  /** thumbs: api.js Thumbnails; saver: review.js ReviewSaver; onSelect(index) on click, onOpen() on double click; thresholds() those of the open run. */
+  constructor({ thumbs, saver, onSelect, onOpen, thresholds = () => ({}) }) {
+    Object.assign(this, { thumbs, saver, onSelect, onOpen, thresholds });
     this.whenVisible = new WeakMap(); // frame → what to do when it scrolls into view
     this.visibility = new IntersectionObserver((entries) => {
       for (const entry of entries.filter((e) => e.isIntersecting)) {
@@ -24,8 +34,8 @@ export class Cards {
   card(prompt, index) {
     return h('li', { className: 'card', role: 'option', 'aria-selected': 'false', dataset: { promptId: prompt.promptId }, on: { click: () => this.onSelect(index), dblclick: () => this.onOpen() } },
       this.thumbFrame(prompt),
-      h('div', { className: 'card-head' }, h('span', { className: 'pid', text: prompt.promptId }), h('span', { className: 'category', text: prompt.category })),
-      issueBadges(prompt),
+      h('div', { className: 'card-head' }, h('span', { className: 'pid', text: prompt.promptId }), h('span', { className: 'category', title: prompt.category, text: prompt.category })),
+      issueBadges(prompt, this.thresholds()),
       this.reviewLine(prompt));
   }
 
@@ -52,6 +62,7 @@ export class Cards {
     const save = this.saver.state(prompt);
     return h('div', { className: 'card-review' },
       h('span', { className: review.relevance ? 'rating' : 'rating none', text: review.relevance ? `★ ${review.relevance}` : 'unrated' }),
+      usableBadge(prompt),
       review.inappropriate && h('span', { className: 'badge flagged', text: 'inappropriate' }),
       review.note && h('span', { className: 'has-note', title: review.note, text: '✎' }),
       h('span', { className: `save-state ${save.status}`, text: saveLabel(save) }));

@@ -1,6 +1,7 @@
 // The detail view of one image: the full-size image, the review controls, and everything known about the prompt.
 import { api } from './api.js';
-import { HAS_IMAGE, issueBadges } from './cards.js';
+import { HAS_IMAGE, issueBadges, usableBadge } from './cards.js';
+import { explainMetric } from './explain.js';
 import { $, fill, formatNumber, h } from './dom.js';
 
 export class DetailView {
@@ -14,7 +15,7 @@ export class DetailView {
    * Shows a prompt. `position` is shown in the title ("3 of 40"); `original` is the prompt it
    * duplicates, if loaded; `isCurrent()` says whether it is still on show when its image arrives.
    */
-  show(prompt, { position, original, isCurrent }) {
+  show(prompt, { position, original, isCurrent, thresholds }) {
     $('detail-title').textContent = `${prompt.promptId} · ${prompt.category} · ${position}`;
     this.showImage(prompt, isCurrent);
     this.panel.show(prompt);
@@ -24,12 +25,13 @@ export class DetailView {
       section('Prompt', h('p', { className: 'prompt-text', text: prompt.prompt })),
       prompt.status === 'failed' && section('Failed', h('p', { className: 'error', text: prompt.failureReason ?? 'no reason given' })),
       section('Review', this.panel.element),
-      section('Quality flags', prompt.issues.length ? issueBadges(prompt) : h('p', { className: 'muted', text: prompt.metrics ? 'none' : 'not assessed' })),
+      section('Quality flags', prompt.issues.length ? issueBadges(prompt, thresholds) : h('p', { className: 'muted', text: prompt.metrics ? 'none' : 'not assessed' }), usableBadge(prompt)),
       prompt.duplicateOf && section('Duplicate of',
         h('button', { type: 'button', className: 'duplicate', on: { click: () => this.onOpenPrompt(prompt.duplicateOf) } },
           original ? this.cards.thumbFrame(original, 'thumb small') : null, `${prompt.duplicateOf} — open the original`)),
       section('Variables', table(Object.entries(prompt.variables ?? {}))),
-      prompt.metrics && section('Metrics', table(Object.entries(prompt.metrics).map(([k, v]) => [k, formatNumber(v)]))),
+      prompt.metrics && section('Metrics', h('table', { className: 'kv metrics' }, h('tbody', {}, Object.entries(prompt.metrics).map(([k, v]) =>
+        h('tr', { title: explainMetric(k, thresholds) }, h('th', { text: k }), h('td', { text: formatNumber(v) }), h('td', { className: 'meaning', text: explainMetric(k, thresholds) })))))),
       section('Details', table([['status', prompt.status], ['index', prompt.index], ['seed', prompt.seed], ['model', prompt.model ?? '']])));
   }
 

@@ -8,9 +8,15 @@
 //   filters.js the filter menus
 //   cards.js   the cards of the grid
 //   detail.js  the detail view of one image
+//   newrun.js  the New run form and its preview
+//   download.js  the dataset download; explain.js and legend.js what flags and metrics mean; usable.js the verdict
 import { api, Thumbnails, token, whenUnauthorized } from './api.js';
 import { Cards } from './cards.js';
 import { DetailView } from './detail.js';
+import { downloadDataset } from './download.js';
+import { renderLegend } from './legend.js';
+import { NewRunForm } from './newrun.js';
+import { usableVerdict } from './usable.js';
 import { $, fill, h, notify } from './dom.js';
 import { clearFilters, FILTERS, matchesFilters, renderFilterOptions } from './filters.js';
 import { ReviewPanel, ReviewSaver, reviewOf } from './review.js';
@@ -26,11 +32,13 @@ const state = {
   visible: [], // the prompts that pass the filters, in grid order; only re-filtered when a filter changes
   selected: -1, // index into visible
   detailOpen: false,
+  thresholds: {}, // the open run's quality thresholds, for the explanations
 };
 
 const runList = new RunList({ list: $('run-list'), empty: $('runs-empty'), more: $('more-runs') }, {
   onOpen: (runId) => openRun(runId),
   onStatus: (status, changed) => {
+    renderWhoami();
     if (status.runId !== state.runId) return;
     renderRunHead();
     if (changed && state.run) loadPrompts(); // new images in the open run
@@ -48,14 +56,23 @@ async function signIn() {
   } catch (error) {
     return showSignIn(error.status === 401 ? 'That token was not accepted.' : error.message);
   }
-  const { name, role, imageQuota, imagesUsed } = state.me;
-  const quota = imageQuota === null ? `${imagesUsed} images, no quota` : `${imagesUsed} of ${imageQuota} images used`;
-  fill($('whoami'), h('strong', { text: name }), ` · ${role} · ${quota}`);
+  renderWhoami();
   $('signin-view').hidden = true;
   $('app-view').hidden = $('sign-out').hidden = $('help-button').hidden = false;
   await loadRuns();
   const fromHash = new URLSearchParams(location.hash.slice(1)).get('run');
   if (fromHash) openRun(fromHash);
+}
+
+/** Who is signed in, and real counts: images made in the listed runs, and the quota where there is one. */
+function renderWhoami() {
+  if (!state.me) return;
+  const { name, role, imageQuota, imagesUsed } = state.me;
+  const statuses = [...runList.statuses.values()];
+  const made = statuses.reduce((total, s) => total + s.counts.assessed + s.counts.generated, 0);
+  const runs = `${statuses.length} run${statuses.length === 1 ? '' : 's'}, ${made} image${made === 1 ? '' : 's'} made`;
+  const quota = imageQuota === null ? '' : ` · ${imagesUsed} of ${imageQuota} images of quota used`;
+  fill($('whoami'), h('strong', { text: name }), ` · ${role} · ${runs}${quota}`);
 }
 
 function showSignIn(message = '') {
@@ -94,6 +111,7 @@ async function openRun(runId) {
   state.runId = runId;
   history.replaceState(null, '', `#run=${encodeURIComponent(runId)}`);
   runList.markOpen(runId);
+  $('newrun-view').hidden = true;
   $('run-empty').hidden = true;
   $('run-view').hidden = false;
   $('run-title').textContent = 'Loading…';
@@ -130,6 +148,7 @@ async function loadPrompts() {
   }
   state.run = answer.run;
   state.prompts = answer.prompts;
+  state.thresholds = answer.thresholds ?? {};
   renderRunHead();
   renderFilterOptions(state.prompts, state.run?.categories ?? [...new Set(state.prompts.map((p) => p.category))]);
   applyFilters();
@@ -140,7 +159,14 @@ function renderRunHead() {
   $('run-title').textContent = state.run?.scenario?.name ?? status?.scenario ?? state.runId;
   const parts = [state.runId];
   if (status) parts.push(countsText(status), `${status.provider} ${status.model}`, `seed ${status.seed}`);
+  const assessed = state.prompts.filter((p) => p.status === 'assessed');
+  const usable = assessed.filter((p) => usableVerdict({ issues: p.issues, review: reviewOf(p) }).usable).length;
+  if (assessed.length) parts.push(`${usable} of ${assessed.length} usable`);
   $('run-meta').textContent = parts.join(' · ');
+  const failures = status?.failures ?? [];
+  fill($('run-failures'), failures.map((f) => h('li', {}, h('span', { className: 'pid', text: f.promptId }), ` ${f.category}: `, h('span', { className: 'error', text: f.reason }))));
+  $('run-failures').hidden = failures.length === 0;
+  renderLegend($('legend'), state.thresholds);
 }
 
 function applyFilters() {
@@ -165,13 +191,15 @@ const saver = new ReviewSaver({
   onChange: (prompt) => {
     if (prompt.runId !== state.runId) return; // a late answer for a run that was closed
     cardOf(prompt)?.querySelector('.card-review').replaceWith(cards.reviewLine(prompt));
+    renderRunHead(); // the usable count follows the ratings
     sidePanel.update();
     detailPanel.update();
   },
 });
-const sidePanel = new ReviewPanel(saver);
-const detailPanel = new ReviewPanel(saver);
-const cards = new Cards({ thumbs, saver, onSelect: (index) => select(index), onOpen: () => openDetail() });
+// Leaving a note (Enter or Esc) gives the keyboard back to the grid, or to the detail view.
+const sidePanel = new ReviewPanel(saver, { onLeave: () => $('grid').focus({ preventScroll: true }) });
+const detailPanel = new ReviewPanel(saver, { onLeave: () => $('detail').firstElementChild.focus() });
+const cards = new Cards({ thumbs, saver, onSelect: (index) => select(index), onOpen: () => openDetail(), thresholds: () => state.thresholds });
 const detail = new DetailView({ panel: detailPanel, cards, onOpenPrompt: (promptId) => openPrompt(promptId) });
 
 const selectedPrompt = () => state.visible[state.selected] ?? null;
@@ -213,6 +241,7 @@ function renderDetail(prompt) {
     position: `${state.selected + 1} of ${state.visible.length}`,
     original: prompt.duplicateOf && state.prompts.find((p) => p.promptId === prompt.duplicateOf),
     isCurrent: () => state.detailOpen && selectedPrompt()?.promptId === prompt.promptId,
+    thresholds: state.thresholds,
   });
 }
 
@@ -261,6 +290,7 @@ function onKey(event) {
   if (!state.me || event.ctrlKey || event.metaKey || event.altKey) return;
   const target = event.target instanceof Element ? event.target : document.body;
   if (target.closest('textarea, select, input:not([type="checkbox"])')) return; // typing; the note handles its own Enter and Esc
+  if (!$('newrun-view').hidden && event.key !== '?') return; // the form is on show: no key rates an image out of sight
   if (!$('help').hidden) {
     if (event.key === 'Escape' || event.key === '?') toggleHelp(false);
     return;
@@ -270,6 +300,28 @@ function onKey(event) {
   if (!action) return;
   event.preventDefault();
   action(selectedPrompt());
+}
+
+// ---- a new run ----
+
+const newRun = new NewRunForm($('newrun-view'), {
+  onStarted: async (runId) => {
+    closeNewRun();
+    await loadRuns();
+    openRun(runId);
+  },
+  onClose: () => closeNewRun(),
+});
+
+function openNewRun() {
+  $('run-view').hidden = $('run-empty').hidden = true;
+  newRun.show();
+}
+
+function closeNewRun() {
+  $('newrun-view').hidden = true;
+  if (state.runId) $('run-view').hidden = false;
+  else $('run-empty').hidden = false;
 }
 
 // ---- start ----
@@ -286,6 +338,8 @@ function start() {
     if (!saver.unsaved || confirm('Some reviews are not saved yet. Sign out anyway?')) signOut();
   });
   $('runs-refresh').addEventListener('click', () => loadRuns());
+  $('new-run').addEventListener('click', () => openNewRun());
+  $('run-download').addEventListener('click', () => downloadDataset(state.runId));
   $('more-runs').addEventListener('click', () => loadRuns({ more: true }));
   $('run-reload').addEventListener('click', () => Promise.all([runList.refresh(state.runId), loadPrompts()]));
   for (const id of FILTERS) $(id).addEventListener('change', () => { applyFilters(); $('grid').focus({ preventScroll: true }); });

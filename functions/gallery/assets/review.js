@@ -80,9 +80,12 @@ export class ReviewPanel {
   #flag;
   #note;
   #status;
+  #onLeave;
 
-  constructor(saver) {
+  /** onLeave() when Enter or Esc leaves the note: the gallery gives the keyboard back to the grid. */
+  constructor(saver, { onLeave = () => {} } = {}) {
     this.#saver = saver;
+    this.#onLeave = onLeave;
     this.#stars = [1, 2, 3, 4, 5].map((value) =>
       h('button', { type: 'button', className: 'star', text: value, title: `Relevance ${value} (key ${value})`, on: { click: () => this.#change({ relevance: value }) } }));
     this.#flag = h('input', { type: 'checkbox', on: { change: () => this.#change({ inappropriate: this.#flag.checked }) } });
@@ -134,12 +137,14 @@ export class ReviewPanel {
   }
 
   #noteKey(event) {
-    if (event.key === 'Enter' && !event.shiftKey) {
+    // Enter saves; Enter and Esc both hand the keyboard back to the grid, so the next → or 5
+    // moves or rates instead of landing in the note.
+    if ((event.key === 'Enter' && !event.shiftKey) || event.key === 'Escape') {
       event.preventDefault();
+      event.stopPropagation();
       this.#saveNote();
-    } else if (event.key === 'Escape') {
-      event.preventDefault();
-      this.#note.blur(); // leaving the note saves a changed note
+      this.#note.blur();
+      this.#onLeave();
     }
   }
 

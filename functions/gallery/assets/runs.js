@@ -74,7 +74,7 @@ export class RunList {
   }
 
   #item(run) {
-    const owner = this.showOwner ? ` · ${run.owner}` : '';
+    const owner = this.showOwner ? ` · ${run.ownerName ?? run.owner}` : '';
     return h('li', { dataset: { runId: run.runId } },
       h('button', { type: 'button', className: 'run-item', 'aria-current': run.runId === this.#openRunId, on: { click: () => this.onOpen(run.runId) } },
         h('span', { className: 'run-name', text: run.scenario }),

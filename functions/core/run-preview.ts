@@ -1,0 +1,33 @@
+/**
+ * What a run would be, before anything is spent: the planned prompts, how evenly they cover the
+ * categories and every axis, and what they would cost. Pure; POST /v1/runs:preview answers with it.
+ */
+import { planPrompts } from './planner.js';
+import { estimateCost, type CostEstimate } from './pricing.js';
+import { balanceOf, type Balance } from './quality-report.js';
+import type { RunRequest } from './run-request.js';
+
+export interface RunPreview {
+  planned: number;
+  seed: number;
+  prompts: Array<{ promptId: string; category: string; prompt: string; variables: Record<string, string> }>;
+  balance: { categories: Balance; axes: Record<string, Balance> };
+  costEstimate: CostEstimate;
+}
+
+/** The seed must be fixed by the caller, so that starting the run with it plans exactly these prompts. */
+export function previewRun(request: RunRequest & { seed: number }, model: string): RunPreview {
+  const { scenario, count, seed, categories } = request;
+  const planned = planPrompts(scenario, { count, seed, ...(categories ? { categories } : {}) });
+  const axes = [...new Set(planned.flatMap((prompt) => Object.keys(prompt.variables)))].sort();
+  return {
+    planned: planned.length,
+    seed,
+    prompts: planned.map(({ promptId, category, prompt, variables }) => ({ promptId, category, prompt, variables })),
+    balance: {
+      categories: balanceOf(planned.map((prompt) => prompt.category)),
+      axes: Object.fromEntries(axes.map((axis) => [axis, balanceOf(planned.flatMap((prompt) => (Object.hasOwn(prompt.variables, axis) ? [prompt.variables[axis] as string] : [])))])),
+    },
+    costEstimate: estimateCost(model, planned.length),
+  };
+}

@@ -1,0 +1,98 @@
+/**
+ * The shapes of the api's answers, as zod schemas, for the OpenAPI document (openapi.ts).
+ * Objects are loose: a field added to an answer is documented here, but an older document
+ * stays valid for it. test/integration/openapi.test.ts checks real answers against them.
+ */
+import { z } from 'zod';
+import { PROMPT_STATUSES } from '../core/run-model.js';
+
+const int = z.number().int();
+const time = z.string().describe('ISO 8601 time');
+
+export const errorSchema = z.looseObject({
+  error: z.looseObject({
+    code: z.string().describe('machine-readable: INVALID_ARGUMENT, UNAUTHENTICATED, PERMISSION_DENIED, NOT_FOUND, METHOD_NOT_ALLOWED, PAYLOAD_TOO_LARGE, UNSUPPORTED_MEDIA_TYPE, RESOURCE_EXHAUSTED, UNAVAILABLE, INTERNAL'),
+    message: z.string().describe('what went wrong and what to do about it'),
+    fields: z.array(z.looseObject({ field: z.string(), message: z.string(), suggestion: z.string().optional() })).optional().describe('per-field problems of a run request, with a suggestion where one known name is clearly meant'),
+  }),
+});
+
+const costEstimate = z.looseObject({ images: int, usdPerImage: z.number().nullable(), usd: z.number().nullable(), basis: z.string() });
+const balance = z.looseObject({ counts: z.record(z.string(), int), normalisedEntropy: z.number().describe('1 = perfectly even') });
+const imageSettings = z.looseObject({ aspectRatio: z.string(), imageSize: z.string() });
+const counts = z.looseObject(Object.fromEntries(PROMPT_STATUSES.map((status) => [status, int])) as Record<(typeof PROMPT_STATUSES)[number], typeof int>);
+const review = z.looseObject({ relevance: int.min(1).max(5).nullable(), inappropriate: z.boolean(), note: z.string(), reviewedBy: z.string(), reviewedAt: time });
+const runReport = z.looseObject({ images: int, issueCounts: z.record(z.string(), int), balance: z.looseObject({ categories: balance, axes: z.record(z.string(), balance) }), diversity: z.looseObject({ meanPairwiseHamming: z.number().nullable(), vendiScore: z.number() }) });
+
+export const createdRunSchema = z.looseObject({ runId: z.string(), planned: int, seed: int, statusUrl: z.string() });
+
+export const runListSchema = z.looseObject({
+  runs: z.array(z.looseObject({ runId: z.string(), createdAt: time, scenario: z.string(), planned: int, owner: z.string(), ownerName: z.string().optional() })),
+  nextPageToken: z.string().nullable().optional().describe('pass as pageToken for the next page; null on the last page'),
+});
+
+export const runStatusSchema = z.looseObject({
+  runId: z.string(),
+  state: z.enum(['running', 'completed', 'publish_failed']),
+  scenario: z.string(),
+  provider: z.string(),
+  model: z.string(),
+  seed: int,
+  createdAt: time,
+  owner: z.string(),
+  image: imageSettings,
+  costEstimate,
+  planned: int,
+  counts,
+  failures: z.array(z.looseObject({ promptId: z.string(), category: z.string(), reason: z.string() })),
+  quality: z.looseObject({ assessed: int, meanBrightness: z.number().nullable(), meanColourVariance: z.number().nullable(), meanResolutionScore: z.number().nullable() }),
+  report: runReport.nullable().describe('once the run has completed'),
+});
+
+export const promptsSchema = z.looseObject({
+  run: z.looseObject({ runId: z.string(), scenario: z.looseObject({ name: z.string() }), count: int, seed: int, categories: z.array(z.string()), owner: z.string() }).optional().describe('on the first page only'),
+  nextPageToken: z.string().nullable().optional().describe('pass as pageToken for the next page; null on the last page'),
+  thresholds: z.record(z.string(), z.number()),
+  prompts: z.array(z.looseObject({
+    promptId: z.string(),
+    category: z.string(),
+    prompt: z.string(),
+    variables: z.record(z.string(), z.string()),
+    status: z.enum(PROMPT_STATUSES),
+    failureReason: z.string().nullable(),
+    metrics: z.record(z.string(), z.union([z.number(), z.string(), z.boolean()])).nullable(),
+    issues: z.array(z.string()),
+    duplicateOf: z.string().nullable(),
+    review: review.nullable(),
+  })),
+});
+
+export const reviewAnswerSchema = z.looseObject({ review });
+
+export const previewSchema = z.looseObject({
+  planned: int,
+  seed: int.describe('start the run with this seed to get exactly these prompts'),
+  prompts: z.array(z.looseObject({ promptId: z.string(), category: z.string(), prompt: z.string(), variables: z.record(z.string(), z.string()) })),
+  balance: z.looseObject({ categories: balance, axes: z.record(z.string(), balance) }),
+  costEstimate,
+  quota: z.looseObject({ used: int, left: int.nullable().describe('null: no quota (the instructor)') }),
+  scenario: z.string(),
+  image: imageSettings,
+});
+
+export const ticketSchema = z.looseObject({ url: z.string().describe('single use, valid for 60 s, no token needed'), expiresAt: time });
+
+export const meSchema = z.looseObject({ id: z.string(), name: z.string(), role: z.enum(['instructor', 'participant']), imageQuota: int.nullable(), imagesUsed: int });
+
+const createdParticipant = z.looseObject({ id: z.string(), name: z.string(), token: z.string().describe('shown once'), imageQuota: int });
+export const createdParticipantSchema = createdParticipant;
+export const createdParticipantsSchema = z.looseObject({ participants: z.array(createdParticipant) });
+
+const publicParticipant = z.looseObject({ id: z.string(), name: z.string(), revoked: z.boolean(), imageQuota: int, imagesUsed: int, activeRuns: z.array(z.looseObject({ runId: z.string(), reservedAt: int })), createdAt: time });
+export const participantSchema = publicParticipant;
+export const participantsSchema = z.looseObject({ participants: z.array(publicParticipant), nextPageToken: z.string().nullable().optional() });
+export const cancelledRunSchema = z.looseObject({ runId: z.string(), cancelled: int.describe('prompts ended `failed: cancelled` by this call'), unfinished: int });
+
+export const deletedRunsSchema = z.looseObject({ deletedRuns: int });
+export const purgedCohortSchema = z.looseObject({ deletedRuns: int, deletedParticipants: int });
+export const healthSchema = z.looseObject({ status: z.literal('ok') });

@@ -1,0 +1,111 @@
+import { randomBytes } from 'node:crypto';
+import { Readable } from 'node:stream';
+import yazl from 'yazl';
+import { MemoryDownloadTickets } from '../adapters/memory-download-tickets.js';
+import { datasetAsOf } from '../core/dataset-as-of.js';
+import { datasetFiles, type ExportInput } from '../core/export-format.js';
+import { deriveRunState, type RunRecord } from '../core/run-model.js';
+import { runQuality } from '../core/run-quality.js';
+import { hashToken } from '../core/tokens.js';
+import type { ApiDependencies } from './api.js';
+import type { Principal } from './auth.js';
+import { HttpError, sendJson } from './http.js';
+import { ID, type Route } from './route.js';
+import { publicPrompt } from './run-views.js';
+
+/** Long enough to start a download after asking for it, short enough that a leaked URL is useless. */
+export const TICKET_SECONDS = 60;
+const ZIP_PATH = new RegExp(`^/v1/runs/(${ID})/dataset\\.zip$`);
+
+/**
+ * The dataset of one run as a zip, streamed: the files `datasetFiles` lists, with the reviews as
+ * they stand now. Images are read from the bucket one at a time as the zip reaches them, and the
+ * response's backpressure paces the reading, so memory holds about one image whatever the run's size.
+ * Scripts send their bearer token; a browser first takes a single-use ticket, so no token goes into a URL.
+ */
+export function datasetRoutes(deps: ApiDependencies): Route[] {
+  const now = deps.now ?? Date.now;
+  const tickets = deps.tickets ?? new MemoryDownloadTickets();
+
+  async function loadRun(runId: string, principal: Principal): Promise<RunRecord> {
+    const run = await deps.store.getRun(runId);
+    if (!run || (principal.role !== 'instructor' && run.owner !== principal.id)) throw new HttpError(404, 'NOT_FOUND', `run ${runId} does not exist`);
+    return run;
+  }
+
+  /** A bearer token as on every route, or `?ticket=` from POST …/dataset:ticket for this very run. */
+  async function authenticate(req: Parameters<NonNullable<Route['authenticate']>>[0]): Promise<Principal> {
+    const ticket = req.query.ticket;
+    if (ticket === undefined) return deps.authorize(req);
+    const redeemed = typeof ticket === 'string' && ticket.length <= 100 ? await tickets.redeem(hashToken(ticket), now()) : null;
+    if (!redeemed || redeemed.runId !== ZIP_PATH.exec(req.path)?.[1]) {
+      throw new HttpError(401, 'UNAUTHENTICATED', 'the download ticket is unknown, used or expired; ask for a new one with POST /v1/runs/{runId}/dataset:ticket');
+    }
+    return redeemed.principal;
+  }
+
+  return [
+    {
+      method: 'POST',
+      pattern: new RegExp(`^/v1/runs/(${ID})/dataset:ticket$`),
+      async handle({ res, params, principal }) {
+        const run = await loadRun(params[0] as string, principal);
+        const ticket = randomBytes(24).toString('base64url');
+        const expiresAt = now() + TICKET_SECONDS * 1000;
+        await tickets.issue(hashToken(ticket), { runId: run.runId, principal: { id: principal.id, name: principal.name, role: principal.role }, expiresAt });
+        sendJson(res, 201, { url: `/v1/runs/${run.runId}/dataset.zip?ticket=${ticket}`, expiresAt: new Date(expiresAt).toISOString() });
+      },
+    },
+    {
+      method: 'GET',
+      pattern: ZIP_PATH,
+      authenticate,
+      async handle({ res, params, principal }) {
+        const run = await loadRun(params[0] as string, principal);
+        const input = await exportInput(run);
+        const objectNames = new Map(input.prompts.map((prompt) => [prompt.promptId, prompt.objectName]));
+        const mtime = new Date(input.exportedAt);
+        const zip = new yazl.ZipFile();
+        for (const file of datasetFiles(input)) {
+          if ('text' in file) {
+            zip.addBuffer(Buffer.from(file.text, 'utf8'), file.path, { mtime });
+            continue;
+          }
+          const objectName = objectNames.get(file.image.promptId);
+          // PNGs are compressed already: stored as they are, read only when the zip reaches them.
+          zip.addReadStreamLazy(file.path, { mtime, compress: false }, (done) => {
+            const read = objectName ? deps.bucket.read(objectName) : Promise.resolve(null);
+            read.then(
+              (bytes) => (bytes ? done(null, Readable.from([bytes])) : done(new Error(`the image of ${file.image.promptId} is missing from the bucket`), Readable.from([]))),
+              (error: Error) => done(error, Readable.from([])),
+            );
+          });
+        }
+        zip.end();
+        zip.outputStream.on('error', (error: Error) => {
+          // The status line is already sent: cutting the connection is how the client learns the zip is incomplete.
+          deps.log.error('dataset zip failed', { runId: run.runId, error: error.message });
+          res.destroy(error);
+        });
+        res.status(200).set({
+          'Content-Type': 'application/zip',
+          'Content-Disposition': `attachment; filename="dataset-${run.runId}.zip"`,
+          'Cache-Control': 'no-store',
+          'X-Content-Type-Options': 'nosniff',
+          'Referrer-Policy': 'no-referrer',
+        });
+        zip.outputStream.pipe(res);
+        await new Promise<void>((resolve) => res.once('close', () => resolve()));
+      },
+    },
+  ];
+
+  /** The same inputs the CLI's exporter reads through GET /v1/runs/{id} and …/prompts. */
+  async function exportInput(run: RunRecord): Promise<ExportInput & { prompts: Array<{ objectName: string | null }> }> {
+    const [records, counts, quality] = await Promise.all([deps.store.listPrompts(run.runId), deps.store.countByStatus(run.runId), deps.store.qualitySummary(run.runId)]);
+    const { byPrompt, thresholds, report } = runQuality(run, records);
+    const prompts = records.map((prompt) => publicPrompt(prompt, byPrompt.get(prompt.promptId)));
+    const completed = deriveRunState(run, counts) === 'completed';
+    return { run, prompts, counts, quality, thresholds, report: completed ? report : null, exportedAt: datasetAsOf(run, prompts), versions: deps.versions?.() ?? {} };
+  }
+}

@@ -1,0 +1,57 @@
+import { CallerRateLimit } from '../core/caller-rate.js';
+import { decideReservation, type ActiveRun } from '../core/participants.js';
+import { previewRun } from '../core/run-preview.js';
+import { deriveRunState } from '../core/run-model.js';
+import type { ApiDependencies } from './api.js';
+import type { Principal } from './auth.js';
+import { HttpError, readJsonBody, sendJson } from './http.js';
+import type { Route } from './route.js';
+import { validateRunRequest } from './run-create.js';
+
+/** Previews per caller per minute: plenty for a person editing a form, a bound for a script. */
+export const PREVIEWS_PER_MINUTE = 30;
+
+/**
+ * `POST /v1/runs:preview`: the same body and the same checks as `POST /v1/runs`, answered with the
+ * plan, its balance, its cost and the caller's quota. It writes nothing and books nothing.
+ */
+export function previewRoutes(deps: ApiDependencies): Route[] {
+  const now = deps.now ?? Date.now;
+  const limit = new CallerRateLimit(PREVIEWS_PER_MINUTE, 60_000);
+
+  /** The quota as POST /v1/runs would find it, refusing in the same words when the run would be refused. */
+  async function quotaFor(principal: Principal, images: number): Promise<{ used: number; left: number | null }> {
+    if (principal.role !== 'participant') return { used: 0, left: null };
+    const participant = await deps.participants.get(principal.id);
+    if (!participant) throw new HttpError(401, 'UNAUTHENTICATED', 'the token is not valid (unknown or revoked)');
+    const finished = new Set<string>();
+    for (const active of participant.activeRuns) if (await isFinished(active)) finished.add(active.runId);
+    const decision = decideReservation(participant, { runId: 'preview', reservedAt: now() }, images, deps.quotas, finished);
+    if (!decision.ok) throw new HttpError(429, 'RESOURCE_EXHAUSTED', decision.message);
+    return { used: participant.imagesUsed, left: Math.max(0, participant.imageQuota - participant.imagesUsed) };
+  }
+
+  async function isFinished(active: ActiveRun): Promise<boolean> {
+    const run = await deps.store.getRun(active.runId);
+    return run !== null && deriveRunState(run, await deps.store.countByStatus(active.runId)) === 'completed';
+  }
+
+  return [
+    {
+      method: 'POST',
+      pattern: /^\/v1\/runs:preview$/,
+      async handle({ req, res, principal }) {
+        const wait = limit.take(principal.id, now());
+        if (wait !== null) {
+          throw new HttpError(429, 'RESOURCE_EXHAUSTED', `at most ${PREVIEWS_PER_MINUTE} previews a minute; try again in ${Math.ceil(wait / 1000)} s`, { 'Retry-After': String(Math.ceil(wait / 1000)) });
+        }
+        // The same checks as POST /v1/runs. A preview without a seed gets one, returned, so starting the run with it plans exactly these prompts.
+        const request = validateRunRequest(deps, readJsonBody(req));
+        // The planner places exactly `count` prompts, so the quota is checked before the planning work.
+        const quota = await quotaFor(principal, request.count);
+        const preview = previewRun(request, deps.provider.model);
+        sendJson(res, 200, { ...preview, scenario: request.scenario.name, image: request.image, quota });
+      },
+    },
+  ];
+}

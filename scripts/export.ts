@@ -1,0 +1,38 @@
+/** `npm run export -- --api URL --run RUN_ID`: writes a run's dataset as it stands now, reviews included. */
+import { rm } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { ApiClient } from './client/api-client.js';
+import { exportRun } from './client/exporter.js';
+import { checkOutputDir, LAYOUT, versions } from './client/run-session.js';
+import { EXPORT_USAGE, parseExportArgs } from './lib/export-args.js';
+
+async function main(): Promise<number> {
+  const parsed = parseExportArgs(process.argv.slice(2));
+  if (!parsed.ok) {
+    if ('help' in parsed) return (console.log(EXPORT_USAGE), 0);
+    console.error(`error: ${parsed.error}\n${EXPORT_USAGE}`);
+    return 2;
+  }
+  const { api, runId, out, force } = parsed.options;
+  const outProblem = checkOutputDir(out, force);
+  if (outProblem) {
+    console.error(`error: ${outProblem}`);
+    return 2;
+  }
+  try {
+    const client = new ApiClient(api, process.env.API_TOKEN);
+    const status = await client.getRun(runId);
+    const dir = resolve(out);
+    if (force) await Promise.all(LAYOUT.map((sub) => rm(join(dir, sub), { recursive: true, force: true })));
+    const exported = await exportRun(client, status, dir, versions());
+    const reviewed = exported.input.prompts.filter((prompt) => prompt.review).length;
+    console.error(`run ${runId} (${status.state}): ${exported.images} images and ${reviewed} reviews written to ${dir}`);
+    if (status.state !== 'completed') console.error('note: the run is still running; unfinished prompts are listed as failed with reason "unfinished" — export again when it completes');
+    return 0;
+  } catch (error) {
+    console.error(`error: ${(error as Error).message}`);
+    return 1;
+  }
+}
+
+process.exitCode = await main();
