@@ -1,5 +1,6 @@
 import { createRandom, hashString, shuffled } from './random.js';
 import { axesOf, fillTemplate, type Scenario } from './scenario.js';
+import { compileRules, findAllowed, isExcluded, rulesFor, type CompiledRule } from './scenario-rules.js';
 
 export interface PlannedPrompt {
   promptId: string;
@@ -23,6 +24,7 @@ const DEFAULT_STYLE = 'photorealistic documentary photograph';
  * Turns a scenario into `count` prompts. Deterministic for a given seed; spreads the
  * count over categories by weight; within a category, uses each axis value at most
  * ⌈n/k⌉ times and avoids repeating a prompt text whenever the combination space allows.
+ * Never plans a combination the scenario's `exclude` rules forbid.
  */
 export function planPrompts(scenario: Scenario, options: PlanOptions): PlannedPrompt[] {
   const categories = options.categories ?? Object.keys(scenario.categories);
@@ -31,11 +33,13 @@ export function planPrompts(scenario: Scenario, options: PlanOptions): PlannedPr
     options.count,
   );
   const prompts: PlannedPrompt[] = [];
+  const rules = compileRules(scenario.exclude);
   for (const { name, count } of perCategory) {
     const category = scenario.categories[name];
     if (!category || count === 0) continue;
     const random = createRandom(hashString(`${options.seed}:${name}`));
-    for (const variables of balancedCombinations(axesOf(scenario, name), count, random)) {
+    const axes = axesOf(scenario, name);
+    for (const variables of balancedCombinations(axes, count, random, rulesFor(axes, rules))) {
       const index = prompts.length + 1;
       const promptId = `p${String(index).padStart(4, '0')}`;
       prompts.push({
@@ -76,19 +80,25 @@ export function allocateByWeight(
 
 /**
  * Each axis gets its own shuffled sequence of whole cycles through its values, which
- * bounds every value to ⌈n/k⌉ uses. Repeated combinations are then repaired by swapping
- * one axis's values between two positions: a swap keeps every axis's counts unchanged.
+ * bounds every value to ⌈n/k⌉ uses. Excluded and repeated combinations are then repaired by
+ * swapping one axis's values between two positions: a swap keeps every axis's counts unchanged.
+ * A row no swap can fix is replaced by the nearest allowed combination, preferring its own and
+ * then the least-used values, so an exclusion is never broken and balance bends as little as it must.
  */
 export function balancedCombinations(
   axes: Record<string, string[]>,
   count: number,
   random: () => number,
+  rules: readonly CompiledRule[] = [],
 ): Array<Record<string, string>> {
   const names = Object.keys(axes);
   const columns = names.map((name) => cycledSequence(axes[name] ?? [], count, random));
   const rows = Array.from({ length: count }, (_, i) => columns.map((column) => column[i] ?? ''));
   const space = names.reduce((product, name) => product * (axes[name]?.length ?? 1), 1);
-  if (space >= count) repairDuplicates(rows, random);
+  const excluded = (row: string[]): boolean => rules.length > 0 && isExcluded(Object.fromEntries(names.map((name, axis) => [name, row[axis] ?? ''])), rules);
+  repairRows(rows, random, excluded, space >= count);
+  replaceBadRows(rows, names, axes, rules, excluded, space >= count);
+  if (rules.length > 0) rebalance(rows, names, axes, excluded, space >= count);
   return rows.map((row) => Object.fromEntries(names.map((name, axis) => [name, row[axis] ?? ''])));
 }
 
@@ -100,15 +110,16 @@ function cycledSequence(values: string[], count: number, random: () => number): 
 
 const key = (row: string[]): string => row.join('\u0000');
 
-function repairDuplicates(rows: string[][], random: () => number): void {
+function repairRows(rows: string[][], random: () => number, excluded: (row: string[]) => boolean, avoidRepeats: boolean): void {
   const seen = new Map<string, number>();
   for (const row of rows) seen.set(key(row), (seen.get(key(row)) ?? 0) + 1);
-  const taken = (row: string[]): boolean => (seen.get(key(row)) ?? 0) > 0;
+  const taken = (row: string[]): boolean => avoidRepeats && (seen.get(key(row)) ?? 0) > 0;
+  const bad = (row: string[]): boolean => excluded(row) || (avoidRepeats && (seen.get(key(row)) ?? 0) > 1);
   const axisCount = rows[0]?.length ?? 0;
   const maxTries = rows.length * 50;
   for (let i = 0, tries = 0; i < rows.length && tries < maxTries; i++) {
     const row = rows[i] as string[];
-    while ((seen.get(key(row)) ?? 0) > 1 && tries < maxTries) {
+    while (bad(row) && tries < maxTries) {
       tries++;
       const j = Math.floor(random() * rows.length);
       const axis = Math.floor(random() * axisCount);
@@ -117,7 +128,7 @@ function repairDuplicates(rows: string[][], random: () => number): void {
       const swappedRow = [...row];
       const swappedOther = [...other];
       [swappedRow[axis], swappedOther[axis]] = [other[axis] as string, row[axis] as string];
-      if (taken(swappedRow) || taken(swappedOther)) continue;
+      if (taken(swappedRow) || taken(swappedOther) || excluded(swappedRow) || excluded(swappedOther)) continue;
       for (const old of [row, other]) seen.set(key(old), (seen.get(key(old)) ?? 1) - 1);
       rows[i] = swappedRow;
       rows[j] = swappedOther;
@@ -125,4 +136,76 @@ function repairDuplicates(rows: string[][], random: () => number): void {
       break;
     }
   }
+}
+
+/**
+ * The last resort for rows the swaps could not fix: the nearest allowed combination, preferring
+ * the row's own values and then the least-used ones, and an unused one while any is left.
+ */
+function replaceBadRows(rows: string[][], names: string[], axes: Record<string, string[]>, rules: readonly CompiledRule[], excluded: (row: string[]) => boolean, avoidRepeats: boolean): void {
+  const uses = names.map(() => new Map<string, number>());
+  for (const row of rows) row.forEach((value, axis) => uses[axis]?.set(value, (uses[axis]?.get(value) ?? 0) + 1));
+  const present = new Set<string>();
+  let unusedLeft = avoidRepeats;
+  rows.forEach((row, i) => {
+    const repeated = avoidRepeats && present.has(key(row));
+    if (!excluded(row) && !repeated) {
+      present.add(key(row));
+      return;
+    }
+    // This row's own values first, unless one is over its share; then the least-used values.
+    const preference = names.map((name, axis): [string, string[]] => {
+      const values = axes[name] ?? [];
+      const cap = Math.ceil(rows.length / Math.max(1, values.length));
+      const usesWithout = (value: string) => (uses[axis]?.get(value) ?? 0) - (value === row[axis] ? 1 : 0);
+      const rank = (value: string) => (usesWithout(value) < cap ? 0 : 1) * 2 + (value === row[axis] ? 0 : 1);
+      return [name, [...values].sort((a, b) => rank(a) - rank(b) || usesWithout(a) - usesWithout(b))];
+    });
+    // First only values still under their share, so balance holds wherever the exclusions allow it.
+    const withinShare = preference.map(([name, values], axis): [string, string[]] => {
+      const cap = Math.ceil(rows.length / Math.max(1, values.length));
+      return [name, values.filter((value) => (uses[axis]?.get(value) ?? 0) - (value === row[axis] ? 1 : 0) < cap)];
+    });
+    const toRow = (combination: Record<string, string>) => names.map((name) => combination[name] ?? '');
+    const unused = (combination: Record<string, string>) => !present.has(key(toRow(combination)));
+    let fresh = unusedLeft ? (findAllowed(withinShare, rules, unused) ?? findAllowed(preference, rules, unused)) : null;
+    // Once no unused combination is left, stop searching for one: it would cost a full search per row.
+    if (!fresh) unusedLeft = false;
+    if (!fresh && !excluded(row)) return;
+    fresh ??= findAllowed(withinShare, rules) ?? findAllowed(preference, rules);
+    if (!fresh) throw new Error('the exclusions leave no allowed combination');
+    const replacement = toRow(fresh);
+    row.forEach((value, axis) => uses[axis]?.set(value, (uses[axis]?.get(value) ?? 1) - 1));
+    replacement.forEach((value, axis) => uses[axis]?.set(value, (uses[axis]?.get(value) ?? 0) + 1));
+    present.add(key(replacement));
+    rows[i] = replacement;
+  });
+}
+
+/** After replacements: moves a value over its ⌈n/k⌉ share to an under-used one wherever the row stays allowed and unique. */
+function rebalance(rows: string[][], names: string[], axes: Record<string, string[]>, excluded: (row: string[]) => boolean, avoidRepeats: boolean): void {
+  const present = new Map<string, number>();
+  for (const row of rows) present.set(key(row), (present.get(key(row)) ?? 0) + 1);
+  names.forEach((name, axis) => {
+    const values = axes[name] ?? [];
+    const cap = Math.ceil(rows.length / Math.max(1, values.length));
+    const uses = new Map(values.map((value) => [value, rows.filter((row) => row[axis] === value).length]));
+    for (const row of rows) {
+      const value = row[axis] as string;
+      if ((uses.get(value) ?? 0) <= cap) continue;
+      const target = values.find((other) => {
+        if ((uses.get(other) ?? 0) >= cap) return false;
+        const moved = [...row];
+        moved[axis] = other;
+        return !excluded(moved) && !(avoidRepeats && present.has(key(moved)));
+      });
+      if (target === undefined) continue;
+      present.set(key(row), (present.get(key(row)) ?? 1) - 1);
+      if (present.get(key(row)) === 0) present.delete(key(row));
+      uses.set(value, (uses.get(value) ?? 1) - 1);
+      uses.set(target, (uses.get(target) ?? 0) + 1);
+      row[axis] = target;
+      present.set(key(row), (present.get(key(row)) ?? 0) + 1);
+    }
+  });
 }
