@@ -32,6 +32,12 @@ export const DEFAULT_THRESHOLDS = {
   lowInformationEntropy: 2,
   /** low_information also below this RMS contrast (luma std < 2.6/255), so a flat field with noise counts: ours. */
   lowInformationContrast: 0.01,
+  /**
+   * low_information also when more than this fraction of the image is flat (metrics.flatFraction): a mostly empty frame whose
+   * busy corner keeps entropy up: ours. Textured photos measure well below; the embedded renderer's flat fills reach 0.5–0.75,
+   * and its haze and fog scenes 0.79–0.91 (60 default prompts, seed 1: 13 flagged, all haze, fog, overcast or blue hour).
+   */
+  lowInformationFlatFraction: 0.78,
   /** blurry below this sharpness, unless low_information: ours; clean images measure ≥ 2, a one-thumbnail-pixel blur < 1. */
   blurrySharpness: 1.2,
   /** grayscale when fewer pixels than this have channels over 8 levels apart, judged on pixels so R = G = B RGB files count: ours. */
@@ -57,6 +63,7 @@ const thresholdsSchema = z
     lightP5: fraction,
     lowInformationEntropy: z.number().min(0).max(8),
     lowInformationContrast: fraction,
+    lowInformationFlatFraction: fraction,
     blurrySharpness: z.number().min(0),
     grayscaleColouredFraction: fraction,
     oddAspectRatio: fraction,
@@ -80,7 +87,8 @@ export function mergeThresholds(overrides: unknown = {}): Thresholds {
 
 /** Per-image flags, in ISSUE_FLAGS order. */
 export function imageIssues(metrics: ImageMetrics, thresholds: Thresholds = DEFAULT_THRESHOLDS): IssueFlag[] {
-  const lowInformation = metrics.entropy < thresholds.lowInformationEntropy || metrics.contrast < thresholds.lowInformationContrast;
+  const lowInformation =
+    metrics.entropy < thresholds.lowInformationEntropy || metrics.contrast < thresholds.lowInformationContrast || (metrics.flatFraction ?? 0) > thresholds.lowInformationFlatFraction;
   const flagged: Partial<Record<IssueFlag, boolean>> = {
     dark: metrics.brightnessP99 < thresholds.darkP99,
     light: metrics.brightnessP5 > thresholds.lightP5,

@@ -5,10 +5,13 @@
  */
 import { combineIssues, imageIssues, mergeThresholds, runChecks, type IssueFlag, type Thresholds } from './quality.js';
 import { runReport, type RunReport } from './quality-report.js';
+import { expectedFlags } from './scenario-rules.js';
 import type { PromptRecord, RunRecord } from './run-model.js';
 
 export interface PromptQuality {
   issues: IssueFlag[];
+  /** Flags the prompt asked for (the scenario's `expectations`, e.g. `dark` at night): reported, never counted as issues. */
+  expected: IssueFlag[];
   /** The prompt whose image this one duplicates. */
   duplicateOf: string | null;
 }
@@ -34,10 +37,14 @@ export function runQuality(run: Pick<RunRecord, 'scenario'>, prompts: QualityInp
   const byPrompt = new Map<string, PromptQuality>();
   for (const prompt of assessed) {
     const check = checks.get(prompt.promptId);
-    byPrompt.set(prompt.promptId, { issues: combineIssues(imageIssues(prompt.metrics, thresholds), check?.issues ?? []), duplicateOf: check?.duplicateOf ?? null });
+    const flagged = combineIssues(imageIssues(prompt.metrics, thresholds), check?.issues ?? []);
+    const wanted = expectedFlags(prompt.variables, run.scenario.expectations);
+    byPrompt.set(prompt.promptId, { issues: flagged.filter((flag) => !wanted.has(flag)), expected: flagged.filter((flag) => wanted.has(flag)), duplicateOf: check?.duplicateOf ?? null });
   }
-  for (const prompt of ordered.filter(isUnreadable)) byPrompt.set(prompt.promptId, { issues: ['unreadable'], duplicateOf: null });
+  for (const prompt of ordered.filter(isUnreadable)) byPrompt.set(prompt.promptId, { issues: ['unreadable'], expected: [], duplicateOf: null });
   const reported = ordered.filter((p) => byPrompt.has(p.promptId));
-  const report = runReport(reported.map((p) => ({ id: p.promptId, category: p.category, variables: p.variables, metrics: p.status === 'assessed' ? p.metrics : null, issues: byPrompt.get(p.promptId)?.issues ?? [] })));
+  const report = runReport(
+    reported.map((p) => ({ id: p.promptId, category: p.category, variables: p.variables, metrics: p.status === 'assessed' ? p.metrics : null, issues: byPrompt.get(p.promptId)?.issues ?? [], expected: byPrompt.get(p.promptId)?.expected ?? [] })),
+  );
   return { thresholds, byPrompt, report };
 }

@@ -140,5 +140,5 @@ export function runRoutes(deps: ApiDependencies): Route[] {
 /** The prompt as clients see it, with its quality flags; lease bookkeeping stays internal. */
 function publicPrompt(prompt: PromptRecord, quality: PromptQuality | undefined) {
   const { leaseOwner: _owner, leaseExpiresAt: _expires, assessedGeneration: _generation, ...visible } = prompt;
-  return { ...visible, review: prompt.review ?? null, issues: quality?.issues ?? [], duplicateOf: quality?.duplicateOf ?? null };
+  return { ...visible, review: prompt.review ?? null, issues: quality?.issues ?? [], expected: quality?.expected ?? [], duplicateOf: quality?.duplicateOf ?? null };
 }
