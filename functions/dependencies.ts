@@ -7,7 +7,9 @@ import { FirestoreRateLimiter } from './adapters/firestore-rate-limiter.js';
 import { makeThumbnail } from './adapters/thumbnail.js';
 import { makeAuthorize } from './handlers/auth.js';
 import { FirestoreRunStore } from './adapters/firestore-store.js';
+import { createGeminiJudge } from './adapters/gemini/gemini-judge.js';
 import { createGeminiProvider, resolveGeminiCredentials } from './adapters/gemini/gemini-provider.js';
+import { judgeImageOf } from './adapters/judge-image.js';
 import { decodeImage } from './adapters/image-decoder.js';
 import { createJsonLogger } from './adapters/log.js';
 import { PubSubPromptPublisher } from './adapters/pubsub-publisher.js';
@@ -63,6 +65,7 @@ export function apiDependencies(config: Config): ApiDependencies {
     builtins: builtinScenarios,
     defaultScenario: DEFAULT_SCENARIO,
     provider: providerIdentity(config),
+    judge: config.judge.mode === 'gemini' ? { model: config.judge.model } : null,
   };
 }
 
@@ -80,7 +83,20 @@ export function generateDependencies(config: Config, env: Record<string, string 
   };
 }
 
-export function assessDependencies(config: Config): AssessDependencies {
-  const { store, bucket } = clients(config);
-  return { store, bucket, decode: decodeImage, log: createJsonLogger('assessImage') };
+export function assessDependencies(config: Config, env: Record<string, string | undefined> = process.env): AssessDependencies {
+  const { firestore, store, bucket } = clients(config);
+  const base = { store, bucket, decode: decodeImage, log: createJsonLogger('assessImage') };
+  if (config.judge.mode !== 'gemini') return base;
+  const judge = createGeminiJudge({ model: config.judge.model, timeoutMs: config.judge.timeoutMs, credentials: resolveGeminiCredentials(env) });
+  return {
+    ...base,
+    judge: {
+      judge,
+      encode: judgeImageOf,
+      // Its own bucket: judging never eats image generation's quota, and vice versa.
+      rateLimiter: new FirestoreRateLimiter(firestore, 'gemini-judge', config.judge.requestsPerMinute),
+      leaseMs: config.judge.timeoutMs + 30_000,
+      maxAttempts: config.maxAttempts,
+    },
+  };
 }

@@ -14,6 +14,10 @@ locals {
     DEFAULT_IMAGE_QUOTA    = tostring(var.default_image_quota)
     MAX_IMAGES_PER_RUN     = tostring(var.max_images_per_run)
     MAX_RUNS_IN_FLIGHT     = tostring(var.max_runs_in_flight)
+    JUDGE                  = var.judge
+    JUDGE_MODEL            = var.judge_model
+    JUDGE_RATE_LIMIT_RPM   = tostring(var.judge_rate_limit_rpm)
+    JUDGE_TIMEOUT_SECONDS  = "30"
   }
 
   # Instances run one prompt at a time. By Little's law, rate_limit_rpm/60 calls per second lasting
@@ -175,7 +179,21 @@ resource "google_cloudfunctions2_function" "assess" {
     ingress_settings               = "ALLOW_INTERNAL_ONLY"
     all_traffic_on_latest_revision = true
     service_account_email          = google_service_account.assess.email
-    environment_variables          = local.common_env
+    # The judge calls Gemini from here, with the same credentials mode as the generator.
+    environment_variables = merge(local.common_env, {
+      GOOGLE_GENAI_USE_VERTEXAI = local.vertex ? "true" : "false"
+      GOOGLE_CLOUD_LOCATION     = var.vertex_location
+    })
+
+    dynamic "secret_environment_variables" {
+      for_each = local.judge_key_mode ? [google_secret_manager_secret.gemini_api_key[0].secret_id] : []
+      content {
+        key        = "GEMINI_API_KEY"
+        project_id = var.project_id
+        secret     = secret_environment_variables.value
+        version    = "latest"
+      }
+    }
   }
 
   event_trigger {
@@ -192,6 +210,8 @@ resource "google_cloudfunctions2_function" "assess" {
   depends_on = [
     google_project_iam_member.datastore_user,
     google_storage_bucket_iam_member.assess_read_images,
+    google_project_iam_member.assess_vertex,
+    google_secret_manager_secret_iam_member.assess_gemini_key,
     google_project_iam_member.trigger_receiver,
     google_project_iam_member.gcs_publishes_events,
     google_project_iam_member.build_logs,

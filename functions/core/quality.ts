@@ -18,6 +18,11 @@ export const ISSUE_FLAGS = [
   'exact_duplicate',
   'near_duplicate',
   'unreadable',
+  // From the content judge's verdict (functions/core/judge.ts), when the run is judged.
+  'off_prompt',
+  'missing_elements',
+  'artifacts',
+  'inappropriate_content',
 ] as const;
 
 export type IssueFlag = (typeof ISSUE_FLAGS)[number];
@@ -50,6 +55,12 @@ export const DEFAULT_THRESHOLDS = {
   oddSizeMinIqrFraction: 0.1,
   /** near_duplicate at pHash distance ≤ this: copies re-encoded, resized ±10 % or 5 % brighter move 0–2 bits, distinct renders stay ≥ 14 apart (imagededup uses 10). */
   nearDuplicateHamming: 8,
+  /** off_prompt when the judge's relevance (1–5) is at most this: 2 is "barely matches". */
+  offPromptRelevance: 2,
+  /** missing_elements when the judge finds at least this many requested elements absent. */
+  missingElements: 1,
+  /** artifacts when the judge names at least this many kinds of artifact. */
+  artifacts: 1,
 } as const;
 
 export type Thresholds = { -readonly [K in keyof typeof DEFAULT_THRESHOLDS]: number };
@@ -70,6 +81,9 @@ const thresholdsSchema = z
     oddSizeIqrFactor: z.number().min(0),
     oddSizeMinIqrFraction: z.number().min(0),
     nearDuplicateHamming: z.number().int().min(0).max(64),
+    offPromptRelevance: z.number().int().min(0).max(5),
+    missingElements: z.number().int().min(1).max(100),
+    artifacts: z.number().int().min(1).max(10),
   } satisfies Record<ThresholdName, z.ZodType<number>>)
   .partial()
   .strict();

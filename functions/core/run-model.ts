@@ -1,5 +1,7 @@
 import type { ImageMetrics } from './metrics.js';
 import type { PlannedPrompt } from './planner.js';
+import type { JudgeMode } from './judge.js';
+import type { JudgeRecord } from './judge-record.js';
 import type { CostEstimate } from './pricing.js';
 import type { Review } from './review.js';
 import { DEFAULT_IMAGE_SETTINGS, type ImageSettings, type Scenario } from './scenario.js';
@@ -25,6 +27,8 @@ export interface RunRecord {
   owner: string;
   image: ImageSettings;
   costEstimate: CostEstimate;
+  /** The content judge for this run; absent on runs made before the judge existed (none). */
+  judge?: JudgeMode;
 }
 
 export interface PromptRecord extends PlannedPrompt {
@@ -46,6 +50,8 @@ export interface PromptRecord extends PlannedPrompt {
   assessedGeneration: string | null;
   metrics: ImageMetrics | null;
   review: Review | null;
+  /** The content judge's verdict for the current object generation; absent until judged. */
+  judge?: JudgeRecord | null;
 }
 
 export function newPromptRecord(runId: string, planned: PlannedPrompt, image: ImageSettings = DEFAULT_IMAGE_SETTINGS): PromptRecord {

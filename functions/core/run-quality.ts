@@ -6,6 +6,7 @@
 import { combineIssues, imageIssues, mergeThresholds, runChecks, type IssueFlag, type Thresholds } from './quality.js';
 import { runReport, type RunReport } from './quality-report.js';
 import { expectedFlags } from './scenario-rules.js';
+import { judgeIssues } from './judge.js';
 import type { PromptRecord, RunRecord } from './run-model.js';
 
 export interface PromptQuality {
@@ -22,7 +23,7 @@ export interface RunQuality {
   report: RunReport;
 }
 
-type QualityInput = Pick<PromptRecord, 'promptId' | 'index' | 'category' | 'variables' | 'status' | 'metrics' | 'failureReason'>;
+type QualityInput = Pick<PromptRecord, 'promptId' | 'index' | 'category' | 'variables' | 'status' | 'metrics' | 'failureReason'> & Partial<Pick<PromptRecord, 'judge'>>;
 
 export const thresholdsOf = (run: Pick<RunRecord, 'scenario'>): Thresholds => mergeThresholds(run.scenario.quality?.thresholds ?? {});
 
@@ -37,7 +38,9 @@ export function runQuality(run: Pick<RunRecord, 'scenario'>, prompts: QualityInp
   const byPrompt = new Map<string, PromptQuality>();
   for (const prompt of assessed) {
     const check = checks.get(prompt.promptId);
-    const flagged = combineIssues(imageIssues(prompt.metrics, thresholds), check?.issues ?? []);
+    // A failed verdict raises nothing: only an answer the schema accepted can flag an image.
+    const verdict = prompt.judge?.status === 'judged' && prompt.judge.answer ? judgeIssues(prompt.judge.answer, thresholds) : [];
+    const flagged = combineIssues(imageIssues(prompt.metrics, thresholds), check?.issues ?? [], verdict);
     const wanted = expectedFlags(prompt.variables, run.scenario.expectations);
     byPrompt.set(prompt.promptId, { issues: flagged.filter((flag) => !wanted.has(flag)), expected: flagged.filter((flag) => wanted.has(flag)), duplicateOf: check?.duplicateOf ?? null });
   }

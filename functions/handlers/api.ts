@@ -21,6 +21,8 @@ export interface ApiDependencies {
   builtins: () => ReadonlyMap<string, Scenario>;
   defaultScenario: string;
   provider: { name: string; model: string };
+  /** The deployment's content judge; null (or absent) when it has none, and a run asking for one is refused. */
+  judge?: { model: string } | null;
   thumbnail: (png: Buffer) => Promise<Buffer>;
   newRunId?: () => string;
   newParticipantId?: () => string;

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { ABANDONED_AFTER_MS, type ActiveRun } from '../core/participants.js';
 import { planPrompts } from '../core/planner.js';
-import { estimateCost } from '../core/pricing.js';
+import { estimateRunCost } from '../core/pricing.js';
 import { reviewInputSchema } from '../core/review.js';
 import { formatIssues, parseRunRequest } from '../core/run-request.js';
 import { deriveRunState, newPromptRecord, type PromptRecord, type RunRecord } from '../core/run-model.js';
@@ -38,6 +38,7 @@ export function runRoutes(deps: ApiDependencies): Route[] {
         const parsed = parseRunRequest(readJsonBody(req), deps.builtins(), deps.defaultScenario);
         if (!parsed.ok) throw new HttpError(400, 'INVALID_ARGUMENT', parsed.message);
         const { scenario, count, categories, image } = parsed.value;
+        const judge = resolveJudge(parsed.value.judge, deps.judge ?? null, deps.provider.name);
         const seed = parsed.value.seed ?? randomBytes(4).readUInt32BE(0);
         const runId = newRunId();
         const planned = planPrompts(scenario, { count, seed, ...(categories ? { categories } : {}) });
@@ -58,7 +59,8 @@ export function runRoutes(deps: ApiDependencies): Route[] {
           state: 'accepted',
           owner: principal.id,
           image,
-          costEstimate: estimateCost(deps.provider.model, planned.length),
+          costEstimate: estimateRunCost(deps.provider.model, planned.length, judge === 'gemini' ? (deps.judge?.model ?? null) : null),
+          judge,
         };
         await deps.store.createRun(run, planned.map((prompt) => newPromptRecord(runId, prompt, image)));
         const { failed, error } = await deps.publisher.publish(planned.map((prompt) => ({ runId, promptId: prompt.promptId })));
@@ -95,7 +97,8 @@ export function runRoutes(deps: ApiDependencies): Route[] {
         const report = state === 'completed' ? runQuality(run, await deps.store.listPrompts(run.runId)).report : null;
         const planned = Object.values(counts).reduce((a, b) => a + b, 0);
         const { runId, provider, model, seed, createdAt, image, costEstimate, owner } = run;
-        sendJson(res, 200, { runId, state, scenario: run.scenario.name, provider, model, seed, createdAt, owner, image, costEstimate, planned, counts, failures, quality, report });
+        const judge = run.judge ?? 'none';
+        sendJson(res, 200, { runId, state, scenario: run.scenario.name, provider, model, seed, createdAt, owner, image, costEstimate, judge, planned, counts, failures, quality, report });
       },
     },
     {
@@ -141,4 +144,13 @@ export function runRoutes(deps: ApiDependencies): Route[] {
 function publicPrompt(prompt: PromptRecord, quality: PromptQuality | undefined) {
   const { leaseOwner: _owner, leaseExpiresAt: _expires, assessedGeneration: _generation, ...visible } = prompt;
   return { ...visible, review: prompt.review ?? null, issues: quality?.issues ?? [], expected: quality?.expected ?? [], duplicateOf: quality?.duplicateOf ?? null };
+}
+
+/**
+ * A run is judged when it (or its scenario) asks and the deployment can; asking a deployment without
+ * a judge is an error. Unasked, a deployment with a judge judges Gemini images, never the embedded renderer's.
+ */
+function resolveJudge(asked: 'gemini' | 'none' | undefined, available: { model: string } | null, provider: string): 'gemini' | 'none' {
+  if (asked === 'gemini' && !available) throw new HttpError(400, 'INVALID_ARGUMENT', 'judge: this deployment has no content judge (JUDGE=none); ask for "none" or deploy with judge = "gemini"');
+  return asked ?? (available && provider !== 'embedded' ? 'gemini' : 'none');
 }
