@@ -3,6 +3,7 @@
  * The writer in scripts/client/exporter.ts only fetches and saves.
  */
 import { generationLogMd } from './generation-log.js';
+import { judgeJson } from './judge-export.js';
 import { qualityScoresCsv } from './quality-scores-csv.js';
 import { failureReasonOf, imagePath, perCategory, succeeded, timings, type ExportedPrompt, type ExportInput } from './export-model.js';
 
@@ -20,8 +21,10 @@ export function imagePromptsJson(prompts: ExportedPrompt[]): string {
     status: succeeded(prompt) ? 'succeeded' : 'failed',
     ...(succeeded(prompt) ? { file: imagePath(prompt), model: prompt.model } : { failureReason: failureReasonOf(prompt) }),
     issues: prompt.issues,
+    expected: prompt.expected ?? [],
     duplicateOf: prompt.duplicateOf,
     review: prompt.review ?? null,
+    judge: judgeJson(prompt),
   }));
   return `${JSON.stringify(entries, null, 2)}\n`;
 }

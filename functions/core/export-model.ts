@@ -5,6 +5,8 @@ import type { PromptRecord, QualitySummary, RunRecord, StatusCounts } from './ru
 
 export type ExportedPrompt = Omit<PromptRecord, 'leaseOwner' | 'leaseExpiresAt' | 'assessedGeneration'> & {
   issues: IssueFlag[];
+  /** Flags the prompt asked for (a night scene's `dark`); absent from older exports. */
+  expected?: IssueFlag[];
   duplicateOf: string | null;
 };
 

@@ -2,6 +2,7 @@
 import { ISSUE_FLAGS } from './quality.js';
 import type { RunReport } from './quality-report.js';
 import { failureReasonOf, perCategory, succeeded, timings, type ExportInput } from './export-model.js';
+import { judgeLogLines } from './judge-export.js';
 
 /** Escapes text for Markdown that may be rendered as HTML: prompts and scenario text are user input. */
 export function escapeMarkdown(text: string): string {
@@ -40,6 +41,7 @@ export function generationLogMd(input: ExportInput): string {
     `- Mean colour variance (std, 0–255): ${quality.meanColourVariance ?? 'n/a'}`,
     `- Mean resolution score: ${quality.meanResolutionScore ?? 'n/a'}`,
     ...reportLines(input.report),
+    ...judgeLogLines(input.report),
     '',
     '## Prompts',
     ...prompts.map((p) => `- ${p.promptId} [${escapeMarkdown(p.category)}] ${succeeded(p) ? '' : '(failed) '}${escapeMarkdown(p.prompt)}`),

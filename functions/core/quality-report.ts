@@ -2,6 +2,7 @@
  * Run-level quality report: issue counts, how balanced the categories and scenario axes are,
  * and how diverse the images are by perceptual hash. Pure.
  */
+import type { JudgeSummary } from './judge-agreement.js';
 import type { ImageMetrics } from './metrics.js';
 import { hashWords, ISSUE_FLAGS, type IssueFlag } from './quality.js';
 
@@ -28,6 +29,8 @@ export interface RunReport {
   /** Flags raised where the scenario expected them (a night scene's `dark`): not issues. */
   expectedCounts: Partial<Record<IssueFlag, number>>;
   balance: { categories: Balance; axes: Record<string, Balance> };
+  /** The content judge's verdicts and its agreement with the human ratings; absent when nothing was judged. */
+  judge?: JudgeSummary;
   diversity: {
     /** Mean pHash Hamming distance over all pairs of decoded images (0–64); null below two images. */
     meanPairwiseHamming: number | null;

@@ -3,6 +3,7 @@ import { METRIC_COLUMNS } from './metrics.js';
 import { ISSUE_FLAGS } from './quality.js';
 import { REVIEW_COLUMNS } from './review.js';
 import { imagePath, succeeded, type ExportedPrompt } from './export-model.js';
+import { JUDGE_COLUMNS, judgeCells } from './judge-export.js';
 
 const csvCell = (value: unknown): string => {
   const text = value === null || value === undefined ? '' : String(value);
@@ -10,7 +11,7 @@ const csvCell = (value: unknown): string => {
 };
 
 export function qualityScoresCsv(prompts: ExportedPrompt[]): string {
-  const header = ['file', 'id', 'category', ...METRIC_COLUMNS, ...ISSUE_FLAGS, 'duplicateOf', ...REVIEW_COLUMNS];
+  const header = ['file', 'id', 'category', ...METRIC_COLUMNS, ...ISSUE_FLAGS, 'duplicateOf', ...REVIEW_COLUMNS, ...JUDGE_COLUMNS];
   const rows = prompts
     .filter((prompt) => succeeded(prompt))
     .map((prompt) => [
@@ -25,6 +26,8 @@ export function qualityScoresCsv(prompts: ExportedPrompt[]): string {
       prompt.review ? (prompt.review.inappropriate ? 1 : 0) : '',
       prompt.review?.note ?? '',
       prompt.review?.reviewedBy ?? '',
+      // The content judge's verdict; empty when the run was not judged or the verdict failed.
+      ...judgeCells(prompt),
     ]);
   return `${[header, ...rows].map((row) => row.map(csvCell).join(',')).join('\n')}\n`;
 }

@@ -7,6 +7,7 @@ import { combineIssues, imageIssues, mergeThresholds, runChecks, type IssueFlag,
 import { runReport, type RunReport } from './quality-report.js';
 import { expectedFlags } from './scenario-rules.js';
 import { judgeIssues } from './judge.js';
+import { judgeSummary } from './judge-agreement.js';
 import type { PromptRecord, RunRecord } from './run-model.js';
 
 export interface PromptQuality {
@@ -23,7 +24,7 @@ export interface RunQuality {
   report: RunReport;
 }
 
-type QualityInput = Pick<PromptRecord, 'promptId' | 'index' | 'category' | 'variables' | 'status' | 'metrics' | 'failureReason'> & Partial<Pick<PromptRecord, 'judge'>>;
+type QualityInput = Pick<PromptRecord, 'promptId' | 'index' | 'category' | 'variables' | 'status' | 'metrics' | 'failureReason'> & Partial<Pick<PromptRecord, 'judge' | 'review'>>;
 
 export const thresholdsOf = (run: Pick<RunRecord, 'scenario'>): Thresholds => mergeThresholds(run.scenario.quality?.thresholds ?? {});
 
@@ -49,5 +50,6 @@ export function runQuality(run: Pick<RunRecord, 'scenario'>, prompts: QualityInp
   const report = runReport(
     reported.map((p) => ({ id: p.promptId, category: p.category, variables: p.variables, metrics: p.status === 'assessed' ? p.metrics : null, issues: byPrompt.get(p.promptId)?.issues ?? [], expected: byPrompt.get(p.promptId)?.expected ?? [] })),
   );
-  return { thresholds, byPrompt, report };
+  const judge = judgeSummary(reported);
+  return { thresholds, byPrompt, report: judge ? { ...report, judge } : report };
 }
