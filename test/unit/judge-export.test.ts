@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { generationLogMd, imagePromptsJson, qualityScoresCsv, type ExportedPrompt } from '../../functions/core/export-format.js';
 import type { JudgeRecord } from '../../functions/core/judge-record.js';
+import type { ImageMetrics } from '../../functions/core/metrics.js';
 import { DEFAULT_THRESHOLDS } from '../../functions/core/quality.js';
 import { newPromptRecord, type RunRecord } from '../../functions/core/run-model.js';
 import { runQuality } from '../../functions/core/run-quality.js';
@@ -8,7 +9,7 @@ import { scenarioSchema } from '../../functions/core/scenario.js';
 
 const answer = { relevance: 4, reason: 'Matches, "mostly".', elements: [{ variable: 'a', present: true }], artifacts: [], inappropriate: false, concerns: [], caption: 'A square, at night.' };
 const judged: JudgeRecord = { status: 'judged', generation: '1', model: 'gemini-2.5-flash', attempts: 1, leaseOwner: null, leaseExpiresAt: null, lastError: null, reason: null, answer, usage: null, judgedAt: '' };
-const metrics = { width: 1024, height: 1024, brightnessP99: 0.9, brightnessP5: 0.1, entropy: 6, contrast: 0.2, sharpness: 3, colouredFraction: 0.5, aspectRatio: 1, phash: '0000000000000000', pixelHash: '1', flatFraction: 0.1 } as never;
+const metrics = { width: 1024, height: 1024, brightnessP99: 0.9, brightnessP5: 0.1, entropy: 6, contrast: 0.2, sharpness: 3, colouredFraction: 0.5, aspectRatio: 1, phash: '0000000000000000', pixelHash: '1', flatFraction: 0.1 } as unknown as ImageMetrics;
 const scenario = scenarioSchema.parse({ name: 's', variables: { a: ['x'] }, categories: { protest_scenes: { template: '{a}' } } });
 
 function prompts(): ExportedPrompt[] {
