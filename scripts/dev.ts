@@ -1,4 +1,6 @@
-/** `npm run dev`: boots the local stack and keeps it up until Ctrl-C. */
+/** `npm run dev [-- --judge gemini|none]`: boots the local stack and keeps it up until Ctrl-C. */
+import { parseArgs } from 'node:util';
+import { resolveGeminiCredentials } from '../functions/adapters/gemini/gemini-provider.js';
 import { stopOnSignals } from './stack/processes.js';
 import { startStack, type Stack } from './stack/stack.js';
 
@@ -8,7 +10,11 @@ try {
   const apiPort = process.env.API_PORT ? Number(process.env.API_PORT) : undefined;
   if (apiPort !== undefined && !(Number.isInteger(apiPort) && apiPort > 0 && apiPort < 65536)) throw new Error(`API_PORT must be a port number, got "${process.env.API_PORT}"`);
   const instructorToken = process.env.INSTRUCTOR_TOKEN;
-  stack = await startStack({ log: (line) => console.error(line), ...(apiPort ? { apiPort } : {}), ...(instructorToken ? { instructorToken } : {}) });
+  const judge = (parseArgs({ args: process.argv.slice(2), options: { judge: { type: 'string' } }, strict: true }).values.judge ?? 'none') as string;
+  if (judge !== 'gemini' && judge !== 'none') throw new Error(`--judge must be "gemini" or "none", got "${judge}"`);
+  // Checked before anything starts: the judge needs Gemini credentials.
+  if (judge === 'gemini') resolveGeminiCredentials(process.env);
+  stack = await startStack({ log: (line) => console.error(line), functionEnv: { JUDGE: judge }, ...(apiPort ? { apiPort } : {}), ...(instructorToken ? { instructorToken } : {}) });
   console.log(`api: ${stack.apiUrl}`);
   console.log(`gallery: ${stack.apiUrl}/`);
   console.log(instructorToken ? 'instructor token: from INSTRUCTOR_TOKEN' : `instructor token (generated): ${stack.instructorToken}`);

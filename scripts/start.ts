@@ -13,17 +13,18 @@ import { startStack, type Stack } from './stack/stack.js';
 const USAGE = `usage: npm start -- [options]
 ${RUN_USAGE}
   --provider NAME     embedded (default: an offline procedural renderer) or gemini
+  (--judge defaults to gemini with --provider gemini, else none; --judge gemini needs the same credentials)
   --keep              keep the stack up afterwards and print the gallery URL, until Ctrl-C
 environment: API_PORT pins the api function's port (default: a free port); INSTRUCTOR_TOKEN
   sets the instructor's token (default: generated and printed);
   with --provider gemini: GEMINI_API_KEY (or GOOGLE_API_KEY), or GOOGLE_GENAI_USE_VERTEXAI=true with
   GOOGLE_CLOUD_PROJECT and GOOGLE_CLOUD_LOCATION; GEMINI_MODEL, GEMINI_RATE_LIMIT_RPM, GEMINI_TIMEOUT_SECONDS`;
 
-/** Fails before anything starts when the chosen provider cannot work. */
-function checkProvider(provider: 'embedded' | 'gemini'): string | null {
+/** Fails before anything starts when the chosen provider or judge cannot work. */
+function checkProvider(provider: 'embedded' | 'gemini', judge: 'gemini' | 'none'): string | null {
   try {
-    loadConfig({ ...process.env, GOOGLE_CLOUD_PROJECT: 'local', IMAGE_BUCKET: 'local', IMAGE_PROVIDER: provider });
-    if (provider === 'gemini') resolveGeminiCredentials(process.env);
+    loadConfig({ ...process.env, GOOGLE_CLOUD_PROJECT: 'local', IMAGE_BUCKET: 'local', IMAGE_PROVIDER: provider, JUDGE: judge });
+    if (provider === 'gemini' || judge === 'gemini') resolveGeminiCredentials(process.env);
     return null;
   } catch (error) {
     return (error as Error).message;
@@ -37,8 +38,9 @@ async function main(): Promise<number> {
     console.error(`error: ${parsed.error}\n${USAGE}`);
     return 2;
   }
-  const options = parsed.options;
-  const outProblem = checkOutputDir(options.out, options.force) ?? checkProvider(options.provider);
+  // Gemini images are judged unless --judge none; the embedded renderer's only when asked.
+  const options = { ...parsed.options, judge: parsed.options.judge ?? (parsed.options.provider === 'gemini' ? 'gemini' : 'none') } as const;
+  const outProblem = checkOutputDir(options.out, options.force) ?? checkProvider(options.provider, options.judge);
   if (outProblem) {
     console.error(`error: ${outProblem}`);
     return 2;
@@ -50,6 +52,7 @@ async function main(): Promise<number> {
     stack = await startStack({
       log,
       provider: options.provider,
+      functionEnv: { JUDGE: options.judge },
       ...(process.env.API_PORT ? { apiPort: Number(process.env.API_PORT) } : {}),
       ...(process.env.INSTRUCTOR_TOKEN ? { instructorToken: process.env.INSTRUCTOR_TOKEN } : {}),
     });

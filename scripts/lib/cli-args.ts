@@ -11,6 +11,8 @@ export interface RunOptions {
   categories: string[] | undefined;
   out: string;
   force: boolean;
+  /** The content judge asked for; unset lets the stack or deployment decide. */
+  judge: 'gemini' | 'none' | undefined;
 }
 
 export interface StartOptions extends RunOptions {
@@ -31,6 +33,7 @@ const runFlags = {
   categories: { type: 'string' },
   out: { type: 'string' },
   force: { type: 'boolean' },
+  judge: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
@@ -46,6 +49,8 @@ function parseRunOptions(values: Record<string, string | boolean | undefined>, d
   if (typeof count === 'string') return count;
   const seed = values.seed === undefined ? undefined : integer('seed', values.seed as string, 0, Number.MAX_SAFE_INTEGER);
   if (typeof seed === 'string') return seed;
+  const judge = values.judge as string | undefined;
+  if (judge !== undefined && judge !== 'gemini' && judge !== 'none') return `--judge must be "gemini" or "none", got "${judge}"`;
   const categories = typeof values.categories === 'string' ? values.categories.split(',').map((c) => c.trim()).filter(Boolean) : undefined;
   return {
     count,
@@ -54,6 +59,7 @@ function parseRunOptions(values: Record<string, string | boolean | undefined>, d
     scenarioFile: values.scenario as string | undefined,
     out: (values.out as string | undefined) ?? 'DataCollection',
     force: values.force === true,
+    judge,
   };
 }
 
@@ -91,4 +97,6 @@ export const RUN_USAGE = `  --count N           images to generate, 1..500 (defa
   --seed N            planning seed, for a reproducible run (default: random)
   --categories A,B    only these categories of the scenario
   --out DIR           export folder (default ./DataCollection)
-  --force             replace an existing dataset in --out`;
+  --force             replace an existing dataset in --out
+  --judge NAME        gemini: a Gemini model judges each image's content (needs Gemini credentials);
+                      none: pixel metrics only (default: gemini for Gemini images when the deployment has a judge)`;
