@@ -7,8 +7,9 @@ import type { GeminiResponseLike } from './gemini-response.js';
 
 /**
  * Flash, not Flash-Lite: spotting malformed hands or garbled placard text is the hard part of the
- * rubric, and Flash is the stronger vision model. At list price it costs about $0.0004 per image
- * with thinking off (≈ 1 % of a $0.039 image); Flash-Lite would save $0.0003.
+ * rubric, and Flash is the stronger vision model. At list price, with thinking off, it costs about
+ * $0.0007 per image (1.7 % of a $0.039 image, $2 for a 3,000-image cohort); Flash-Lite would cost
+ * $0.0002 and is one JUDGE_MODEL away.
  */
 export const DEFAULT_JUDGE_MODEL = 'gemini-2.5-flash';
 export const DEFAULT_JUDGE_TIMEOUT_MS = 30_000;
