@@ -58,6 +58,7 @@ export function generationParametersJson(input: ExportInput): string {
       seed: input.run.seed,
       image: input.run.image,
       costEstimate: input.run.costEstimate,
+      judge: input.run.judge ?? 'none',
       requestedCount: input.run.count,
       categories: input.run.categories,
       counts: { planned: input.prompts.length, succeeded: ok, failed: input.prompts.length - ok, perCategory: perCategory(input.prompts) },
