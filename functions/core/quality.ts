@@ -40,7 +40,7 @@ export const DEFAULT_THRESHOLDS = {
   /**
    * low_information also when more than this fraction of the image is flat (metrics.flatFraction): a mostly empty frame whose
    * busy corner keeps entropy up: ours. Textured photos measure well below; the embedded renderer's flat fills reach 0.5–0.75,
-   * and its haze and fog scenes 0.79–0.91 (60 default prompts, seed 1: 13 flagged, all haze, fog, overcast or blue hour).
+   * and its haze and fog scenes 0.79–0.91 (60 default prompts, seed 1: 12 flagged, 10 of them fog or haze, which the scenario expects).
    */
   lowInformationFlatFraction: 0.78,
   /** blurry below this sharpness, unless low_information: ours; clean images measure ≥ 2, a one-thumbnail-pixel blur < 1. */
