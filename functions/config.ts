@@ -14,6 +14,10 @@ const envSchema = z.object({
   GEMINI_MODEL: z.string().regex(/^[a-z0-9][a-z0-9.-]*$/, 'must be a model name such as gemini-2.5-flash-image').default('gemini-2.5-flash-image'),
   GEMINI_RATE_LIMIT_RPM: z.coerce.number().int().min(1).max(100_000).default(60),
   GEMINI_TIMEOUT_SECONDS: z.coerce.number().int().min(5).max(600).default(60),
+  JUDGE: z.enum(['gemini', 'none'], { message: 'must be "gemini" or "none"' }).default('none'),
+  JUDGE_MODEL: z.string().regex(/^[a-z0-9][a-z0-9.-]*$/, 'must be a model name such as gemini-2.5-flash').default('gemini-2.5-flash'),
+  JUDGE_RATE_LIMIT_RPM: z.coerce.number().int().min(1).max(100_000).default(60),
+  JUDGE_TIMEOUT_SECONDS: z.coerce.number().int().min(5).max(300).default(30),
   LEASE_SECONDS: z.coerce.number().int().min(5).max(3600).default(120),
   MAX_ATTEMPTS: z.coerce.number().int().min(1).max(100).default(5),
   // Read by the api only; a deployment injects it from Secret Manager.
@@ -40,6 +44,8 @@ export interface Config {
   generationTopic: string;
   provider: 'embedded' | 'gemini';
   gemini: { model: string; requestsPerMinute: number; timeoutMs: number };
+  /** The content judge: `none` unless the deployment has Gemini credentials for it and asks for it. */
+  judge: { mode: 'gemini' | 'none'; model: string; requestsPerMinute: number; timeoutMs: number };
   leaseMs: number;
   maxAttempts: number;
   storageEndpoint: string | undefined;
@@ -84,6 +90,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     generationTopic: values.GENERATION_TOPIC,
     provider: values.IMAGE_PROVIDER,
     gemini: { model: values.GEMINI_MODEL, requestsPerMinute: values.GEMINI_RATE_LIMIT_RPM, timeoutMs: values.GEMINI_TIMEOUT_SECONDS * 1000 },
+    judge: { mode: values.JUDGE, model: values.JUDGE_MODEL, requestsPerMinute: values.JUDGE_RATE_LIMIT_RPM, timeoutMs: values.JUDGE_TIMEOUT_SECONDS * 1000 },
     leaseMs: values.LEASE_SECONDS * 1000,
     maxAttempts: values.MAX_ATTEMPTS,
     storageEndpoint: values.STORAGE_API_ENDPOINT,

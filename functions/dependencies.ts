@@ -11,7 +11,9 @@ import { FirestoreWriteLimiter } from './adapters/firestore-write-limiter.js';
 import { makeThumbnail, previewFromPixels } from './adapters/thumbnail.js';
 import { makeAuthorize } from './handlers/auth.js';
 import { FirestoreRunStore } from './adapters/firestore-store.js';
+import { createGeminiJudge } from './adapters/gemini/gemini-judge.js';
 import { createGeminiProvider, resolveGeminiCredentials } from './adapters/gemini/gemini-provider.js';
+import { judgeImageOf } from './adapters/judge-image.js';
 import { decodeImage } from './adapters/image-decoder.js';
 import { createJsonLogger } from './adapters/log.js';
 import { PubSubPromptPublisher } from './adapters/pubsub-publisher.js';
@@ -74,6 +76,7 @@ export function apiDependencies(config: Config, firestoreSettings: Record<string
     provider: providerIdentity(config),
     tickets: new FirestoreDownloadTickets(firestore),
     versions: softwareVersions,
+    judge: config.judge.mode === 'gemini' ? { model: config.judge.model } : null,
   };
 }
 
@@ -91,15 +94,31 @@ export function generateDependencies(config: Config, env: Record<string, string 
   };
 }
 
-export function assessDependencies(config: Config): AssessDependencies {
-  const { store, bucket } = clients(config);
-  return { store, bucket, decode: decodeImage, preview: previewFromPixels, log: createJsonLogger('assessImage') };
+export function assessDependencies(config: Config, env: Record<string, string | undefined> = process.env): AssessDependencies {
+  const { firestore, store, bucket } = clients(config);
+  const base = { store, bucket, decode: decodeImage, preview: previewFromPixels, log: createJsonLogger('assessImage') };
+  if (config.judge.mode !== 'gemini') return base;
+  const judge = createGeminiJudge({ model: config.judge.model, timeoutMs: config.judge.timeoutMs, credentials: resolveGeminiCredentials(env) });
+  return {
+    ...base,
+    judge: {
+      judge,
+      encode: judgeImageOf,
+      // Its own bucket: judging never eats image generation's quota, and vice versa.
+      rateLimiter: new FirestoreRateLimiter(firestore, 'gemini-judge', config.judge.requestsPerMinute),
+      leaseMs: config.judge.timeoutMs + 30_000,
+      maxAttempts: config.maxAttempts,
+    },
+  };
 }
 
-/** The reconciler publishes re-queued prompts and assesses, in process, images whose finalize event was lost. */
+/**
+ * The reconciler publishes re-queued prompts and assesses, in process, images whose finalize event
+ * was lost. It writes their previews too; it holds no Gemini credentials, so it never judges.
+ */
 export function reconcileDependencies(config: Config): ReconcileDependencies {
   const { firestore, store, bucket } = clients(config);
-  const assess = makeAssessHandler({ store, bucket, decode: decodeImage, log: createJsonLogger('reconcile') });
+  const assess = makeAssessHandler({ store, bucket, decode: decodeImage, preview: previewFromPixels, log: createJsonLogger('reconcile') });
   return {
     lifecycle: new FirestoreLifecycleStore(firestore),
     store,

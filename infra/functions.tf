@@ -20,6 +20,10 @@ locals {
     GENERATE_DEADLINE_SECONDS  = tostring(var.generate_deadline_minutes * 60)
     ASSESS_DEADLINE_SECONDS    = tostring(var.assess_deadline_minutes * 60)
     WRITE_RATE_LIMITS      = join(",", [for kind, per_minute in var.write_rate_limits : "${kind}=${per_minute}"])
+    JUDGE                  = var.judge
+    JUDGE_MODEL            = var.judge_model
+    JUDGE_RATE_LIMIT_RPM   = tostring(var.judge_rate_limit_rpm)
+    JUDGE_TIMEOUT_SECONDS  = "30"
   }
 
   # Instances run one prompt at a time. By Little's law, rate_limit_rpm/60 calls per second lasting
@@ -185,7 +189,21 @@ resource "google_cloudfunctions2_function" "assess" {
     ingress_settings               = "ALLOW_INTERNAL_ONLY"
     all_traffic_on_latest_revision = true
     service_account_email          = google_service_account.assess.email
-    environment_variables          = local.common_env
+    # The judge calls Gemini from here, with the same credentials mode as the generator.
+    environment_variables = merge(local.common_env, {
+      GOOGLE_GENAI_USE_VERTEXAI = local.vertex ? "true" : "false"
+      GOOGLE_CLOUD_LOCATION     = var.vertex_location
+    })
+
+    dynamic "secret_environment_variables" {
+      for_each = local.judge_key_mode ? [google_secret_manager_secret.gemini_api_key[0].secret_id] : []
+      content {
+        key        = "GEMINI_API_KEY"
+        project_id = var.project_id
+        secret     = secret_environment_variables.value
+        version    = "latest"
+      }
+    }
   }
 
   event_trigger {
@@ -202,6 +220,8 @@ resource "google_cloudfunctions2_function" "assess" {
   depends_on = [
     google_project_iam_member.datastore_user,
     google_storage_bucket_iam_member.assess_read_images,
+    google_project_iam_member.assess_vertex,
+    google_secret_manager_secret_iam_member.assess_gemini_key,
     google_project_iam_member.trigger_receiver,
     google_project_iam_member.gcs_publishes_events,
     google_project_iam_member.build_logs,

@@ -128,6 +128,22 @@ resource "google_cloud_run_v2_service_iam_member" "scheduler_invokes_reconcile" 
   member   = "serviceAccount:${google_service_account.scheduler.email}"
 }
 
+# --- assessImage's content judge: the same Gemini credentials mode as the generator.
+
+resource "google_project_iam_member" "assess_vertex" {
+  count   = var.judge == "gemini" && local.vertex ? 1 : 0
+  project = var.project_id
+  role    = "roles/aiplatform.user"
+  member  = local.runtime_members.assess
+}
+
+resource "google_secret_manager_secret_iam_member" "assess_gemini_key" {
+  count     = local.judge_key_mode ? 1 : 0
+  secret_id = google_secret_manager_secret.gemini_api_key[0].id
+  role      = "roles/secretmanager.secretAccessor"
+  member    = local.runtime_members.assess
+}
+
 # --- All four read and write run state. Firestore has no per-database IAM binding.
 
 resource "google_project_iam_member" "datastore_user" {

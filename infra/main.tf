@@ -7,7 +7,7 @@ locals {
   vertex = var.gemini_auth == "vertex"
 
   # aiplatform only matters when Gemini runs through Vertex AI; generativelanguage only with an API key.
-  gemini_apis = var.image_provider == "gemini" ? (local.vertex ? ["aiplatform.googleapis.com"] : ["generativelanguage.googleapis.com"]) : []
+  gemini_apis = var.image_provider == "gemini" || var.judge == "gemini" ? (local.vertex ? ["aiplatform.googleapis.com"] : ["generativelanguage.googleapis.com"]) : []
 
   apis = toset(concat([
     "artifactregistry.googleapis.com",

@@ -18,7 +18,7 @@ resource "google_secret_manager_secret_version" "instructor_token" {
 # Only in API-key mode: with Vertex AI the generator authenticates as its service account,
 # so there is no key to store or leak.
 resource "google_secret_manager_secret" "gemini_api_key" {
-  count     = local.api_key_mode ? 1 : 0
+  count     = local.gemini_key ? 1 : 0
   secret_id = "image-datasets-gemini-api-key"
 
   replication {
@@ -30,7 +30,7 @@ resource "google_secret_manager_secret" "gemini_api_key" {
 }
 
 resource "google_secret_manager_secret_version" "gemini_api_key" {
-  count       = local.api_key_mode ? 1 : 0
+  count       = local.gemini_key ? 1 : 0
   secret      = google_secret_manager_secret.gemini_api_key[0].id
   secret_data = var.gemini_api_key
 
@@ -45,4 +45,8 @@ resource "google_secret_manager_secret_version" "gemini_api_key" {
 locals {
   # The key is only wired in when Gemini actually generates the images.
   api_key_mode = var.image_provider == "gemini" && var.gemini_auth == "api_key"
+
+  # The judge (assessImage) reads the same key when it is on in API-key mode.
+  judge_key_mode = var.judge == "gemini" && var.gemini_auth == "api_key"
+  gemini_key     = local.api_key_mode || local.judge_key_mode
 }

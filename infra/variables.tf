@@ -31,6 +31,32 @@ variable "image_provider" {
   }
 }
 
+variable "judge" {
+  type        = string
+  default     = "none"
+  description = "JUDGE: \"gemini\" has assessImage ask a Gemini model what each image shows (relevance, elements, artifacts, appropriateness, caption); \"none\" keeps pixel metrics only."
+  validation {
+    condition     = contains(["gemini", "none"], var.judge)
+    error_message = "judge must be \"gemini\" or \"none\"."
+  }
+}
+
+variable "judge_model" {
+  type        = string
+  default     = "gemini-2.5-flash"
+  description = "JUDGE_MODEL."
+  validation {
+    condition     = can(regex("^[a-z0-9][a-z0-9.-]*$", var.judge_model))
+    error_message = "judge_model must be a model name such as gemini-2.5-flash."
+  }
+}
+
+variable "judge_rate_limit_rpm" {
+  type        = number
+  default     = 60
+  description = "JUDGE_RATE_LIMIT_RPM: judge calls per minute for the whole deployment, in a bucket of their own."
+}
+
 variable "gemini_auth" {
   type        = string
   default     = "vertex"

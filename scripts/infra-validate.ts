@@ -75,6 +75,46 @@ run "gemini_api_key" {
   }
 }
 
+run "judge_vertex_with_embedded_images" {
+  command = plan
+  variables {
+    judge = "gemini"
+  }
+  assert {
+    condition     = length(google_project_iam_member.assess_vertex) == 1 && length(google_project_iam_member.generate_vertex) == 0 && length(google_secret_manager_secret.gemini_api_key) == 0
+    error_message = "the judge alone gives assessImage, and only it, the Vertex AI role"
+  }
+  assert {
+    condition     = google_cloudfunctions2_function.assess.service_config[0].environment_variables["JUDGE"] == "gemini" && google_cloudfunctions2_function.assess.service_config[0].environment_variables["GOOGLE_GENAI_USE_VERTEXAI"] == "true"
+    error_message = "assessImage must run the judge through Vertex AI"
+  }
+}
+
+run "judge_api_key" {
+  command = plan
+  variables {
+    judge          = "gemini"
+    gemini_auth    = "api_key"
+    gemini_api_key = "test-key-not-real"
+  }
+  assert {
+    condition     = length(google_secret_manager_secret.gemini_api_key) == 1 && length(google_secret_manager_secret_iam_member.assess_gemini_key) == 1 && length(google_secret_manager_secret_iam_member.generate_gemini_key) == 0
+    error_message = "the judge in API-key mode reads the key in assessImage only, when the images are embedded"
+  }
+  assert {
+    condition     = google_cloudfunctions2_function.assess.service_config[0].secret_environment_variables[0].key == "GEMINI_API_KEY"
+    error_message = "assessImage must read the key from Secret Manager"
+  }
+}
+
+run "unknown_judge" {
+  command = plan
+  variables {
+    judge = "gpt"
+  }
+  expect_failures = [var.judge]
+}
+
 run "api_key_mode_without_a_key" {
   command = plan
   variables {

@@ -9,6 +9,7 @@ import { DATA_USAGE, parseStartArgs, RUN_USAGE } from './lib/cli-args.js';
 const USAGE = `usage: npm start -- [options]
 ${RUN_USAGE}
   --provider NAME     embedded (default: an offline procedural renderer) or gemini
+  (--judge defaults to gemini with --provider gemini, else none; --judge gemini needs the same credentials)
   --keep              keep the stack up afterwards and print the gallery URL, until Ctrl-C
 ${DATA_USAGE}
 environment: API_PORT pins the api function's port (default: a free port); INSTRUCTOR_TOKEN
@@ -16,12 +17,12 @@ environment: API_PORT pins the api function's port (default: a free port); INSTR
   with --provider gemini: GEMINI_API_KEY (or GOOGLE_API_KEY), or GOOGLE_GENAI_USE_VERTEXAI=true with
   GOOGLE_CLOUD_PROJECT and GOOGLE_CLOUD_LOCATION; GEMINI_MODEL, GEMINI_RATE_LIMIT_RPM, GEMINI_TIMEOUT_SECONDS`;
 
-/** Fails before anything starts when the chosen provider cannot work. */
-async function checkProvider(provider: 'embedded' | 'gemini'): Promise<string | null> {
+/** Fails before anything starts when the chosen provider or judge cannot work. */
+async function checkProvider(provider: 'embedded' | 'gemini', judge: 'gemini' | 'none'): Promise<string | null> {
   try {
     const { loadConfig } = await import('../functions/config.js');
-    loadConfig({ ...process.env, GOOGLE_CLOUD_PROJECT: 'local', IMAGE_BUCKET: 'local', IMAGE_PROVIDER: provider });
-    if (provider === 'gemini') (await import('../functions/adapters/gemini/gemini-provider.js')).resolveGeminiCredentials(process.env);
+    loadConfig({ ...process.env, GOOGLE_CLOUD_PROJECT: 'local', IMAGE_BUCKET: 'local', IMAGE_PROVIDER: provider, JUDGE: judge });
+    if (provider === 'gemini' || judge === 'gemini') (await import('../functions/adapters/gemini/gemini-provider.js')).resolveGeminiCredentials(process.env);
     return null;
   } catch (error) {
     return (error as Error).message;
@@ -35,7 +36,8 @@ async function main(): Promise<number> {
     console.error(`error: ${parsed.error}\n${USAGE}`);
     return 2;
   }
-  const options = parsed.options;
+  // Gemini images are judged unless --judge none; the embedded renderer's only when asked.
+  const options = { ...parsed.options, judge: parsed.options.judge ?? (parsed.options.provider === 'gemini' ? 'gemini' : 'none') } as const;
   // Loaded only now (it brings zod), so --help and option errors answer sooner.
   const { checkScenario } = await import('./lib/scenario-check.js');
   const scenario = checkScenario(options.scenarioFile, options.categories);
@@ -49,7 +51,7 @@ async function main(): Promise<number> {
     return 2;
   }
   const { checkOutputDir, runAndExport } = await import('./client/run-session.js');
-  const outProblem = checkOutputDir(options.out, options.force) ?? (await checkProvider(options.provider));
+  const outProblem = checkOutputDir(options.out, options.force) ?? (await checkProvider(options.provider, options.judge));
   if (outProblem) {
     console.error(`error: ${outProblem}`);
     return 2;
@@ -65,6 +67,7 @@ async function main(): Promise<number> {
       dataDir: options.dataDir,
       fresh: options.fresh,
       ...(apiPort ? { apiPort: Number(apiPort) } : {}),
+      functionEnv: { JUDGE: options.judge },
       ...(process.env.INSTRUCTOR_TOKEN ? { instructorToken: process.env.INSTRUCTOR_TOKEN } : {}),
     });
     log(`stack ready: api ${stack.apiUrl} (logs in ${stack.logDir})`);

@@ -1,4 +1,5 @@
 import { AggregateField, FieldPath, Firestore, type CollectionReference } from '@google-cloud/firestore';
+import { decideJudgeClaim, decideJudgeRecord, decideJudgeRelease, type JudgeClaim, type JudgeOutcome } from '../core/judge-record.js';
 import type { ImageMetrics } from '../core/metrics.js';
 import type { Review } from '../core/review.js';
 import type { RunCursor, RunListing } from '../core/pages.js';
@@ -126,6 +127,18 @@ export class FirestoreRunStore implements RunStore {
 
   recordAssessmentFailure(runId: string, promptId: string, generation: string, reason: string, now: number): Promise<AssessmentResult> {
     return this.transact(runId, promptId, (prompt) => decideAssessment(prompt, generation, { failure: reason }, now));
+  }
+
+  claimJudge(runId: string, promptId: string, generation: string, model: string, options: ClaimOptions): Promise<JudgeClaim> {
+    return this.transact(runId, promptId, (prompt) => decideJudgeClaim(prompt, generation, model, options));
+  }
+
+  recordJudge(runId: string, promptId: string, generation: string, owner: string, outcome: JudgeOutcome, now: number): Promise<void> {
+    return this.transact(runId, promptId, (prompt) => ({ result: undefined, update: decideJudgeRecord(prompt, generation, owner, outcome, now) }));
+  }
+
+  releaseJudge(runId: string, promptId: string, generation: string, owner: string, error: string, backoffUntil: number | null): Promise<void> {
+    return this.transact(runId, promptId, (prompt) => ({ result: undefined, update: decideJudgeRelease(prompt, generation, owner, error, backoffUntil) }));
   }
 
   async countByStatus(runId: string): Promise<StatusCounts> {

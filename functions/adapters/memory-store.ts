@@ -11,6 +11,7 @@ import {
   generatedOutcome,
   type PromptUpdate,
 } from '../core/prompt-transitions.js';
+import { decideJudgeClaim, decideJudgeRecord, decideJudgeRelease, type JudgeClaim, type JudgeOutcome } from '../core/judge-record.js';
 import { summariseQuality } from '../core/quality-summary.js';
 import {
   PROMPT_STATUSES,
@@ -98,6 +99,20 @@ export class MemoryRunStore implements RunStore {
     const { result, update } = decideAssessment(await this.getPrompt(runId, promptId), generation, { failure: reason }, now);
     this.apply(runId, promptId, update);
     return result;
+  }
+
+  async claimJudge(runId: string, promptId: string, generation: string, model: string, options: ClaimOptions): Promise<JudgeClaim> {
+    const { result, update } = decideJudgeClaim(await this.getPrompt(runId, promptId), generation, model, options);
+    this.apply(runId, promptId, update);
+    return result;
+  }
+
+  async recordJudge(runId: string, promptId: string, generation: string, owner: string, outcome: JudgeOutcome, now: number): Promise<void> {
+    this.apply(runId, promptId, decideJudgeRecord(await this.getPrompt(runId, promptId), generation, owner, outcome, now));
+  }
+
+  async releaseJudge(runId: string, promptId: string, generation: string, owner: string, error: string, backoffUntil: number | null): Promise<void> {
+    this.apply(runId, promptId, decideJudgeRelease(await this.getPrompt(runId, promptId), generation, owner, error, backoffUntil));
   }
 
   async countByStatus(runId: string): Promise<StatusCounts> {

@@ -3,6 +3,7 @@
  * The writer in scripts/client/exporter.ts only fetches and saves.
  */
 import { generationLogMd } from './generation-log.js';
+import { judgeJson } from './judge-export.js';
 import { qualityScoresCsv } from './quality-scores-csv.js';
 import { failureReasonOf, imagePath, perCategory, succeeded, timings, type ExportedPrompt, type ExportInput } from './export-model.js';
 import { splitEntry, withDatasetPackaging } from './dataset-packaging.js';
@@ -23,9 +24,11 @@ export function imagePromptsJson(prompts: ExportedPrompt[], plan?: SplitPlan): s
     status: succeeded(prompt) ? 'succeeded' : 'failed',
     ...(succeeded(prompt) ? { file: imagePath(prompt), model: prompt.model } : { failureReason: failureReasonOf(prompt) }),
     issues: prompt.issues,
+    expected: prompt.expected ?? [],
     duplicateOf: prompt.duplicateOf,
     review: prompt.review ?? null,
     ...(plan && succeeded(prompt) ? splitEntry(plan, prompt.promptId) : {}),
+    judge: judgeJson(prompt),
   }));
   return `${JSON.stringify(entries, null, 2)}\n`;
 }
@@ -62,6 +65,7 @@ export function generationParametersJson(input: ExportInput): string {
       seed: input.run.seed,
       image: input.run.image,
       costEstimate: input.run.costEstimate,
+      judge: input.run.judge ?? 'none',
       requestedCount: input.run.count,
       categories: input.run.categories,
       counts: { planned: input.prompts.length, succeeded: ok, failed: input.prompts.length - ok, perCategory: perCategory(input.prompts) },

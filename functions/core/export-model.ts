@@ -6,6 +6,8 @@ import type { DatasetOptions } from './dataset-options.js';
 
 export type ExportedPrompt = Omit<PromptRecord, 'leaseOwner' | 'leaseExpiresAt' | 'assessedGeneration'> & {
   issues: IssueFlag[];
+  /** Flags the prompt asked for (a night scene's `dark`); absent from older exports. */
+  expected?: IssueFlag[];
   duplicateOf: string | null;
 };
 

@@ -4,6 +4,7 @@ import type { RunReport } from './quality-report.js';
 import { failureReasonOf, perCategory, succeeded, timings, type ExportInput } from './export-model.js';
 import { splitLogLines } from './export-splits.js';
 import { balanceTable, flaggedImages } from './generation-log-tables.js';
+import { judgeLogLines } from './judge-export.js';
 
 /** Escapes text for Markdown that may be rendered as HTML: prompts and scenario text are user input. */
 export function escapeMarkdown(text: string): string {
@@ -44,6 +45,7 @@ export function generationLogMd(input: ExportInput): string {
     ...reportLines(input.report),
     ...splitLogLines(input, escapeMarkdown),
     ...flaggedImages(prompts, escapeMarkdown),
+    ...judgeLogLines(input.report),
     '',
     '## Prompts',
     ...prompts.map((p) => `- ${p.promptId} [${escapeMarkdown(p.category)}] ${succeeded(p) ? '' : '(failed) '}${escapeMarkdown(p.prompt)}`),

@@ -29,10 +29,9 @@ export interface MetadataRow {
   exclusion: string;
 }
 
-/** The judge's caption, when the run was judged; the judge adds it to the prompt record as `judge.caption`. */
+/** The judge's caption, when the image was judged and the verdict passed the schema. */
 export function captionOf(prompt: ExportedPrompt): string | null {
-  const judge = (prompt as { judge?: { caption?: unknown } | null }).judge;
-  return typeof judge?.caption === 'string' ? judge.caption : null;
+  return prompt.judge?.status === 'judged' ? (prompt.judge.answer?.caption ?? null) : null;
 }
 
 export const splitMetadataPath = (split: SplitName): string => `generated_images/metadata_${split}.jsonl`;

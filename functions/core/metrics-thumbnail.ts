@@ -155,3 +155,33 @@ function averageBlocks({ width, luma, hashColumnStart, hashRowStart }: HashableT
     }
   }
 }
+
+/** Side of the square thumbnail blocks the flat fraction is judged on: 8 thumbnail pixels, 32 source pixels of a 1024 image. */
+const FLAT_BLOCK = 8;
+/** A block is flat when its luma standard deviation is below this (0–255): a clear sky's gradient is, any texture or edge is not. */
+export const FLAT_BLOCK_STD = 2;
+
+/**
+ * The fraction of the image (in thumbnail blocks) that is flat: haze, fog, blank sky or a wall.
+ * Global entropy misses an image that is mostly flat with one busy corner; this does not.
+ */
+export function flatFraction({ width, height, luma }: Thumbnail): number {
+  const [columns, rows] = [Math.floor(width / FLAT_BLOCK), Math.floor(height / FLAT_BLOCK)];
+  if (columns === 0 || rows === 0) return 0;
+  let flat = 0;
+  for (let by = 0; by < rows; by++) {
+    for (let bx = 0; bx < columns; bx++) {
+      let [sum, sumSq] = [0, 0];
+      for (let y = by * FLAT_BLOCK; y < (by + 1) * FLAT_BLOCK; y++) {
+        for (let i = y * width + bx * FLAT_BLOCK, end = i + FLAT_BLOCK; i < end; i++) {
+          sum += luma[i];
+          sumSq += luma[i] * luma[i];
+        }
+      }
+      const n = FLAT_BLOCK * FLAT_BLOCK;
+      const variance = sumSq / n - (sum / n) ** 2;
+      if (variance < FLAT_BLOCK_STD * FLAT_BLOCK_STD) flat++;
+    }
+  }
+  return flat / (columns * rows);
+}

@@ -7,7 +7,7 @@
  * thumbnail; sharpness and the perceptual hash only read the thumbnail.
  */
 import { scanPixels } from './metrics-scan.js';
-import { edgeStatistics, hex32, perceptualHash } from './metrics-thumbnail.js';
+import { edgeStatistics, flatFraction, hex32, perceptualHash } from './metrics-thumbnail.js';
 
 export { NEUTRAL_TOLERANCE } from './metrics-scan.js';
 
@@ -53,6 +53,8 @@ export interface ImageMetrics {
   colouredFraction: number;
   /** min(w/h, h/w): 1 for a square. */
   aspectRatio: number;
+  /** Fraction of the image, in 8×8 blocks of the luma thumbnail, whose luma std is below 2/255: haze, fog, blank sky. Records made before it existed lack it. */
+  flatFraction: number;
   /** 64-bit DCT perceptual hash (pHash), 16 hex digits. */
   phash: string;
   /** 64-bit hash of the size and RGB pixels (alpha ignored, grey expanded), 16 hex digits. Not cryptographic. */
@@ -78,6 +80,7 @@ export const METRIC_COLUMNS: ReadonlyArray<NumericMetric> = [
   'chroma',
   'colouredFraction',
   'aspectRatio',
+  'flatFraction',
 ];
 
 const FULL_HD_PIXELS = 1920 * 1080;
@@ -113,6 +116,7 @@ export function computeMetrics(image: RawImage): ImageMetrics {
     chroma: round(totals.chroma / pixels / 255),
     colouredFraction: round(totals.coloured / pixels),
     aspectRatio: round(Math.min(width / height, height / width)),
+    flatFraction: round(flatFraction(thumbnail)),
     phash: perceptualHash(thumbnail),
     pixelHash: scan.pixelHashWords(pixels, width).map(hex32).join(''),
   };

@@ -1,5 +1,6 @@
 import { createRandom, hashString, shuffled } from './random.js';
 import { axesOf, type Scenario } from './scenario.js';
+import { compileRules, findAllowed, isExcluded, rulesFor, type CompiledRule } from './scenario-rules.js';
 
 export interface PlannedPrompt {
   promptId: string;
@@ -23,6 +24,7 @@ const DEFAULT_STYLE = 'photorealistic documentary photograph';
  * Turns a scenario into `count` prompts. Deterministic for a given seed; spreads the
  * count over categories by weight; within a category, uses each axis value at most
  * ⌈n/k⌉ times and avoids repeating a prompt text whenever the combination space allows.
+ * Never plans a combination the scenario's `exclude` rules forbid.
  */
 export function planPrompts(scenario: Scenario, options: PlanOptions): PlannedPrompt[] {
   const categories = options.categories ?? Object.keys(scenario.categories);
@@ -31,14 +33,18 @@ export function planPrompts(scenario: Scenario, options: PlanOptions): PlannedPr
     options.count,
   );
   const prompts: PlannedPrompt[] = [];
+  const rules = compileRules(scenario.exclude);
   for (const { name, count } of perCategory) {
     const category = scenario.categories[name];
     if (!category || count === 0) continue;
     const random = createRandom(hashString(`${options.seed}:${name}`));
     const axes = axesOf(scenario, name);
-    const { names, rows } = balancedRows(axes, count, random);
+    const names = Object.keys(axes);
+    // Planned over value codes, not value text, so every comparison and key costs the same however long the values are.
+    const coded = codeAxes(axes);
     const fill = compileTemplate(category.template, names, (placeholder) => (placeholder === 'context' ? (scenario.context ?? '') : placeholder === 'style' ? (scenario.style ?? DEFAULT_STYLE) : ''));
-    for (const row of rows) {
+    for (const codes of balancedCombinations(coded.axes, count, random, coded.rules(rulesFor(axes, rules)))) {
+      const row = names.map((axis) => coded.value(axis, codes[axis] ?? ''));
       const index = prompts.length + 1;
       const promptId = `p${String(index).padStart(4, '0')}`;
       prompts.push({ promptId, index, category: name, prompt: fill(row), variables: combinationOf(names, row), seed: hashString(`${options.seed}:${promptId}`) });
@@ -68,49 +74,146 @@ export function allocateByWeight(
 
 /**
  * Each axis gets its own shuffled sequence of whole cycles through its values, which
- * bounds every value to ⌈n/k⌉ uses. Repeated combinations are then repaired by swapping
- * one axis's values between two positions: a swap keeps every axis's counts unchanged.
- * The repair compares rows as small integer codes over the axes that vary, never as joined
- * value text, so its cost is bounded by count × varying axes whatever the values' length.
+ * bounds every value to ⌈n/k⌉ uses. Excluded and repeated combinations are then repaired by
+ * swapping one axis's values between two positions: a swap keeps every axis's counts unchanged.
+ * A row no swap can fix is replaced by the nearest allowed combination, preferring its own and
+ * then the least-used values, so an exclusion is never broken and balance bends as little as it must.
  */
 export function balancedCombinations(
   axes: Record<string, string[]>,
   count: number,
   random: () => number,
+  rules: readonly CompiledRule[] = [],
 ): Array<Record<string, string>> {
-  const { names, rows } = balancedRows(axes, count, random);
+  const names = Object.keys(axes);
+  const columns = names.map((name) => cycledSequence(axes[name] ?? [], count, random));
+  const rows = Array.from({ length: count }, (_, i) => columns.map((column) => column[i] ?? ''));
+  const space = names.reduce((product, name) => product * (axes[name]?.length ?? 1), 1);
+  const excluded = (row: string[]): boolean => rules.length > 0 && isExcluded(Object.fromEntries(names.map((name, axis) => [name, row[axis] ?? ''])), rules);
+  repairRows(rows, random, excluded, space >= count);
+  replaceBadRows(rows, names, axes, rules, excluded, space >= count);
+  if (rules.length > 0) rebalance(rows, names, axes, excluded, space >= count);
   return rows.map((row) => combinationOf(names, row));
 }
 
-/** Null prototype: an axis may be called `constructor` or `toString`. */
+function cycledSequence(values: string[], count: number, random: () => number): string[] {
+  const out: string[] = [];
+  while (out.length < count) out.push(...shuffled(random, values));
+  return out.slice(0, count);
+}
+
+const key = (row: string[]): string => row.join('\u0000');
+
+function repairRows(rows: string[][], random: () => number, excluded: (row: string[]) => boolean, avoidRepeats: boolean): void {
+  const seen = new Map<string, number>();
+  for (const row of rows) seen.set(key(row), (seen.get(key(row)) ?? 0) + 1);
+  const taken = (row: string[]): boolean => avoidRepeats && (seen.get(key(row)) ?? 0) > 0;
+  const bad = (row: string[]): boolean => excluded(row) || (avoidRepeats && (seen.get(key(row)) ?? 0) > 1);
+  const axisCount = rows[0]?.length ?? 0;
+  const maxTries = rows.length * 50;
+  for (let i = 0, tries = 0; i < rows.length && tries < maxTries; i++) {
+    const row = rows[i] as string[];
+    while (bad(row) && tries < maxTries) {
+      tries++;
+      const j = Math.floor(random() * rows.length);
+      const axis = Math.floor(random() * axisCount);
+      const other = rows[j] as string[];
+      if (j === i || other[axis] === row[axis]) continue;
+      const swappedRow = [...row];
+      const swappedOther = [...other];
+      [swappedRow[axis], swappedOther[axis]] = [other[axis] as string, row[axis] as string];
+      if (taken(swappedRow) || taken(swappedOther) || excluded(swappedRow) || excluded(swappedOther)) continue;
+      for (const old of [row, other]) seen.set(key(old), (seen.get(key(old)) ?? 1) - 1);
+      rows[i] = swappedRow;
+      rows[j] = swappedOther;
+      for (const fresh of [swappedRow, swappedOther]) seen.set(key(fresh), (seen.get(key(fresh)) ?? 0) + 1);
+      break;
+    }
+  }
+}
+
+/**
+ * The last resort for rows the swaps could not fix: the nearest allowed combination, preferring
+ * the row's own values and then the least-used ones, and an unused one while any is left.
+ */
+function replaceBadRows(rows: string[][], names: string[], axes: Record<string, string[]>, rules: readonly CompiledRule[], excluded: (row: string[]) => boolean, avoidRepeats: boolean): void {
+  const uses = names.map(() => new Map<string, number>());
+  for (const row of rows) row.forEach((value, axis) => uses[axis]?.set(value, (uses[axis]?.get(value) ?? 0) + 1));
+  const present = new Set<string>();
+  let unusedLeft = avoidRepeats;
+  rows.forEach((row, i) => {
+    const repeated = avoidRepeats && present.has(key(row));
+    if (!excluded(row) && !repeated) {
+      present.add(key(row));
+      return;
+    }
+    // This row's own values first, unless one is over its share; then the least-used values.
+    const preference = names.map((name, axis): [string, string[]] => {
+      const values = axes[name] ?? [];
+      const cap = Math.ceil(rows.length / Math.max(1, values.length));
+      const usesWithout = (value: string) => (uses[axis]?.get(value) ?? 0) - (value === row[axis] ? 1 : 0);
+      const rank = (value: string) => (usesWithout(value) < cap ? 0 : 1) * 2 + (value === row[axis] ? 0 : 1);
+      return [name, [...values].sort((a, b) => rank(a) - rank(b) || usesWithout(a) - usesWithout(b))];
+    });
+    // First only values still under their share, so balance holds wherever the exclusions allow it.
+    const withinShare = preference.map(([name, values], axis): [string, string[]] => {
+      const cap = Math.ceil(rows.length / Math.max(1, values.length));
+      return [name, values.filter((value) => (uses[axis]?.get(value) ?? 0) - (value === row[axis] ? 1 : 0) < cap)];
+    });
+    const toRow = (combination: Record<string, string>) => names.map((name) => combination[name] ?? '');
+    const unused = (combination: Record<string, string>) => !present.has(key(toRow(combination)));
+    let fresh = unusedLeft ? (findAllowed(withinShare, rules, unused) ?? findAllowed(preference, rules, unused)) : null;
+    // Once no unused combination is left, stop searching for one: it would cost a full search per row.
+    if (!fresh) unusedLeft = false;
+    if (!fresh && !excluded(row)) return;
+    fresh ??= findAllowed(withinShare, rules) ?? findAllowed(preference, rules);
+    if (!fresh) throw new Error('the exclusions leave no allowed combination');
+    const replacement = toRow(fresh);
+    row.forEach((value, axis) => uses[axis]?.set(value, (uses[axis]?.get(value) ?? 1) - 1));
+    replacement.forEach((value, axis) => uses[axis]?.set(value, (uses[axis]?.get(value) ?? 0) + 1));
+    present.add(key(replacement));
+    rows[i] = replacement;
+  });
+}
+
+/** After replacements: moves a value over its ⌈n/k⌉ share to an under-used one wherever the row stays allowed and unique. */
+function rebalance(rows: string[][], names: string[], axes: Record<string, string[]>, excluded: (row: string[]) => boolean, avoidRepeats: boolean): void {
+  const present = new Map<string, number>();
+  for (const row of rows) present.set(key(row), (present.get(key(row)) ?? 0) + 1);
+  names.forEach((name, axis) => {
+    const values = axes[name] ?? [];
+    const cap = Math.ceil(rows.length / Math.max(1, values.length));
+    const uses = new Map(values.map((value) => [value, rows.filter((row) => row[axis] === value).length]));
+    for (const row of rows) {
+      const value = row[axis] as string;
+      if ((uses.get(value) ?? 0) <= cap) continue;
+      const target = values.find((other) => {
+        if ((uses.get(other) ?? 0) >= cap) return false;
+        const moved = [...row];
+        moved[axis] = other;
+        return !excluded(moved) && !(avoidRepeats && present.has(key(moved)));
+      });
+      if (target === undefined) continue;
+      present.set(key(row), (present.get(key(row)) ?? 1) - 1);
+      if (present.get(key(row)) === 0) present.delete(key(row));
+      uses.set(value, (uses.get(value) ?? 1) - 1);
+      uses.set(target, (uses.get(target) ?? 0) + 1);
+      row[axis] = target;
+      present.set(key(row), (present.get(key(row)) ?? 0) + 1);
+    }
+  });
+}
+
 function combinationOf(names: string[], row: string[]): Record<string, string> {
   const combination: Record<string, string> = Object.create(null);
   names.forEach((name, axis) => (combination[name] = row[axis] ?? ''));
   return combination;
 }
 
-/** The combinations as rows of values, one column per axis in `names` order. */
-function balancedRows(axes: Record<string, string[]>, count: number, random: () => number): { names: string[]; rows: string[][] } {
-  const names = Object.keys(axes);
-  const columns = names.map((name) => cycledSequence(axes[name] ?? [], count, random));
-  const distinct = names.map((name) => [...new Set(axes[name] ?? [])]);
-  const varying = names.map((_, axis) => axis).filter((axis) => (distinct[axis]?.length ?? 0) > 1);
-  const codeOf = varying.map((axis) => new Map((distinct[axis] ?? []).map((value, code) => [value, code])));
-  const codes = Array.from({ length: count }, (_, i) => varying.map((axis, k) => codeOf[k]?.get(columns[axis]?.[i] ?? '') ?? 0));
-  const space = varying.reduce((product, axis) => product * (distinct[axis]?.length ?? 1), 1);
-  if (space >= count && varying.length > 0) repairDuplicates(codes, random, rowKey(varying.map((axis) => distinct[axis]?.length ?? 1)));
-  const varyingIndex = names.map((_, axis) => varying.indexOf(axis));
-  const rows = codes.map((code, i) => names.map((_, axis) => {
-    const k = varyingIndex[axis] as number;
-    return (k < 0 ? columns[axis]?.[i] : distinct[axis]?.[code[k] as number]) ?? '';
-  }));
-  return { names, rows };
-}
-
 /**
  * The template split once into text and placeholders, each placeholder resolved to an axis
  * column or a fixed text; filling a row is then a join. Same output as fillTemplate: values
- * first, then whitespace collapsed.
+ * first, then whitespace collapsed, then the first letter capitalised.
  */
 function compileTemplate(template: string, names: string[], fixed: (placeholder: string) => string): (row: string[]) => string {
   const column = new Map(names.map((name, axis) => [name, axis]));
@@ -123,50 +226,29 @@ function compileTemplate(template: string, names: string[], fixed: (placeholder:
     last = match.index + match[0].length;
   }
   parts.push(template.slice(last));
-  return (row) => parts.map((part) => (typeof part === 'number' ? (row[part] ?? '') : part)).join('').replace(/\s+/g, ' ').trim();
+  return (row) => {
+    const text = parts.map((part) => (typeof part === 'number' ? (row[part] ?? '') : part)).join('').replace(/\s+/g, ' ').trim();
+    return text.charAt(0).toUpperCase() + text.slice(1);
+  };
 }
 
-function cycledSequence(values: string[], count: number, random: () => number): string[] {
-  const out: string[] = [];
-  while (out.length < count) out.push(...shuffled(random, values));
-  return out.slice(0, count);
-}
-
-/** A row's identity: one exact number (mixed radix) while the space allows it, else its codes as text. */
-function rowKey(radices: number[]): (row: number[]) => number | string {
-  const weights: number[] = [];
-  let weight = 1;
-  for (const radix of radices) {
-    weights.push(weight);
-    weight *= radix;
+/**
+ * Each axis's values as short codes (the index of a value's first occurrence, so repeated values
+ * stay equal), with the exclusion rules translated to the same codes.
+ */
+function codeAxes(axes: Record<string, string[]>) {
+  const codeOf = new Map<string, Map<string, string>>();
+  for (const [axis, values] of Object.entries(axes)) {
+    const codes = new Map<string, string>();
+    values.forEach((value, i) => codes.has(value) || codes.set(value, String(i)));
+    codeOf.set(axis, codes);
   }
-  if (weight > Number.MAX_SAFE_INTEGER) return (row) => row.join(',');
-  return (row) => row.reduce((total, code, axis) => total + code * (weights[axis] as number), 0);
-}
-
-function repairDuplicates(rows: number[][], random: () => number, key: (row: number[]) => number | string): void {
-  const seen = new Map<number | string, number>();
-  for (const row of rows) seen.set(key(row), (seen.get(key(row)) ?? 0) + 1);
-  const taken = (row: number[]): boolean => (seen.get(key(row)) ?? 0) > 0;
-  const axisCount = rows[0]?.length ?? 0;
-  const maxTries = rows.length * 50;
-  for (let i = 0, tries = 0; i < rows.length && tries < maxTries; i++) {
-    const row = rows[i] as number[];
-    while ((seen.get(key(row)) ?? 0) > 1 && tries < maxTries) {
-      tries++;
-      const j = Math.floor(random() * rows.length);
-      const axis = Math.floor(random() * axisCount);
-      const other = rows[j] as number[];
-      if (j === i || other[axis] === row[axis]) continue;
-      const swappedRow = [...row];
-      const swappedOther = [...other];
-      [swappedRow[axis], swappedOther[axis]] = [other[axis] as number, row[axis] as number];
-      if (taken(swappedRow) || taken(swappedOther)) continue;
-      for (const old of [row, other]) seen.set(key(old), (seen.get(key(old)) ?? 1) - 1);
-      rows[i] = swappedRow;
-      rows[j] = swappedOther;
-      for (const fresh of [swappedRow, swappedOther]) seen.set(key(fresh), (seen.get(key(fresh)) ?? 0) + 1);
-      break;
-    }
-  }
+  const coded: Record<string, string[]> = Object.create(null);
+  for (const [axis, values] of Object.entries(axes)) coded[axis] = values.map((value) => codeOf.get(axis)?.get(value) ?? '');
+  return {
+    axes: coded,
+    value: (axis: string, code: string): string => axes[axis]?.[Number(code)] ?? '',
+    rules: (rules: readonly CompiledRule[]): CompiledRule[] =>
+      rules.map((rule) => rule.map(([axis, values]): [string, ReadonlySet<string>] => [axis, new Set([...values].flatMap((value) => codeOf.get(axis)?.get(value) ?? []))])),
+  };
 }

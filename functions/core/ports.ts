@@ -2,6 +2,7 @@
  * Ports between the handlers and the cloud. Each has a Google Cloud adapter in
  * functions/adapters and an in-memory one for unit tests.
  */
+import type { JudgeClaim, JudgeOutcome } from './judge-record.js';
 import type { ImageMetrics } from './metrics.js';
 import type { ParticipantCursor, RunCursor, RunListing } from './pages.js';
 import type { ActiveRun, Participant, Reservation } from './participants.js';
@@ -67,6 +68,11 @@ export interface RunStore {
   /** Idempotent per object generation. */
   recordAssessment(runId: string, promptId: string, generation: string, metrics: ImageMetrics, now: number): Promise<AssessmentResult>;
   recordAssessmentFailure(runId: string, promptId: string, generation: string, reason: string, now: number): Promise<AssessmentResult>;
+
+  /** Takes the judge's lease for one object generation; `done` when a verdict is already recorded. */
+  claimJudge(runId: string, promptId: string, generation: string, model: string, options: ClaimOptions): Promise<JudgeClaim>;
+  recordJudge(runId: string, promptId: string, generation: string, owner: string, outcome: JudgeOutcome, now: number): Promise<void>;
+  releaseJudge(runId: string, promptId: string, generation: string, owner: string, error: string, backoffUntil: number | null): Promise<void>;
 
   countByStatus(runId: string): Promise<StatusCounts>;
   listFailures(runId: string, limit: number): Promise<FailureSummary[]>;

@@ -29,6 +29,52 @@ export interface CostEstimate {
   usdPerImage: number | null;
   usd: number | null;
   basis: string;
+  /** The content judge's share, already included in `usd`; absent when the run is not judged. */
+  judge?: { model: string; usdPerImage: number | null; usd: number | null; basis: string };
+}
+
+/** Text-model list prices per 1M tokens, for the content judge. */
+export interface TokenPrice {
+  inputUsdPerMillion: number;
+  outputUsdPerMillion: number;
+  source: string;
+}
+
+export const JUDGE_MODEL_PRICES: Record<string, TokenPrice> = {
+  'gemini-2.5-flash': { inputUsdPerMillion: 0.3, outputUsdPerMillion: 2.5, source: 'list price late 2026: $0.30 in, $2.50 out per 1M tokens' },
+  'gemini-2.5-flash-lite': { inputUsdPerMillion: 0.1, outputUsdPerMillion: 0.4, source: 'list price late 2026: $0.10 in, $0.40 out per 1M tokens' },
+};
+
+/**
+ * Tokens one judge call uses, from `npm run bench:judge`: a 384 px image is 258 tokens and the
+ * built-in scenario's rubric about 770 (the fake API counts 4 characters a token); the answer,
+ * about 100 there, is budgeted at 150 with thinking off.
+ */
+export const JUDGE_TOKENS_PER_IMAGE = { input: 1030, output: 150 };
+
+/**
+ * Image input tokens on Gemini 2.x: 258 when both sides are at most 384 px; otherwise the image is
+ * cut into square tiles of ⌊min(w, h)/1.5⌋ px, 258 tokens each. A 1024² image is 4 tiles, 1,032 tokens.
+ */
+export function geminiImageTokens(width: number, height: number): number {
+  if (width <= 384 && height <= 384) return 258;
+  const tile = Math.max(1, Math.floor(Math.min(width, height) / 1.5));
+  return Math.ceil(width / tile) * Math.ceil(height / tile) * 258;
+}
+
+export function judgeUsdPerImage(model: string, tokens: { input: number; output: number } = JUDGE_TOKENS_PER_IMAGE): number | null {
+  const price = JUDGE_MODEL_PRICES[model];
+  return price ? (tokens.input * price.inputUsdPerMillion + tokens.output * price.outputUsdPerMillion) / 1e6 : null;
+}
+
+/** The image estimate with the judge's cost added, when the run is judged. */
+export function estimateRunCost(imageModel: string, images: number, judgeModel: string | null): CostEstimate {
+  const base = estimateCost(imageModel, images);
+  if (!judgeModel) return base;
+  const perImage = judgeUsdPerImage(judgeModel);
+  const usd = perImage === null ? null : Math.round(images * perImage * 1000) / 1000;
+  const judge = { model: judgeModel, usdPerImage: perImage === null ? null : Math.round(perImage * 1e6) / 1e6, usd, basis: JUDGE_MODEL_PRICES[judgeModel]?.source ?? `no price on record for model ${judgeModel}` };
+  return { ...base, usd: base.usd === null || usd === null ? null : Math.round((base.usd + usd) * 1000) / 1000, judge };
 }
 
 export function estimateCost(model: string, images: number): CostEstimate {

@@ -2,6 +2,7 @@
  * Run-level quality report: issue counts, how balanced the categories and scenario axes are,
  * and how diverse the images are by perceptual hash. Pure.
  */
+import type { JudgeSummary } from './judge-agreement.js';
 import type { ImageMetrics } from './metrics.js';
 import { hashWords, ISSUE_FLAGS, type IssueFlag } from './quality.js';
 
@@ -12,6 +13,8 @@ export interface ReportItem {
   /** Null for an image that could not be decoded: it counts, but has no hash. */
   metrics: ImageMetrics | null;
   issues: IssueFlag[];
+  /** Flags the prompt asked for; counted apart from issues. */
+  expected?: IssueFlag[];
 }
 
 export interface Balance {
@@ -23,7 +26,11 @@ export interface Balance {
 export interface RunReport {
   images: number;
   issueCounts: Record<IssueFlag, number>;
+  /** Flags raised where the scenario expected them (a night scene's `dark`): not issues. */
+  expectedCounts: Partial<Record<IssueFlag, number>>;
   balance: { categories: Balance; axes: Record<string, Balance> };
+  /** The content judge's verdicts and its agreement with the human ratings; absent when nothing was judged. */
+  judge?: JudgeSummary;
   diversity: {
     /** Mean pHash Hamming distance over all pairs of decoded images (0–64); null below two images. */
     meanPairwiseHamming: number | null;
@@ -35,11 +42,14 @@ export interface RunReport {
 export function runReport(items: ReportItem[]): RunReport {
   const issueCounts = Object.fromEntries(ISSUE_FLAGS.map((flag) => [flag, 0])) as Record<IssueFlag, number>;
   for (const item of items) for (const issue of item.issues) issueCounts[issue] += 1;
+  const expectedCounts: Partial<Record<IssueFlag, number>> = {};
+  for (const item of items) for (const flag of item.expected ?? []) expectedCounts[flag] = (expectedCounts[flag] ?? 0) + 1;
   const axes = [...new Set(items.flatMap((item) => Object.keys(item.variables)))].sort();
   const hashes = items.flatMap((item) => (item.metrics ? [item.metrics.phash] : []));
   return {
     images: items.length,
     issueCounts,
+    expectedCounts,
     balance: {
       categories: balanceOf(items.map((item) => item.category)),
       axes: Object.fromEntries(axes.map((axis) => [axis, balanceOf(items.flatMap((item) => (Object.hasOwn(item.variables, axis) ? [item.variables[axis] as string] : [])))])),

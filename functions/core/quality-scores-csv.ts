@@ -5,10 +5,11 @@ import { ISSUE_FLAGS } from './quality.js';
 import { REVIEW_COLUMNS } from './review.js';
 import { usableVerdict } from './usable.js';
 import { imagePath, succeeded, type ExportedPrompt } from './export-model.js';
+import { JUDGE_COLUMNS, judgeCells } from './judge-export.js';
 
 
 export function qualityScoresCsv(prompts: ExportedPrompt[]): string {
-  const header = ['file', 'id', 'category', ...METRIC_COLUMNS, ...ISSUE_FLAGS, 'duplicateOf', ...REVIEW_COLUMNS, 'usable'];
+  const header = ['file', 'id', 'category', ...METRIC_COLUMNS, ...ISSUE_FLAGS, 'duplicateOf', ...REVIEW_COLUMNS, 'usable', ...JUDGE_COLUMNS];
   const rows = prompts
     .filter((prompt) => succeeded(prompt))
     .map((prompt) => [
@@ -25,6 +26,8 @@ export function qualityScoresCsv(prompts: ExportedPrompt[]): string {
       prompt.review?.reviewedBy ?? '',
       // 1 = no issue flag, not rated below 3, not marked inappropriate (functions/core/usable.ts).
       usableVerdict(prompt).usable ? 1 : 0,
+      // The content judge's verdict; empty when the run was not judged or the verdict failed.
+      ...judgeCells(prompt),
     ]);
   // Notes, names and categories come from users: every cell is neutralised (csv.ts).
   return `${[header, ...rows].map(csvRow).join('\n')}\n`;

@@ -18,6 +18,11 @@ export const ISSUE_FLAGS = [
   'exact_duplicate',
   'near_duplicate',
   'unreadable',
+  // From the content judge's verdict (functions/core/judge.ts), when the run is judged.
+  'off_prompt',
+  'missing_elements',
+  'artifacts',
+  'inappropriate_content',
 ] as const;
 
 export type IssueFlag = (typeof ISSUE_FLAGS)[number];
@@ -32,6 +37,12 @@ export const DEFAULT_THRESHOLDS = {
   lowInformationEntropy: 2,
   /** low_information also below this RMS contrast (luma std < 2.6/255), so a flat field with noise counts: ours. */
   lowInformationContrast: 0.01,
+  /**
+   * low_information also when more than this fraction of the image is flat (metrics.flatFraction): a mostly empty frame whose
+   * busy corner keeps entropy up: ours. Textured photos measure well below; the embedded renderer's flat fills reach 0.5–0.75,
+   * and its haze and fog scenes 0.79–0.91 (60 default prompts, seed 1: 12 flagged, 10 of them fog or haze, which the scenario expects).
+   */
+  lowInformationFlatFraction: 0.78,
   /** blurry below this sharpness, unless low_information: ours; clean images measure ≥ 2, a one-thumbnail-pixel blur < 1. */
   blurrySharpness: 1.2,
   /** grayscale when fewer pixels than this have channels over 8 levels apart, judged on pixels so R = G = B RGB files count: ours. */
@@ -44,6 +55,12 @@ export const DEFAULT_THRESHOLDS = {
   oddSizeMinIqrFraction: 0.1,
   /** near_duplicate at pHash distance ≤ this: copies re-encoded, resized ±10 % or 5 % brighter move 0–2 bits, distinct renders stay ≥ 14 apart (imagededup uses 10). */
   nearDuplicateHamming: 8,
+  /** off_prompt when the judge's relevance (1–5) is at most this: 2 is "barely matches". */
+  offPromptRelevance: 2,
+  /** missing_elements when the judge finds at least this many requested elements absent. */
+  missingElements: 1,
+  /** artifacts when the judge names at least this many kinds of artifact. */
+  artifacts: 1,
 } as const;
 
 export type Thresholds = { -readonly [K in keyof typeof DEFAULT_THRESHOLDS]: number };
@@ -57,12 +74,16 @@ const thresholdsSchema = z
     lightP5: fraction,
     lowInformationEntropy: z.number().min(0).max(8),
     lowInformationContrast: fraction,
+    lowInformationFlatFraction: fraction,
     blurrySharpness: z.number().min(0),
     grayscaleColouredFraction: fraction,
     oddAspectRatio: fraction,
     oddSizeIqrFactor: z.number().min(0),
     oddSizeMinIqrFraction: z.number().min(0),
     nearDuplicateHamming: z.number().int().min(0).max(64),
+    offPromptRelevance: z.number().int().min(0).max(5),
+    missingElements: z.number().int().min(1).max(100),
+    artifacts: z.number().int().min(1).max(10),
   } satisfies Record<ThresholdName, z.ZodType<number>>)
   .partial()
   .strict();
@@ -80,7 +101,8 @@ export function mergeThresholds(overrides: unknown = {}): Thresholds {
 
 /** Per-image flags, in ISSUE_FLAGS order. */
 export function imageIssues(metrics: ImageMetrics, thresholds: Thresholds = DEFAULT_THRESHOLDS): IssueFlag[] {
-  const lowInformation = metrics.entropy < thresholds.lowInformationEntropy || metrics.contrast < thresholds.lowInformationContrast;
+  const lowInformation =
+    metrics.entropy < thresholds.lowInformationEntropy || metrics.contrast < thresholds.lowInformationContrast || (metrics.flatFraction ?? 0) > thresholds.lowInformationFlatFraction;
   const flagged: Partial<Record<IssueFlag, boolean>> = {
     dark: metrics.brightnessP99 < thresholds.darkP99,
     light: metrics.brightnessP5 > thresholds.lightP5,

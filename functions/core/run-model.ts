@@ -1,5 +1,7 @@
 import type { ImageMetrics } from './metrics.js';
 import type { PlannedPrompt } from './planner.js';
+import type { JudgeMode } from './judge.js';
+import type { JudgeRecord } from './judge-record.js';
 import type { CostEstimate } from './pricing.js';
 import type { Review } from './review.js';
 import { DEFAULT_IMAGE_SETTINGS, type ImageSettings, type Scenario } from './scenario.js';
@@ -31,6 +33,8 @@ export interface RunRecord {
   completedAt?: string | null;
   /** Set when the run was cancelled, by its owner, the instructor, or a revoke or purge. */
   cancelledAt?: string | null;
+  /** The content judge for this run; absent on runs made before the judge existed (none). */
+  judge?: JudgeMode;
 }
 
 export interface PromptRecord extends PlannedPrompt {
@@ -54,6 +58,8 @@ export interface PromptRecord extends PlannedPrompt {
   review: Review | null;
   /** Epoch ms its generation message was last published (the run's creation, or the reconciler's re-queue). */
   queuedAt?: number;
+  /** The content judge's verdict for the current object generation; absent until judged. */
+  judge?: JudgeRecord | null;
 }
 
 export function newPromptRecord(runId: string, planned: PlannedPrompt, image: ImageSettings = DEFAULT_IMAGE_SETTINGS): PromptRecord {

@@ -3,7 +3,7 @@
  * categories and every axis, and what they would cost. Pure; POST /v1/runs:preview answers with it.
  */
 import { planPrompts } from './planner.js';
-import { estimateCost, type CostEstimate } from './pricing.js';
+import { estimateRunCost, type CostEstimate } from './pricing.js';
 import { balanceOf, type Balance } from './quality-report.js';
 import type { RunRequest } from './run-request.js';
 
@@ -16,7 +16,8 @@ export interface RunPreview {
 }
 
 /** The seed must be fixed by the caller, so that starting the run with it plans exactly these prompts. */
-export function previewRun(request: RunRequest & { seed: number }, model: string): RunPreview {
+/** `judgeModel` is the judge's model when the run will be judged, so the estimate includes its calls. */
+export function previewRun(request: RunRequest & { seed: number }, model: string, judgeModel: string | null = null): RunPreview {
   const { scenario, count, seed, categories } = request;
   const planned = planPrompts(scenario, { count, seed, ...(categories ? { categories } : {}) });
   const axes = [...new Set(planned.flatMap((prompt) => Object.keys(prompt.variables)))].sort();
@@ -28,6 +29,6 @@ export function previewRun(request: RunRequest & { seed: number }, model: string
       categories: balanceOf(planned.map((prompt) => prompt.category)),
       axes: Object.fromEntries(axes.map((axis) => [axis, balanceOf(planned.flatMap((prompt) => (Object.hasOwn(prompt.variables, axis) ? [prompt.variables[axis] as string] : [])))])),
     },
-    costEstimate: estimateCost(model, planned.length),
+    costEstimate: estimateRunCost(model, planned.length, judgeModel),
   };
 }

@@ -5,10 +5,15 @@
  */
 import { combineIssues, imageIssues, mergeThresholds, runChecks, type IssueFlag, type Thresholds } from './quality.js';
 import { runReport, type RunReport } from './quality-report.js';
+import { expectedFlags } from './scenario-rules.js';
+import { judgeIssues } from './judge.js';
+import { judgeSummary } from './judge-agreement.js';
 import type { PromptRecord, RunRecord } from './run-model.js';
 
 export interface PromptQuality {
   issues: IssueFlag[];
+  /** Flags the prompt asked for (the scenario's `expectations`, e.g. `dark` at night): reported, never counted as issues. */
+  expected: IssueFlag[];
   /** The prompt whose image this one duplicates. */
   duplicateOf: string | null;
 }
@@ -19,12 +24,25 @@ export interface RunQuality {
   report: RunReport;
 }
 
-type QualityInput = Pick<PromptRecord, 'promptId' | 'index' | 'category' | 'variables' | 'status' | 'metrics' | 'failureReason'>;
+type QualityInput = Pick<PromptRecord, 'promptId' | 'index' | 'category' | 'variables' | 'status' | 'metrics' | 'failureReason'> & Partial<Pick<PromptRecord, 'judge' | 'review'>>;
 
 export const thresholdsOf = (run: Pick<RunRecord, 'scenario'>): Thresholds => mergeThresholds(run.scenario.quality?.thresholds ?? {});
 
 export const isUnreadable = (prompt: Pick<PromptRecord, 'status' | 'failureReason'>): boolean =>
   prompt.status === 'failed' && (prompt.failureReason ?? '').startsWith('unreadable');
+
+/**
+ * One image's own flags while its run is still running: its metrics and judge verdict, split into
+ * issues and the flags its prompt asked for. Run-level checks (duplicates, odd sizes) wait for the run.
+ */
+export function ownQuality(run: Pick<RunRecord, 'scenario'>, prompt: QualityInput, thresholds: Thresholds): PromptQuality | undefined {
+  if (isUnreadable(prompt)) return { issues: ['unreadable'], expected: [], duplicateOf: null };
+  if (prompt.status !== 'assessed' || !prompt.metrics) return undefined;
+  const verdict = prompt.judge?.status === 'judged' && prompt.judge.answer ? judgeIssues(prompt.judge.answer, thresholds) : [];
+  const flagged = combineIssues(imageIssues(prompt.metrics, thresholds), [], verdict);
+  const wanted = expectedFlags(prompt.variables, run.scenario.expectations);
+  return { issues: flagged.filter((flag) => !wanted.has(flag)), expected: flagged.filter((flag) => wanted.has(flag)), duplicateOf: null };
+}
 
 export function runQuality(run: Pick<RunRecord, 'scenario'>, prompts: QualityInput[]): RunQuality {
   const thresholds = thresholdsOf(run);
@@ -34,10 +52,17 @@ export function runQuality(run: Pick<RunRecord, 'scenario'>, prompts: QualityInp
   const byPrompt = new Map<string, PromptQuality>();
   for (const prompt of assessed) {
     const check = checks.get(prompt.promptId);
-    byPrompt.set(prompt.promptId, { issues: combineIssues(imageIssues(prompt.metrics, thresholds), check?.issues ?? []), duplicateOf: check?.duplicateOf ?? null });
+    // A failed verdict raises nothing: only an answer the schema accepted can flag an image.
+    const verdict = prompt.judge?.status === 'judged' && prompt.judge.answer ? judgeIssues(prompt.judge.answer, thresholds) : [];
+    const flagged = combineIssues(imageIssues(prompt.metrics, thresholds), check?.issues ?? [], verdict);
+    const wanted = expectedFlags(prompt.variables, run.scenario.expectations);
+    byPrompt.set(prompt.promptId, { issues: flagged.filter((flag) => !wanted.has(flag)), expected: flagged.filter((flag) => wanted.has(flag)), duplicateOf: check?.duplicateOf ?? null });
   }
-  for (const prompt of ordered.filter(isUnreadable)) byPrompt.set(prompt.promptId, { issues: ['unreadable'], duplicateOf: null });
+  for (const prompt of ordered.filter(isUnreadable)) byPrompt.set(prompt.promptId, { issues: ['unreadable'], expected: [], duplicateOf: null });
   const reported = ordered.filter((p) => byPrompt.has(p.promptId));
-  const report = runReport(reported.map((p) => ({ id: p.promptId, category: p.category, variables: p.variables, metrics: p.status === 'assessed' ? p.metrics : null, issues: byPrompt.get(p.promptId)?.issues ?? [] })));
-  return { thresholds, byPrompt, report };
+  const report = runReport(
+    reported.map((p) => ({ id: p.promptId, category: p.category, variables: p.variables, metrics: p.status === 'assessed' ? p.metrics : null, issues: byPrompt.get(p.promptId)?.issues ?? [], expected: byPrompt.get(p.promptId)?.expected ?? [] })),
+  );
+  const judge = judgeSummary(reported);
+  return { thresholds, byPrompt, report: judge ? { ...report, judge } : report };
 }

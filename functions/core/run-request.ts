@@ -15,6 +15,7 @@ export const runRequestSchema = z
     seed: z.number().int('seed must be an integer').min(0, 'seed must be ≥ 0').max(Number.MAX_SAFE_INTEGER).optional(),
     categories: z.array(z.string()).min(1, 'categories, when given, must name at least one category').max(100).optional(),
     image: imageSettingsSchema.optional(),
+    judge: z.enum(['gemini', 'none'], { message: 'judge must be "gemini" or "none"' }).optional(),
   })
   .strict();
 
@@ -25,6 +26,8 @@ export interface RunRequest {
   categories: string[] | undefined;
   /** The run's own image settings, else the scenario's, else 1:1 at 1K. */
   image: ImageSettings;
+  /** The run's own choice, else the scenario's; undefined lets the deployment decide. */
+  judge: 'gemini' | 'none' | undefined;
 }
 
 /** One problem with one field of a request, for a form to show next to that field. */
@@ -119,5 +122,5 @@ export function parseRunRequest(body: unknown, builtins: ReadonlyMap<string, Sce
   }
   const categories = request.categories ? [...new Set(request.categories)] : undefined;
   const image = request.image ?? scenario.image ?? DEFAULT_IMAGE_SETTINGS;
-  return { ok: true, value: { scenario, count: request.count, seed: request.seed, categories, image } };
+  return { ok: true, value: { scenario, count: request.count, seed: request.seed, categories, image, judge: request.judge ?? scenario.judge } };
 }

@@ -21,7 +21,7 @@ export interface RunSummary {
   quality: QualitySummary;
   report: RunReport;
   /** Only the prompts with a flag or an original; every other prompt has no issues. */
-  flagged: Array<{ promptId: string; issues: IssueFlag[]; duplicateOf: string | null }>;
+  flagged: Array<{ promptId: string; issues: IssueFlag[]; expected?: IssueFlag[]; duplicateOf: string | null }>;
   /** Where each image is, so serving a completed run's image or preview needs no read of its prompt. */
   images: Array<{ promptId: string; objectName: string; objectGeneration: string }>;
   computedAt: string;
@@ -41,8 +41,8 @@ export function summariseRun(run: Pick<RunRecord, 'scenario'>, prompts: PromptRe
     quality: summariseQuality(ordered.flatMap((prompt) => (prompt.status === 'assessed' && prompt.metrics ? [prompt.metrics] : []))),
     report,
     flagged: [...byPrompt.entries()]
-      .filter(([, quality]) => quality.issues.length > 0 || quality.duplicateOf !== null)
-      .map(([promptId, quality]) => ({ promptId, issues: quality.issues, duplicateOf: quality.duplicateOf })),
+      .filter(([, quality]) => quality.issues.length > 0 || quality.expected.length > 0 || quality.duplicateOf !== null)
+      .map(([promptId, quality]) => ({ promptId, issues: quality.issues, expected: quality.expected, duplicateOf: quality.duplicateOf })),
     images: ordered.flatMap((prompt) =>
       prompt.status === 'assessed' && prompt.objectName && prompt.objectGeneration ? [{ promptId: prompt.promptId, objectName: prompt.objectName, objectGeneration: prompt.objectGeneration }] : [],
     ),
@@ -67,5 +67,5 @@ export function decodeSummary(stored: string | null | undefined): RunSummary | n
 
 /** Per-prompt flags from a stored summary, for listing a completed run's prompts without reading them all. */
 export function flagsFromSummary(summary: RunSummary): Map<string, PromptQuality> {
-  return new Map(summary.flagged.map((entry) => [entry.promptId, { issues: entry.issues, duplicateOf: entry.duplicateOf }]));
+  return new Map(summary.flagged.map((entry) => [entry.promptId, { issues: entry.issues, expected: entry.expected ?? [], duplicateOf: entry.duplicateOf }]));
 }

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { isReservedName, longestPromptBytes, MAX_PROMPT_BYTES, MAX_TEMPLATE_AXES } from './input-limits.js';
 import { mergeThresholds } from './quality.js';
 import { closestName } from './suggest.js';
+import { compileRules, exclusionRuleSchema, expectationsSchema, findAllowed, MAX_EXCLUSION_RULES, rulesFor } from './scenario-rules.js';
 
 /**
  * A scenario describes a fictional setting and how to turn it into prompts.
@@ -44,6 +45,12 @@ export const scenarioSchema = z
     image: imageSettingsSchema.optional(),
     /** Overrides of the quality thresholds in functions/core/quality.ts, by name. */
     quality: z.object({ thresholds: z.record(z.string(), z.number()).default({}) }).strict().optional(),
+    /** Combinations of axis values that must never meet in one prompt (functions/core/scenario-rules.ts). */
+    exclude: z.array(exclusionRuleSchema).max(MAX_EXCLUSION_RULES).optional(),
+    /** Flags a value asks for, e.g. `{ "at night": { "expect": ["dark"] } }`: reported as expected, not as issues. */
+    expectations: expectationsSchema.optional(),
+    /** The content judge for runs of this scenario, unless the run request names one. */
+    judge: z.enum(['gemini', 'none']).optional(),
   })
   .strict()
   .superRefine((scenario, ctx) => {
@@ -60,6 +67,7 @@ export const scenarioSchema = z
     } catch (error) {
       ctx.addIssue({ code: 'custom', path: ['quality', 'thresholds'], message: (error as Error).message });
     }
+    checkRules(scenario, ctx);
     for (const [name, category] of Object.entries(scenario.categories)) {
       if (!CATEGORY_NAME.test(name)) {
         ctx.addIssue({ code: 'custom', path: ['categories', name], message: `category name "${name}" must match [a-z0-9_-]+ (it becomes a folder name)` });
@@ -139,6 +147,43 @@ export function axesOf(scenario: Scenario, categoryName: string): Record<string,
   return axes;
 }
 
+/** Fills the placeholders; the prompt starts with a capital even when the template starts with one. */
 export function fillTemplate(template: string, values: Record<string, string>): string {
-  return template.replace(PLACEHOLDER, (_, name: string) => values[name] ?? '').replace(/\s+/g, ' ').trim();
+  const text = template.replace(PLACEHOLDER, (_, name: string) => (Object.hasOwn(values, name) ? values[name] : '') ?? '').replace(/\s+/g, ' ').trim();
+  return text.charAt(0).toUpperCase() + text.slice(1);
+}
+
+/** Every value of every axis, shared or a category's own. */
+function valuesByAxis(scenario: Pick<Scenario, 'variables' | 'categories'>): Map<string, Set<string>> {
+  const known = new Map<string, Set<string>>();
+  const add = (variables: Record<string, string[]>) => {
+    for (const [axis, values] of Object.entries(variables)) for (const value of values) (known.get(axis) ?? known.set(axis, new Set()).get(axis))?.add(value);
+  };
+  add(scenario.variables);
+  for (const category of Object.values(scenario.categories)) add(category.variables);
+  return known;
+}
+
+/** Rules and expectations must name real axes and values (a typo would silently do nothing), and no category may be excluded entirely. */
+function checkRules(scenario: Omit<Scenario, 'exclude' | 'expectations'> & Partial<Pick<Scenario, 'exclude' | 'expectations'>>, ctx: z.RefinementCtx): void {
+  const known = valuesByAxis(scenario);
+  (scenario.exclude ?? []).forEach((rule, index) => {
+    for (const [axis, values] of Object.entries(rule)) {
+      const axisValues = known.get(axis);
+      if (!axisValues) ctx.addIssue({ code: 'custom', path: ['exclude', index, axis], message: `unknown axis "${axis}"` });
+      else for (const value of values.filter((v) => !axisValues.has(v))) ctx.addIssue({ code: 'custom', path: ['exclude', index, axis], message: `"${value}" is not a value of ${axis}` });
+    }
+  });
+  const allValues = new Set([...known.values()].flatMap((values) => [...values]));
+  for (const value of Object.keys(scenario.expectations ?? {})) {
+    if (!allValues.has(value)) ctx.addIssue({ code: 'custom', path: ['expectations', value], message: `"${value}" is not a value of any axis` });
+  }
+  if (!scenario.exclude?.length) return;
+  const rules = compileRules(scenario.exclude);
+  for (const name of Object.keys(scenario.categories)) {
+    const axes = axesOf(scenario as Scenario, name);
+    if (!findAllowed(Object.entries(axes), rulesFor(axes, rules))) {
+      ctx.addIssue({ code: 'custom', path: ['exclude'], message: `the exclusions leave category "${name}" no allowed combination` });
+    }
+  }
 }

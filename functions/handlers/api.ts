@@ -27,6 +27,8 @@ export interface ApiDependencies {
   builtins: () => ReadonlyMap<string, Scenario>;
   defaultScenario: string;
   provider: { name: string; model: string };
+  /** The deployment's content judge; null (or absent) when it has none, and a run asking for one is refused. */
+  judge?: { model: string } | null;
   /** Makes the preview of an image stored before previews existed: the api's only decode, once per such image. */
   thumbnail: (png: Buffer) => Promise<Buffer>;
   /** Per-caller write ceilings; none when omitted (unit tests). */

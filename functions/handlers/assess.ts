@@ -4,6 +4,7 @@ import { classifyObject } from '../core/object-filter.js';
 import type { ImageBucket, Logger, RunStore } from '../core/ports.js';
 import { PREVIEW_CONTENT_TYPE, previewObjectName } from '../core/previews.js';
 import type { Done } from './event-outcome.js';
+import { judgeStep, type JudgeDependencies } from './judge-step.js';
 
 /** The fields we read from a `google.cloud.storage.object.v1.finalized` event. Int64s arrive as strings. */
 export interface StorageObjectData {
@@ -22,6 +23,8 @@ export interface AssessDependencies {
   preview?: (image: RawImage) => Promise<Buffer>;
   log: Logger;
   now?: () => number;
+  /** The content judge, when the deployment has one; runs judged with it are chosen per run. */
+  judge?: JudgeDependencies;
 }
 
 /**
@@ -46,7 +49,10 @@ export function makeAssessHandler(deps: AssessDependencies) {
       deps.log.warn('image has no prompt record: ignored', { name });
       return { done: 'skipped', reason: 'no prompt record' };
     }
-    if (prompt.assessedGeneration === generation) return { done: 'skipped', reason: 'duplicate event' };
+    // A duplicate is done unless its judge verdict is still owed (a transient judge error asked for this redelivery).
+    const judgeOwed = deps.judge !== undefined && !(prompt.judge?.generation === generation && prompt.judge.status !== 'judging');
+    const pixelsDone = prompt.assessedGeneration === generation;
+    if (pixelsDone && (!judgeOwed || (await deps.store.getRun(runId))?.judge !== 'gemini')) return { done: 'skipped', reason: 'duplicate event' };
 
     const started = now();
     const bytes = await deps.bucket.read(name, generation || undefined);
@@ -64,14 +70,19 @@ export function makeAssessHandler(deps: AssessDependencies) {
       deps.log.warn('assessment failed', { runId, promptId, reason });
       return { done: 'failed' };
     }
-    const metrics = computeMetrics(image);
-    // Stored before the assessment is recorded, so an assessed image has its preview; create-only, so a redelivery writes nothing.
-    if (deps.preview) await deps.bucket.writeDerivedIfAbsent(previewObjectName(name), await deps.preview(image), PREVIEW_CONTENT_TYPE);
-    const measured = now();
-    const result = await deps.store.recordAssessment(runId, promptId, generation, metrics, measured);
-    // A prompt that had been given up as failed now has an image: a completed run's stored summary no longer holds, and the next read rebuilds it.
-    if (result === 'recorded' && prompt.status === 'failed') await deps.store.saveRunSummary(runId, null);
-    if (result === 'recorded') deps.log.info('assessed', { runId, promptId, generation, readMs: read - started, measureMs: measured - read, recordMs: now() - measured });
+    let result: 'recorded' | 'duplicate' | 'missing' = 'duplicate';
+    if (!pixelsDone) {
+      const metrics = computeMetrics(image);
+      // Stored before the assessment is recorded, so an assessed image has its preview; create-only, so a redelivery writes nothing.
+      if (deps.preview) await deps.bucket.writeDerivedIfAbsent(previewObjectName(name), await deps.preview(image), PREVIEW_CONTENT_TYPE);
+      const measured = now();
+      result = await deps.store.recordAssessment(runId, promptId, generation, metrics, measured);
+      // A prompt that had been given up as failed now has an image: a completed run's stored summary no longer holds, and the next read rebuilds it.
+      if (result === 'recorded' && prompt.status === 'failed') await deps.store.saveRunSummary(runId, null);
+      if (result === 'recorded') deps.log.info('assessed', { runId, promptId, generation, readMs: read - started, measureMs: measured - read, recordMs: now() - measured });
+    }
+    // The pixel assessment is recorded first, so the judge can neither lose nor delay it; it reuses the same decode.
+    if (deps.judge && result !== 'missing') await judgeStep(deps.store, deps.judge, deps.log, prompt, generation, image, now);
     return result === 'recorded' ? { done: 'assessed' } : { done: 'skipped', reason: result };
   };
 }

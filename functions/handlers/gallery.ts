@@ -31,6 +31,7 @@ const FILES: ReadonlyMap<string, readonly [string, string]> = new Map([
   ['/assets/detail.js', ['detail.js', JS]],
   ['/assets/dom.js', ['dom.js', JS]],
   ['/assets/filters.js', ['filters.js', JS]],
+  ['/assets/judge.js', ['judge.js', JS]],
   ['/assets/review.js', ['review.js', JS]],
   ['/assets/runs.js', ['runs.js', JS]],
   ['/assets/newrun.js', ['newrun.js', JS]],

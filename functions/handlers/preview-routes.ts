@@ -49,7 +49,7 @@ export function previewRoutes(deps: ApiDependencies): Route[] {
         const request = validateRunRequest(deps, readJsonBody(req));
         // The planner places exactly `count` prompts, so the quota is checked before the planning work.
         const quota = await quotaFor(principal, request.count);
-        const preview = previewRun(request, deps.provider.model);
+        const preview = previewRun(request, deps.provider.model, request.judge === 'gemini' ? (deps.judge?.model ?? null) : null);
         sendJson(res, 200, { ...preview, scenario: request.scenario.name, image: request.image, quota });
       },
     },

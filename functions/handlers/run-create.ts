@@ -6,7 +6,7 @@
 import { randomBytes } from 'node:crypto';
 import type { ActiveRun } from '../core/participants.js';
 import { planPrompts, type PlannedPrompt } from '../core/planner.js';
-import { estimateCost } from '../core/pricing.js';
+import { estimateRunCost } from '../core/pricing.js';
 import { parseRunRequest, type RunRequest } from '../core/run-request.js';
 import { newPromptRecord, type RunRecord } from '../core/run-model.js';
 import type { ApiDependencies } from './api.js';
@@ -14,14 +14,28 @@ import type { Principal } from './auth.js';
 import { HttpError } from './http.js';
 import { limitWrites } from './write-limit.js';
 
-export type ValidatedRun = RunRequest & { seed: number };
+export type ValidatedRun = RunRequest & { seed: number; judge: 'gemini' | 'none' };
 
 /** Schema, scenario and bounds; 400 naming the field. Reads and writes nothing. */
-export function validateRunRequest(deps: Pick<ApiDependencies, 'builtins' | 'defaultScenario'>, body: unknown): ValidatedRun {
+export function validateRunRequest(deps: Pick<ApiDependencies, 'builtins' | 'defaultScenario' | 'judge' | 'provider'>, body: unknown): ValidatedRun {
   const parsed = parseRunRequest(body, deps.builtins(), deps.defaultScenario);
   if (!parsed.ok) throw new HttpError(400, 'INVALID_ARGUMENT', parsed.message, {}, parsed.fields);
-  return { ...parsed.value, seed: parsed.value.seed ?? randomBytes(4).readUInt32BE(0) };
+  const judge = resolveJudge(parsed.value.judge, deps.judge ?? null, deps.provider.name);
+  return { ...parsed.value, seed: parsed.value.seed ?? randomBytes(4).readUInt32BE(0), judge };
 }
+
+/**
+ * A run is judged when it (or its scenario) asks and the deployment can; asking a deployment without
+ * a judge is an error. Unasked, a deployment with a judge judges Gemini images, never the embedded renderer's.
+ */
+function resolveJudge(asked: 'gemini' | 'none' | undefined, available: { model: string } | null, provider: string): 'gemini' | 'none' {
+  if (asked === 'gemini' && !available) throw new HttpError(400, 'INVALID_ARGUMENT', 'judge: this deployment has no content judge (JUDGE=none); ask for "none" or deploy with judge = "gemini"');
+  return asked ?? (available && provider !== 'embedded' ? 'gemini' : 'none');
+}
+
+/** Images plus, when the run is judged, the judge's calls. */
+export const runCost = (deps: Pick<ApiDependencies, 'judge' | 'provider'>, request: Pick<ValidatedRun, 'judge'>, images: number) =>
+  estimateRunCost(deps.provider.model, images, request.judge === 'gemini' ? (deps.judge?.model ?? null) : null);
 
 /** Pure and bounded: at most 500 prompts, each within MAX_PROMPT_BYTES (the schema guarantees it). */
 export function planRun(request: ValidatedRun): PlannedPrompt[] {
@@ -67,7 +81,8 @@ export async function recordRun(
       state: 'accepted',
       owner: principal.id,
       image,
-      costEstimate: estimateCost(deps.provider.model, planned.length),
+      costEstimate: runCost(deps, request, planned.length),
+      judge: request.judge,
     };
     await deps.store.createRun(run, planned.map((prompt) => newPromptRecord(runId, prompt, image)));
     return { run, planned };

@@ -8,8 +8,7 @@
 import type { Request, Response } from '@google-cloud/functions-framework';
 import { PAGE_LIMITS, pageToken, parsePageRequest, promptCursorSchema, runCursorSchema } from '../core/pages.js';
 import { etagMatches, imageEtag, PREVIEW_CONTENT_TYPE, previewObjectName } from '../core/previews.js';
-import { imageIssues } from '../core/quality.js';
-import { isUnreadable, thresholdsOf, type PromptQuality } from '../core/run-quality.js';
+import { ownQuality, thresholdsOf, type PromptQuality } from '../core/run-quality.js';
 import type { RunReport } from '../core/quality-report.js';
 import { decodeSummary, encodeSummary, FAILURES_LISTED_WHILE_RUNNING, flagsFromSummary, summariseRun, type RunSummary } from '../core/run-summary.js';
 import { deriveRunState, type PromptRecord, type RunRecord, type RunState } from '../core/run-model.js';
@@ -27,7 +26,8 @@ export async function runStatus(deps: Deps, run: RunRecord) {
   const progress = await runProgress(deps, run);
   const planned = Object.values(progress.counts).reduce((a, b) => a + b, 0);
   const { state, counts, failures, quality, report } = progress;
-  return { runId, state, scenario: run.scenario.name, provider, model, seed, createdAt, owner, image, costEstimate, planned, counts, failures, quality, report };
+  const judge = run.judge ?? 'none';
+  return { runId, state, scenario: run.scenario.name, provider, model, seed, createdAt, owner, image, costEstimate, judge, planned, counts, failures, quality, report };
 }
 
 async function runProgress(deps: Deps, run: RunRecord): Promise<Progress> {
@@ -74,8 +74,7 @@ export async function listPrompts(deps: Deps, req: Request, res: Response, run: 
   const flags = summary ? flagsFromSummary(summary) : null;
   const qualityOf = (prompt: PromptRecord): PromptQuality | undefined => {
     if (flags) return flags.get(prompt.promptId);
-    if (isUnreadable(prompt)) return { issues: ['unreadable'], duplicateOf: null };
-    return prompt.status === 'assessed' && prompt.metrics ? { issues: imageIssues(prompt.metrics, thresholds), duplicateOf: null } : undefined;
+    return ownQuality(run, prompt, thresholds);
   };
   const { summary: _summary, ...visibleRun } = run;
   sendJson(res, 200, {
@@ -89,7 +88,7 @@ export async function listPrompts(deps: Deps, req: Request, res: Response, run: 
 /** The prompt as clients see it, with its quality flags; lease bookkeeping stays internal. */
 export function publicPrompt(prompt: PromptRecord, quality: PromptQuality | undefined) {
   const { leaseOwner: _owner, leaseExpiresAt: _expires, assessedGeneration: _generation, ...visible } = prompt;
-  return { ...visible, review: prompt.review ?? null, issues: quality?.issues ?? [], duplicateOf: quality?.duplicateOf ?? null };
+  return { ...visible, review: prompt.review ?? null, issues: quality?.issues ?? [], expected: quality?.expected ?? [], duplicateOf: quality?.duplicateOf ?? null };
 }
 
 /**

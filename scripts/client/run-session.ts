@@ -49,6 +49,7 @@ export async function runAndExport(client: ApiClient, options: RunOptions, log: 
   if (options.scenarioFile) body.scenario = await readScenarioFile(options.scenarioFile);
   if (options.seed !== undefined) body.seed = options.seed;
   if (options.categories) body.categories = options.categories;
+  if (options.judge) body.judge = options.judge;
 
   const started = Date.now();
   const created = await client.createRun(body);

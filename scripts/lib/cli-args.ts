@@ -15,6 +15,8 @@ export interface RunOptions {
   force: boolean;
   /** How the export is split and labelled: --split, --exclude, --license. */
   dataset: DatasetOptions;
+  /** The content judge asked for; unset lets the stack or deployment decide. */
+  judge: 'gemini' | 'none' | undefined;
 }
 
 /** Where the local stack keeps its data between runs. */
@@ -44,6 +46,7 @@ const runFlags = {
   categories: { type: 'string' },
   out: { type: 'string' },
   force: { type: 'boolean' },
+  judge: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
   ...datasetFlagsSpec(),
 } as const;
@@ -75,6 +78,8 @@ function parseRunOptions(values: Record<string, string | boolean | undefined>, d
   if (typeof count === 'string') return count;
   const seed = values.seed === undefined ? undefined : integer('seed', values.seed as string, 0, Number.MAX_SAFE_INTEGER);
   if (typeof seed === 'string') return seed;
+  const judge = values.judge as string | undefined;
+  if (judge !== undefined && judge !== 'gemini' && judge !== 'none') return `--judge must be "gemini" or "none", got "${judge}"`;
   const categories = typeof values.categories === 'string' ? values.categories.split(',').map((c) => c.trim()).filter(Boolean) : undefined;
   const dataset = parseDatasetFlags(values);
   if (typeof dataset === 'string') return dataset;
@@ -86,6 +91,7 @@ function parseRunOptions(values: Record<string, string | boolean | undefined>, d
     out: (values.out as string | undefined) ?? 'DataCollection',
     force: values.force === true,
     dataset,
+    judge,
   };
 }
 
@@ -115,16 +121,24 @@ function dataOptions(values: Record<string, string | boolean | undefined>): Data
 }
 
 /** `npm run dev`: only where to keep the data. */
-export function parseDevArgs(argv: string[]): Parsed<DataOptions> {
+export interface DevOptions extends DataOptions {
+  /** The stack's content judge; `none` unless asked. */
+  judge: 'gemini' | 'none';
+}
+
+export function parseDevArgs(argv: string[]): Parsed<DevOptions> {
+  const flags = { ...dataFlags, judge: { type: 'string' as const } };
   let values;
   try {
-    values = parseArgs({ args: argv, options: { ...dataFlags, help: { type: 'boolean', short: 'h' } }, allowPositionals: false, strict: true }).values as Record<string, string | boolean | undefined>;
+    values = parseArgs({ args: argv, options: { ...flags, help: { type: 'boolean', short: 'h' } }, allowPositionals: false, strict: true }).values as Record<string, string | boolean | undefined>;
   } catch (error) {
-    return { ok: false, error: optionError(error, [...Object.keys(dataFlags), 'help']) };
+    return { ok: false, error: optionError(error, [...Object.keys(flags), 'help']) };
   }
   if (values.help) return { ok: false, help: true };
+  const judge = (values.judge as string | undefined) ?? 'none';
+  if (judge !== 'gemini' && judge !== 'none') return { ok: false, error: `--judge must be "gemini" or "none", got "${judge}"` };
   const data = dataOptions(values);
-  return typeof data === 'string' ? { ok: false, error: data } : { ok: true, options: data };
+  return typeof data === 'string' ? { ok: false, error: data } : { ok: true, options: { ...data, judge } };
 }
 
 export function parseStartArgs(argv: string[]): Parsed<StartOptions> {
@@ -159,7 +173,9 @@ export const RUN_USAGE = `  --count N           images to generate, 1..500 (defa
   --split A,B,C       train,validation,test shares (default 0.8,0.1,0.1)
   --exclude POLICY    leave images out of every split: issues, inappropriate,
                       rated-below=N, not-usable; comma-separated to combine
-  --license ID        the licence in the dataset card (default cc-by-4.0)`;
+  --license ID        the licence in the dataset card (default cc-by-4.0)
+  --judge NAME        gemini: a Gemini model judges each image's content (needs Gemini credentials);
+                      none: pixel metrics only (default: gemini for Gemini images when the deployment has a judge)`;
 
 export const DATA_USAGE = `  --data-dir DIR      where runs, prompts, reviews and images are kept between runs (default ./${DEFAULT_DATA_DIR})
   --fresh             start with an empty data folder (deletes what --data-dir holds)`;

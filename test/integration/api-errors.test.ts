@@ -24,6 +24,8 @@ describe('api input validation on the real functions-framework', () => {
     { name: 'an unknown scenario', body: JSON.stringify({ count: 2, scenario: 'atlantis' }), status: 400, message: /unknown built-in scenario "atlantis"/ },
     { name: 'an unknown placeholder', body: JSON.stringify({ count: 2, scenario: inlineScenario('A {place} at {hour}.') }), status: 400, message: /unknown placeholder \{hour\}/ },
     { name: 'an unknown category', body: JSON.stringify({ count: 2, categories: ['riots'] }), status: 400, message: /"riots" not in scenario/ },
+    { name: 'a judge on a deployment without one', body: JSON.stringify({ count: 2, judge: 'gemini' }), status: 400, message: /this deployment has no content judge/ },
+    { name: 'an exclusion naming an unknown value', body: JSON.stringify({ count: 2, scenario: { ...inlineScenario('A {place}.'), variables: { place: ['square'], hour: ['noon'] }, exclude: [{ place: ['square'], hour: ['dusk'] }] } }), status: 400, message: /"dusk" is not a value of hour/ },
     { name: 'a JSON array', body: '[1,2]', status: 400, message: /JSON object/ },
     { name: 'an empty body', body: '', status: 400, message: /empty/ },
     { name: 'a non-JSON content type', body: 'count=20', contentType: 'text/plain', status: 415, message: /Content-Type: application\/json/ },

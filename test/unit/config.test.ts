@@ -5,7 +5,7 @@ const required = { GOOGLE_CLOUD_PROJECT: 'p', IMAGE_BUCKET: 'bucket-1' };
 
 describe('loadConfig', () => {
   it('applies defaults', () => {
-    expect(loadConfig(required)).toEqual({ projectId: 'p', bucket: 'bucket-1', generationTopic: 'image-generation', provider: 'embedded', gemini: { model: 'gemini-2.5-flash-image', requestsPerMinute: 60, timeoutMs: 60_000 }, leaseMs: 120_000, maxAttempts: 5, storageEndpoint: undefined,
+    expect(loadConfig(required)).toEqual({ projectId: 'p', bucket: 'bucket-1', generationTopic: 'image-generation', provider: 'embedded', gemini: { model: 'gemini-2.5-flash-image', requestsPerMinute: 60, timeoutMs: 60_000 }, judge: { mode: 'none', model: 'gemini-2.5-flash', requestsPerMinute: 60, timeoutMs: 30_000 }, leaseMs: 120_000, maxAttempts: 5, storageEndpoint: undefined,
       instructorToken: undefined, quotas: { defaultImageQuota: 100, maxImagesPerRun: 100, maxRunsInFlight: 2 },
       reconcile: { intervalMs: 60_000, staleMs: 600_000, generateDeadlineMs: 5_400_000, assessDeadlineMs: 1_800_000 }, writeLimits: { runs: 20, reviews: 120, participants: 60 } });
   });
@@ -27,6 +27,8 @@ describe('loadConfig', () => {
     { env: { ...required, GEMINI_RATE_LIMIT_RPM: '0' }, names: ['GEMINI_RATE_LIMIT_RPM'] },
     { env: { ...required, WRITE_RATE_LIMITS: 'reviews=0' }, names: ['WRITE_RATE_LIMITS'] },
     { env: { ...required, WRITE_RATE_LIMITS: 'uploads=5' }, names: ['WRITE_RATE_LIMITS'] },
+    { env: { ...required, JUDGE: 'gpt' }, names: ['JUDGE'] },
+    { env: { ...required, JUDGE_MODEL: 'Flash!' }, names: ['JUDGE_MODEL'] },
     { env: { ...required, IMAGE_PROVIDER: 'gemini', GEMINI_TIMEOUT_SECONDS: '100', LEASE_SECONDS: '120' }, names: ['LEASE_SECONDS', 'GEMINI_TIMEOUT_SECONDS'] },
     { env: { ...required, RECONCILE_INTERVAL_SECONDS: '0' }, names: ['RECONCILE_INTERVAL_SECONDS'] },
     { env: { ...required, RECONCILE_STALE_SECONDS: '600', ASSESS_DEADLINE_SECONDS: '600' }, names: ['ASSESS_DEADLINE_SECONDS', 'RECONCILE_STALE_SECONDS'] },

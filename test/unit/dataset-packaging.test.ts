@@ -69,7 +69,7 @@ describe('dataset packaging in datasetFiles', () => {
 
   it('adds a caption column only when a judge captioned an image', () => {
     const judged = input();
-    judged.prompts[0] = { ...judged.prompts[0]!, judge: { caption: 'A quay.' } } as ExportedPrompt;
+    judged.prompts[0] = { ...judged.prompts[0]!, judge: { status: 'judged', answer: { caption: 'A quay.' } } } as unknown as ExportedPrompt;
     const rows = textOf(datasetFiles(judged), 'generated_images/metadata.jsonl').trim().split('\n').map((line) => JSON.parse(line));
     expect(rows.map((row) => row.caption)).toEqual(['A quay.', ...Array(19).fill('')]);
     expect(textOf(datasetFiles(input()), 'generated_images/metadata.jsonl')).not.toContain('"caption"');

@@ -67,7 +67,14 @@ const DEPLOYED: Record<string, { account: string; eventType?: string; from?: [st
     secrets: ['GEMINI_API_KEY'],
     env: ['GOOGLE_GENAI_USE_VERTEXAI', 'GOOGLE_CLOUD_LOCATION'],
   },
-  assessImage: { account: 'assess', eventType: 'google.cloud.storage.object.v1.finalized', from: ['bucket', 'google_storage_bucket.images'], secrets: [], env: [] },
+  // The content judge runs in assessImage, so it gets the same Gemini credentials mode as the generator.
+  assessImage: {
+    account: 'assess',
+    eventType: 'google.cloud.storage.object.v1.finalized',
+    from: ['bucket', 'google_storage_bucket.images'],
+    secrets: ['GEMINI_API_KEY'],
+    env: ['GOOGLE_GENAI_USE_VERTEXAI', 'GOOGLE_CLOUD_LOCATION'],
+  },
   reconcile: { account: 'reconcile', secrets: [], env: [] },
 };
 
@@ -109,7 +116,8 @@ describe('infra/: the functions', () => {
   it('mounts the Gemini key only in API-key mode', () => {
     const generate = first(functionByEntryPoint('generateImage').service_config);
     expect(String(((first(generate.dynamic).secret_environment_variables ?? []) as Block[])[0]?.for_each)).toContain('local.api_key_mode');
-    expect(resources.google_secret_manager_secret!.gemini_api_key!.count).toContain('local.api_key_mode');
+    expect(String(((first(first(functionByEntryPoint('assessImage').service_config).dynamic).secret_environment_variables ?? []) as Block[])[0]?.for_each)).toContain('local.judge_key_mode');
+    expect(resources.google_secret_manager_secret!.gemini_api_key!.count).toContain('local.gemini_key');
   });
 });
 
@@ -156,7 +164,7 @@ describe('infra/: least privilege', () => {
         ['storage.objectCreator', images],
         ['storage.objectViewer', images],
       ),
-      assess: grants(['datastore.user', project], ['storage.objectViewer', images]),
+      assess: grants(['aiplatform.user', project], ['datastore.user', project], ['secretmanager.secretAccessor', 'google_secret_manager_secret.gemini_api_key'], ['storage.objectViewer', images]),
       reconcile: grants(['datastore.user', project], ['pubsub.publisher', 'google_pubsub_topic.generation'], ['storage.objectViewer', images]),
       scheduler: grants(['run.invoker', 'google_cloudfunctions2_function.reconcile']),
       trigger: grants(['eventarc.eventReceiver', project], ['run.invoker', 'google_cloudfunctions2_function.assess'], ['run.invoker', 'google_cloudfunctions2_function.generate']),

@@ -162,6 +162,24 @@ describe('imageIssues on real defects', () => {
     expect(imageIssues(metrics)).not.toContain('blurry');
   });
 
+  it('calls an image that is mostly flat haze low_information, though a busy corner keeps its entropy up', () => {
+    let state = 9;
+    const data = Buffer.alloc(W * H * 3);
+    for (let y = 0; y < H; y++) {
+      for (let x = 0; x < W; x++) {
+        const busy = x < W / 2 && y < H / 3;
+        const value = busy ? (state = (Math.imul(state, 1103515245) + 12345) | 0) >>> 24 : 180 + Math.round((8 * y) / H);
+        data.fill(value, (y * W + x) * 3, (y * W + x) * 3 + 3);
+      }
+    }
+    const metrics = computeMetrics({ data, width: W, height: H, channels: 3 });
+    expect(metrics.entropy).toBeGreaterThan(DEFAULT_THRESHOLDS.lowInformationEntropy);
+    expect(metrics.contrast).toBeGreaterThan(DEFAULT_THRESHOLDS.lowInformationContrast);
+    expect(metrics.flatFraction).toBeGreaterThan(DEFAULT_THRESHOLDS.lowInformationFlatFraction);
+    expect(imageIssues(metrics)).toContain('low_information');
+    expect(imageIssues(metrics, { ...DEFAULT_THRESHOLDS, lowInformationFlatFraction: 1 })).not.toContain('low_information');
+  });
+
   it('reads the thresholds it is given', async () => {
     const metrics = await measure(originals['texture 11']!);
     expect(imageIssues(metrics, { ...DEFAULT_THRESHOLDS, darkP99: 0.99 })).toEqual(['dark']);

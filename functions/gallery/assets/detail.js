@@ -3,6 +3,7 @@ import { api } from './api.js';
 import { HAS_IMAGE, issueBadges, usableBadge } from './cards.js';
 import { explainMetric } from './explain.js';
 import { $, fill, formatNumber, h } from './dom.js';
+import { expectedNote, judgeSection } from './judge.js';
 
 export class DetailView {
   /** panel: a review.js ReviewPanel; cards: cards.js Cards, for the original's thumbnail; onOpenPrompt(promptId) for the duplicate's link. */
@@ -25,7 +26,8 @@ export class DetailView {
       section('Prompt', h('p', { className: 'prompt-text', text: prompt.prompt })),
       prompt.status === 'failed' && section('Failed', h('p', { className: 'error', text: prompt.failureReason ?? 'no reason given' })),
       section('Review', this.panel.element),
-      section('Quality flags', prompt.issues.length ? issueBadges(prompt, thresholds) : h('p', { className: 'muted', text: prompt.metrics ? 'none' : 'not assessed' }), usableBadge(prompt)),
+      judgeSection(prompt),
+      section('Quality flags', prompt.issues.length ? issueBadges(prompt, thresholds) : h('p', { className: 'muted', text: prompt.metrics ? 'none' : 'not assessed' }), usableBadge(prompt), expectedNote(prompt)),
       prompt.duplicateOf && section('Duplicate of',
         h('button', { type: 'button', className: 'duplicate', on: { click: () => this.onOpenPrompt(prompt.duplicateOf) } },
           original ? this.cards.thumbFrame(original, 'thumb small') : null, `${prompt.duplicateOf} — open the original`)),

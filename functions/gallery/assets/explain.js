@@ -9,13 +9,17 @@ export const FLAG_EXPLANATIONS = {
   dark: (t) => `Too dark: even its brightest parts are dim. Raised when the 99th percentile of brightness is below ${t.darkP99} (0 = black, 1 = white).`,
   light: (t) => `Washed out: even its darkest parts are bright. Raised when the 5th percentile of brightness is above ${t.lightP5}.`,
   blurry: (t) => `Out of focus: edges are soft. Raised when sharpness is below ${t.blurrySharpness} (sharp images score 2–10); a flat image is low information instead.`,
-  low_information: (t) => `Nearly empty: a flat or almost uniform picture. Raised when entropy is below ${t.lowInformationEntropy} bits or contrast below ${t.lowInformationContrast}.`,
+  low_information: (t) => `Nearly empty: a flat or almost uniform picture. Raised when entropy is below ${t.lowInformationEntropy} bits, contrast below ${t.lowInformationContrast}, or more than ${pct(t.lowInformationFlatFraction)} of the picture is flat.`,
   grayscale: (t) => `No colour: raised when fewer than ${pct(t.grayscaleColouredFraction)} of the pixels have visibly different colour channels.`,
   odd_aspect_ratio: (t) => `Very long or very tall: raised when the short side is less than ${t.oddAspectRatio} times the long side.`,
   odd_size: (t) => `Much bigger or smaller than the rest of the run: raised when its size lies more than ${t.oddSizeIqrFactor} interquartile ranges outside the run's middle half.`,
   exact_duplicate: () => 'The same pixels as an earlier image of the run (named in "duplicate of"). The first copy is kept unflagged.',
   near_duplicate: (t) => `Looks almost the same as an earlier image: their perceptual hashes differ in at most ${t.nearDuplicateHamming} of 64 bits. Survives re-encoding, small resizes and brightness changes.`,
   unreadable: () => 'The file could not be decoded as an image, so nothing else could be measured.',
+  off_prompt: (t) => `The content judge found the image barely matches its prompt: raised when its relevance (1–5) is ${t.offPromptRelevance} or lower.`,
+  missing_elements: (t) => `The content judge found requested elements missing: raised when at least ${t.missingElements} of the prompt's variables is not shown.`,
+  artifacts: (t) => `The content judge saw generation artifacts (malformed hands or faces, garbled text, duplicated limbs): raised at ${t.artifacts} or more kinds.`,
+  inappropriate_content: () => 'The content judge marked the image inappropriate (violence, weapons, a real person\'s likeness, stereotypes, cultural insensitivity).',
 };
 
 /** metric → what it measures, its scale, and the flag that uses it. */
@@ -37,6 +41,7 @@ export const METRIC_EXPLANATIONS = {
   aspectRatio: (t) => `Short side ÷ long side: 1 for a square. Below ${t.oddAspectRatio} flags "odd aspect ratio".`,
   phash: (t) => `Perceptual hash: similar-looking images have similar hashes. Within ${t.nearDuplicateHamming} bits flags "near duplicate".`,
   pixelHash: () => 'A hash of the exact pixels: equal hashes flag "exact duplicate".',
+  flatFraction: (t) => `Share of the picture that is flat (8×8 blocks of a thumbnail with almost no variation), 0–1. Above ${t.lowInformationFlatFraction} flags "low information".`,
 };
 
 export const USABLE_EXPLANATION = 'Usable: no quality flag, not rated below 3, and not marked inappropriate. Exported as the "usable" column of quality_scores.csv.';

@@ -1,8 +1,9 @@
 // The grid's filters: the choices each menu offers, with counts, and whether a prompt passes them.
 import { $, fill, h } from './dom.js';
+import { JUDGE_ISSUES } from './judge.js';
 import { reviewOf } from './review.js';
 
-export const ISSUES = ['dark', 'light', 'blurry', 'low_information', 'grayscale', 'odd_aspect_ratio', 'odd_size', 'exact_duplicate', 'near_duplicate', 'unreadable'];
+export const ISSUES = ['dark', 'light', 'blurry', 'low_information', 'grayscale', 'odd_aspect_ratio', 'odd_size', 'exact_duplicate', 'near_duplicate', 'unreadable', ...JUDGE_ISSUES];
 export const FILTERS = ['filter-category', 'filter-issue', 'filter-rating'];
 
 /** Refills the menus with counts over these prompts, keeping each menu's choice if it is still offered. */

@@ -1,0 +1,39 @@
+/** The judge's part of an export: one object per image for image_prompts.json, CSV columns, and log lines. */
+import type { ExportedPrompt } from './export-model.js';
+import type { RunReport } from './quality-report.js';
+
+export function judgeJson(prompt: Pick<ExportedPrompt, 'judge'>) {
+  const judge = prompt.judge;
+  if (!judge || judge.status === 'judging') return null;
+  const answer = judge.answer;
+  return {
+    status: judge.status,
+    model: judge.model,
+    ...(answer
+      ? { relevance: answer.relevance, reason: answer.reason, elements: answer.elements, artifacts: answer.artifacts, inappropriate: answer.inappropriate, concerns: answer.concerns, caption: answer.caption }
+      : { failureReason: judge.reason }),
+  };
+}
+
+export const JUDGE_COLUMNS = ['judgeRelevance', 'judgeReason', 'judgeInappropriate', 'caption'] as const;
+
+/** Empty cells when the image was not judged, or the verdict failed. */
+export function judgeCells(prompt: Pick<ExportedPrompt, 'judge'>): Array<string | number> {
+  const answer = prompt.judge?.status === 'judged' ? prompt.judge.answer : null;
+  return answer ? [answer.relevance, answer.reason, answer.inappropriate ? 1 : 0, answer.caption] : ['', '', '', ''];
+}
+
+export function judgeLogLines(report: RunReport | null): string[] {
+  const judge = report?.judge;
+  if (!judge) return [];
+  const agreement = judge.agreement
+    ? `quadratically weighted Cohen's κ ${judge.agreement.weightedKappa ?? 'n/a'}, Spearman ρ ${judge.agreement.spearman ?? 'n/a'} over ${judge.agreement.count} images rated by people`
+    : `not yet measured: ${judge.compared} images rated by people and judged (10 needed)`;
+  return [
+    '',
+    '## Content judge',
+    `- Verdicts: ${judge.judged} judged, ${judge.failed} failed; mean relevance ${judge.meanRelevance ?? 'n/a'} of 5`,
+    `- Flags raised: ${['off_prompt', 'missing_elements', 'artifacts', 'inappropriate_content'].map((flag) => `${flag.replace(/_/g, '\\_')} ${report.issueCounts[flag as keyof RunReport['issueCounts']] ?? 0}`).join(', ')}`,
+    `- Agreement with people: ${agreement}`,
+  ];
+}

@@ -1,0 +1,80 @@
+import { randomUUID } from 'node:crypto';
+import { TransientProviderError } from '../core/image-provider.js';
+import { buildRubric, JudgeFailedError, type ImageJudge } from '../core/judge.js';
+import type { RawImage } from '../core/metrics.js';
+import type { Logger, RateLimiter, RunStore } from '../core/ports.js';
+import type { PromptRecord } from '../core/run-model.js';
+import { RetryLater } from './event-outcome.js';
+import { backoffMs } from './generate.js';
+
+export interface JudgeDependencies {
+  judge: ImageJudge;
+  /** Downscales the assessor's decoded pixels to what the judge is sent. */
+  encode: (image: RawImage) => Promise<{ mimeType: string; data: Buffer }>;
+  /** The judge's own bucket of the deployment-wide limiter, apart from image generation's. */
+  rateLimiter?: RateLimiter;
+  /** Covers the judge call (its timeout) and a margin, so a redelivery during a slow call finds the lease held. */
+  leaseMs: number;
+  maxAttempts: number;
+  sleep?: (ms: number) => Promise<void>;
+}
+
+export type JudgeStepResult = 'judged' | 'failed' | 'not judged' | 'already judged';
+
+const SAFETY_MARGIN_MS = 5000;
+const errorMessage = (error: unknown): string => (error instanceof Error ? error.message : String(error));
+
+/**
+ * Judges one image, after its pixel assessment is recorded. At most one judge call per object
+ * generation: the claim's lease turns duplicates away. A transient failure gives the lease back
+ * with a backoff and throws, so the event is redelivered; an unusable answer ends `failed`.
+ */
+export async function judgeStep(store: RunStore, deps: JudgeDependencies, log: Logger, prompt: PromptRecord, generation: string, image: RawImage, now: () => number): Promise<JudgeStepResult> {
+  const { runId, promptId } = prompt;
+  const run = await store.getRun(runId);
+  if (run?.judge !== 'gemini') return 'not judged';
+  const owner = randomUUID();
+  const claim = await store.claimJudge(runId, promptId, generation, deps.judge.model, { owner, now: now(), leaseMs: deps.leaseMs });
+  if (claim.kind === 'missing') return 'not judged';
+  if (claim.kind === 'done') return 'already judged';
+  if (claim.kind === 'busy') throw new RetryLater(`judge of ${runId}/${promptId} is leased until ${new Date(claim.leaseExpiresAt).toISOString()}`);
+  const fail = async (reason: string): Promise<JudgeStepResult> => {
+    await store.recordJudge(runId, promptId, generation, owner, { failure: reason, model: deps.judge.model }, now());
+    log.warn('judge failed', { runId, promptId, reason });
+    return 'failed';
+  };
+  if (claim.attempts > deps.maxAttempts) return fail(`gave up after ${deps.maxAttempts} attempts: ${prompt.judge?.lastError ?? 'worker stopped before finishing'}`);
+
+  const slot = await waitForSlot(deps, now() + deps.leaseMs - SAFETY_MARGIN_MS, now);
+  if (!slot.ok) {
+    await store.releaseJudge(runId, promptId, generation, owner, 'rate limit: no judge slot within the lease', now() + slot.retryAfterMs);
+    throw new RetryLater(`judge rate limit reached for ${runId}/${promptId}`);
+  }
+  const { rubric, elements } = buildRubric({ prompt: prompt.prompt, category: prompt.category, variables: prompt.variables, scenarioName: run.scenario.name, context: run.scenario.context });
+  try {
+    log.info('judge_call', { runId, promptId, model: deps.judge.model, attempt: claim.attempts });
+    const result = await deps.judge.judge({ image: await deps.encode(image), rubric, elements });
+    await store.recordJudge(runId, promptId, generation, owner, result, now());
+    log.info('judged', { runId, promptId, relevance: result.answer.relevance, ...result.usage });
+    return 'judged';
+  } catch (error) {
+    if (error instanceof JudgeFailedError) return fail(error.reason);
+    const detail = errorMessage(error);
+    if (claim.attempts >= deps.maxAttempts) return fail(`gave up after ${claim.attempts} attempts: ${detail}`);
+    const delay = error instanceof TransientProviderError && error.retryAfterMs !== null ? error.retryAfterMs : backoffMs(claim.attempts);
+    await store.releaseJudge(runId, promptId, generation, owner, detail, now() + delay);
+    throw new RetryLater(`transient judge error for ${runId}/${promptId} (attempt ${claim.attempts}, retry in ${Math.ceil(delay / 1000)} s): ${detail}`);
+  }
+}
+
+async function waitForSlot(deps: JudgeDependencies, deadline: number, now: () => number): Promise<{ ok: true } | { ok: false; retryAfterMs: number }> {
+  if (!deps.rateLimiter) return { ok: true };
+  const sleep = deps.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
+  for (;;) {
+    const slot = await deps.rateLimiter.tryAcquire(now());
+    if (slot.granted) return { ok: true };
+    const pause = slot.retryAfterMs + Math.floor(Math.random() * 50);
+    if (now() + pause > deadline) return { ok: false, retryAfterMs: slot.retryAfterMs };
+    await sleep(pause);
+  }
+}
