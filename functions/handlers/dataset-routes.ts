@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { Readable } from 'node:stream';
 import yazl from 'yazl';
 import { MemoryDownloadTickets } from '../adapters/memory-download-tickets.js';
@@ -66,20 +66,33 @@ export function datasetRoutes(deps: ApiDependencies): Route[] {
         const objectNames = new Map(input.prompts.map((prompt) => [prompt.promptId, prompt.objectName]));
         const mtime = new Date(input.exportedAt);
         const zip = new yazl.ZipFile();
-        for (const file of datasetFiles(input)) {
-          if ('text' in file) {
-            zip.addBuffer(Buffer.from(file.text, 'utf8'), file.path, { mtime });
-            continue;
-          }
+        const files = datasetFiles(input);
+        // Images first, hashed as the zip reads them; the text files follow, made once every image
+        // is hashed, so croissant.json carries every image's sha256 as the CLI's export does.
+        const imageSha256 = new Map<string, string>();
+        let texts: Map<string, string> | undefined;
+        const textOf = (path: string): string => {
+          texts ??= new Map(datasetFiles({ ...input, imageSha256 }).flatMap((file) => ('text' in file ? [[file.path, file.text] as const] : [])));
+          return texts.get(path) ?? '';
+        };
+        for (const file of files) {
+          if ('text' in file) continue;
           const objectName = objectNames.get(file.image.promptId);
           // PNGs are compressed already: stored as they are, read only when the zip reaches them.
           zip.addReadStreamLazy(file.path, { mtime, compress: false }, (done) => {
             const read = objectName ? deps.bucket.read(objectName) : Promise.resolve(null);
             read.then(
-              (bytes) => (bytes ? done(null, Readable.from([bytes])) : done(new Error(`the image of ${file.image.promptId} is missing from the bucket`), Readable.from([]))),
+              (bytes) => {
+                if (!bytes) return done(new Error(`the image of ${file.image.promptId} is missing from the bucket`), Readable.from([]));
+                imageSha256.set(file.path, createHash('sha256').update(bytes).digest('hex'));
+                done(null, Readable.from([bytes]));
+              },
               (error: Error) => done(error, Readable.from([])),
             );
           });
+        }
+        for (const file of files) {
+          if ('text' in file) zip.addReadStreamLazy(file.path, { mtime }, (done) => done(null, Readable.from([Buffer.from(textOf(file.path), 'utf8')])));
         }
         zip.end();
         zip.outputStream.on('error', (error: Error) => {

@@ -11,6 +11,8 @@ import * as answers from './api-schemas.js';
 import { batchSchema, newParticipantSchema, quotaSchema } from './cohort-routes.js';
 
 type Json = Record<string, unknown>;
+/** Binary answers: the media types one status may carry. */
+type MediaTypes = ReadonlyArray<'image/png' | 'image/webp' | 'application/zip'>;
 type Auth = 'token' | 'instructor' | 'public' | 'token-or-ticket';
 
 interface Operation {
@@ -20,7 +22,7 @@ interface Operation {
   auth: Auth;
   body?: z.ZodType;
   /** status → a zod schema of the JSON answer, or a media type for binary answers. */
-  ok: Record<number, z.ZodType | 'image/png' | 'application/zip'>;
+  ok: Record<number, z.ZodType | MediaTypes>;
   errors: number[];
 }
 
@@ -45,10 +47,10 @@ export const OPERATIONS: Operation[] = [
   { method: 'post', path: '/v1/runs/{runId}:cancel', summary: 'Cancel a run: queued prompts end failed with reason cancelled, and their images go back to the quota', auth: 'token', ok: { 200: answers.cancelledRunSchema }, errors: [401, 404] },
   { method: 'get', path: '/v1/runs/{runId}', summary: 'Progress, failures, quality and, once completed, the run report', auth: 'token', ok: { 200: answers.runStatusSchema }, errors: [401, 404] },
   { method: 'get', path: '/v1/runs/{runId}/prompts', summary: 'The thresholds in force and a page of prompts in plan order; the first page carries the run record', auth: 'token', ok: { 200: answers.promptsSchema }, errors: [400, 401, 404] },
-  { method: 'get', path: '/v1/runs/{runId}/images/{promptId}', summary: 'The PNG, or with ?size=thumb its stored 256-pixel WebP preview; ETag and If-None-Match (304)', auth: 'token', ok: { 200: 'image/png' }, errors: [400, 401, 404] },
+  { method: 'get', path: '/v1/runs/{runId}/images/{promptId}', summary: 'The PNG, or with ?size=thumb its stored 256-pixel WebP preview; ETag and If-None-Match (304)', auth: 'token', ok: { 200: ['image/png', 'image/webp'], 304: [] }, errors: [400, 401, 404] },
   { method: 'put', path: '/v1/runs/{runId}/prompts/{promptId}/review', summary: 'Rate an image', auth: 'token', body: reviewInputSchema, ok: { 200: answers.reviewAnswerSchema }, errors: [400, 401, 404, 413, 415] },
   { method: 'post', path: '/v1/runs/{runId}/dataset:ticket', summary: 'A single-use link to dataset.zip, valid for 60 s, for browsers', auth: 'token', ok: { 201: answers.ticketSchema }, errors: [401, 404] },
-  { method: 'get', path: '/v1/runs/{runId}/dataset.zip', summary: 'The dataset, streamed, with the reviews as they stand now', auth: 'token-or-ticket', ok: { 200: 'application/zip' }, errors: [401, 404] },
+  { method: 'get', path: '/v1/runs/{runId}/dataset.zip', summary: 'The dataset, streamed, with the reviews as they stand now', auth: 'token-or-ticket', ok: { 200: ['application/zip'] }, errors: [401, 404] },
   { method: 'get', path: '/v1/me', summary: 'Who you are, your quota and your usage', auth: 'token', ok: { 200: answers.meSchema }, errors: [401] },
   { method: 'post', path: '/v1/participants', summary: 'Add a participant; the token is shown once', auth: 'instructor', body: newParticipantSchema, ok: { 201: answers.createdParticipantSchema }, errors: [400, 401, 403, 413, 415] },
   { method: 'post', path: '/v1/participants:batchCreate', summary: 'Add several participants', auth: 'instructor', body: batchSchema, ok: { 201: answers.createdParticipantsSchema }, errors: [400, 401, 403, 413, 415] },
@@ -97,9 +99,11 @@ function operation(op: Operation): Json {
   if (op.auth === 'token-or-ticket') parameters.push({ name: 'ticket', in: 'query', required: false, description: 'from POST …/dataset:ticket, instead of a token', schema: { type: 'string' } } as never);
   const responses: Json = {};
   for (const [status, answer] of Object.entries(op.ok)) {
-    responses[status] = typeof answer === 'string'
-      ? { description: 'OK', content: { [answer]: { schema: { type: 'string', contentMediaType: answer } } } }
-      : { description: 'OK', content: { 'application/json': { schema: jsonSchema(answer, 'output') } } };
+    responses[status] = Array.isArray(answer)
+      ? answer.length === 0
+        ? { description: 'Not modified: the If-None-Match ETag is current; no body' }
+        : { description: 'OK', content: Object.fromEntries(answer.map((type) => [type, { schema: { type: 'string', contentMediaType: type } }])) }
+      : { description: 'OK', content: { 'application/json': { schema: jsonSchema(answer as z.ZodType, 'output') } } };
   }
   for (const status of op.errors) responses[status] = { $ref: `#/components/responses/E${status}` };
   responses.default = { $ref: '#/components/responses/Error' };

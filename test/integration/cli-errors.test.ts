@@ -58,10 +58,10 @@ describe('bad options and bad scenario files', () => {
     ['start.js', ['--scenario', join(scratch, 'good.jsn')], `error: scenario file ${join(scratch, 'good.jsn')} does not exist; did you mean ${scratch}/good.json?`, ''],
     ['start.js', ['--scenario', syntax], `error: ${syntax} (line 3, column 18): not valid JSON: Expected property name or '}' in JSON at position 40`, ''],
     ['start.js', ['--scenario', field], `error: ${field}: unknown field "varibles"; did you mean "variables"?`, ''],
-    ['start.js', ['--scenario', placeholder], `error: ${placeholder}: categories.quay.template: unknown placeholder {wether}: define "wether" in the scenario's or the category's variables; did you mean {weather}?`, ''],
+    ['start.js', ['--scenario', placeholder], `error: ${placeholder}: categories.quay.template: unknown placeholder {wether}: did you mean {weather}?`, ''],
     ['start.js', ['--scenario', good, '--categories', 'quai'], `error: --categories: "quai" is not a category of ${good}; did you mean "quay"? Its categories: quay`, ''],
     ['start.js', ['--categories', 'protest'], 'error: --categories: "protest" is not a category of the built-in scenario; did you mean "protest_scenes"? Its categories: protest_scenes, gatherings, individual_portraits, contextual_scenes', ''],
-    ['generate.js', ['--api', 'http://127.0.0.1:9', '--scenario', placeholder], `error: ${placeholder}: categories.quay.template: unknown placeholder {wether}: define "wether" in the scenario's or the category's variables; did you mean {weather}?`, ''],
+    ['generate.js', ['--api', 'http://127.0.0.1:9', '--scenario', placeholder], `error: ${placeholder}: categories.quay.template: unknown placeholder {wether}: did you mean {weather}?`, ''],
   ] as Array<[string, string[], string, unknown, Record<string, string>?]>)('%s %j exits 2 with its message, starting nothing', (script, args, message, rest, env = {}) => {
     const result = run(script, script === 'dev.js' ? args : [...args, '--out', join(scratch, 'out')], env);
     console.log(`${script} ${args.join(' ')}: ${Math.round(result.ms)} ms`);

@@ -42,6 +42,8 @@ export function openApiChecker(document: Json) {
     const documented = wrongMethod ?? operation?.responses[String(answer.status)] ?? operation?.responses.default;
     if (!documented) return [`${answer.method} ${pathOnly} answered ${answer.status}, which is not documented`];
     const content = (resolve(documented).content ?? {}) as Record<string, { schema: Json }>;
+    // A status documented without a body (304) must come without one.
+    if (Object.keys(content).length === 0) return answer.contentType && answer.body !== '' && answer.body !== undefined ? [`${answer.method} ${pathOnly} ${answer.status} has a body; documented without one`] : [];
     const mediaType = answer.contentType.split(';')[0]?.trim() ?? '';
     const entry = content[mediaType];
     if (!entry) return [`${answer.method} ${pathOnly} ${answer.status} answered ${mediaType}; documented: ${Object.keys(content).join(', ')}`];
