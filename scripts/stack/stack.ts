@@ -3,6 +3,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { PubSub } from '@google-cloud/pubsub';
 import { Storage } from '@google-cloud/storage';
+import { generationSubscriptionOptions } from './generation-subscription.js';
 import { freePort, httpOk, waitUntil } from './net.js';
 import { startProcess, type ManagedProcess } from './processes.js';
 import { startStorageRelay, type StorageRelay } from './storage-relay.js';
@@ -111,11 +112,10 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     Object.assign(process.env, clientEnv);
     const pubsubClient = new PubSub({ projectId });
     const [generationTopic] = await pubsubClient.createTopic(GENERATION_TOPIC);
-    await generationTopic.createSubscription(GENERATION_SUBSCRIPTION, {
-      pushConfig: { pushEndpoint: `http://127.0.0.1:${generatorPort}/projects/${projectId}/topics/${GENERATION_TOPIC}` },
-      ackDeadlineSeconds: options.pushAckDeadlineSeconds ?? 60,
-      retryPolicy: { minimumBackoff: { seconds: 1 }, maximumBackoff: { seconds: 10 } },
-    });
+    await generationTopic.createSubscription(
+      GENERATION_SUBSCRIPTION,
+      generationSubscriptionOptions(`http://127.0.0.1:${generatorPort}/projects/${projectId}/topics/${GENERATION_TOPIC}`, options.pushAckDeadlineSeconds ?? 60),
+    );
     const [notificationTopic] = await pubsubClient.createTopic(NOTIFICATION_TOPIC);
     await notificationTopic.createSubscription(NOTIFICATION_SUBSCRIPTION, { ackDeadlineSeconds: 60 });
 
