@@ -1,7 +1,7 @@
 import { AggregateField, Firestore, type CollectionReference } from '@google-cloud/firestore';
 import type { ImageMetrics } from '../core/metrics.js';
 import type { Review } from '../core/review.js';
-import type { AssessmentResult, ClaimOptions, ClaimResult, GeneratedInfo, RunStore } from '../core/ports.js';
+import type { AssessmentResult, ClaimOptions, ClaimResult, GeneratedInfo, ReleaseOptions, RunStore } from '../core/ports.js';
 import {
   decideAssessment,
   decideClaim,
@@ -84,8 +84,8 @@ export class FirestoreRunStore implements RunStore {
     return this.transact(runId, promptId, (prompt) => decideClaim(prompt, options));
   }
 
-  releaseWithError(runId: string, promptId: string, owner: string, error: string, backoffUntil: number | null = null): Promise<void> {
-    return this.transact(runId, promptId, (prompt) => ({ result: undefined, update: decideRelease(prompt, owner, error, backoffUntil) }));
+  releaseWithError(runId: string, promptId: string, owner: string, error: string, backoffUntil: number | null = null, options: ReleaseOptions = {}): Promise<void> {
+    return this.transact(runId, promptId, (prompt) => ({ result: undefined, update: decideRelease(prompt, owner, error, backoffUntil, options) }));
   }
 
   markGenerated(runId: string, promptId: string, info: GeneratedInfo): Promise<void> {

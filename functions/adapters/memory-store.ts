@@ -1,6 +1,6 @@
 import type { ImageMetrics } from '../core/metrics.js';
 import type { Review } from '../core/review.js';
-import type { AssessmentResult, ClaimOptions, ClaimResult, GeneratedInfo, RunStore } from '../core/ports.js';
+import type { AssessmentResult, ClaimOptions, ClaimResult, GeneratedInfo, ReleaseOptions, RunStore } from '../core/ports.js';
 import {
   decideAssessment,
   decideClaim,
@@ -71,8 +71,8 @@ export class MemoryRunStore implements RunStore {
     return result;
   }
 
-  async releaseWithError(runId: string, promptId: string, owner: string, error: string, backoffUntil: number | null = null): Promise<void> {
-    this.apply(runId, promptId, decideRelease(await this.getPrompt(runId, promptId), owner, error, backoffUntil));
+  async releaseWithError(runId: string, promptId: string, owner: string, error: string, backoffUntil: number | null = null, options: ReleaseOptions = {}): Promise<void> {
+    this.apply(runId, promptId, decideRelease(await this.getPrompt(runId, promptId), owner, error, backoffUntil, options));
   }
 
   async markGenerated(runId: string, promptId: string, info: GeneratedInfo): Promise<void> {
