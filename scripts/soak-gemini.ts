@@ -1,7 +1,8 @@
 /**
  * `npm run soak:gemini [-- --seeds N --count N]`: the fault soak. One local stack with the
  * gemini provider, a fake Gemini API that fails about one prompt in five (429 with RetryInfo,
- * 429 without it, 503 once or twice, answers slower than the push acknowledgement deadline),
+ * 429 without it, 503 once or twice, answers slower than the push acknowledgement deadline)
+ * plus a burst of four 429s in a row, as a shared quota gives,
  * N seeds × two scenarios (the built-in one and a small second one). Prints per-run figures and
  * exits 1 when a faulted prompt is not asked again within the bound or a prompt is billed twice.
  */
@@ -12,7 +13,7 @@ import { startFakeGemini, type FakeGemini } from '../test/support/fake-gemini-se
 import { ApiClient } from './client/api-client.js';
 import { followRun, RunStalledError } from './client/follow-run.js';
 import { printFigures } from './lib/figures.js';
-import { faultFor, runFigures, violations, type CallRecord, type RunFigures } from './lib/soak-faults.js';
+import { faultFor, quotaBurst, runFigures, violations, type CallRecord, type RunFigures } from './lib/soak-faults.js';
 import { projectRoot } from './lib/tools.js';
 import { stopOnSignals } from './stack/processes.js';
 import { startStack, type Stack } from './stack/stack.js';
@@ -55,6 +56,7 @@ stopOnSignals(async () => {
 
 let currentSeed = 0;
 let calls: CallRecord[] = [];
+let firstCalls = 0;
 const callNumber = new Map<string, number>();
 const problems: string[] = [];
 const rows: Array<[string, string]> = [];
@@ -68,7 +70,10 @@ try {
     faultFor: (prompt) => {
       const call = (callNumber.get(prompt) ?? 0) + 1;
       callNumber.set(prompt, call);
-      const plan = faultFor(currentSeed, prompt);
+      const firstCall = call === 1 ? ++firstCalls : 0;
+      const burst = quotaBurst(currentSeed);
+      const inBurst = firstCall >= burst.start && firstCall < burst.start + burst.length;
+      const plan = inBurst ? { kind: '429' as const, failingCalls: 1 } : faultFor(currentSeed, prompt);
       const failing = plan && plan.kind !== 'slow' && call <= plan.failingCalls ? plan.kind : null;
       calls.push({ prompt, at: Date.now(), fault: failing });
       return failing ?? (plan?.kind === 'slow' && call === 1 ? 'slow' : null);
@@ -87,6 +92,7 @@ try {
       currentSeed = seed;
       calls = [];
       callNumber.clear();
+      firstCalls = 0;
       const started = Date.now();
       const created = await api.createRun({ count, seed, ...(scenario ? { scenario } : {}) });
       let stalled = '';
@@ -96,6 +102,7 @@ try {
       } catch (error) {
         if (!(error instanceof RunStalledError)) throw error;
         stalled = error.message;
+        delivered = (await api.getRun(created.runId)).counts.assessed;
       }
       const figures = runFigures(calls, { retryInfoMs: RETRY_INFO_S * 1000, backoffMs, maxRedeliveryMs: MAX_REDELIVERY_MS });
       record(`${label} seed ${seed}`, figures, delivered, Date.now() - started);
@@ -104,7 +111,7 @@ try {
     }
   }
   rows.push(['all runs', summary()]);
-  printFigures(`soak:gemini, ${seeds} seeds × 2 scenarios × ${count} prompts (429 RetryInfo ${RETRY_INFO_S} s, 429 bare, 503 ×1–2, slow ${SLOW_MS / 1000} s > ack deadline ${ACK_DEADLINE_S} s)`, rows);
+  printFigures(`soak:gemini, ${seeds} seeds × 2 scenarios × ${count} prompts (429 RetryInfo ${RETRY_INFO_S} s alone and in a burst of 4, 429 bare, 503 ×1–2, slow ${SLOW_MS / 1000} s > ack deadline ${ACK_DEADLINE_S} s)`, rows);
   if (problems.length > 0) {
     console.error(`\nFAILED: ${problems.length} problem(s)`);
     for (const problem of problems) console.error(`  ${problem}`);
@@ -131,12 +138,14 @@ function record(label: string, figures: RunFigures, delivered: number, wallMs: n
   totals.calls += figures.calls;
   totals.images += figures.images;
   totals.billedTwice += figures.billedTwice.length;
-  rows.push([
+  const row: [string, string] = [
     label,
     `faults ${figures.faults} on ${figures.faultedPrompts} prompts · re-asked ${figures.reAsked} · never re-asked ${figures.neverReAsked.length} · ` +
       `longest wait ${(figures.longestWaitMs / 1000).toFixed(1)} s · calls per delivered image ${(figures.calls / Math.max(1, delivered)).toFixed(3)} (${delivered}) · ` +
       `billed twice ${figures.billedTwice.length} · ${(wallMs / 1000).toFixed(0)} s`,
-  ]);
+  ];
+  rows.push(row);
+  console.error(`${row[0]}: ${row[1]}`);
 }
 
 function summary(): string {

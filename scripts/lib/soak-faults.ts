@@ -30,6 +30,14 @@ export function faultFor(seed: number, prompt: string): FaultPlan | null {
   }
 }
 
+/**
+ * A quota is shared by the whole project, so real 429s come in bursts: every call in a short
+ * stretch of the run fails at once. The burst covers first calls number `start` to `start + length - 1`.
+ */
+export function quotaBurst(seed: number): { start: number; length: number } {
+  return { start: 3 + (seed % 8), length: 4 };
+}
+
 export interface CallRecord {
   prompt: string;
   at: number;
