@@ -133,7 +133,7 @@ async function generateClaimed(deps: GenerateDependencies, prompt: PromptRecord,
   const metadata = imageObjectMetadata({ runId, promptId, prompt: prompt.prompt, provider: deps.provider.name, model: image.model, seed: prompt.seed });
   const outcome = await storeGeneratedImage(deps.bucket, objectName, image.png, metadata, deps.sleep ?? realSleep);
   if (!outcome.ok) {
-    const reason = `storage_error: the image was generated but could not be stored: ${outcome.error}`;
+    const reason = `storage_error: the image was generated but could not be stored: ${outcome.error.slice(0, 300)}`;
     await deps.store.markFailed(runId, promptId, reason);
     deps.log.error('prompt failed after a successful model call', { runId, promptId, reason });
     return { done: 'failed' };
