@@ -3,7 +3,7 @@ import { decideJudgeClaim, decideJudgeRecord, decideJudgeRelease, type JudgeClai
 import type { ImageMetrics } from '../core/metrics.js';
 import type { Review } from '../core/review.js';
 import type { RunCursor, RunListing } from '../core/pages.js';
-import type { AssessmentResult, ClaimOptions, ClaimResult, GeneratedInfo, GeneratedOutcome, RunStore } from '../core/ports.js';
+import type { AssessmentResult, ClaimOptions, ClaimResult, GeneratedInfo, GeneratedOutcome, ReleaseOptions, RunStore } from '../core/ports.js';
 import {
   decideAssessment,
   decideClaim,
@@ -109,8 +109,8 @@ export class FirestoreRunStore implements RunStore {
     return this.transact(runId, promptId, (prompt) => decideClaim(prompt, options));
   }
 
-  releaseWithError(runId: string, promptId: string, owner: string, error: string, backoffUntil: number | null = null): Promise<void> {
-    return this.transact(runId, promptId, (prompt) => ({ result: undefined, update: decideRelease(prompt, owner, error, backoffUntil) }));
+  releaseWithError(runId: string, promptId: string, owner: string, error: string, backoffUntil: number | null = null, options: ReleaseOptions = {}): Promise<void> {
+    return this.transact(runId, promptId, (prompt) => ({ result: undefined, update: decideRelease(prompt, owner, error, backoffUntil, options) }));
   }
 
   markGenerated(runId: string, promptId: string, info: GeneratedInfo): Promise<GeneratedOutcome> {

@@ -1,3 +1,4 @@
+import { assertMetadataWithinLimits } from '../core/object-metadata.js';
 import type { ImageBucket, StoredObject } from '../core/ports.js';
 
 /** In-memory ImageBucket for unit tests, with the same create-only precondition as GCS. */
@@ -11,6 +12,7 @@ export class MemoryImageBucket implements ImageBucket {
 
   async writeIfAbsent(name: string, bytes: Buffer, metadata: Record<string, string>): Promise<StoredObject & { created: boolean }> {
     this.writes += 1;
+    assertMetadataWithinLimits(metadata);
     const existing = this.objects.get(name);
     if (existing) return { name, generation: existing.generation, created: false };
     const generation = String(this.nextGeneration++);

@@ -1,7 +1,7 @@
 import type { ImageMetrics } from '../core/metrics.js';
 import type { Review } from '../core/review.js';
 import type { RunCursor, RunListing } from '../core/pages.js';
-import type { AssessmentResult, ClaimOptions, ClaimResult, GeneratedInfo, GeneratedOutcome, RunStore } from '../core/ports.js';
+import type { AssessmentResult, ClaimOptions, ClaimResult, GeneratedInfo, GeneratedOutcome, ReleaseOptions, RunStore } from '../core/ports.js';
 import {
   decideAssessment,
   decideClaim,
@@ -75,8 +75,8 @@ export class MemoryRunStore implements RunStore {
     return result;
   }
 
-  async releaseWithError(runId: string, promptId: string, owner: string, error: string, backoffUntil: number | null = null): Promise<void> {
-    this.apply(runId, promptId, decideRelease(await this.getPrompt(runId, promptId), owner, error, backoffUntil));
+  async releaseWithError(runId: string, promptId: string, owner: string, error: string, backoffUntil: number | null = null, options: ReleaseOptions = {}): Promise<void> {
+    this.apply(runId, promptId, decideRelease(await this.getPrompt(runId, promptId), owner, error, backoffUntil, options));
   }
 
   async markGenerated(runId: string, promptId: string, info: GeneratedInfo): Promise<GeneratedOutcome> {

@@ -1,13 +1,19 @@
 import type { Bucket } from '@google-cloud/storage';
+import { assertMetadataWithinLimits, PermanentStorageError } from '../core/object-metadata.js';
 import type { ImageBucket, StoredObject } from '../core/ports.js';
 
 const statusOf = (error: unknown): number | undefined => (error as { code?: unknown }).code as number | undefined;
+
+/** A 4xx other than timeout and rate limit: the same request will be refused again. */
+const isRefusal = (status: number | undefined): boolean => typeof status === 'number' && status >= 400 && status < 500 && status !== 408 && status !== 429;
 
 /** Cloud Storage adapter. Works against GCS and fake-gcs-server alike. */
 export class GcsImageBucket implements ImageBucket {
   constructor(private readonly bucket: Bucket) {}
 
   async writeIfAbsent(name: string, bytes: Buffer, metadata: Record<string, string>): Promise<StoredObject & { created: boolean }> {
+    // Cloud Storage refuses more than 8 KiB of custom metadata; fake-gcs-server does not, so check here.
+    assertMetadataWithinLimits(metadata);
     const file = this.bucket.file(name);
     try {
       // Resumable uploads are pointless for ~1 MB images and fail on the emulator.
@@ -21,7 +27,11 @@ export class GcsImageBucket implements ImageBucket {
       // The upload's response already carries the new object's resource.
       return { name, generation: String(file.metadata.generation), created: true };
     } catch (error) {
-      if (statusOf(error) !== 412) throw error;
+      const status = statusOf(error);
+      if (status !== 412) {
+        if (isRefusal(status)) throw new PermanentStorageError(`Cloud Storage refused the write (${status}): ${(error as Error).message}`);
+        throw error;
+      }
       const existing = await this.stat(name);
       if (!existing) throw error;
       return { ...existing, created: false };

@@ -25,6 +25,10 @@ export type ClaimResult =
   | { kind: 'busy'; leaseExpiresAt: number }
   | { kind: 'missing' };
 
+export interface ReleaseOptions {
+  refundAttempt?: boolean;
+}
+
 export interface ClaimOptions {
   owner: string;
   now: number;
@@ -59,8 +63,11 @@ export interface RunStore {
 
   /** Transactionally takes the prompt's lease, counting an attempt. */
   claimPrompt(runId: string, promptId: string, options: ClaimOptions): Promise<ClaimResult>;
-  /** Records a transient error and releases the lease: at once, or at `backoffUntil` so redeliveries wait. */
-  releaseWithError(runId: string, promptId: string, owner: string, error: string, backoffUntil?: number | null): Promise<void>;
+  /**
+   * Records a transient error and releases the lease: at once, or at `backoffUntil` so redeliveries wait.
+   * `refundAttempt` gives the claim's attempt back when no model call was made (a wait for a rate-limit slot).
+   */
+  releaseWithError(runId: string, promptId: string, owner: string, error: string, backoffUntil?: number | null, options?: ReleaseOptions): Promise<void>;
   /** Moves generating → generated; never downgrades a prompt the assessor already finished. */
   markGenerated(runId: string, promptId: string, info: GeneratedInfo): Promise<GeneratedOutcome>;
   markFailed(runId: string, promptId: string, reason: string): Promise<void>;

@@ -4,7 +4,7 @@
  * so Firestore and the in-memory store cannot disagree.
  */
 import type { ImageMetrics } from './metrics.js';
-import type { AssessmentResult, ClaimOptions, ClaimResult, GeneratedInfo, GeneratedOutcome } from './ports.js';
+import type { AssessmentResult, ClaimOptions, ClaimResult, GeneratedInfo, GeneratedOutcome, ReleaseOptions } from './ports.js';
 import { isCancelled } from './reconcile.js';
 import { imageObjectName, type PromptRecord } from './run-model.js';
 
@@ -36,12 +36,14 @@ export function decideClaim(prompt: PromptRecord | null, options: ClaimOptions):
 /** Owner of a lease that only makes redeliveries wait, e.g. for a rate limit's retry delay. */
 export const BACKOFF_OWNER = 'backoff';
 
-export function decideRelease(prompt: PromptRecord | null, owner: string, error: string, backoffUntil: number | null = null): PromptUpdate | null {
+export function decideRelease(prompt: PromptRecord | null, owner: string, error: string, backoffUntil: number | null = null, options: ReleaseOptions = {}): PromptUpdate | null {
   if (!prompt || prompt.status !== 'generating') return null;
   // A lease taken over by another worker is theirs now; only record the error.
   if (prompt.leaseOwner !== owner) return { lastError: error };
-  if (backoffUntil !== null) return { lastError: error, leaseOwner: BACKOFF_OWNER, leaseExpiresAt: backoffUntil };
-  return { lastError: error, leaseOwner: null, leaseExpiresAt: null };
+  // Attempts count model calls: a claim that only waited for a rate-limit slot gives its attempt back.
+  const attempts = options.refundAttempt ? { attempts: Math.max(0, prompt.attempts - 1) } : {};
+  if (backoffUntil !== null) return { lastError: error, leaseOwner: BACKOFF_OWNER, leaseExpiresAt: backoffUntil, ...attempts };
+  return { lastError: error, leaseOwner: null, leaseExpiresAt: null, ...attempts };
 }
 
 export function decideGenerated(prompt: PromptRecord | null, info: GeneratedInfo): PromptUpdate | null {

@@ -3,9 +3,11 @@ import type { CloudEvent } from '@google-cloud/functions-framework';
 import { PermanentProviderError, TransientProviderError, type ImageProvider } from '../core/image-provider.js';
 import type { GenerationMessage, ImageBucket, Logger, RateLimiter, RunStore } from '../core/ports.js';
 import { isCancelled } from '../core/reconcile.js';
+import { imageObjectMetadata } from '../core/object-metadata.js';
 import { imageObjectName, type PromptRecord } from '../core/run-model.js';
 import { stampProvenance } from '../core/provenance.js';
 import { RetryLater, type Done } from './event-outcome.js';
+import { storeGeneratedImage } from './store-image.js';
 
 export interface MessagePublishedData {
   message?: { data?: string; attributes?: Record<string, string>; messageId?: string };
@@ -33,6 +35,8 @@ export const backoffMs = (attempt: number): number => Math.min(60_000, 1000 * 2 
 const SAFETY_MARGIN_MS = 5000;
 
 const errorMessage = (error: unknown): string => (error instanceof Error ? error.message : String(error));
+
+const realSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 /** Reads `{ runId, promptId }` from a Pub/Sub message; null when the message is malformed. */
 export function parseGenerationMessage(data: MessagePublishedData | undefined): GenerationMessage | null {
@@ -97,7 +101,8 @@ async function generateClaimed(deps: GenerateDependencies, prompt: PromptRecord,
   const claimedAt = now();
   const waited = await waitForToken(deps, claimedAt, now);
   if (!waited.ok) {
-    await deps.store.releaseWithError(runId, promptId, owner, 'rate limit: no request slot within the lease', now() + waited.retryAfterMs);
+    // No model call was made, so this claim is not an attempt.
+    await deps.store.releaseWithError(runId, promptId, owner, 'rate limit: no request slot within the lease', now() + waited.retryAfterMs, { refundAttempt: true });
     throw new RetryLater(`rate limit reached for ${runId}/${promptId}; retrying in about ${Math.ceil(waited.retryAfterMs / 1000)} s`);
   }
 
@@ -136,17 +141,19 @@ async function generateClaimed(deps: GenerateDependencies, prompt: PromptRecord,
 
   // XMP provenance goes into the file once, here, so every copy of the image says it is synthetic.
   const stamped = stampProvenance(image.png, { provider: deps.provider.name, model: image.model, prompt: prompt.prompt });
-  const stored = await deps.bucket.writeIfAbsent(objectName, stamped.png, {
-    runId,
-    promptId,
-    prompt: prompt.prompt,
-    provider: deps.provider.name,
-    model: image.model,
-    seed: String(prompt.seed),
-  });
+  // From here on the model call is paid for: no outcome may lead to a second one.
+  const metadata = imageObjectMetadata({ runId, promptId, prompt: prompt.prompt, provider: deps.provider.name, model: image.model, seed: prompt.seed });
+  const storing = await storeGeneratedImage(deps.bucket, objectName, stamped.png, metadata, deps.sleep ?? realSleep);
+  if (!storing.ok) {
+    const reason = `storage_error: the image was generated but could not be stored: ${storing.error.slice(0, 300)}`;
+    await deps.store.markFailed(runId, promptId, reason);
+    deps.log.error('prompt failed after a successful model call', { runId, promptId, reason });
+    return { done: 'failed' };
+  }
+  const stored = storing.stored;
   const written = now();
-  const outcome = await deps.store.markGenerated(runId, promptId, { objectName, objectGeneration: stored.generation, model: image.model, renderMs, now: now() });
-  if (outcome !== 'recorded') return removeUnwanted(deps, runId, promptId, objectName, outcome);
+  const marked = await deps.store.markGenerated(runId, promptId, { objectName, objectGeneration: stored.generation, model: image.model, renderMs, now: now() });
+  if (marked !== 'recorded') return removeUnwanted(deps, runId, promptId, objectName, marked);
   deps.log.info('generated', { runId, promptId, objectName, created: stored.created, provenance: stamped.outcome, claimMs, rateWaitMs, renderMs, writeMs: written - rendered, markMs: now() - written });
   return { done: 'generated' };
 }
@@ -164,7 +171,7 @@ async function removeUnwanted(deps: GenerateDependencies, runId: string, promptI
 /** Waits for a request slot while the lease still leaves room for the call itself. */
 async function waitForToken(deps: GenerateDependencies, claimedAt: number, now: () => number): Promise<{ ok: true } | { ok: false; retryAfterMs: number }> {
   if (!deps.rateLimiter) return { ok: true };
-  const sleep = deps.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
+  const sleep = deps.sleep ?? realSleep;
   const deadline = claimedAt + deps.leaseMs - (deps.callBudgetMs ?? 0) - SAFETY_MARGIN_MS;
   for (;;) {
     const slot = await deps.rateLimiter.tryAcquire(now());

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { generationSubscriptionOptions } from './generation-subscription.js';
 import { freePort, httpOk, waitUntil } from './net.js';
 import { openLocalData, processStartTime, type LocalData } from './local-data.js';
 import { missingPrerequisites } from './prerequisites.js';
@@ -165,11 +166,10 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     const [generationTopic] = await pubsubClient.createTopic(GENERATION_TOPIC);
     if (options.faults) faultRelay = await startFaultRelay({ targetOrigin: `http://127.0.0.1:${generatorPort}`, log });
     const pushOrigin = faultRelay?.url ?? `http://127.0.0.1:${generatorPort}`;
-    await generationTopic.createSubscription(GENERATION_SUBSCRIPTION, {
-      pushConfig: { pushEndpoint: `${pushOrigin}/projects/${projectId}/topics/${GENERATION_TOPIC}` },
-      ackDeadlineSeconds: options.pushAckDeadlineSeconds ?? 60,
-      retryPolicy: { minimumBackoff: { seconds: 1 }, maximumBackoff: { seconds: 10 } },
-    });
+    await generationTopic.createSubscription(
+      GENERATION_SUBSCRIPTION,
+      generationSubscriptionOptions(`${pushOrigin}/projects/${projectId}/topics/${GENERATION_TOPIC}`, options.pushAckDeadlineSeconds ?? 60),
+    );
     const [notificationTopic] = await pubsubClient.createTopic(NOTIFICATION_TOPIC);
     await notificationTopic.createSubscription(NOTIFICATION_SUBSCRIPTION, { ackDeadlineSeconds: 60 });
 

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
+import { imageObjectMetadata } from '../../functions/core/object-metadata.js';
 import { exportRun } from '../../scripts/client/exporter.js';
 import { functionLog, stackClients, waitForRun } from '../support/stack-clients.js';
 
@@ -28,7 +29,8 @@ describe('full pipeline on the emulators', () => {
     const first = prompts[0]!;
     const [metadata] = await bucket.file(`runs/${created.runId}/${first.category}/${first.promptId}.png`).getMetadata();
     expect(metadata.contentType).toBe('image/png');
-    expect(metadata.metadata).toMatchObject({ runId: created.runId, promptId: first.promptId, prompt: first.prompt, provider: 'embedded', model: 'embedded-procedural-v1', seed: String(first.seed) });
+    const expected = imageObjectMetadata({ runId: created.runId, promptId: first.promptId, prompt: first.prompt, provider: 'embedded', model: 'embedded-procedural-v1', seed: first.seed });
+    expect(metadata.metadata).toEqual(expected);
 
     const dir = mkdtempSync(join(tmpdir(), 'export-'));
     const exported = await exportRun(api, status, dir, { test: '1' });

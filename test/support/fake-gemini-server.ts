@@ -25,6 +25,11 @@ export interface FakeGeminiOptions {
   imageFor?: (prompt: string) => Promise<Buffer> | Buffer;
   port?: number;
   onRequest?: (request: ReceivedRequest) => void;
+  /**
+   * Chooses a fault by code instead of a marker in the prompt: given the prompt and the number of this
+   * call for it (1 for the first), the fault kind to answer with (`429`, `429-bare`, `503`, `slow`, …) or null.
+   */
+  faultFor?: (prompt: string, call: number) => string | null;
 }
 
 export interface ReceivedRequest {
@@ -98,10 +103,11 @@ export async function startFakeGemini(options: FakeGeminiOptions = {}): Promise<
     if (quotaWait !== null) return sendQuotaExceeded(res, model, `${Math.ceil(quotaWait / 1000)}s`);
     accepted.push(Date.now());
 
-    const fault = FAULT.exec(prompt);
-    const kind = fault?.[1];
+    const chosen = options.faultFor?.(prompt, call) ?? null;
+    const fault = chosen === null ? FAULT.exec(prompt) : null;
+    const kind = chosen ?? fault?.[1];
     const failingCalls = fault?.[2] === undefined ? Infinity : Number(fault[2]);
-    const failsNow = call <= failingCalls;
+    const failsNow = chosen !== null || call <= failingCalls;
     if (kind === '429' && failsNow) return sendQuotaExceeded(res, model, options.retryDelay ?? '2s');
     if (kind === '429-bare' && failsNow) return sendError(res, 429, 'RESOURCE_EXHAUSTED', 'Resource has been exhausted (e.g. check quota).');
     if (kind === '500' && failsNow) return sendError(res, 500, 'INTERNAL', 'An internal error has occurred. Please retry or report in https://developers.generativeai.google/guide/troubleshooting');

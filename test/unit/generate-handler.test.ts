@@ -60,7 +60,9 @@ describe('generateImage handler', () => {
     expect(provider.calls).toHaveLength(1);
     expect(bucket.objects.size).toBe(1);
     const object = bucket.objects.get('runs/r1/c/p0001.png')!;
-    expect(object.metadata).toMatchObject({ runId: 'r1', promptId: 'p0001', prompt: 'a square', provider: 'scripted', model: 'scripted-v1', seed: '9' });
+    expect(object.metadata).toMatchObject({ runId: 'r1', promptId: 'p0001', promptExcerpt: 'a square', provider: 'scripted', model: 'scripted-v1', seed: '9' });
+    expect(object.metadata.promptSha256).toMatch(/^[0-9a-f]{64}$/);
+    expect(object.metadata).not.toHaveProperty('prompt');
     expect(await store.getPrompt('r1', 'p0001')).toMatchObject({ status: 'generated', attempts: 1, objectName: 'runs/r1/c/p0001.png' });
   });
 
@@ -123,6 +125,25 @@ describe('generateImage handler', () => {
     clock += 2;
     expect(await generate(event({ runId: 'r1', promptId: 'p0001' }))).toEqual({ done: 'generated' });
     expect(provider.calls).toHaveLength(2);
+  });
+
+  it('does not count waits for a rate-limit slot as attempts', async () => {
+    const limiter = new MemoryRateLimiter(6);
+    await limiter.tryAcquire(clock);
+    const provider = new ScriptedProvider();
+    const base = { store, bucket, provider, log: silent, maxAttempts: 2, rateLimiter: limiter, now: () => clock, sleep: async (ms: number) => void (clock += ms) };
+    for (let i = 0; i < 5; i++) {
+      // A lease too short to wait for the next token (one per 10 s): each delivery gives the prompt back.
+      await expect(makeGenerateHandler({ ...base, leaseMs: 12_000, callBudgetMs: 5_000 })(event({ runId: 'r1', promptId: 'p0001' }))).rejects.toThrow(/rate limit reached/);
+      expect(await store.getPrompt('r1', 'p0001')).toMatchObject({ status: 'generating', attempts: 0 });
+      // Past the backoff lease; another worker takes the token that came meanwhile.
+      clock += 10_001;
+      expect((await limiter.tryAcquire(clock)).granted).toBe(true);
+    }
+    clock += 10_001;
+    expect(await makeGenerateHandler({ ...base, leaseMs: 60_000 })(event({ runId: 'r1', promptId: 'p0001' }))).toEqual({ done: 'generated' });
+    expect(await store.getPrompt('r1', 'p0001')).toMatchObject({ status: 'generated', attempts: 1 });
+    expect(provider.calls).toHaveLength(1);
   });
 
   it('waits for a rate-limit slot, and gives the prompt back when none comes within the lease', async () => {

@@ -45,6 +45,12 @@ describe('decideFailed and decideRelease', () => {
     expect(decideRelease(prompt({ status: 'generating', leaseOwner: 'me' }), 'me', 'e')).toEqual({ lastError: 'e', leaseOwner: null, leaseExpiresAt: null });
     expect(decideRelease(prompt({ status: 'generating', leaseOwner: 'other' }), 'me', 'e')).toEqual({ lastError: 'e' });
   });
+  it('gives the attempt back when no model call was made, and only then', () => {
+    const held = prompt({ status: 'generating', leaseOwner: 'me', attempts: 2 });
+    expect(decideRelease(held, 'me', 'e', 5000, { refundAttempt: true })).toEqual({ lastError: 'e', leaseOwner: 'backoff', leaseExpiresAt: 5000, attempts: 1 });
+    expect(decideRelease(held, 'me', 'e', 5000)).toEqual({ lastError: 'e', leaseOwner: 'backoff', leaseExpiresAt: 5000 });
+    expect(decideRelease(prompt({ status: 'generating', leaseOwner: 'other', attempts: 2 }), 'me', 'e', null, { refundAttempt: true })).toEqual({ lastError: 'e' });
+  });
 });
 
 describe('decideAssessment', () => {
