@@ -19,11 +19,11 @@ locals {
     RECONCILE_STALE_SECONDS    = tostring(var.reconcile_stale_minutes * 60)
     GENERATE_DEADLINE_SECONDS  = tostring(var.generate_deadline_minutes * 60)
     ASSESS_DEADLINE_SECONDS    = tostring(var.assess_deadline_minutes * 60)
-    WRITE_RATE_LIMITS      = join(",", [for kind, per_minute in var.write_rate_limits : "${kind}=${per_minute}"])
-    JUDGE                  = var.judge
-    JUDGE_MODEL            = var.judge_model
-    JUDGE_RATE_LIMIT_RPM   = tostring(var.judge_rate_limit_rpm)
-    JUDGE_TIMEOUT_SECONDS  = "30"
+    WRITE_RATE_LIMITS          = join(",", [for kind, per_minute in var.write_rate_limits : "${kind}=${per_minute}"])
+    JUDGE                      = var.judge
+    JUDGE_MODEL                = var.judge_model
+    JUDGE_RATE_LIMIT_RPM       = tostring(var.judge_rate_limit_rpm)
+    JUDGE_TIMEOUT_SECONDS      = "30"
   }
 
   # Instances run one prompt at a time. By Little's law, rate_limit_rpm/60 calls per second lasting
@@ -219,7 +219,7 @@ resource "google_cloudfunctions2_function" "assess" {
 
   depends_on = [
     google_project_iam_member.datastore_user,
-    google_storage_bucket_iam_member.assess_read_images,
+    google_storage_bucket_iam_member.assess_images,
     google_project_iam_member.assess_vertex,
     google_secret_manager_secret_iam_member.assess_gemini_key,
     google_project_iam_member.trigger_receiver,
@@ -274,7 +274,7 @@ resource "google_cloudfunctions2_function" "reconcile" {
   depends_on = [
     google_project_iam_member.datastore_user,
     google_pubsub_topic_iam_member.reconcile_publish,
-    google_storage_bucket_iam_member.reconcile_read_images,
+    google_storage_bucket_iam_member.reconcile_images,
     google_project_iam_member.build_logs,
     google_project_iam_member.build_staged_sources,
     google_artifact_registry_repository_iam_member.build_images,

@@ -64,9 +64,11 @@ resource "google_pubsub_topic_iam_member" "api_publish" {
   member = local.runtime_members.api
 }
 
-resource "google_storage_bucket_iam_member" "api_read_images" {
+# objectUser: it reads images and previews, stores the preview of an image made before previews
+# existed, and deletes a participant's objects on purge.
+resource "google_storage_bucket_iam_member" "api_images" {
   bucket = google_storage_bucket.images.name
-  role   = "roles/storage.objectViewer"
+  role   = "roles/storage.objectUser"
   member = local.runtime_members.api
 }
 
@@ -76,13 +78,13 @@ resource "google_secret_manager_secret_iam_member" "api_instructor_token" {
   member    = local.runtime_members.api
 }
 
-# --- generateImage: stats and writes images, calls Gemini.
+# --- generateImage: stats and writes images, calls Gemini, and deletes an image it stored for a
+# prompt that was cancelled or purged during the model call (objectUser).
 
 resource "google_storage_bucket_iam_member" "generate_images" {
-  for_each = toset(["roles/storage.objectCreator", "roles/storage.objectViewer"])
-  bucket   = google_storage_bucket.images.name
-  role     = each.value
-  member   = local.runtime_members.generate
+  bucket = google_storage_bucket.images.name
+  role   = "roles/storage.objectUser"
+  member = local.runtime_members.generate
 }
 
 resource "google_project_iam_member" "generate_vertex" {
@@ -99,15 +101,16 @@ resource "google_secret_manager_secret_iam_member" "generate_gemini_key" {
   member    = local.runtime_members.generate
 }
 
-# --- assessImage: reads the image it assesses.
+# --- assessImage: reads the image it assesses and stores its preview (create-only).
 
-resource "google_storage_bucket_iam_member" "assess_read_images" {
-  bucket = google_storage_bucket.images.name
-  role   = "roles/storage.objectViewer"
-  member = local.runtime_members.assess
+resource "google_storage_bucket_iam_member" "assess_images" {
+  for_each = toset(["roles/storage.objectCreator", "roles/storage.objectViewer"])
+  bucket   = google_storage_bucket.images.name
+  role     = each.value
+  member   = local.runtime_members.assess
 }
 
-# --- reconcile: re-queues prompts whose message was lost, and reads images whose finalize event was lost.
+# --- reconcile: re-queues prompts whose message was lost, and re-assesses images whose finalize event was lost.
 
 resource "google_pubsub_topic_iam_member" "reconcile_publish" {
   topic  = google_pubsub_topic.generation.name
@@ -115,10 +118,12 @@ resource "google_pubsub_topic_iam_member" "reconcile_publish" {
   member = local.runtime_members.reconcile
 }
 
-resource "google_storage_bucket_iam_member" "reconcile_read_images" {
-  bucket = google_storage_bucket.images.name
-  role   = "roles/storage.objectViewer"
-  member = local.runtime_members.reconcile
+# Re-assessing an image whose finalize event was lost also stores its preview (create-only).
+resource "google_storage_bucket_iam_member" "reconcile_images" {
+  for_each = toset(["roles/storage.objectCreator", "roles/storage.objectViewer"])
+  bucket   = google_storage_bucket.images.name
+  role     = each.value
+  member   = local.runtime_members.reconcile
 }
 
 resource "google_cloud_run_v2_service_iam_member" "scheduler_invokes_reconcile" {

@@ -156,16 +156,15 @@ describe('infra/: least privilege', () => {
     const [images, project] = ['google_storage_bucket.images', 'project'];
     const grants = (...pairs: [string, string][]) => pairs.map(([role, target]) => `roles/${role} on ${target}`).sort();
     expect(grantsByPrincipal()).toEqual({
-      api: grants(['datastore.user', project], ['pubsub.publisher', 'google_pubsub_topic.generation'], ['secretmanager.secretAccessor', 'google_secret_manager_secret.instructor_token'], ['storage.objectViewer', images]),
+      api: grants(['datastore.user', project], ['pubsub.publisher', 'google_pubsub_topic.generation'], ['secretmanager.secretAccessor', 'google_secret_manager_secret.instructor_token'], ['storage.objectUser', images]),
       generate: grants(
         ['aiplatform.user', project],
         ['datastore.user', project],
         ['secretmanager.secretAccessor', 'google_secret_manager_secret.gemini_api_key'],
-        ['storage.objectCreator', images],
-        ['storage.objectViewer', images],
+        ['storage.objectUser', images],
       ),
-      assess: grants(['aiplatform.user', project], ['datastore.user', project], ['secretmanager.secretAccessor', 'google_secret_manager_secret.gemini_api_key'], ['storage.objectViewer', images]),
-      reconcile: grants(['datastore.user', project], ['pubsub.publisher', 'google_pubsub_topic.generation'], ['storage.objectViewer', images]),
+      assess: grants(['aiplatform.user', project], ['datastore.user', project], ['secretmanager.secretAccessor', 'google_secret_manager_secret.gemini_api_key'], ['storage.objectCreator', images], ['storage.objectViewer', images]),
+      reconcile: grants(['datastore.user', project], ['pubsub.publisher', 'google_pubsub_topic.generation'], ['storage.objectCreator', images], ['storage.objectViewer', images]),
       scheduler: grants(['run.invoker', 'google_cloudfunctions2_function.reconcile']),
       trigger: grants(['eventarc.eventReceiver', project], ['run.invoker', 'google_cloudfunctions2_function.assess'], ['run.invoker', 'google_cloudfunctions2_function.generate']),
       build: grants(['artifactregistry.writer', 'google_artifact_registry_repository.functions'], ['logging.logWriter', project], ['storage.objectAdmin', project], ['storage.objectViewer', 'google_storage_bucket.source']),
