@@ -3,8 +3,11 @@ import type { GenerationMessage, RunLifecycleStore } from '../core/ports.js';
 import { decideCancel, decideLost, type ObservedState, type StaleCutoffs } from '../core/reconcile.js';
 import type { PromptRecord, RunRecord } from '../core/run-model.js';
 
-/** Firestore allows 500 writes per batch or transaction. */
-const CHUNK = 400;
+/**
+ * Prompts per batch or transaction (Firestore allows 500): small, so a cancel holds each prompt's
+ * lock only briefly and generators claiming the same prompts are neither starved nor starving it.
+ */
+const CHUNK = 25;
 const UNFINISHED = ['planned', 'generating', 'generated'];
 
 /**

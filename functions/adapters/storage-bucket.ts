@@ -60,7 +60,15 @@ export class GcsImageBucket implements ImageBucket {
   }
 
   async deletePrefix(prefix: string): Promise<void> {
-    await this.bucket.deleteFiles({ prefix, force: true });
+    const [files] = await this.bucket.getFiles({ prefix });
+    // Another worker may delete the same object meanwhile (a purge racing a cancelled generator's clean-up): gone is gone.
+    await Promise.all(
+      files.map((file) =>
+        file.delete().catch((error: unknown) => {
+          if (statusOf(error) !== 404) throw error;
+        }),
+      ),
+    );
   }
 
   async read(name: string, generation?: string): Promise<Buffer | null> {

@@ -77,6 +77,8 @@ export function makeAssessHandler(deps: AssessDependencies) {
       if (deps.preview) await deps.bucket.writeDerivedIfAbsent(previewObjectName(name), await deps.preview(image), PREVIEW_CONTENT_TYPE);
       const measured = now();
       result = await deps.store.recordAssessment(runId, promptId, generation, metrics, measured);
+      // The prompt was purged while this ran: its preview must not outlive it.
+      if (result === 'missing' && deps.preview) await deps.bucket.deletePrefix(previewObjectName(name));
       // A prompt that had been given up as failed now has an image: a completed run's stored summary no longer holds, and the next read rebuilds it.
       if (result === 'recorded' && prompt.status === 'failed') await deps.store.saveRunSummary(runId, null);
       if (result === 'recorded') deps.log.info('assessed', { runId, promptId, generation, readMs: read - started, measureMs: measured - read, recordMs: now() - measured });

@@ -62,6 +62,8 @@ export function cohortRoutes(deps: ApiDependencies): Route[] {
     for (const run of runs) {
       await deps.bucket.deletePrefix(`runs/${run.runId}/`);
       await deps.store.deleteRun(run.runId);
+      // Once more after the records: an assessment that was mid-way may have stored a preview in between.
+      await deps.bucket.deletePrefix(`runs/${run.runId}/`);
     }
     return runs.length;
   }

@@ -40,6 +40,7 @@ export async function judgeStep(store: RunStore, deps: JudgeDependencies, log: L
   if (claim.kind === 'busy') throw new RetryLater(`judge of ${runId}/${promptId} is leased until ${new Date(claim.leaseExpiresAt).toISOString()}`);
   const fail = async (reason: string): Promise<JudgeStepResult> => {
     await store.recordJudge(runId, promptId, generation, owner, { failure: reason, model: deps.judge.model }, now());
+    await forgetSummary(store, runId);
     log.warn('judge failed', { runId, promptId, reason });
     return 'failed';
   };
@@ -55,6 +56,7 @@ export async function judgeStep(store: RunStore, deps: JudgeDependencies, log: L
     log.info('judge_call', { runId, promptId, model: deps.judge.model, attempt: claim.attempts });
     const result = await deps.judge.judge({ image: await deps.encode(image), rubric, elements });
     await store.recordJudge(runId, promptId, generation, owner, result, now());
+    await forgetSummary(store, runId);
     log.info('judged', { runId, promptId, relevance: result.answer.relevance, ...result.usage });
     return 'judged';
   } catch (error) {
@@ -65,6 +67,15 @@ export async function judgeStep(store: RunStore, deps: JudgeDependencies, log: L
     await store.releaseJudge(runId, promptId, generation, owner, detail, now() + delay);
     throw new RetryLater(`transient judge error for ${runId}/${promptId} (attempt ${claim.attempts}, retry in ${Math.ceil(delay / 1000)} s): ${detail}`);
   }
+}
+
+/**
+ * A run counts as completed once its pixels are assessed, so its stored summary may predate this
+ * verdict; dropping it makes the next read rebuild the report and flags with the verdict. One write
+ * per verdict, and verdicts are rate-limited, so the run document is no hot-spot.
+ */
+async function forgetSummary(store: RunStore, runId: string): Promise<void> {
+  await store.saveRunSummary(runId, null);
 }
 
 async function waitForSlot(deps: JudgeDependencies, deadline: number, now: () => number): Promise<{ ok: true } | { ok: false; retryAfterMs: number }> {

@@ -227,8 +227,9 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     timer = startReconcileTimer({ url: reconcileUrl, intervalMs: reconcileEvery, log });
 
     const assessorUrl = `http://127.0.0.1:${assessorPort}/`;
+    // Only images' events are dropped: a lost preview event tests nothing, since previews are never assessed.
     const dropFinalize = faultRelay?.dropFinalize;
-    relay = startStorageRelay({ pubsub: pubsubClient, subscription: NOTIFICATION_SUBSCRIPTION, targetUrl: assessorUrl, onError: (error) => log(`storage relay: ${String(error)}`), ...(dropFinalize ? { shouldDrop: dropFinalize } : {}) });
+    relay = startStorageRelay({ pubsub: pubsubClient, subscription: NOTIFICATION_SUBSCRIPTION, targetUrl: assessorUrl, onError: (error) => log(`storage relay: ${String(error)}`), ...(dropFinalize ? { shouldDrop: (name: string) => name.endsWith('.png') && dropFinalize() } : {}) });
     return {
       projectId,
       bucket,

@@ -57,7 +57,7 @@ export interface StorageRelay {
 }
 
 /** Pulls notifications and delivers them; a failed delivery is nacked after a pause, so it is retried with backoff. */
-export function startStorageRelay(options: { pubsub: PubSub; subscription: string; targetUrl: string; onError?: (error: unknown) => void; shouldDrop?: () => boolean }): StorageRelay {
+export function startStorageRelay(options: { pubsub: PubSub; subscription: string; targetUrl: string; onError?: (error: unknown) => void; shouldDrop?: (objectName: string) => boolean }): StorageRelay {
   const subscription = options.pubsub.subscription(options.subscription, { flowControl: { maxMessages: 8, allowExcessMessages: false } });
   let delivered = 0;
   subscription.on('message', (message: Message) => {
@@ -65,7 +65,7 @@ export function startStorageRelay(options: { pubsub: PubSub; subscription: strin
       const event = toFinalizedCloudEvent({ id: message.id, data: message.data, attributes: message.attributes, publishTime: message.publishTime });
       if (!event) return message.ack();
       // Fault injection (tests only): acknowledged and never delivered, as a lost event would be.
-      if (options.shouldDrop?.()) return message.ack();
+      if (options.shouldDrop?.(message.attributes.objectId ?? '')) return message.ack();
       const status = await deliver(options.targetUrl, event).catch(() => 0);
       if ([200, 201, 202, 204, 102].includes(status)) {
         delivered += 1;

@@ -23,13 +23,16 @@ describe('stopping a run mid-way on the emulator stack', () => {
     people = created.body.participants;
   });
 
-  /** Starts a 30-image run and returns once a few images are done and the rest are on their way. */
+  /** Large enough that, on an idle machine, most of the run is still queued when the first image is assessed. */
+  const RUN_SIZE = 90;
+
+  /** Starts a run and returns once an image is done and the rest are on their way. */
   async function runUnderWay(token: string, seed: number): Promise<string> {
-    const created = await call('POST', '/v1/runs', token, { count: 30, seed });
+    const created = await call('POST', '/v1/runs', token, { count: RUN_SIZE, seed });
     expect(created.status).toBe(202);
     for (;;) {
       const status = await api.getRun(created.body.runId);
-      if (status.counts.assessed >= 2) return created.body.runId as string;
+      if (status.counts.assessed >= 1) return created.body.runId as string;
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
   }
@@ -59,7 +62,7 @@ describe('stopping a run mid-way on the emulator stack', () => {
 
     expect((await call('POST', `/v1/runs/${runId}:cancel`, instructor)).body).toMatchObject({ cancelled: 0 });
     const after = await participant(owner.id);
-    expect(after.imagesUsed).toBe(30 - cancel.body.cancelled);
+    expect(after.imagesUsed).toBe(RUN_SIZE - cancel.body.cancelled);
     for (let tries = 0; (await participant(owner.id)).activeRuns.some((entry) => entry.runId === runId); tries += 1) {
       expect(tries, 'the reconciler frees the in-flight slot within a few ticks').toBeLessThan(50);
       await new Promise((resolve) => setTimeout(resolve, 200));
@@ -75,7 +78,7 @@ describe('stopping a run mid-way on the emulator stack', () => {
     expect(await callsAfter(runId, purgedAt)).toBe(0);
     const [files] = await bucket.getFiles({ prefix: `runs/${runId}/` });
     expect(files.map((file) => file.name)).toEqual([]);
-    expect((await participant(owner.id)).imagesUsed).toBeLessThan(30);
+    expect((await participant(owner.id)).imagesUsed).toBeLessThan(RUN_SIZE);
   });
 
   it('revoke: the participant\'s queued prompts are cancelled, no model call follows, and the quota comes back', async () => {
@@ -88,7 +91,7 @@ describe('stopping a run mid-way on the emulator stack', () => {
     const failed = (await api.getPrompts(runId)).prompts.filter((prompt) => prompt.status === 'failed');
     expect(failed.length).toBeGreaterThan(0);
     expect(failed.every((prompt) => prompt.failureReason === 'cancelled')).toBe(true);
-    expect(revoke.body.imagesUsed).toBe(30 - failed.length);
+    expect(revoke.body.imagesUsed).toBe(RUN_SIZE - failed.length);
     expect(await callsAfter(runId, revokedAt)).toBe(0);
   });
 });

@@ -24,6 +24,8 @@ describe('the judge in the gallery', () => {
       answer: { relevance: 2, reason: `Shows an empty road ${XSS}.`, elements: [{ variable: 'crowd', present: false }], artifacts: [], inappropriate: false, concerns: [], caption: `An empty road at dusk ${XSS}.` },
     };
     await firestore.collection('runs').doc(created.runId).collection('prompts').doc(target.promptId).update({ judge, review: { relevance: 4, inappropriate: false, note: '', reviewedBy: 'instructor', reviewedAt: new Date().toISOString() } });
+    // As the assessor's judge step does after a verdict: the run's stored summary predates it, so it is dropped.
+    await firestore.collection('runs').doc(created.runId).update({ summary: null });
 
     const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
     try {
