@@ -66,7 +66,8 @@ function orphanedByRestart(prompt: PromptRecord, run: RunRecord, settings: Recon
 }
 
 export type ReconcileAction =
-  | { kind: 'requeue'; prompt: PromptRecord }
+  /** `release`: first free the lease of a worker that died in the restart (its message would meet that lease and wait it out). */
+  | { kind: 'requeue'; prompt: PromptRecord; release?: ObservedState }
   | { kind: 'reassess'; prompt: PromptRecord }
   | { kind: 'fail'; prompt: PromptRecord; reason: string; observed: ObservedState }
   | { kind: 'none'; prompt: PromptRecord; why: string };
@@ -112,6 +113,7 @@ export function decideReconcile(prompt: PromptRecord, run: RunRecord | null, now
         return { kind: 'fail', prompt, observed, reason: `lost: not generated within ${formatSpan(settings.generateDeadlineMs)} (${detail})` };
       }
       if (recentlyQueued) return { kind: 'none', prompt, why: 'queued again recently' };
+      if (orphaned && prompt.status === 'generating' && prompt.leaseExpiresAt !== null && prompt.leaseExpiresAt > now) return { kind: 'requeue', prompt, release: observed };
       return { kind: 'requeue', prompt };
     }
     case 'generated': {
@@ -133,6 +135,12 @@ export function decideReconcile(prompt: PromptRecord, run: RunRecord | null, now
 export function decideLost(prompt: PromptRecord | null, observed: ObservedState, reason: string): Partial<PromptRecord> | null {
   if (!prompt || prompt.status !== observed.status || prompt.leaseExpiresAt !== observed.leaseExpiresAt) return null;
   return { status: 'failed', failureReason: reason, leaseOwner: null, leaseExpiresAt: null };
+}
+
+/** Frees a lease whose holder died in a restart, only if nothing moved the prompt since the reconciler looked. */
+export function decideOrphanRelease(prompt: PromptRecord | null, observed: ObservedState): Partial<PromptRecord> | null {
+  if (!prompt || prompt.status !== 'generating' || prompt.leaseExpiresAt !== observed.leaseExpiresAt) return null;
+  return { leaseOwner: null, leaseExpiresAt: null };
 }
 
 /**

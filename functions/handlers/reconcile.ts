@@ -58,7 +58,10 @@ export function makeReconcileHandler(deps: ReconcileDependencies) {
     extraReads += unknown.length;
     const actions = stale.map((prompt) => decideReconcile(prompt, runs.get(prompt.runId) ?? null, started, deps.settings));
 
-    const requeue = actions.flatMap((action) => (action.kind === 'requeue' ? [{ runId: action.prompt.runId, promptId: action.prompt.promptId }] : []));
+    // A lease whose worker died in a restart is freed first; a prompt that moved meanwhile is left alone.
+    const freed = await mapLimit(actions, CONCURRENCY, async (action) =>
+      action.kind !== 'requeue' || !action.release || (await deps.lifecycle.releaseOrphanedLease(action.prompt.runId, action.prompt.promptId, action.release)));
+    const requeue = actions.flatMap((action, i) => (action.kind === 'requeue' && freed[i] ? [{ runId: action.prompt.runId, promptId: action.prompt.promptId }] : []));
     let requeued = 0;
     if (requeue.length > 0) {
       const { failed, error } = await deps.publisher.publish(requeue);
