@@ -90,7 +90,6 @@ export function generateDependencies(config: Config, env: Record<string, string 
     log: createJsonLogger('generateImage'),
     leaseMs: config.leaseMs,
     maxAttempts: config.maxAttempts,
-    ...(config.reconcile.restartedAt === undefined ? {} : { checkStoredFirst: true }),
     ...(gemini ? { rateLimiter: new FirestoreRateLimiter(firestore, 'gemini', config.gemini.requestsPerMinute), callBudgetMs: config.gemini.timeoutMs } : {}),
   };
 }

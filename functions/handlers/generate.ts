@@ -21,12 +21,6 @@ export interface GenerateDependencies {
   log: Logger;
   leaseMs: number;
   maxAttempts: number;
-  /**
-   * Look for a stored image even on a first attempt. The local stack sets it when it restarted
-   * on saved data: Firestore comes back from its last save, up to a save interval older than the
-   * images on disk, so a prompt recorded as never attempted may already have its image.
-   */
-  checkStoredFirst?: boolean;
   /** The deployment-wide ceiling on provider calls; none when omitted. */
   rateLimiter?: RateLimiter;
   /** Longest a provider call may take (its timeout): a token is only worth waiting for while the lease still covers the call. */
@@ -96,8 +90,8 @@ async function generateClaimed(deps: GenerateDependencies, prompt: PromptRecord,
   }
   const objectName = imageObjectName(runId, prompt.category, promptId);
   // A worker that wrote the image and died before recording it: finish its work, no second model call.
-  // On a first attempt nobody can have written it (unless Firestore came back older: checkStoredFirst), so the lookup is skipped.
-  const existing = prompt.attempts > 1 || deps.checkStoredFirst ? await deps.bucket.stat(objectName) : null;
+  // On a first attempt nobody can have written it, so the lookup is skipped.
+  const existing = prompt.attempts > 1 ? await deps.bucket.stat(objectName) : null;
   if (existing) {
     const outcome = await deps.store.markGenerated(runId, promptId, { objectName, objectGeneration: existing.generation, model: prompt.model ?? deps.provider.model, renderMs: null, now: now() });
     if (outcome !== 'recorded') return removeUnwanted(deps, runId, promptId, objectName, outcome);
