@@ -67,7 +67,8 @@ function orphanedByRestart(prompt: PromptRecord, run: RunRecord, settings: Recon
 
 export type ReconcileAction =
   /** `release`: first free the lease of a worker that died in the restart (its message would meet that lease and wait it out). */
-  | { kind: 'requeue'; prompt: PromptRecord; release?: ObservedState }
+  /** `orphaned`: from before a restart, so its image may be stored already (assessed instead, no model call). */
+  | { kind: 'requeue'; prompt: PromptRecord; release?: ObservedState; orphaned?: boolean }
   | { kind: 'reassess'; prompt: PromptRecord }
   | { kind: 'fail'; prompt: PromptRecord; reason: string; observed: ObservedState }
   | { kind: 'none'; prompt: PromptRecord; why: string };
@@ -113,8 +114,9 @@ export function decideReconcile(prompt: PromptRecord, run: RunRecord | null, now
         return { kind: 'fail', prompt, observed, reason: `lost: not generated within ${formatSpan(settings.generateDeadlineMs)} (${detail})` };
       }
       if (recentlyQueued) return { kind: 'none', prompt, why: 'queued again recently' };
-      if (orphaned && prompt.status === 'generating' && prompt.leaseExpiresAt !== null && prompt.leaseExpiresAt > now) return { kind: 'requeue', prompt, release: observed };
-      return { kind: 'requeue', prompt };
+      if (!orphaned) return { kind: 'requeue', prompt };
+      const leaseHeld = prompt.status === 'generating' && prompt.leaseExpiresAt !== null && prompt.leaseExpiresAt > now;
+      return { kind: 'requeue', prompt, orphaned, ...(leaseHeld ? { release: observed } : {}) };
     }
     case 'generated': {
       const generatedAt = prompt.generatedAt ? Date.parse(prompt.generatedAt) : createdAt;
