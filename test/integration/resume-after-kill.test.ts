@@ -59,8 +59,9 @@ describe('npm run dev after a SIGKILL of everything mid-run', () => {
     running.push(dev);
     const ready = Date.now();
     expect(dev.output()).toContain('resuming unfinished work from before the restart');
-    // Long before the reconciler's 60 s interval or 600 s staleness would have picked anything up.
-    const status = await until('the run to complete', 90_000, async () => {
+    // Waits less than the reconciler's 60 s interval (and far less than its 600 s staleness), so it
+    // fails if resuming waited for either; the run needs seconds.
+    const status = await until('the run to complete', 45_000, async () => {
       const run = await dev.api.getRun(created.runId);
       return run.state === 'completed' ? run : undefined;
     });
