@@ -122,4 +122,4 @@ function parseWriteLimits(text: string | undefined): WriteLimits {
 export const CONFIG_VARIABLES = Object.keys(envSchema.shape);
 
 /** Variables only the local emulator stack sets; a deployment leaves them unset. */
-export const LOCAL_ONLY_VARIABLES = ['STORAGE_API_ENDPOINT'];
+export const LOCAL_ONLY_VARIABLES = ['STORAGE_API_ENDPOINT', 'RECONCILE_RESTARTED_AT'];
