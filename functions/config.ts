@@ -30,6 +30,8 @@ const envSchema = z.object({
   RECONCILE_STALE_SECONDS: z.coerce.number().int().min(1).max(86_400).default(600),
   GENERATE_DEADLINE_SECONDS: z.coerce.number().int().min(2).max(7 * 86_400).default(5400),
   ASSESS_DEADLINE_SECONDS: z.coerce.number().int().min(2).max(7 * 86_400).default(1800),
+  // Set by the local stack when it starts on saved data (epoch ms): work from before it is resumed at once.
+  RECONCILE_RESTARTED_AT: z.coerce.number().int().min(0).optional(),
   // Per-caller writes per minute, e.g. "runs=20,reviews=120,participants=60"; kinds left out keep their default.
   WRITE_RATE_LIMITS: z
     .string()
@@ -101,6 +103,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
       staleMs: values.RECONCILE_STALE_SECONDS * 1000,
       generateDeadlineMs: values.GENERATE_DEADLINE_SECONDS * 1000,
       assessDeadlineMs: values.ASSESS_DEADLINE_SECONDS * 1000,
+      ...(values.RECONCILE_RESTARTED_AT === undefined ? {} : { restartedAt: values.RECONCILE_RESTARTED_AT, leaseMs: values.LEASE_SECONDS * 1000 }),
     },
     writeLimits: parseWriteLimits(values.WRITE_RATE_LIMITS),
   };
@@ -119,4 +122,4 @@ function parseWriteLimits(text: string | undefined): WriteLimits {
 export const CONFIG_VARIABLES = Object.keys(envSchema.shape);
 
 /** Variables only the local emulator stack sets; a deployment leaves them unset. */
-export const LOCAL_ONLY_VARIABLES = ['STORAGE_API_ENDPOINT'];
+export const LOCAL_ONLY_VARIABLES = ['STORAGE_API_ENDPOINT', 'RECONCILE_RESTARTED_AT'];

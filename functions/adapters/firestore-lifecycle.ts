@@ -1,6 +1,6 @@
 import type { DocumentReference, Firestore, Query, QuerySnapshot } from '@google-cloud/firestore';
 import type { GenerationMessage, RunLifecycleStore } from '../core/ports.js';
-import { decideCancel, decideLost, type ObservedState, type StaleCutoffs } from '../core/reconcile.js';
+import { decideCancel, decideLost, decideOrphanRelease, type ObservedState, type StaleCutoffs } from '../core/reconcile.js';
 import type { PromptRecord, RunRecord } from '../core/run-model.js';
 
 /**
@@ -62,11 +62,20 @@ export class FirestoreLifecycleStore implements RunLifecycleStore {
   }
 
   async markLost(runId: string, promptId: string, observed: ObservedState, reason: string): Promise<boolean> {
+    return this.updateIf(runId, promptId, (prompt) => decideLost(prompt, observed, reason));
+  }
+
+  async releaseOrphanedLease(runId: string, promptId: string, observed: ObservedState): Promise<boolean> {
+    return this.updateIf(runId, promptId, (prompt) => decideOrphanRelease(prompt, observed));
+  }
+
+  /** Applies `decide`'s update in a transaction; resolves whether there was one. */
+  private updateIf(runId: string, promptId: string, decide: (prompt: PromptRecord | null) => Partial<PromptRecord> | null): Promise<boolean> {
     const ref = this.prompts(runId).doc(promptId);
     return this.db.runTransaction(async (transaction) => {
       const snapshot = await transaction.get(ref);
       this.reads += 1;
-      const update = decideLost(snapshot.exists ? (snapshot.data() as PromptRecord) : null, observed, reason);
+      const update = decide(snapshot.exists ? (snapshot.data() as PromptRecord) : null);
       if (!update) return false;
       transaction.update(ref, update);
       this.writes += 1;

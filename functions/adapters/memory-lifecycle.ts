@@ -1,5 +1,5 @@
 import type { GenerationMessage, RunLifecycleStore } from '../core/ports.js';
-import { decideCancel, decideLost, type ObservedState, type StaleCutoffs } from '../core/reconcile.js';
+import { decideCancel, decideLost, decideOrphanRelease, type ObservedState, type StaleCutoffs } from '../core/reconcile.js';
 import { isTerminal, type PromptRecord, type RunRecord } from '../core/run-model.js';
 import type { MemoryRunStore } from './memory-store.js';
 
@@ -48,6 +48,11 @@ export class MemoryLifecycleStore implements RunLifecycleStore {
   async markLost(runId: string, promptId: string, observed: ObservedState, reason: string): Promise<boolean> {
     this.reads += 1;
     return this.update(runId, promptId, (prompt) => decideLost(prompt, observed, reason));
+  }
+
+  async releaseOrphanedLease(runId: string, promptId: string, observed: ObservedState): Promise<boolean> {
+    this.reads += 1;
+    return this.update(runId, promptId, (prompt) => decideOrphanRelease(prompt, observed));
   }
 
   async markRunCompleted(runId: string, now: number): Promise<void> {

@@ -158,6 +158,8 @@ export interface RunLifecycleStore {
   /** Fails the prompt with `reason` if it is still as observed; resolves whether it did. */
   markLost(runId: string, promptId: string, observed: ObservedState, reason: string): Promise<boolean>;
   markRunCompleted(runId: string, now: number): Promise<void>;
+  /** Frees the lease of a worker that died with the local stack, if the prompt is still as observed; resolves whether it did. */
+  releaseOrphanedLease(runId: string, promptId: string, observed: ObservedState): Promise<boolean>;
   /** Fails every prompt that has no image yet with reason `cancelled`; resolves how many it changed. */
   cancelPrompts(runId: string, now: number): Promise<number>;
   usage(): { reads: number; writes: number };

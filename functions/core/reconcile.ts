@@ -17,6 +17,15 @@ export interface ReconcileSettings {
   generateDeadlineMs: number;
   /** From the image's creation: a prompt not assessed by then is failed. */
   assessDeadlineMs: number;
+  /**
+   * The local stack only, when it restarted on saved data: the restart time. The Pub/Sub
+   * emulator and every worker started afresh then, so a prompt last queued (or an image last
+   * stored) before it has no message, lease holder or finalize event left: it is orphaned at
+   * once, without waiting `staleMs`. Unset when deployed, where messages outlive restarts.
+   */
+  restartedAt?: number;
+  /** The generator's lease, with `restartedAt`: a lease taken before the restart expires before `restartedAt + leaseMs`. */
+  leaseMs?: number;
 }
 
 /** The reason a cancelled prompt ends with. */
@@ -37,11 +46,29 @@ export interface StaleCutoffs {
 
 export function staleCutoffs(now: number, settings: ReconcileSettings): StaleCutoffs {
   const cutoff = now - settings.staleMs;
-  return { queuedBefore: cutoff, leaseExpiredBefore: cutoff, generatedBefore: new Date(cutoff).toISOString() };
+  const restart = settings.restartedAt;
+  if (restart === undefined) return { queuedBefore: cutoff, leaseExpiredBefore: cutoff, generatedBefore: new Date(cutoff).toISOString() };
+  // Widened to take in everything from before the restart; decideReconcile tells those apart by lastQueued.
+  return {
+    queuedBefore: Math.max(cutoff, restart),
+    leaseExpiredBefore: Math.max(cutoff, restart + (settings.leaseMs ?? 0)),
+    generatedBefore: new Date(Math.max(cutoff, restart)).toISOString(),
+  };
+}
+
+/** Queued (or, for an image, stored and last assessed) before the local stack restarted: nothing is left to move it. */
+function orphanedByRestart(prompt: PromptRecord, run: RunRecord, settings: ReconcileSettings): boolean {
+  const restart = settings.restartedAt;
+  if (restart === undefined) return false;
+  if (prompt.status !== 'generated') return lastQueued(prompt, run) < restart;
+  const generatedAt = prompt.generatedAt ? Date.parse(prompt.generatedAt) : Date.parse(run.createdAt);
+  return generatedAt < restart && (prompt.queuedAt === undefined || prompt.queuedAt < restart);
 }
 
 export type ReconcileAction =
-  | { kind: 'requeue'; prompt: PromptRecord }
+  /** `release`: first free the lease of a worker that died in the restart (its message would meet that lease and wait it out). */
+  /** `orphaned`: from before a restart, so its image may be stored already (assessed instead, no model call). */
+  | { kind: 'requeue'; prompt: PromptRecord; release?: ObservedState; orphaned?: boolean }
   | { kind: 'reassess'; prompt: PromptRecord }
   | { kind: 'fail'; prompt: PromptRecord; reason: string; observed: ObservedState }
   | { kind: 'none'; prompt: PromptRecord; why: string };
@@ -74,11 +101,12 @@ export function decideReconcile(prompt: PromptRecord, run: RunRecord | null, now
   if (!run) return { kind: 'none', prompt, why: 'run no longer exists' };
   const observed: ObservedState = { status: prompt.status, leaseExpiresAt: prompt.leaseExpiresAt };
   const createdAt = Date.parse(run.createdAt);
-  const recentlyQueued = now - lastQueued(prompt, run) < settings.staleMs;
+  const orphaned = orphanedByRestart(prompt, run, settings);
+  const recentlyQueued = !orphaned && now - lastQueued(prompt, run) < settings.staleMs;
   switch (prompt.status) {
     case 'planned':
     case 'generating': {
-      if (prompt.status === 'generating' && (prompt.leaseExpiresAt === null || prompt.leaseExpiresAt > now - settings.staleMs)) {
+      if (prompt.status === 'generating' && !orphaned && (prompt.leaseExpiresAt === null || prompt.leaseExpiresAt > now - settings.staleMs)) {
         return { kind: 'none', prompt, why: 'lease held or only just expired' };
       }
       if (now - createdAt >= settings.generateDeadlineMs) {
@@ -86,16 +114,18 @@ export function decideReconcile(prompt: PromptRecord, run: RunRecord | null, now
         return { kind: 'fail', prompt, observed, reason: `lost: not generated within ${formatSpan(settings.generateDeadlineMs)} (${detail})` };
       }
       if (recentlyQueued) return { kind: 'none', prompt, why: 'queued again recently' };
-      return { kind: 'requeue', prompt };
+      if (!orphaned) return { kind: 'requeue', prompt };
+      const leaseHeld = prompt.status === 'generating' && prompt.leaseExpiresAt !== null && prompt.leaseExpiresAt > now;
+      return { kind: 'requeue', prompt, orphaned, ...(leaseHeld ? { release: observed } : {}) };
     }
     case 'generated': {
       const generatedAt = prompt.generatedAt ? Date.parse(prompt.generatedAt) : createdAt;
-      if (now - generatedAt < settings.staleMs) return { kind: 'none', prompt, why: 'generated recently' };
+      if (!orphaned && now - generatedAt < settings.staleMs) return { kind: 'none', prompt, why: 'generated recently' };
       if (now - generatedAt >= settings.assessDeadlineMs) {
         return { kind: 'fail', prompt, observed, reason: `lost: not assessed within ${formatSpan(settings.assessDeadlineMs)}` };
       }
       // Assessed again at most once per stale period: a decode is the costliest thing a tick does.
-      if (prompt.queuedAt !== undefined && now - prompt.queuedAt < settings.staleMs) return { kind: 'none', prompt, why: 'assessed again recently' };
+      if (!orphaned && prompt.queuedAt !== undefined && now - prompt.queuedAt < settings.staleMs) return { kind: 'none', prompt, why: 'assessed again recently' };
       return { kind: 'reassess', prompt };
     }
     default:
@@ -107,6 +137,12 @@ export function decideReconcile(prompt: PromptRecord, run: RunRecord | null, now
 export function decideLost(prompt: PromptRecord | null, observed: ObservedState, reason: string): Partial<PromptRecord> | null {
   if (!prompt || prompt.status !== observed.status || prompt.leaseExpiresAt !== observed.leaseExpiresAt) return null;
   return { status: 'failed', failureReason: reason, leaseOwner: null, leaseExpiresAt: null };
+}
+
+/** Frees a lease whose holder died in a restart, only if nothing moved the prompt since the reconciler looked. */
+export function decideOrphanRelease(prompt: PromptRecord | null, observed: ObservedState): Partial<PromptRecord> | null {
+  if (!prompt || prompt.status !== 'generating' || prompt.leaseExpiresAt !== observed.leaseExpiresAt) return null;
+  return { leaseOwner: null, leaseExpiresAt: null };
 }
 
 /**

@@ -58,7 +58,27 @@ export function makeReconcileHandler(deps: ReconcileDependencies) {
     extraReads += unknown.length;
     const actions = stale.map((prompt) => decideReconcile(prompt, runs.get(prompt.runId) ?? null, started, deps.settings));
 
-    const requeue = actions.flatMap((action) => (action.kind === 'requeue' ? [{ runId: action.prompt.runId, promptId: action.prompt.promptId }] : []));
+    // After a restart, Firestore may be a save older than the images, or a worker died after storing one:
+    // an orphaned prompt whose image is stored is assessed, not generated again. A lease whose worker died
+    // in the restart is freed before the re-queue; a prompt that moved meanwhile is left alone.
+    let reassessed = 0;
+    const ready = await mapLimit(actions, CONCURRENCY, async (action) => {
+      if (action.kind !== 'requeue' || !action.orphaned) return true;
+      const { runId, promptId } = action.prompt;
+      try {
+        const outcome = await deps.reassess(action.prompt);
+        if (outcome !== NO_IMAGE_STORED) {
+          reassessed += 1;
+          deps.log.info('assessed an image stored before the restart', { runId, promptId, outcome });
+          return false;
+        }
+      } catch (error) {
+        deps.log.warn('could not look for an image stored before the restart; the next tick tries again', { runId, promptId, error: error instanceof Error ? error.message : String(error) });
+        return false;
+      }
+      return !action.release || deps.lifecycle.releaseOrphanedLease(runId, promptId, action.release);
+    });
+    const requeue = actions.flatMap((action, i) => (action.kind === 'requeue' && ready[i] ? [{ runId: action.prompt.runId, promptId: action.prompt.promptId }] : []));
     let requeued = 0;
     if (requeue.length > 0) {
       const { failed, error } = await deps.publisher.publish(requeue);
@@ -70,7 +90,6 @@ export function makeReconcileHandler(deps: ReconcileDependencies) {
       requeued = published.length;
     }
 
-    let reassessed = 0;
     for (const action of actions.filter((entry) => entry.kind === 'reassess').slice(0, MAX_REASSESS_PER_TICK)) {
       const { runId, promptId } = action.prompt;
       try {
@@ -122,12 +141,14 @@ export function makeReconcileHandler(deps: ReconcileDependencies) {
   };
 }
 
+export const NO_IMAGE_STORED = 'no image stored';
+
 /** The assessor's own handler, fed the finalize event that never came. */
 export function reassessWith(assess: (event: CloudEvent<StorageObjectData>) => Promise<Done>, bucket: Pick<ImageBucket, 'stat'>, bucketName: string) {
   return async (prompt: PromptRecord): Promise<string> => {
     const name = prompt.objectName ?? imageObjectName(prompt.runId, prompt.category, prompt.promptId);
     const generation = prompt.objectGeneration ?? (await bucket.stat(name))?.generation;
-    if (!generation) return 'no image stored';
+    if (!generation) return NO_IMAGE_STORED;
     const done = await assess({
       specversion: '1.0',
       id: `reconcile-${prompt.runId}-${prompt.promptId}-${generation}`,

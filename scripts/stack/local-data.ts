@@ -9,7 +9,8 @@
  *   processes of a stack that was killed (SIGKILL leaves them running) have their Firestore data
  *   saved and are then stopped by the next start.
  * The Pub/Sub emulator keeps nothing on disk (its --data-dir holds only its own settings), so
- * messages in flight are not kept; unfinished prompts are picked up again by the reconciler.
+ * messages in flight are not kept; the reconciler resumes unfinished prompts right after a start
+ * on saved data (RECONCILE_RESTARTED_AT, see stack.ts).
  */
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';

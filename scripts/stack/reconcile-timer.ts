@@ -8,7 +8,8 @@ export interface ReconcileTimer {
   stop(): void;
 }
 
-export function startReconcileTimer(options: { url: string; intervalMs: number; log: (line: string) => void }): ReconcileTimer {
+/** `firstTickMs`: when the first tick runs (default: after one interval); 0 when the stack restarted on saved data, to resume its work at once. */
+export function startReconcileTimer(options: { url: string; intervalMs: number; firstTickMs?: number; log: (line: string) => void }): ReconcileTimer {
   let ticks = 0;
   let stopped = false;
   let timer: NodeJS.Timeout | undefined;
@@ -24,7 +25,7 @@ export function startReconcileTimer(options: { url: string; intervalMs: number; 
     }
     if (!stopped) timer = setTimeout(() => void tick(), options.intervalMs).unref();
   };
-  timer = setTimeout(() => void tick(), options.intervalMs).unref();
+  timer = setTimeout(() => void tick(), options.firstTickMs ?? options.intervalMs).unref();
   return {
     ticks: () => ticks,
     stop() {

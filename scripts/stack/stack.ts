@@ -186,6 +186,8 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     });
 
     log('starting the functions…');
+    const startedAt = Date.now();
+    const resuming = data?.importFile !== null && data?.importFile !== undefined;
     const functionEnv = {
       ...clientEnv,
       IMAGE_BUCKET: bucket,
@@ -194,6 +196,8 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       INSTRUCTOR_TOKEN: instructorToken,
       ...(options.leaseSeconds ? { LEASE_SECONDS: String(options.leaseSeconds) } : {}),
       ...(options.maxAttempts ? { MAX_ATTEMPTS: String(options.maxAttempts) } : {}),
+      // Work saved before this start lost its messages with the old Pub/Sub emulator: the reconciler resumes it at once.
+      ...(resuming ? { RECONCILE_RESTARTED_AT: String(startedAt) } : {}),
       ...options.functionEnv,
     };
     const framework = join(projectRoot, 'node_modules', '@google-cloud', 'functions-framework', 'build', 'src', 'main.js');
@@ -224,7 +228,8 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     for (const managed of [api, generator, assessor, reconciler]) managed.supervise();
     data?.attach({ projectId, firestoreHost, apiUrl: `http://127.0.0.1:${apiPort}`, processes: processes.map((p) => ({ name: p.name, pid: p.child.pid ?? 0, startedAt: processStartTime(p.child.pid ?? 0) })) }, options.saveIntervalMs ?? SAVE_INTERVAL_MS);
     const reconcileUrl = `http://127.0.0.1:${reconcilePort}/`;
-    timer = startReconcileTimer({ url: reconcileUrl, intervalMs: reconcileEvery, log });
+    timer = startReconcileTimer({ url: reconcileUrl, intervalMs: reconcileEvery, log, ...(resuming ? { firstTickMs: 0 } : {}) });
+    if (resuming) log('resuming unfinished work from before the restart (reconcile now)');
 
     const assessorUrl = `http://127.0.0.1:${assessorPort}/`;
     // Only images' events are dropped: a lost preview event tests nothing, since previews are never assessed.

@@ -1,44 +1,22 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { ApiClient } from '../../scripts/client/api-client.js';
 import { followRun } from '../../scripts/client/follow-run.js';
 import { freePort } from '../../scripts/stack/net.js';
-import { projectRoot } from '../../scripts/lib/tools.js';
-
-/** `npm run dev` as a user runs it, on a data folder of the test's own, never the user's .local-data. */
-interface Dev {
-  child: ChildProcess;
-  output: () => string;
-  exited: Promise<number | null>;
-  api: ApiClient;
-}
+import { killEverything as killAll, startDev as startDevIn, type Dev } from '../support/dev-command.js';
 
 const dataDir = mkdtempSync(join(tmpdir(), 'local-data-'));
-const started: ChildProcess[] = [];
+const started: Dev[] = [];
 
+// Saves every 2 s, so the SIGKILL case can wait out one save instead of 30 s.
 async function startDev(apiPort: number): Promise<Dev> {
-  // Saves every 2 s, so the SIGKILL case can wait out one save instead of 30 s.
-  const child = spawn(process.execPath, ['dist/scripts/dev.js', '--data-dir', dataDir], {
-    cwd: projectRoot,
-    env: { ...process.env, API_PORT: String(apiPort), LOCAL_DATA_SAVE_SECONDS: '2', INSTRUCTOR_TOKEN: '' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  started.push(child);
-  let output = '';
-  child.stdout?.on('data', (chunk) => (output += chunk));
-  child.stderr?.on('data', (chunk) => (output += chunk));
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-  const deadline = Date.now() + 180_000;
-  while (!output.includes('Ctrl-C stops everything')) {
-    if (Date.now() > deadline || child.exitCode !== null) throw new Error(`dev did not start:\n${output}`);
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
-  const token = /instructor token \(generated, kept in [^)]+\): (\S+)/.exec(output)?.[1];
-  return { child, output: () => output, exited, api: new ApiClient(`http://127.0.0.1:${apiPort}`, token) };
+  const dev = await startDevIn(dataDir, apiPort, { LOCAL_DATA_SAVE_SECONDS: '2' });
+  started.push(dev);
+  return dev;
 }
+
+const killEverything = (dev: Dev): void => killAll(dev, dataDir);
 
 const quiet = { update: () => {}, finish: () => {} };
 
@@ -51,21 +29,8 @@ const isAlive = (pid: number): boolean => {
   }
 };
 
-/** SIGKILL for the dev process and every process group it started, as a power cut would do. */
-function killEverything(dev: Dev): void {
-  const record = JSON.parse(readFileSync(join(dataDir, 'stack.json'), 'utf8')) as { processes: Array<{ pid: number }> };
-  dev.child.kill('SIGKILL');
-  for (const p of record.processes) {
-    try {
-      process.kill(-p.pid, 'SIGKILL');
-    } catch {
-      // Already gone.
-    }
-  }
-}
-
 afterAll(() => {
-  for (const child of started) if (child.exitCode === null) child.kill('SIGINT');
+  for (const dev of started) if (dev.child.exitCode === null) dev.child.kill('SIGINT');
 });
 
 describe('npm run dev keeps its data across restarts', () => {

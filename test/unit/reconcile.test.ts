@@ -3,7 +3,7 @@ import { MemoryImageBucket } from '../../functions/adapters/memory-bucket.js';
 import { MemoryLifecycleStore } from '../../functions/adapters/memory-lifecycle.js';
 import { MemoryRunStore } from '../../functions/adapters/memory-store.js';
 import type { GenerationMessage, Logger } from '../../functions/core/ports.js';
-import { decideReconcile, formatSpan, type ReconcileSettings } from '../../functions/core/reconcile.js';
+import { decideOrphanRelease, decideReconcile, formatSpan, staleCutoffs, type ReconcileSettings } from '../../functions/core/reconcile.js';
 import { newPromptRecord, type PromptRecord, type RunRecord } from '../../functions/core/run-model.js';
 import { makeAssessHandler } from '../../functions/handlers/assess.js';
 import { makeReconcileHandler, reassessWith } from '../../functions/handlers/reconcile.js';
@@ -45,6 +45,35 @@ describe('decideReconcile', () => {
     const action = decideReconcile(stuck, run('r1'), now, settings);
     expect(action.kind).toBe(kind);
     if (reason) expect(action).toMatchObject({ reason });
+  });
+
+  // The local stack restarted at minute 20 on saved data: what was queued or stored before it is orphaned at once.
+  const restarted: ReconcileSettings = { ...settings, restartedAt: at(20), leaseMs: 2 * MIN };
+  it.each([
+    { name: 'planned before the restart', prompt: prompt(1, { queuedAt: at(19) }), now: at(21), kind: 'requeue' },
+    { name: 'planned after the restart', prompt: prompt(1, { queuedAt: at(20.5) }), now: at(21), kind: 'none' },
+    { name: 'generating, lease from before the restart still running', prompt: prompt(1, { status: 'generating', queuedAt: at(19), leaseExpiresAt: at(21) }), now: at(20.5), kind: 'requeue', release: true },
+    { name: 'generating, queued again after the restart', prompt: prompt(1, { status: 'generating', queuedAt: at(20.5), leaseExpiresAt: at(22.5) }), now: at(21), kind: 'none' },
+    { name: 'generated before the restart', prompt: prompt(1, { status: 'generated', generatedAt: new Date(at(19)).toISOString() }), now: at(20.5), kind: 'reassess' },
+    { name: 'generated before, assessed again after the restart', prompt: prompt(1, { status: 'generated', generatedAt: new Date(at(19)).toISOString(), queuedAt: at(20.5) }), now: at(21), kind: 'none' },
+    { name: 'generated after the restart', prompt: prompt(1, { status: 'generated', generatedAt: new Date(at(20.5)).toISOString() }), now: at(21), kind: 'none' },
+  ])('after a restart: $name → $kind', ({ prompt: stuck, now, kind, release }) => {
+    const action = decideReconcile(stuck, run('r1'), now, restarted);
+    expect(action.kind).toBe(kind);
+    // The dead worker's lease is freed before the message goes out, else the message would wait it out.
+    expect(action.kind === 'requeue' && action.release !== undefined).toBe(release === true);
+  });
+
+  it('frees an orphaned lease only while the prompt is as the reconciler saw it', () => {
+    const held = prompt(1, { status: 'generating', leaseOwner: 'w-dead', leaseExpiresAt: at(21) });
+    expect(decideOrphanRelease(held, { status: 'generating', leaseExpiresAt: at(21) })).toEqual({ leaseOwner: null, leaseExpiresAt: null });
+    expect(decideOrphanRelease({ ...held, leaseExpiresAt: at(23) }, { status: 'generating', leaseExpiresAt: at(21) })).toBeNull();
+    expect(decideOrphanRelease({ ...held, status: 'generated' }, { status: 'generating', leaseExpiresAt: at(21) })).toBeNull();
+  });
+
+  it('widens the stale query to everything from before the restart, leases by their length', () => {
+    expect(staleCutoffs(at(21), restarted)).toEqual({ queuedBefore: at(20), leaseExpiredBefore: at(22), generatedBefore: new Date(at(20)).toISOString() });
+    expect(staleCutoffs(at(40), restarted).queuedBefore).toBe(at(30));
   });
 
   it('leaves a prompt whose run is gone alone', () => {
