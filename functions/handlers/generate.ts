@@ -8,6 +8,7 @@ import { imageObjectName, type PromptRecord } from '../core/run-model.js';
 import { stampProvenance } from '../core/provenance.js';
 import { RetryLater, type Done } from './event-outcome.js';
 import { storeGeneratedImage } from './store-image.js';
+import { waitForRateSlot } from './rate-slot.js';
 
 export interface MessagePublishedData {
   message?: { data?: string; attributes?: Record<string, string>; messageId?: string };
@@ -99,7 +100,8 @@ async function generateClaimed(deps: GenerateDependencies, prompt: PromptRecord,
   }
 
   const claimedAt = now();
-  const waited = await waitForToken(deps, claimedAt, now);
+  // A slot is waited for only while the lease still leaves room for the call itself.
+  const waited = await waitForRateSlot(deps.rateLimiter, claimedAt + deps.leaseMs - (deps.callBudgetMs ?? 0) - SAFETY_MARGIN_MS, now, deps.sleep);
   if (!waited.ok) {
     // No model call was made, so this claim is not an attempt.
     await deps.store.releaseWithError(runId, promptId, owner, 'rate limit: no request slot within the lease', now() + waited.retryAfterMs, { refundAttempt: true });
@@ -168,17 +170,3 @@ async function removeUnwanted(deps: GenerateDependencies, runId: string, promptI
   return { done: 'skipped', reason: outcome };
 }
 
-/** Waits for a request slot while the lease still leaves room for the call itself. */
-async function waitForToken(deps: GenerateDependencies, claimedAt: number, now: () => number): Promise<{ ok: true } | { ok: false; retryAfterMs: number }> {
-  if (!deps.rateLimiter) return { ok: true };
-  const sleep = deps.sleep ?? realSleep;
-  const deadline = claimedAt + deps.leaseMs - (deps.callBudgetMs ?? 0) - SAFETY_MARGIN_MS;
-  for (;;) {
-    const slot = await deps.rateLimiter.tryAcquire(now());
-    if (slot.granted) return { ok: true };
-    // Jitter spreads waiting workers out, so they don't all retry the same shard at once.
-    const pause = slot.retryAfterMs + Math.floor(Math.random() * 50);
-    if (now() + pause > deadline) return { ok: false, retryAfterMs: slot.retryAfterMs };
-    await sleep(pause);
-  }
-}

@@ -6,6 +6,7 @@ import type { Logger, RateLimiter, RunStore } from '../core/ports.js';
 import type { PromptRecord } from '../core/run-model.js';
 import { RetryLater } from './event-outcome.js';
 import { backoffMs } from './generate.js';
+import { waitForRateSlot } from './rate-slot.js';
 
 export interface JudgeDependencies {
   judge: ImageJudge;
@@ -46,7 +47,7 @@ export async function judgeStep(store: RunStore, deps: JudgeDependencies, log: L
   };
   if (claim.attempts > deps.maxAttempts) return fail(`gave up after ${deps.maxAttempts} attempts: ${prompt.judge?.lastError ?? 'worker stopped before finishing'}`);
 
-  const slot = await waitForSlot(deps, now() + deps.leaseMs - SAFETY_MARGIN_MS, now);
+  const slot = await waitForRateSlot(deps.rateLimiter, now() + deps.leaseMs - SAFETY_MARGIN_MS, now, deps.sleep);
   if (!slot.ok) {
     await store.releaseJudge(runId, promptId, generation, owner, 'rate limit: no judge slot within the lease', now() + slot.retryAfterMs);
     throw new RetryLater(`judge rate limit reached for ${runId}/${promptId}`);
@@ -78,14 +79,3 @@ async function forgetSummary(store: RunStore, runId: string): Promise<void> {
   await store.saveRunSummary(runId, null);
 }
 
-async function waitForSlot(deps: JudgeDependencies, deadline: number, now: () => number): Promise<{ ok: true } | { ok: false; retryAfterMs: number }> {
-  if (!deps.rateLimiter) return { ok: true };
-  const sleep = deps.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
-  for (;;) {
-    const slot = await deps.rateLimiter.tryAcquire(now());
-    if (slot.granted) return { ok: true };
-    const pause = slot.retryAfterMs + Math.floor(Math.random() * 50);
-    if (now() + pause > deadline) return { ok: false, retryAfterMs: slot.retryAfterMs };
-    await sleep(pause);
-  }
-}
