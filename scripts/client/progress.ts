@@ -55,13 +55,15 @@ export interface ProgressOptions {
   now?: () => number;
   /** When the work started (the request), so the rate matches the summary's; defaults to now. */
   startedAt?: number;
+  /** Redraw one line in place; by default when the stream is a terminal and CI is not set. */
+  interactive?: boolean;
 }
 
 export function createProgress(options: ProgressOptions = {}): Progress {
   const stream = options.stream ?? process.stderr;
   const now = options.now ?? Date.now;
   const started = options.startedAt ?? now();
-  const interactive = Boolean(stream.isTTY) && process.env.CI !== 'true';
+  const interactive = options.interactive ?? (Boolean(stream.isTTY) && process.env.CI !== 'true');
   let drawn = false;
   let lastLine = '';
   let lastPrinted = 0;

@@ -30,7 +30,7 @@ describe('createProgress on a terminal', () => {
     const writes: string[] = [];
     const stream = { isTTY: true, columns, write: (text: string) => writes.push(text) } as unknown as NodeJS.WriteStream;
     let clock = 0;
-    const progress = createProgress({ stream, now: () => clock, startedAt: 0 });
+    const progress = createProgress({ stream, now: () => clock, startedAt: 0, interactive: true });
     for (const state of states) {
       clock += 2000;
       progress.update(state);
