@@ -9,6 +9,7 @@
 //   cards.js   the cards of the grid
 //   detail.js  the detail view of one image
 //   newrun.js  the New run form and its preview
+//   keys.js    the keyboard shortcuts
 //   download.js  the dataset download; explain.js and legend.js what flags and metrics mean; usable.js the verdict
 import { api, Thumbnails, token, whenUnauthorized } from './api.js';
 import { Cards } from './cards.js';
@@ -19,6 +20,7 @@ import { NewRunForm } from './newrun.js';
 import { usableVerdict } from './usable.js';
 import { $, fill, h, notify } from './dom.js';
 import { clearFilters, FILTERS, matchesFilters, renderFilterOptions } from './filters.js';
+import { keyHandler } from './keys.js';
 import { ReviewPanel, ReviewSaver, reviewOf } from './review.js';
 import { countsText, RunList } from './runs.js';
 
@@ -271,36 +273,20 @@ function toggleHelp(show = $('help').hidden) {
 
 // ---- keyboard ----
 
-const KEYS = {
-  ArrowRight: () => move(1), j: () => move(1),
-  ArrowLeft: () => move(-1), k: () => move(-1),
-  ArrowDown: () => !state.detailOpen && move(gridColumns()),
-  ArrowUp: () => !state.detailOpen && move(-gridColumns()),
-  x: (p) => p && saver.update(p, { inappropriate: !reviewOf(p).inappropriate }),
-  n: () => (state.detailOpen ? detailPanel : sidePanel).focusNote(),
-  r: (p) => p && saver.state(p).status === 'error' && saver.retry(p),
-  0: (p) => p && saver.update(p, { relevance: null }),
-  Enter: () => openDetail(), ' ': () => openDetail(),
-  Escape: () => closeOverlays(),
-  '?': () => toggleHelp(),
-};
-for (const n of [1, 2, 3, 4, 5]) KEYS[n] = (p) => p && saver.update(p, { relevance: n });
-
-function onKey(event) {
-  if (!state.me || event.ctrlKey || event.metaKey || event.altKey) return;
-  const target = event.target instanceof Element ? event.target : document.body;
-  if (target.closest('textarea, select, input:not([type="checkbox"])')) return; // typing; the note handles its own Enter and Esc
-  if (!$('newrun-view').hidden && event.key !== '?') return; // the form is on show: no key rates an image out of sight
-  if (!$('help').hidden) {
-    if (event.key === 'Escape' || event.key === '?') toggleHelp(false);
-    return;
-  }
-  if ((event.key === 'Enter' || event.key === ' ') && target.closest('button, input')) return; // let buttons click
-  const action = KEYS[event.key];
-  if (!action) return;
-  event.preventDefault();
-  action(selectedPrompt());
-}
+const onKey = keyHandler({
+  isSignedIn: () => Boolean(state.me),
+  isFormOpen: () => !$('newrun-view').hidden,
+  isHelpOpen: () => !$('help').hidden,
+  isDetailOpen: () => state.detailOpen,
+  selected: selectedPrompt,
+  move,
+  gridColumns,
+  saver,
+  focusNote: () => (state.detailOpen ? detailPanel : sidePanel).focusNote(),
+  openDetail,
+  closeOverlays,
+  toggleHelp,
+});
 
 // ---- a new run ----
 
