@@ -75,3 +75,13 @@ resource "google_firestore_index" "stale_prompts" {
     order      = "ASCENDING"
   }
 }
+
+# Download tickets that were never redeemed are deleted by Firestore's TTL sweep, some time after
+# their `expireAt` (FirestoreDownloadTickets writes it as a timestamp). A redeemed ticket is deleted at once.
+resource "google_firestore_field" "download_ticket_ttl" {
+  database   = google_firestore_database.default.name
+  collection = "downloadTickets"
+  field      = "expireAt"
+
+  ttl_config {}
+}
