@@ -32,10 +32,10 @@ const envSchema = z.object({
   ASSESS_DEADLINE_SECONDS: z.coerce.number().int().min(2).max(7 * 86_400).default(1800),
   // Set by the local stack when it starts on saved data (epoch ms): work from before it is resumed at once.
   RECONCILE_RESTARTED_AT: z.coerce.number().int().min(0).optional(),
-  // Per-caller writes per minute, e.g. "runs=20,reviews=120,participants=60"; kinds left out keep their default.
+  // Per-caller writes (and run previews) per minute, e.g. "runs=20,reviews=120,participants=60,previews=30"; kinds left out keep their default.
   WRITE_RATE_LIMITS: z
     .string()
-    .regex(new RegExp(`^(${WRITE_KINDS.join('|')})=[1-9][0-9]{0,5}(,(${WRITE_KINDS.join('|')})=[1-9][0-9]{0,5})*$`), `must look like runs=20,reviews=120,participants=60`)
+    .regex(new RegExp(`^(${WRITE_KINDS.join('|')})=[1-9][0-9]{0,5}(,(${WRITE_KINDS.join('|')})=[1-9][0-9]{0,5})*$`), `must look like runs=20,reviews=120,participants=60,previews=30`)
     .optional(),
   STORAGE_API_ENDPOINT: z.url({ message: 'must be a URL such as http://127.0.0.1:4443 (local emulator only; unset on Google Cloud)' }).optional(),
 });

@@ -165,11 +165,11 @@ variable "max_runs_in_flight" {
 
 variable "write_rate_limits" {
   type        = map(number)
-  default     = { runs = 20, reviews = 120, participants = 60 }
-  description = "WRITE_RATE_LIMITS: writes per minute one caller may make, by kind (runs, reviews, participants); bursts of half a minute's worth."
+  default     = { runs = 20, reviews = 120, participants = 60, previews = 30 }
+  description = "WRITE_RATE_LIMITS: writes (and run previews) per minute one caller may make, by kind (runs, reviews, participants, previews); bursts of half a minute's worth."
   validation {
-    condition     = alltrue([for kind, per_minute in var.write_rate_limits : contains(["runs", "reviews", "participants"], kind) && per_minute >= 1 && floor(per_minute) == per_minute])
-    error_message = "write_rate_limits takes the kinds runs, reviews and participants, each a whole number, 1 or more."
+    condition     = alltrue([for kind, per_minute in var.write_rate_limits : contains(["runs", "reviews", "participants", "previews"], kind) && per_minute >= 1 && floor(per_minute) == per_minute])
+    error_message = "write_rate_limits takes the kinds runs, reviews, participants and previews, each a whole number, 1 or more."
   }
 }
 

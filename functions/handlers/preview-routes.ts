@@ -1,4 +1,3 @@
-import { CallerRateLimit } from '../core/caller-rate.js';
 import { decideReservation, type ActiveRun } from '../core/participants.js';
 import { previewRun } from '../core/run-preview.js';
 import { deriveRunState } from '../core/run-model.js';
@@ -7,9 +6,7 @@ import type { Principal } from './auth.js';
 import { HttpError, readJsonBody, sendJson } from './http.js';
 import type { Route } from './route.js';
 import { validateRunRequest } from './run-create.js';
-
-/** Previews per caller per minute: plenty for a person editing a form, a bound for a script. */
-export const PREVIEWS_PER_MINUTE = 30;
+import { limitWrites } from './write-limit.js';
 
 /**
  * `POST /v1/runs:preview`: the same body and the same checks as `POST /v1/runs`, answered with the
@@ -17,7 +14,6 @@ export const PREVIEWS_PER_MINUTE = 30;
  */
 export function previewRoutes(deps: ApiDependencies): Route[] {
   const now = deps.now ?? Date.now;
-  const limit = new CallerRateLimit(PREVIEWS_PER_MINUTE, 60_000);
 
   /** The quota as POST /v1/runs would find it, refusing in the same words when the run would be refused. */
   async function quotaFor(principal: Principal, images: number): Promise<{ used: number; left: number | null }> {
@@ -41,12 +37,10 @@ export function previewRoutes(deps: ApiDependencies): Route[] {
       method: 'POST',
       pattern: /^\/v1\/runs:preview$/,
       async handle({ req, res, principal }) {
-        const wait = limit.take(principal.id, now());
-        if (wait !== null) {
-          throw new HttpError(429, 'RESOURCE_EXHAUSTED', `at most ${PREVIEWS_PER_MINUTE} previews a minute; try again in ${Math.ceil(wait / 1000)} s`, { 'Retry-After': String(Math.ceil(wait / 1000)) });
-        }
         // The same checks as POST /v1/runs. A preview without a seed gets one, returned, so starting the run with it plans exactly these prompts.
         const request = validateRunRequest(deps, readJsonBody(req));
+        // A preview writes nothing but costs planning work: it has a per-caller ceiling of its own, shared by every instance.
+        await limitWrites(deps, principal, 'previews');
         // The planner places exactly `count` prompts, so the quota is checked before the planning work.
         const quota = await quotaFor(principal, request.count);
         const preview = previewRun(request, deps.provider.model, request.judge === 'gemini' ? (deps.judge?.model ?? null) : null);

@@ -3,7 +3,7 @@ import type { ApiDependencies } from './api.js';
 import type { Principal } from './auth.js';
 import { HttpError } from './http.js';
 
-const WHAT: Record<WriteKind, string> = { runs: 'runs started', reviews: 'reviews saved', participants: 'participant changes' };
+const WHAT: Record<WriteKind, string> = { runs: 'runs started', reviews: 'reviews saved', participants: 'participant changes', previews: 'run previews' };
 
 /**
  * Takes one of the caller's write tokens, or answers 429 with Retry-After. Called after the body

@@ -40,7 +40,7 @@ export default async function setup(project: TestProject) {
     leaseSeconds,
     maxAttempts,
     faults: true,
-    functionEnv: { WRITE_RATE_LIMITS: 'runs=600,participants=600,reviews=30', RECONCILE_INTERVAL_SECONDS: '2', RECONCILE_STALE_SECONDS: '8', GENERATE_DEADLINE_SECONDS: '900', ASSESS_DEADLINE_SECONDS: '900' },
+    functionEnv: { WRITE_RATE_LIMITS: 'runs=600,participants=600,reviews=30,previews=600', RECONCILE_INTERVAL_SECONDS: '2', RECONCILE_STALE_SECONDS: '8', GENERATE_DEADLINE_SECONDS: '900', ASSESS_DEADLINE_SECONDS: '900' },
     log: (line) => console.error(`[stack] ${line}`),
   });
   const { apiUrl, generatorUrl, assessorUrl, projectId, bucket, generationTopic, logDir, clientEnv, instructorToken, reconcileUrl, processFile, faultControlUrl } = stack;

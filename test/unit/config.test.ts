@@ -7,11 +7,11 @@ describe('loadConfig', () => {
   it('applies defaults', () => {
     expect(loadConfig(required)).toEqual({ projectId: 'p', bucket: 'bucket-1', generationTopic: 'image-generation', provider: 'embedded', gemini: { model: 'gemini-2.5-flash-image', requestsPerMinute: 60, timeoutMs: 60_000 }, judge: { mode: 'none', model: 'gemini-2.5-flash', requestsPerMinute: 60, timeoutMs: 30_000 }, leaseMs: 120_000, maxAttempts: 5, storageEndpoint: undefined,
       instructorToken: undefined, quotas: { defaultImageQuota: 100, maxImagesPerRun: 100, maxRunsInFlight: 2 },
-      reconcile: { intervalMs: 60_000, staleMs: 600_000, generateDeadlineMs: 5_400_000, assessDeadlineMs: 1_800_000 }, writeLimits: { runs: 20, reviews: 120, participants: 60 } });
+      reconcile: { intervalMs: 60_000, staleMs: 600_000, generateDeadlineMs: 5_400_000, assessDeadlineMs: 1_800_000 }, writeLimits: { runs: 20, reviews: 120, participants: 60, previews: 30 } });
   });
 
   it('reads per-caller write limits, keeping the defaults of kinds left out', () => {
-    expect(loadConfig({ ...required, WRITE_RATE_LIMITS: 'reviews=5,runs=600' }).writeLimits).toEqual({ runs: 600, reviews: 5, participants: 60 });
+    expect(loadConfig({ ...required, WRITE_RATE_LIMITS: 'reviews=5,runs=600' }).writeLimits).toEqual({ runs: 600, reviews: 5, participants: 60, previews: 30 });
   });
 
   it.each([

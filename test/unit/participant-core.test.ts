@@ -1,21 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { MemoryDownloadTickets } from '../../functions/adapters/memory-download-tickets.js';
-import { CallerRateLimit } from '../../functions/core/caller-rate.js';
 import { datasetAsOf } from '../../functions/core/dataset-as-of.js';
 import { previewRun } from '../../functions/core/run-preview.js';
 import { parseRunRequest } from '../../functions/core/run-request.js';
 import { builtinScenarios, DEFAULT_SCENARIO } from '../../functions/scenarios/index.js';
 import { parseExportArgs } from '../../scripts/lib/export-args.js';
-
-describe('CallerRateLimit', () => {
-  it('allows `limit` calls per window per caller, then says how long to wait', () => {
-    const limit = new CallerRateLimit(2, 60_000);
-    expect([limit.take('a', 0), limit.take('a', 1000), limit.take('a', 2000)]).toEqual([null, null, 58_000]);
-    expect(limit.take('b', 2000)).toBeNull(); // callers are counted apart
-    expect(limit.take('constructor', 2000)).toBeNull(); // user-chosen ids are plain keys
-    expect(limit.take('a', 60_001)).toBeNull(); // the first call has left the window
-  });
-});
 
 describe('datasetAsOf', () => {
   const run = { createdAt: '2026-01-01T00:00:00.000Z' };

@@ -6,6 +6,7 @@ import { MemoryWriteLimiter } from '../../functions/adapters/memory-write-limite
 import type { RunRecord, PromptRecord } from '../../functions/core/run-model.js';
 import type { ApiDependencies } from '../../functions/handlers/api.js';
 import { HttpError } from '../../functions/handlers/http.js';
+import { previewRoutes } from '../../functions/handlers/preview-routes.js';
 import { recordRun, validateRunRequest } from '../../functions/handlers/run-create.js';
 import { builtinScenarios, DEFAULT_SCENARIO } from '../../functions/scenarios/index.js';
 
@@ -21,7 +22,7 @@ class FailingStore extends MemoryRunStore {
   }
 }
 
-async function setup(store: MemoryRunStore, writeLimits = { runs: 20, reviews: 120, participants: 60 }) {
+async function setup(store: MemoryRunStore, writeLimits = { runs: 20, reviews: 120, participants: 60, previews: 30 }) {
   const participants = new MemoryParticipantStore(quotas);
   await participants.create([{ id: 'u-1', name: 'Ada', tokenHash: 'h', revoked: false, imageQuota: 50, imagesUsed: 5, activeRuns: [], createdAt: '' }]);
   const logged: string[] = [];
@@ -59,7 +60,7 @@ describe('recordRun', () => {
 
   it('refuses by write limit before booking anything', async () => {
     const store = new MemoryRunStore();
-    const { deps, participants } = await setup(store, { runs: 2, reviews: 1, participants: 1 });
+    const { deps, participants } = await setup(store, { runs: 2, reviews: 1, participants: 1, previews: 1 });
     const request = validateRunRequest(deps, { count: 1, seed: 1 });
     await recordRun(deps, principal, request, 'r1', async () => true);
     const error = (await recordRun(deps, principal, request, 'r2', async () => true).catch((e: unknown) => e)) as HttpError;
@@ -73,5 +74,24 @@ describe('recordRun', () => {
     const error = (await recordRun(deps, principal, validateRunRequest(deps, { count: 46, seed: 1 }), 'r1', async () => false).catch((e: unknown) => e)) as HttpError;
     expect([error.status, error.message]).toEqual([429, expect.stringMatching(/5 of 50 images used, 45 left/)]);
     expect(store.prompts.size).toBe(0);
+  });
+});
+
+describe('POST /v1/runs:preview', () => {
+  // 4 a minute allows a burst of 2 (half a minute's worth).
+  it('has a per-caller ceiling of its own, from the shared write limiter, after the schema check', async () => {
+    const { deps } = await setup(new MemoryRunStore(), { runs: 20, reviews: 120, participants: 60, previews: 4 });
+    const [route] = previewRoutes({ ...deps, quotas } as ApiDependencies);
+    const answers: number[] = [];
+    for (let i = 0; i < 4; i++) {
+      let status = 0;
+      const res = { status: (code: number) => ((status = code), res), set: () => res, json: () => res, send: () => res };
+      // The second call is malformed: a rejected preview costs no token.
+      const body = i === 1 ? { count: 0 } : { count: 3, seed: 1 };
+      const req = { body, rawBody: Buffer.from(JSON.stringify(body)), headers: { 'content-type': 'application/json' }, is: () => true, get: () => undefined };
+      await route!.handle({ req, res, params: [], principal } as never).catch((error: HttpError) => (status = error.status));
+      answers.push(status);
+    }
+    expect(answers).toEqual([200, 400, 200, 429]);
   });
 });
