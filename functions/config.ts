@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { ReconcileSettings } from './core/reconcile.js';
 import { DEFAULT_WRITE_LIMITS, WRITE_KINDS, type WriteLimits } from './core/write-limits.js';
+import type { Quotas } from './core/participants.js';
 
 /**
  * Every environment variable the functions read, validated once. A bad or missing
@@ -57,12 +58,6 @@ export interface Config {
   writeLimits: WriteLimits;
 }
 
-export interface Quotas {
-  /** Images a participant may generate in total, unless the instructor changes it. */
-  defaultImageQuota: number;
-  maxImagesPerRun: number;
-  maxRunsInFlight: number;
-}
 
 export class ConfigError extends Error {
   override name = 'ConfigError';

@@ -1,5 +1,5 @@
 import { FieldPath, type Firestore } from '@google-cloud/firestore';
-import type { Quotas } from '../config.js';
+import type { Quotas } from '../core/participants.js';
 import { decideReservation, decideRunRelease, type ActiveRun, type Participant, type Reservation } from '../core/participants.js';
 import type { ParticipantCursor } from '../core/pages.js';
 import type { ParticipantStore } from '../core/ports.js';

@@ -5,7 +5,6 @@
  * the verdict recorded (done) or the lease held (busy), never a second model call.
  */
 import type { JudgeAnswer, JudgeUsage } from './judge.js';
-import type { PromptRecord } from './run-model.js';
 
 export interface JudgeRecord {
   status: 'judging' | 'judged' | 'failed';
@@ -27,10 +26,11 @@ export type JudgeClaim = { kind: 'claimed'; attempts: number } | { kind: 'done';
 
 export type JudgeOutcome = { answer: JudgeAnswer; usage: JudgeUsage; model: string } | { failure: string; model: string };
 
-type Prompt = Pick<PromptRecord, 'judge'> | null;
+/** The one field of a prompt record the judge reads and writes (kept structural, so the judge does not depend on the run model). */
+type Prompt = { judge?: JudgeRecord | null } | null;
 type Update = { judge: JudgeRecord } | null;
 
-export const judgeOf = (prompt: Pick<PromptRecord, 'judge'> | null | undefined): JudgeRecord | null => prompt?.judge ?? null;
+export const judgeOf = (prompt: Prompt | undefined): JudgeRecord | null => prompt?.judge ?? null;
 
 export function decideJudgeClaim(prompt: Prompt, generation: string, model: string, options: { owner: string; now: number; leaseMs: number }): { result: JudgeClaim; update: Update } {
   if (!prompt) return { result: { kind: 'missing' }, update: null };

@@ -5,7 +5,7 @@
  * memory, copies the pixels in a few rows at a time (so they are still in cache when the
  * kernel reads them) and reads the results back.
  */
-import type { RawImage } from './metrics.js';
+import type { RawImage } from './raw-image.js';
 import { SCAN_KERNEL_WASM_BASE64 } from './metrics-scan.wasm.js';
 import { thumbnailGrid, type HashableThumbnail } from './metrics-thumbnail.js';
 

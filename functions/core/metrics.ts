@@ -11,15 +11,9 @@ import { edgeStatistics, flatFraction, hex32, perceptualHash } from './metrics-t
 
 export { NEUTRAL_TOLERANCE } from './metrics-scan.js';
 
-export interface RawImage {
-  /** Interleaved 8-bit samples, `channels` per pixel. */
-  data: Uint8Array;
-  width: number;
-  height: number;
-  channels: number;
-  /** The last channel is alpha and is ignored: lets the decoder skip the libvips pass that strips it. */
-  hasAlpha?: boolean;
-}
+import type { RawImage } from './raw-image.js';
+
+export type { RawImage };
 
 export interface ImageMetrics {
   width: number;

@@ -2,7 +2,12 @@
  * Workshop participants and their quotas. The reservation rule is pure, so the Firestore
  * adapter can apply it inside a transaction and tests can check it directly.
  */
-import type { Quotas } from '../config.js';
+export interface Quotas {
+  /** Images a participant may generate in total, unless the instructor changes it. */
+  defaultImageQuota: number;
+  maxImagesPerRun: number;
+  maxRunsInFlight: number;
+}
 
 export interface Participant {
   id: string;

@@ -4,7 +4,7 @@
  * so Firestore and the in-memory store cannot disagree.
  */
 import type { ImageMetrics } from './metrics.js';
-import type { AssessmentResult, ClaimOptions, ClaimResult, GeneratedInfo, GeneratedOutcome, ReleaseOptions } from './ports.js';
+import type { AssessmentResult, ClaimOptions, ClaimResult, GeneratedInfo, GeneratedOutcome, ReleaseOptions } from './prompt-claims.js';
 import { isCancelled } from './reconcile.js';
 import { imageObjectName, type PromptRecord } from './run-model.js';
 

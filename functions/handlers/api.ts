@@ -1,9 +1,5 @@
-import { randomBytes } from 'node:crypto';
 import type { Request, Response } from '@google-cloud/functions-framework';
-import type { Quotas } from '../config.js';
-import type { DownloadTicketStore, ImageBucket, Logger, ParticipantStore, PromptPublisher, RunLifecycleStore, RunStore, WriteLimiter } from '../core/ports.js';
-import type { Scenario } from '../core/scenario.js';
-import type { Authorize } from './auth.js';
+import type { ApiDependencies } from './api-dependencies.js';
 import { cancelRoutes } from './cancel-routes.js';
 import { cohortRoutes } from './cohort-routes.js';
 import { makeGalleryHandler } from './gallery.js';
@@ -14,38 +10,7 @@ import { openApiRoute } from './openapi-route.js';
 import { previewRoutes } from './preview-routes.js';
 import { runRoutes } from './run-routes.js';
 
-export interface ApiDependencies {
-  store: RunStore;
-  /** Cancellation's reads and writes (shared with the reconciler). */
-  lifecycle: RunLifecycleStore;
-  participants: ParticipantStore;
-  publisher: PromptPublisher;
-  bucket: ImageBucket;
-  log: Logger;
-  authorize: Authorize;
-  quotas: Quotas;
-  builtins: () => ReadonlyMap<string, Scenario>;
-  defaultScenario: string;
-  provider: { name: string; model: string };
-  /** The deployment's content judge; null (or absent) when it has none, and a run asking for one is refused. */
-  judge?: { model: string } | null;
-  /** Makes the preview of an image stored before previews existed: the api's only decode, once per such image. */
-  thumbnail: (png: Buffer) => Promise<Buffer>;
-  /** Per-caller write ceilings; none when omitted (unit tests). */
-  writeLimiter?: WriteLimiter;
-  /** Single-use download tickets; in memory (one instance) unless an adapter is given. */
-  tickets?: DownloadTicketStore;
-  /** The software that writes a dataset, recorded in generation_parameters.json. */
-  versions?: () => Record<string, string>;
-  newRunId?: () => string;
-  newParticipantId?: () => string;
-  now?: () => number;
-}
-
-export function defaultRunId(now: number): string {
-  const stamp = new Date(now).toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15);
-  return `${stamp}-${randomBytes(4).toString('hex')}`;
-}
+export type { ApiDependencies } from './api-dependencies.js';
 
 /**
  * The HTTP api: the gallery's static files, `/healthz`, and the `/v1` routes. Every `/v1`

@@ -1,6 +1,6 @@
 import type { Logger, ParticipantStore, RunLifecycleStore, RunStore } from '../core/ports.js';
 import type { RunRecord } from '../core/run-model.js';
-import type { ApiDependencies } from './api.js';
+import type { ApiDependencies } from './api-dependencies.js';
 import { INSTRUCTOR_ID } from './auth.js';
 import { HttpError, sendJson } from './http.js';
 import { ID, type Route } from './route.js';

@@ -4,7 +4,7 @@ import { PAGE_LIMITS, pageToken, parsePageRequest, participantCursorSchema } fro
 import { publicParticipant, type Participant } from '../core/participants.js';
 import { formatIssues } from '../core/run-request.js';
 import { hashToken, newToken } from '../core/tokens.js';
-import type { ApiDependencies } from './api.js';
+import type { ApiDependencies } from './api-dependencies.js';
 import { cancelRunsOf } from './cancel-routes.js';
 import { HttpError, readJsonBody, sendJson } from './http.js';
 import { ID, type Route } from './route.js';

@@ -1,13 +1,12 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { Readable } from 'node:stream';
 import yazl from 'yazl';
-import { MemoryDownloadTickets } from '../adapters/memory-download-tickets.js';
 import { datasetAsOf } from '../core/dataset-as-of.js';
 import { datasetFiles, type ExportInput } from '../core/export-format.js';
 import { deriveRunState, type RunRecord } from '../core/run-model.js';
 import { runQuality } from '../core/run-quality.js';
 import { hashToken } from '../core/tokens.js';
-import type { ApiDependencies } from './api.js';
+import type { ApiDependencies } from './api-dependencies.js';
 import type { Principal } from './auth.js';
 import { HttpError, sendJson } from './http.js';
 import { ID, type Route } from './route.js';
@@ -25,7 +24,7 @@ const ZIP_PATH = new RegExp(`^/v1/runs/(${ID})/dataset\\.zip$`);
  */
 export function datasetRoutes(deps: ApiDependencies): Route[] {
   const now = deps.now ?? Date.now;
-  const tickets = deps.tickets ?? new MemoryDownloadTickets();
+  const { tickets } = deps;
 
   async function loadRun(runId: string, principal: Principal): Promise<RunRecord> {
     const run = await deps.store.getRun(runId);

@@ -1,7 +1,7 @@
 import { decideReservation, type ActiveRun } from '../core/participants.js';
 import { previewRun } from '../core/run-preview.js';
 import { deriveRunState } from '../core/run-model.js';
-import type { ApiDependencies } from './api.js';
+import type { ApiDependencies } from './api-dependencies.js';
 import type { Principal } from './auth.js';
 import { HttpError, readJsonBody, sendJson } from './http.js';
 import type { Route } from './route.js';

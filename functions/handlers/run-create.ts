@@ -9,7 +9,7 @@ import { planPrompts, type PlannedPrompt } from '../core/planner.js';
 import { estimateRunCost } from '../core/pricing.js';
 import { parseRunRequest, type RunRequest } from '../core/run-request.js';
 import { newPromptRecord, type RunRecord } from '../core/run-model.js';
-import type { ApiDependencies } from './api.js';
+import type { ApiDependencies } from './api-dependencies.js';
 import type { Principal } from './auth.js';
 import { HttpError } from './http.js';
 import { limitWrites } from './write-limit.js';

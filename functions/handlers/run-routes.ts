@@ -2,7 +2,7 @@ import { ABANDONED_AFTER_MS, type ActiveRun } from '../core/participants.js';
 import { reviewInputSchema } from '../core/review.js';
 import { formatIssues } from '../core/run-request.js';
 import { deriveRunState, type RunRecord } from '../core/run-model.js';
-import { defaultRunId, type ApiDependencies } from './api.js';
+import { defaultRunId, type ApiDependencies } from './api-dependencies.js';
 import type { Principal } from './auth.js';
 import { HttpError, readJsonBody, sendJson } from './http.js';
 import { ID, PROMPT_ID, type Route } from './route.js';

@@ -12,7 +12,7 @@ import { ownQuality, thresholdsOf, type PromptQuality } from '../core/run-qualit
 import type { RunReport } from '../core/quality-report.js';
 import { decodeSummary, encodeSummary, FAILURES_LISTED_WHILE_RUNNING, flagsFromSummary, summariseRun, type RunSummary } from '../core/run-summary.js';
 import { deriveRunState, type PromptRecord, type RunRecord, type RunState } from '../core/run-model.js';
-import type { ApiDependencies } from './api.js';
+import type { ApiDependencies } from './api-dependencies.js';
 import type { Principal } from './auth.js';
 import { HttpError, sendJson } from './http.js';
 

@@ -1,5 +1,5 @@
 import type { WriteKind } from '../core/write-limits.js';
-import type { ApiDependencies } from './api.js';
+import type { ApiDependencies } from './api-dependencies.js';
 import type { Principal } from './auth.js';
 import { HttpError } from './http.js';
 

@@ -7,6 +7,7 @@ import { decodeImage } from '../../functions/adapters/image-decoder.js';
 import { MemoryImageBucket } from '../../functions/adapters/memory-bucket.js';
 import { MemoryRunStore } from '../../functions/adapters/memory-store.js';
 import { MemoryLifecycleStore } from '../../functions/adapters/memory-lifecycle.js';
+import { MemoryDownloadTickets } from '../../functions/adapters/memory-download-tickets.js';
 import { makeThumbnail, previewFromPixels } from '../../functions/adapters/thumbnail.js';
 import type { Participant } from '../../functions/core/participants.js';
 import { planPrompts } from '../../functions/core/planner.js';
@@ -69,6 +70,7 @@ describe('read routes: previews, stored summaries, pages and ETags', () => {
     provider: { name: 'embedded', model: 'embedded-1' },
     // The api's only decode: counted, so a test can say it never ran.
     thumbnail: (png) => ((thumbnailsMade += 1), makeThumbnail(png)),
+    tickets: new MemoryDownloadTickets(),
   };
 
   const get = (path: string, token: string, headers: Record<string, string> = {}) => fetch(`${base}${path}`, { headers: { Authorization: `Bearer ${token}`, ...headers } });

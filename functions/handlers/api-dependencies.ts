@@ -1,0 +1,42 @@
+/**
+ * What the api's handler is built from. In a file of its own, so the route files depend on
+ * this type and not on the handler that assembles them.
+ */
+import { randomBytes } from 'node:crypto';
+import type { Quotas } from '../core/participants.js';
+import type { DownloadTicketStore, ImageBucket, Logger, ParticipantStore, PromptPublisher, RunLifecycleStore, RunStore, WriteLimiter } from '../core/ports.js';
+import type { Scenario } from '../core/scenario.js';
+import type { Authorize } from './auth.js';
+
+export interface ApiDependencies {
+  store: RunStore;
+  /** Cancellation's reads and writes (shared with the reconciler). */
+  lifecycle: RunLifecycleStore;
+  participants: ParticipantStore;
+  publisher: PromptPublisher;
+  bucket: ImageBucket;
+  log: Logger;
+  authorize: Authorize;
+  quotas: Quotas;
+  builtins: () => ReadonlyMap<string, Scenario>;
+  defaultScenario: string;
+  provider: { name: string; model: string };
+  /** The deployment's content judge; null (or absent) when it has none, and a run asking for one is refused. */
+  judge?: { model: string } | null;
+  /** Makes the preview of an image stored before previews existed: the api's only decode, once per such image. */
+  thumbnail: (png: Buffer) => Promise<Buffer>;
+  /** Per-caller write ceilings; none when omitted (unit tests). */
+  writeLimiter?: WriteLimiter;
+  /** Single-use download tickets, shared by every api instance. */
+  tickets: DownloadTicketStore;
+  /** The software that writes a dataset, recorded in generation_parameters.json. */
+  versions?: () => Record<string, string>;
+  newRunId?: () => string;
+  newParticipantId?: () => string;
+  now?: () => number;
+}
+
+export function defaultRunId(now: number): string {
+  const stamp = new Date(now).toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15);
+  return `${stamp}-${randomBytes(4).toString('hex')}`;
+}
