@@ -1,7 +1,7 @@
 import { z } from 'zod';
-import type { ReconcileSettings } from './core/reconcile.js';
-import { DEFAULT_WRITE_LIMITS, WRITE_KINDS, type WriteLimits } from './core/write-limits.js';
-import type { Quotas } from './core/participants.js';
+import type { ReconcileSettings } from './core/runs/index.js';
+import { DEFAULT_WRITE_LIMITS, WRITE_KINDS, type WriteLimits } from './core/access/index.js';
+import type { Quotas } from './core/access/index.js';
 
 /**
  * Every environment variable the functions read, validated once. A bad or missing

@@ -19,7 +19,7 @@ import { createJsonLogger } from './adapters/log.js';
 import { PubSubPromptPublisher } from './adapters/pubsub-publisher.js';
 import { GcsImageBucket } from './adapters/storage-bucket.js';
 import { ConfigError, type Config } from './config.js';
-import type { ImageProvider } from './core/image-provider.js';
+import type { ImageProvider } from './core/objects/index.js';
 import type { ApiDependencies } from './handlers/api.js';
 import type { AssessDependencies } from './handlers/assess.js';
 import type { GenerateDependencies } from './handlers/generate.js';

@@ -3,7 +3,7 @@
  * against the fake Gemini API (test/support/fake-judge-server.ts) with the real @google/genai
  * adapter and the real assessor. Every storage event is delivered twice, as at-least-once
  * delivery may. Prints judge calls per image, image and text tokens per image from the answers'
- * usageMetadata, and dollars per image at list price (functions/core/pricing.ts).
+ * usageMetadata, and dollars per image at list price (functions/core/runs/pricing.ts).
  */
 import type { CloudEvent } from '@google-cloud/functions-framework';
 import { parseArgs } from 'node:util';
@@ -13,9 +13,9 @@ import { decodeImage } from '../functions/adapters/image-decoder.js';
 import { judgeImageOf } from '../functions/adapters/judge-image.js';
 import { MemoryImageBucket } from '../functions/adapters/memory-bucket.js';
 import { MemoryRunStore } from '../functions/adapters/memory-store.js';
-import { planPrompts } from '../functions/core/planner.js';
-import { geminiImageTokens, IMAGE_MODEL_PRICES, JUDGE_MODEL_PRICES } from '../functions/core/pricing.js';
-import { newPromptRecord, type RunRecord } from '../functions/core/run-model.js';
+import { planPrompts } from '../functions/core/scenario/index.js';
+import { geminiImageTokens, IMAGE_MODEL_PRICES, JUDGE_MODEL_PRICES } from '../functions/core/runs/index.js';
+import { newPromptRecord, type RunRecord } from '../functions/core/runs/index.js';
 import { makeAssessHandler, type StorageObjectData } from '../functions/handlers/assess.js';
 import { builtinScenarios, DEFAULT_SCENARIO } from '../functions/scenarios/index.js';
 import { startFakeJudge } from '../test/support/fake-judge-server.js';

@@ -5,7 +5,7 @@
  */
 import { parseArgs } from 'node:util';
 import { createEmbeddedProvider } from '../functions/adapters/embedded/embedded-provider.js';
-import { planPrompts } from '../functions/core/planner.js';
+import { planPrompts } from '../functions/core/scenario/index.js';
 import { builtinScenarios, DEFAULT_SCENARIO } from '../functions/scenarios/index.js';
 import { ApiClient } from './client/api-client.js';
 import { followRun } from './client/follow-run.js';

@@ -12,10 +12,10 @@
  */
 import { availableParallelism, loadavg } from 'node:os';
 import { performance } from 'node:perf_hooks';
-import { MAX_PROMPT_BYTES, MAX_TEMPLATE_AXES } from '../functions/core/input-limits.js';
-import { planPrompts } from '../functions/core/planner.js';
-import { parseRunRequest } from '../functions/core/run-request.js';
-import type { Scenario } from '../functions/core/scenario.js';
+import { MAX_PROMPT_BYTES, MAX_TEMPLATE_AXES } from '../functions/core/scenario/index.js';
+import { planPrompts } from '../functions/core/scenario/index.js';
+import { parseRunRequest } from '../functions/core/scenario/index.js';
+import type { Scenario } from '../functions/core/scenario/index.js';
 import { builtinScenarios, DEFAULT_SCENARIO } from '../functions/scenarios/index.js';
 import { printFigures } from './lib/figures.js';
 import { largestScenario } from './lib/largest-scenario.js';

@@ -17,9 +17,9 @@ import sharp from 'sharp';
 import { createEmbeddedProvider } from '../functions/adapters/embedded/embedded-provider.js';
 import { decodeImage } from '../functions/adapters/image-decoder.js';
 import { previewFromPixels } from '../functions/adapters/thumbnail.js';
-import { planPrompts } from '../functions/core/planner.js';
-import { computeMetrics } from '../functions/core/metrics.js';
-import { imageIssues } from '../functions/core/quality.js';
+import { planPrompts } from '../functions/core/scenario/index.js';
+import { computeMetrics } from '../functions/core/quality/index.js';
+import { imageIssues } from '../functions/core/quality/index.js';
 import { builtinScenarios } from '../functions/scenarios/index.js';
 
 const IMAGES = 40;

@@ -1,6 +1,6 @@
 /** `npm run cohort -- --api URL <command>`: the instructor's cohort operations against any deployment. */
 import { readFile, writeFile } from 'node:fs/promises';
-import { csvRow } from '../functions/core/csv.js';
+import { csvRow } from '../functions/core/export/index.js';
 import { ApiClient } from './client/api-client.js';
 import { explainApiError } from './client/cli-errors.js';
 import { plural } from './lib/plural.js';

@@ -1,7 +1,7 @@
 import type { DocumentReference, Firestore, Query, QuerySnapshot } from '@google-cloud/firestore';
 import type { GenerationMessage, RunLifecycleStore } from '../core/ports.js';
-import { decideCancel, decideLost, decideOrphanRelease, type ObservedState, type StaleCutoffs } from '../core/reconcile.js';
-import type { PromptRecord, RunRecord } from '../core/run-model.js';
+import { decideCancel, decideLost, decideOrphanRelease, type ObservedState, type StaleCutoffs } from '../core/runs/index.js';
+import type { PromptRecord, RunRecord } from '../core/runs/index.js';
 
 /**
  * Prompts per batch or transaction (Firestore allows 500): small, so a cancel holds each prompt's

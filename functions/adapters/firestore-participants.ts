@@ -1,7 +1,7 @@
 import { FieldPath, type Firestore } from '@google-cloud/firestore';
-import type { Quotas } from '../core/participants.js';
-import { decideReservation, decideRunRelease, type ActiveRun, type Participant, type Reservation } from '../core/participants.js';
-import type { ParticipantCursor } from '../core/pages.js';
+import type { Quotas } from '../core/access/index.js';
+import { decideReservation, decideRunRelease, type ActiveRun, type Participant, type Reservation } from '../core/access/index.js';
+import type { ParticipantCursor } from '../core/access/index.js';
 import type { ParticipantStore } from '../core/ports.js';
 
 /** `participants/{id}`: one document per participant, holding its token hash and usage. */

@@ -1,6 +1,6 @@
 import type { Firestore } from '@google-cloud/firestore';
 import type { RateLimiter } from '../core/ports.js';
-import { planShards, takeToken, type BucketState } from '../core/token-bucket.js';
+import { planShards, takeToken, type BucketState } from '../core/access/index.js';
 
 const SHARDS_TRIED = 4;
 

@@ -1,8 +1,8 @@
 import { AggregateField, FieldPath, Firestore, type CollectionReference } from '@google-cloud/firestore';
-import { decideJudgeClaim, decideJudgeRecord, decideJudgeRelease, type JudgeClaim, type JudgeOutcome } from '../core/judge-record.js';
-import type { ImageMetrics } from '../core/metrics.js';
-import type { Review } from '../core/review.js';
-import type { RunCursor, RunListing } from '../core/pages.js';
+import { decideJudgeClaim, decideJudgeRecord, decideJudgeRelease, type JudgeClaim, type JudgeOutcome } from '../core/judge/index.js';
+import type { ImageMetrics } from '../core/quality/index.js';
+import type { Review } from '../core/runs/index.js';
+import type { RunCursor, RunListing } from '../core/access/index.js';
 import type { AssessmentResult, ClaimOptions, ClaimResult, GeneratedInfo, GeneratedOutcome, ReleaseOptions, RunStore } from '../core/ports.js';
 import {
   decideAssessment,
@@ -12,7 +12,7 @@ import {
   decideRelease,
   generatedOutcome,
   type Transition,
-} from '../core/prompt-transitions.js';
+} from '../core/runs/index.js';
 import {
   PROMPT_STATUSES,
   type FailureSummary,
@@ -20,7 +20,7 @@ import {
   type QualitySummary,
   type RunRecord,
   type StatusCounts,
-} from '../core/run-model.js';
+} from '../core/runs/index.js';
 
 /** Firestore's limit is 500 writes per batch. */
 const BATCH_SIZE = 450;

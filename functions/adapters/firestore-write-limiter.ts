@@ -1,7 +1,7 @@
 import type { Firestore } from '@google-cloud/firestore';
 import type { WriteLimiter } from '../core/ports.js';
-import { takeToken, type BucketState } from '../core/token-bucket.js';
-import { bucketOf, type WriteDecision, type WriteKind, type WriteLimits } from '../core/write-limits.js';
+import { takeToken, type BucketState } from '../core/access/index.js';
+import { bucketOf, type WriteDecision, type WriteKind, type WriteLimits } from '../core/access/index.js';
 
 /**
  * Per-caller write limits shared by every api instance: one token bucket per caller and kind in

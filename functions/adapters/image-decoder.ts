@@ -1,5 +1,5 @@
 import sharp from 'sharp';
-import type { RawImage } from '../core/metrics.js';
+import type { RawImage } from '../core/quality/index.js';
 
 /**
  * The single full-resolution decode of an image: every metric is computed from this buffer.

@@ -1,9 +1,9 @@
 import sharp from 'sharp';
-import type { RawImage } from '../core/metrics.js';
+import type { RawImage } from '../core/quality/index.js';
 
 /**
  * The judge sees the image at 384 px on the long side: on Gemini 2.x both sides ≤ 384 px cost the
- * minimum 258 tokens, while the 1024² original costs 4 tiles, 1,032 tokens (core/pricing.ts).
+ * minimum 258 tokens, while the 1024² original costs 4 tiles, 1,032 tokens (core/runs/pricing.ts).
  * People, placards and settings stay recognisable at that size; fine hand and text defects in
  * a large crowd are the price of a quarter of the tokens.
  */

@@ -1,4 +1,4 @@
-import { assertMetadataWithinLimits } from '../core/object-metadata.js';
+import { assertMetadataWithinLimits } from '../core/objects/index.js';
 import type { ImageBucket, StoredObject } from '../core/ports.js';
 
 /** In-memory ImageBucket for unit tests, with the same create-only precondition as GCS. */

@@ -1,6 +1,6 @@
 import type { GenerationMessage, RunLifecycleStore } from '../core/ports.js';
-import { decideCancel, decideLost, decideOrphanRelease, type ObservedState, type StaleCutoffs } from '../core/reconcile.js';
-import { isTerminal, type PromptRecord, type RunRecord } from '../core/run-model.js';
+import { decideCancel, decideLost, decideOrphanRelease, type ObservedState, type StaleCutoffs } from '../core/runs/index.js';
+import { isTerminal, type PromptRecord, type RunRecord } from '../core/runs/index.js';
 import type { MemoryRunStore } from './memory-store.js';
 
 /** In-memory RunLifecycleStore over a MemoryRunStore's maps, for unit tests and the bench's figures. */

@@ -1,6 +1,6 @@
-import type { Quotas } from '../core/participants.js';
-import { decideReservation, decideRunRelease, type ActiveRun, type Participant, type Reservation } from '../core/participants.js';
-import type { ParticipantCursor } from '../core/pages.js';
+import type { Quotas } from '../core/access/index.js';
+import { decideReservation, decideRunRelease, type ActiveRun, type Participant, type Reservation } from '../core/access/index.js';
+import type { ParticipantCursor } from '../core/access/index.js';
 import type { ParticipantStore } from '../core/ports.js';
 
 /** In-memory ParticipantStore for unit tests, with the same pure reservation rules as Firestore's. */

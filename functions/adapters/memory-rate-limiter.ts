@@ -1,5 +1,5 @@
 import type { RateLimiter } from '../core/ports.js';
-import { takeToken, type BucketState, type ShardConfig } from '../core/token-bucket.js';
+import { takeToken, type BucketState, type ShardConfig } from '../core/access/index.js';
 
 /** In-process limiter with the same arithmetic, for unit tests; `unlimited` lets everything through. */
 export class MemoryRateLimiter implements RateLimiter {

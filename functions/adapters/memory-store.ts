@@ -1,6 +1,6 @@
-import type { ImageMetrics } from '../core/metrics.js';
-import type { Review } from '../core/review.js';
-import type { RunCursor, RunListing } from '../core/pages.js';
+import type { ImageMetrics } from '../core/quality/index.js';
+import type { Review } from '../core/runs/index.js';
+import type { RunCursor, RunListing } from '../core/access/index.js';
 import type { AssessmentResult, ClaimOptions, ClaimResult, GeneratedInfo, GeneratedOutcome, ReleaseOptions, RunStore } from '../core/ports.js';
 import {
   decideAssessment,
@@ -10,9 +10,9 @@ import {
   decideRelease,
   generatedOutcome,
   type PromptUpdate,
-} from '../core/prompt-transitions.js';
-import { decideJudgeClaim, decideJudgeRecord, decideJudgeRelease, type JudgeClaim, type JudgeOutcome } from '../core/judge-record.js';
-import { summariseQuality } from '../core/quality-summary.js';
+} from '../core/runs/index.js';
+import { decideJudgeClaim, decideJudgeRecord, decideJudgeRelease, type JudgeClaim, type JudgeOutcome } from '../core/judge/index.js';
+import { summariseQuality } from '../core/runs/index.js';
 import {
   PROMPT_STATUSES,
   type FailureSummary,
@@ -20,7 +20,7 @@ import {
   type QualitySummary,
   type RunRecord,
   type StatusCounts,
-} from '../core/run-model.js';
+} from '../core/runs/index.js';
 
 /** In-memory RunStore for unit tests. Single-threaded JS makes each method atomic. */
 export class MemoryRunStore implements RunStore {

@@ -1,6 +1,6 @@
 import type { WriteLimiter } from '../core/ports.js';
-import { takeToken, type BucketState } from '../core/token-bucket.js';
-import { bucketOf, type WriteDecision, type WriteKind, type WriteLimits } from '../core/write-limits.js';
+import { takeToken, type BucketState } from '../core/access/index.js';
+import { bucketOf, type WriteDecision, type WriteKind, type WriteLimits } from '../core/access/index.js';
 
 /** The per-caller write limits in one process, for unit tests and single-instance use. */
 export class MemoryWriteLimiter implements WriteLimiter {

@@ -1,5 +1,5 @@
 import type { Bucket } from '@google-cloud/storage';
-import { assertMetadataWithinLimits, PermanentStorageError } from '../core/object-metadata.js';
+import { assertMetadataWithinLimits, PermanentStorageError } from '../core/objects/index.js';
 import type { ImageBucket, StoredObject } from '../core/ports.js';
 
 const statusOf = (error: unknown): number | undefined => (error as { code?: unknown }).code as number | undefined;

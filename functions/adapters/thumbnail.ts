@@ -1,6 +1,6 @@
 import sharp, { type Sharp } from 'sharp';
-import type { RawImage } from '../core/metrics.js';
-import { PREVIEW_LONG_SIDE } from '../core/previews.js';
+import type { RawImage } from '../core/quality/index.js';
+import { PREVIEW_LONG_SIDE } from '../core/objects/index.js';
 
 const resize = (image: Sharp) => image.resize(PREVIEW_LONG_SIDE, PREVIEW_LONG_SIDE, { fit: 'inside', withoutEnlargement: true }).webp({ quality: 80, effort: 2 });
 

@@ -2,23 +2,23 @@
  * Ports between the handlers and the cloud. Each has a Google Cloud adapter in
  * functions/adapters and an in-memory one for unit tests.
  */
-import type { JudgeClaim, JudgeOutcome } from './judge-record.js';
-import type { ImageMetrics } from './metrics.js';
-import type { ParticipantCursor, RunCursor, RunListing } from './pages.js';
-import type { ActiveRun, Participant, Reservation } from './participants.js';
-import type { ObservedState, StaleCutoffs } from './reconcile.js';
-import type { Review } from './review.js';
-import type { WriteDecision, WriteKind } from './write-limits.js';
+import type { JudgeClaim, JudgeOutcome } from './judge/index.js';
+import type { ImageMetrics } from './quality/index.js';
+import type { ParticipantCursor, RunCursor, RunListing } from './access/index.js';
+import type { ActiveRun, Participant, Reservation } from './access/index.js';
+import type { ObservedState, StaleCutoffs } from './runs/index.js';
+import type { Review } from './runs/index.js';
+import type { WriteDecision, WriteKind } from './access/index.js';
 import type {
   FailureSummary,
   PromptRecord,
   QualitySummary,
   RunRecord,
   StatusCounts,
-} from './run-model.js';
+} from './runs/index.js';
 
-export type { AssessmentResult, ClaimOptions, ClaimResult, GeneratedInfo, GeneratedOutcome, ReleaseOptions } from './prompt-claims.js';
-import type { AssessmentResult, ClaimOptions, ClaimResult, GeneratedInfo, GeneratedOutcome, ReleaseOptions } from './prompt-claims.js';
+export type { AssessmentResult, ClaimOptions, ClaimResult, GeneratedInfo, GeneratedOutcome, ReleaseOptions } from './runs/index.js';
+import type { AssessmentResult, ClaimOptions, ClaimResult, GeneratedInfo, GeneratedOutcome, ReleaseOptions } from './runs/index.js';
 
 export interface RunStore {
   /** Writes every prompt, then the run document: a run is visible only once complete. */

@@ -3,9 +3,9 @@
  * this type and not on the handler that assembles them.
  */
 import { randomBytes } from 'node:crypto';
-import type { Quotas } from '../core/participants.js';
+import type { Quotas } from '../core/access/index.js';
 import type { DownloadTicketStore, ImageBucket, Logger, ParticipantStore, PromptPublisher, RunLifecycleStore, RunStore, WriteLimiter } from '../core/ports.js';
-import type { Scenario } from '../core/scenario.js';
+import type { Scenario } from '../core/scenario/index.js';
 import type { Authorize } from './auth.js';
 
 export interface ApiDependencies {

@@ -4,7 +4,7 @@
  * stays valid for it. test/integration/openapi.test.ts checks real answers against them.
  */
 import { z } from 'zod';
-import { PROMPT_STATUSES } from '../core/run-model.js';
+import { PROMPT_STATUSES } from '../core/runs/index.js';
 
 const int = z.number().int();
 const time = z.string().describe('ISO 8601 time');

@@ -1,8 +1,8 @@
 import type { CloudEvent } from '@google-cloud/functions-framework';
-import { computeMetrics, type RawImage } from '../core/metrics.js';
-import { classifyObject } from '../core/object-filter.js';
+import { computeMetrics, type RawImage } from '../core/quality/index.js';
+import { classifyObject } from '../core/objects/index.js';
 import type { ImageBucket, Logger, RunStore } from '../core/ports.js';
-import { PREVIEW_CONTENT_TYPE, previewObjectName } from '../core/previews.js';
+import { PREVIEW_CONTENT_TYPE, previewObjectName } from '../core/objects/index.js';
 import type { Done } from './event-outcome.js';
 import { judgeStep, type JudgeDependencies } from './judge-step.js';
 

@@ -1,7 +1,7 @@
 import type { Request } from '@google-cloud/functions-framework';
-import { AuthThrottle } from '../core/auth-throttle.js';
+import { AuthThrottle } from '../core/access/index.js';
 import type { ParticipantStore } from '../core/ports.js';
-import { bearerToken, hashToken, sameSecret } from '../core/tokens.js';
+import { bearerToken, hashToken, sameSecret } from '../core/access/index.js';
 import { HttpError } from './http.js';
 
 export interface Principal {

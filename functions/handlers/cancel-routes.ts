@@ -1,5 +1,5 @@
 import type { Logger, ParticipantStore, RunLifecycleStore, RunStore } from '../core/ports.js';
-import type { RunRecord } from '../core/run-model.js';
+import type { RunRecord } from '../core/runs/index.js';
 import type { ApiDependencies } from './api-dependencies.js';
 import { INSTRUCTOR_ID } from './auth.js';
 import { HttpError, sendJson } from './http.js';

@@ -1,9 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
-import { PAGE_LIMITS, pageToken, parsePageRequest, participantCursorSchema } from '../core/pages.js';
-import { publicParticipant, type Participant } from '../core/participants.js';
-import { formatIssues } from '../core/run-request.js';
-import { hashToken, newToken } from '../core/tokens.js';
+import { PAGE_LIMITS, pageToken, parsePageRequest, participantCursorSchema } from '../core/access/index.js';
+import { publicParticipant, type Participant } from '../core/access/index.js';
+import { formatIssues } from '../core/scenario/index.js';
+import { hashToken, newToken } from '../core/access/index.js';
 import type { ApiDependencies } from './api-dependencies.js';
 import { cancelRunsOf } from './cancel-routes.js';
 import { HttpError, readJsonBody, sendJson } from './http.js';

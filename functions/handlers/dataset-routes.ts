@@ -1,11 +1,11 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { Readable } from 'node:stream';
 import yazl from 'yazl';
-import { datasetAsOf } from '../core/dataset-as-of.js';
-import { datasetFiles, type ExportInput } from '../core/export-format.js';
-import { deriveRunState, type RunRecord } from '../core/run-model.js';
-import { runQuality } from '../core/run-quality.js';
-import { hashToken } from '../core/tokens.js';
+import { datasetAsOf } from '../core/export/index.js';
+import { datasetFiles, type ExportInput } from '../core/export/index.js';
+import { deriveRunState, type RunRecord } from '../core/runs/index.js';
+import { runQuality } from '../core/runs/index.js';
+import { hashToken } from '../core/access/index.js';
 import type { ApiDependencies } from './api-dependencies.js';
 import type { Principal } from './auth.js';
 import { HttpError, sendJson } from './http.js';

@@ -1,11 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import type { CloudEvent } from '@google-cloud/functions-framework';
-import { PermanentProviderError, TransientProviderError, type ImageProvider } from '../core/image-provider.js';
+import { PermanentProviderError, TransientProviderError, type ImageProvider } from '../core/objects/index.js';
 import type { GenerationMessage, ImageBucket, Logger, RateLimiter, RunStore } from '../core/ports.js';
-import { isCancelled } from '../core/reconcile.js';
-import { imageObjectMetadata } from '../core/object-metadata.js';
-import { imageObjectName, type PromptRecord } from '../core/run-model.js';
-import { stampProvenance } from '../core/provenance.js';
+import { isCancelled } from '../core/runs/index.js';
+import { imageObjectMetadata } from '../core/objects/index.js';
+import { imageObjectName, type PromptRecord } from '../core/runs/index.js';
+import { stampProvenance } from '../core/objects/index.js';
 import { RetryLater, type Done } from './event-outcome.js';
 import { storeGeneratedImage } from './store-image.js';
 import { waitForRateSlot } from './rate-slot.js';

@@ -1,6 +1,6 @@
 import type { Request, Response } from '@google-cloud/functions-framework';
-import { MAX_JSON_DEPTH, nestsDeeperThan } from '../core/input-limits.js';
-import type { FieldIssue } from '../core/run-request.js';
+import { MAX_JSON_DEPTH, nestsDeeperThan } from '../core/scenario/index.js';
+import type { FieldIssue } from '../core/scenario/index.js';
 
 export const MAX_BODY_BYTES = 1024 * 1024;
 

@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
-import { TransientProviderError } from '../core/image-provider.js';
-import { buildRubric, JudgeFailedError, type ImageJudge } from '../core/judge.js';
-import type { RawImage } from '../core/metrics.js';
+import { TransientProviderError } from '../core/objects/index.js';
+import { buildRubric, JudgeFailedError, type ImageJudge } from '../core/judge/index.js';
+import type { RawImage } from '../core/quality/index.js';
 import type { Logger, RateLimiter, RunStore } from '../core/ports.js';
-import type { PromptRecord } from '../core/run-model.js';
+import type { PromptRecord } from '../core/runs/index.js';
 import { RetryLater } from './event-outcome.js';
 import { backoffMs } from './generate.js';
 import { waitForRateSlot } from './rate-slot.js';

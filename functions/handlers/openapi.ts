@@ -4,9 +4,9 @@
  * a route of the router is missing here; test/integration/openapi.test.ts checks real answers.
  */
 import { z } from 'zod';
-import { reviewInputSchema } from '../core/review.js';
-import { runRequestSchema } from '../core/run-request.js';
-import { scenarioSchema } from '../core/scenario.js';
+import { reviewInputSchema } from '../core/runs/index.js';
+import { runRequestSchema } from '../core/scenario/index.js';
+import { scenarioSchema } from '../core/scenario/index.js';
 import * as answers from './api-schemas.js';
 import { batchSchema, newParticipantSchema, quotaSchema } from './cohort-routes.js';
 
@@ -33,7 +33,7 @@ const PARAMETERS: Record<string, { description: string; pattern: string; example
   participantId: { description: 'a participant id', pattern: '^[A-Za-z0-9_-]{1,64}$', example: 'u-1a2b3c4d5e' },
 };
 
-/** Lists that grow: cursor pages (functions/core/pages.ts). */
+/** Lists that grow: cursor pages (functions/core/access/pages.ts). */
 const PAGED = new Set(['/v1/runs', '/v1/runs/{runId}/prompts', '/v1/participants']);
 
 const runRequest = runRequestSchema.extend({ scenario: z.union([z.string().describe('a built-in scenario: "default"'), scenarioSchema]).optional() });

@@ -1,6 +1,6 @@
-import { decideReservation, type ActiveRun } from '../core/participants.js';
-import { previewRun } from '../core/run-preview.js';
-import { deriveRunState } from '../core/run-model.js';
+import { decideReservation, type ActiveRun } from '../core/access/index.js';
+import { previewRun } from '../core/runs/index.js';
+import { deriveRunState } from '../core/runs/index.js';
 import type { ApiDependencies } from './api-dependencies.js';
 import type { Principal } from './auth.js';
 import { HttpError, readJsonBody, sendJson } from './http.js';

@@ -1,7 +1,7 @@
 import type { CloudEvent, Request, Response } from '@google-cloud/functions-framework';
 import type { ImageBucket, Logger, ParticipantStore, PromptPublisher, RunLifecycleStore, RunStore } from '../core/ports.js';
-import { decideReconcile, staleCutoffs, type ReconcileSettings, type TickSummary } from '../core/reconcile.js';
-import { imageObjectName, type PromptRecord, type RunRecord } from '../core/run-model.js';
+import { decideReconcile, staleCutoffs, type ReconcileSettings, type TickSummary } from '../core/runs/index.js';
+import { imageObjectName, type PromptRecord, type RunRecord } from '../core/runs/index.js';
 import type { StorageObjectData } from './assess.js';
 import { INSTRUCTOR_ID } from './auth.js';
 import type { Done } from './event-outcome.js';

@@ -1,5 +1,5 @@
 import type { Request, Response } from '@google-cloud/functions-framework';
-import { isReservedName } from '../core/input-limits.js';
+import { isReservedName } from '../core/scenario/index.js';
 import type { Principal } from './auth.js';
 import { HttpError } from './http.js';
 

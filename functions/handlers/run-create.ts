@@ -4,11 +4,11 @@
  * writing. `validateRunRequest` writes nothing, so a preview can share it with POST.
  */
 import { randomBytes } from 'node:crypto';
-import type { ActiveRun } from '../core/participants.js';
-import { planPrompts, type PlannedPrompt } from '../core/planner.js';
-import { estimateRunCost } from '../core/pricing.js';
-import { parseRunRequest, type RunRequest } from '../core/run-request.js';
-import { newPromptRecord, type RunRecord } from '../core/run-model.js';
+import type { ActiveRun } from '../core/access/index.js';
+import { planPrompts, type PlannedPrompt } from '../core/scenario/index.js';
+import { estimateRunCost } from '../core/runs/index.js';
+import { parseRunRequest, type RunRequest } from '../core/scenario/index.js';
+import { newPromptRecord, type RunRecord } from '../core/runs/index.js';
 import type { ApiDependencies } from './api-dependencies.js';
 import type { Principal } from './auth.js';
 import { HttpError } from './http.js';

@@ -1,7 +1,7 @@
-import { ABANDONED_AFTER_MS, type ActiveRun } from '../core/participants.js';
-import { reviewInputSchema } from '../core/review.js';
-import { formatIssues } from '../core/run-request.js';
-import { deriveRunState, type RunRecord } from '../core/run-model.js';
+import { ABANDONED_AFTER_MS, type ActiveRun } from '../core/access/index.js';
+import { reviewInputSchema } from '../core/runs/index.js';
+import { formatIssues } from '../core/scenario/index.js';
+import { deriveRunState, type RunRecord } from '../core/runs/index.js';
 import { defaultRunId, type ApiDependencies } from './api-dependencies.js';
 import type { Principal } from './auth.js';
 import { HttpError, readJsonBody, sendJson } from './http.js';

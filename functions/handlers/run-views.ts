@@ -6,12 +6,12 @@
  * - images and previews carry an ETag from the image's generation, so a repeat view is a 304.
  */
 import type { Request, Response } from '@google-cloud/functions-framework';
-import { PAGE_LIMITS, pageToken, parsePageRequest, promptCursorSchema, runCursorSchema } from '../core/pages.js';
-import { etagMatches, imageEtag, PREVIEW_CONTENT_TYPE, previewObjectName } from '../core/previews.js';
-import { ownQuality, thresholdsOf, type PromptQuality } from '../core/run-quality.js';
-import type { RunReport } from '../core/quality-report.js';
-import { decodeSummary, encodeSummary, FAILURES_LISTED_WHILE_RUNNING, flagsFromSummary, summariseRun, type RunSummary } from '../core/run-summary.js';
-import { deriveRunState, type PromptRecord, type RunRecord, type RunState } from '../core/run-model.js';
+import { PAGE_LIMITS, pageToken, parsePageRequest, promptCursorSchema, runCursorSchema } from '../core/access/index.js';
+import { etagMatches, imageEtag, PREVIEW_CONTENT_TYPE, previewObjectName } from '../core/objects/index.js';
+import { ownQuality, thresholdsOf, type PromptQuality } from '../core/runs/index.js';
+import type { RunReport } from '../core/quality/index.js';
+import { decodeSummary, encodeSummary, FAILURES_LISTED_WHILE_RUNNING, flagsFromSummary, summariseRun, type RunSummary } from '../core/runs/index.js';
+import { deriveRunState, type PromptRecord, type RunRecord, type RunState } from '../core/runs/index.js';
 import type { ApiDependencies } from './api-dependencies.js';
 import type { Principal } from './auth.js';
 import { HttpError, sendJson } from './http.js';

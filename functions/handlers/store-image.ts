@@ -1,4 +1,4 @@
-import { PermanentStorageError } from '../core/object-metadata.js';
+import { PermanentStorageError } from '../core/objects/index.js';
 import type { ImageBucket, StoredObject } from '../core/ports.js';
 
 /** Pauses between writes of an image the model already answered with: about 3 s in all. */

@@ -1,4 +1,4 @@
-import type { WriteKind } from '../core/write-limits.js';
+import type { WriteKind } from '../core/access/index.js';
 import type { ApiDependencies } from './api-dependencies.js';
 import type { Principal } from './auth.js';
 import { HttpError } from './http.js';

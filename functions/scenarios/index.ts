@@ -1,4 +1,4 @@
-import { scenarioSchema, type Scenario } from '../core/scenario.js';
+import { scenarioSchema, type Scenario } from '../core/scenario/index.js';
 import defaultScenarioJson from './default-scenario.json' with { type: 'json' };
 
 export const DEFAULT_SCENARIO = 'default';

@@ -1,8 +1,8 @@
-import type { ExportedPrompt } from '../../functions/core/export-format.js';
-import type { CostEstimate } from '../../functions/core/pricing.js';
-import type { Thresholds } from '../../functions/core/quality.js';
-import type { RunReport } from '../../functions/core/quality-report.js';
-import type { FailureSummary, QualitySummary, RunRecord, RunState, StatusCounts } from '../../functions/core/run-model.js';
+import type { ExportedPrompt } from '../../functions/core/export/index.js';
+import type { CostEstimate } from '../../functions/core/runs/index.js';
+import type { Thresholds } from '../../functions/core/quality/index.js';
+import type { RunReport } from '../../functions/core/quality/index.js';
+import type { FailureSummary, QualitySummary, RunRecord, RunState, StatusCounts } from '../../functions/core/runs/index.js';
 
 export interface RunStatus {
   runId: string;

@@ -1,10 +1,10 @@
 import { createHash } from 'node:crypto';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, isAbsolute, relative, resolve } from 'node:path';
-import type { DatasetOptions } from '../../functions/core/dataset-options.js';
-import { isPlainRelativePath, unsafePathComponent } from '../../functions/core/dataset-paths.js';
-import { datasetAsOf } from '../../functions/core/dataset-as-of.js';
-import { datasetFiles, succeeded, type ExportInput } from '../../functions/core/export-format.js';
+import type { DatasetOptions } from '../../functions/core/export/index.js';
+import { isPlainRelativePath, unsafePathComponent } from '../../functions/core/export/index.js';
+import { datasetAsOf } from '../../functions/core/export/index.js';
+import { datasetFiles, succeeded, type ExportInput } from '../../functions/core/export/index.js';
 import type { ApiClient, RunStatus } from './api-client.js';
 
 export interface ExportResult {

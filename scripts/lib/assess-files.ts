@@ -6,8 +6,8 @@ import { readdir, readFile, stat } from 'node:fs/promises';
 import { dirname, extname, join, resolve, sep } from 'node:path';
 import { parseArgs } from 'node:util';
 import { decodeImage } from '../../functions/adapters/image-decoder.js';
-import { computeMetrics, type ImageMetrics } from '../../functions/core/metrics.js';
-import { combineIssues, imageIssues, mergeThresholds, runChecks, THRESHOLD_NAMES, type IssueFlag, type Thresholds } from '../../functions/core/quality.js';
+import { computeMetrics, type ImageMetrics } from '../../functions/core/quality/index.js';
+import { combineIssues, imageIssues, mergeThresholds, runChecks, THRESHOLD_NAMES, type IssueFlag, type Thresholds } from '../../functions/core/quality/index.js';
 import type { Parsed } from './cli-args.js';
 
 export const OUTPUT_FORMATS = ['table', 'jsonl', 'csv'] as const;

@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import { DEFAULT_DATASET_OPTIONS, parseExcludePolicies, parseLicense, parseSplitRatios, type DatasetOptions } from '../../functions/core/dataset-options.js';
+import { DEFAULT_DATASET_OPTIONS, parseExcludePolicies, parseLicense, parseSplitRatios, type DatasetOptions } from '../../functions/core/export/index.js';
 import { didYouMean } from './did-you-mean.js';
 
 /**

@@ -3,8 +3,8 @@
  * close to the 256 KiB inline limit as it goes, with hundreds of long axes in one template, a
  * long context, and a combination space just over 500 so the duplicate repair has work to do.
  */
-import { MAX_PROMPT_BYTES } from '../../functions/core/input-limits.js';
-import { MAX_SCENARIO_BYTES } from '../../functions/core/run-request.js';
+import { MAX_PROMPT_BYTES } from '../../functions/core/scenario/index.js';
+import { MAX_SCENARIO_BYTES } from '../../functions/core/scenario/index.js';
 
 export function largestScenario(): Record<string, unknown> {
   const value = (axis: number, i: number) => `${'v'.repeat(20)} ${axis}-${i}`;

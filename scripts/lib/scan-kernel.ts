@@ -1,13 +1,13 @@
 /**
- * Compiles the AssemblyScript scan kernel (functions/core/metrics-scan.as.ts, which imports
+ * Compiles the AssemblyScript scan kernel (functions/core/quality/metrics-scan.as.ts, which imports
  * metrics-runs.as.ts) and renders the TypeScript module that embeds it. Embedding the bytes
  * keeps the core free of file reads and makes the kernel ship wherever the compiled code goes.
  * A unit test recompiles and compares, so the embedded bytes cannot drift from the source.
  */
 import asc from 'assemblyscript/asc';
 
-export const KERNEL_SOURCE = 'functions/core/metrics-scan.as.ts';
-export const KERNEL_MODULE = 'functions/core/metrics-scan.wasm.ts';
+export const KERNEL_SOURCE = 'functions/core/quality/metrics-scan.as.ts';
+export const KERNEL_MODULE = 'functions/core/quality/metrics-scan.wasm.ts';
 
 /** SIMD is a WebAssembly 2.0 feature every supported Node has; memory is imported so the caller can size it. */
 const COMPILER_FLAGS = ['--optimizeLevel', '3', '--shrinkLevel', '0', '--runtime', 'stub', '--noAssert', '--importMemory', '--noExportMemory', '--enable', 'simd', '--use', 'abort='];

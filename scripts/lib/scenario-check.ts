@@ -6,8 +6,8 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { basename, dirname, resolve } from 'node:path';
 import type { z } from 'zod';
-import { MAX_SCENARIO_BYTES } from '../../functions/core/run-request.js';
-import { scenarioSchema, type Scenario } from '../../functions/core/scenario.js';
+import { MAX_SCENARIO_BYTES } from '../../functions/core/scenario/index.js';
+import { scenarioSchema, type Scenario } from '../../functions/core/scenario/index.js';
 import { builtinScenarios, DEFAULT_SCENARIO } from '../../functions/scenarios/index.js';
 import { closest, didYouMean } from './did-you-mean.js';
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { planPrompts } from '../../functions/core/planner.js';
-import { newPromptRecord, type RunRecord } from '../../functions/core/run-model.js';
+import { planPrompts } from '../../functions/core/scenario/index.js';
+import { newPromptRecord, type RunRecord } from '../../functions/core/runs/index.js';
 import { builtinScenarios, DEFAULT_SCENARIO } from '../../functions/scenarios/index.js';
 import { functionLog, stackClients, waitForRun } from '../support/stack-clients.js';
 

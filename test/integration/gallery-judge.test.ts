@@ -1,6 +1,6 @@
 import { chromium } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
-import type { JudgeRecord } from '../../functions/core/judge-record.js';
+import type { JudgeRecord } from '../../functions/core/judge/index.js';
 import { stackClients, waitForRun } from '../support/stack-clients.js';
 
 const XSS = '<img src=x onerror=alert(1)>';

@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { MAX_JSON_DEPTH, MAX_PROMPT_BYTES } from '../../functions/core/input-limits.js';
+import { MAX_JSON_DEPTH, MAX_PROMPT_BYTES } from '../../functions/core/scenario/index.js';
 import { ApiClient } from '../../scripts/client/api-client.js';
 import { exportRun } from '../../scripts/client/exporter.js';
 import { largestScenario } from '../../scripts/lib/largest-scenario.js';

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
-import { imageObjectMetadata } from '../../functions/core/object-metadata.js';
+import { imageObjectMetadata } from '../../functions/core/objects/index.js';
 import { exportRun } from '../../scripts/client/exporter.js';
 import { functionLog, stackClients, waitForRun } from '../support/stack-clients.js';
 

@@ -6,7 +6,7 @@ import { GeminiProvider } from '../../functions/adapters/gemini/gemini-provider.
 import { MemoryImageBucket } from '../../functions/adapters/memory-bucket.js';
 import { MemoryRunStore } from '../../functions/adapters/memory-store.js';
 import type { Logger } from '../../functions/core/ports.js';
-import { newPromptRecord, type RunRecord } from '../../functions/core/run-model.js';
+import { newPromptRecord, type RunRecord } from '../../functions/core/runs/index.js';
 import { makeGenerateHandler } from '../../functions/handlers/generate.js';
 import { generationSubscriptionOptions, LOCAL_REDELIVERY_SECONDS } from '../../scripts/stack/generation-subscription.js';
 import { startFakeGemini, type FakeGemini } from '../support/fake-gemini-server.js';

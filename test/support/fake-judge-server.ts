@@ -1,7 +1,7 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import sharp from 'sharp';
-import { geminiImageTokens } from '../../functions/core/pricing.js';
+import { geminiImageTokens } from '../../functions/core/runs/index.js';
 
 /**
  * A loopback stand-in for the Gemini API answering judge requests (`generateContent` with an

@@ -2,8 +2,8 @@
  * A deliberately plain, pixel-at-a-time version of what the scan kernel accumulates, to check
  * the kernel against: no runs for the statistics, no SIMD, the thumbnail averaged cell by cell.
  */
-import type { RawImage } from '../../functions/core/metrics.js';
-import { thumbnailGrid } from '../../functions/core/metrics-thumbnail.js';
+import type { RawImage } from '../../functions/core/quality/index.js';
+import { thumbnailGrid } from '../../functions/core/quality/index.js';
 
 const SEGMENT = 8192;
 const MAX_RUN = 255;

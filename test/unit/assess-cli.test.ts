@@ -3,8 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { METRIC_COLUMNS } from '../../functions/core/metrics.js';
-import { DEFAULT_THRESHOLDS, ISSUE_FLAGS } from '../../functions/core/quality.js';
+import { METRIC_COLUMNS } from '../../functions/core/quality/index.js';
+import { DEFAULT_THRESHOLDS, ISSUE_FLAGS } from '../../functions/core/quality/index.js';
 import { main, type Output } from '../../scripts/assess.js';
 import { parseAssessArgs } from '../../scripts/lib/assess-files.js';
 

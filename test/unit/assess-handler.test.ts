@@ -5,7 +5,7 @@ import { decodeImage } from '../../functions/adapters/image-decoder.js';
 import { MemoryImageBucket } from '../../functions/adapters/memory-bucket.js';
 import { MemoryRunStore } from '../../functions/adapters/memory-store.js';
 import type { Logger } from '../../functions/core/ports.js';
-import { newPromptRecord, type RunRecord } from '../../functions/core/run-model.js';
+import { newPromptRecord, type RunRecord } from '../../functions/core/runs/index.js';
 import { makeAssessHandler, type StorageObjectData } from '../../functions/handlers/assess.js';
 
 const silent: Logger = { info() {}, warn() {}, error() {} };

@@ -1,10 +1,10 @@
 import type { Request } from '@google-cloud/functions-framework';
 import { describe, expect, it } from 'vitest';
-import { AuthThrottle } from '../../functions/core/auth-throttle.js';
-import type { Participant } from '../../functions/core/participants.js';
-import { decideReservation } from '../../functions/core/participants.js';
+import { AuthThrottle } from '../../functions/core/access/index.js';
+import type { Participant } from '../../functions/core/access/index.js';
+import { decideReservation } from '../../functions/core/access/index.js';
 import type { ParticipantStore } from '../../functions/core/ports.js';
-import { bearerToken, hashToken, newToken } from '../../functions/core/tokens.js';
+import { bearerToken, hashToken, newToken } from '../../functions/core/access/index.js';
 import { makeAuthorize } from '../../functions/handlers/auth.js';
 import { HttpError } from '../../functions/handlers/http.js';
 

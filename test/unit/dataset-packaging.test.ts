@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { datasetFiles, type ExportedPrompt, type ExportInput } from '../../functions/core/export-format.js';
-import { DEFAULT_THRESHOLDS } from '../../functions/core/quality.js';
-import { newPromptRecord, type RunRecord } from '../../functions/core/run-model.js';
+import { datasetFiles, type ExportedPrompt, type ExportInput } from '../../functions/core/export/index.js';
+import { DEFAULT_THRESHOLDS } from '../../functions/core/quality/index.js';
+import { newPromptRecord, type RunRecord } from '../../functions/core/runs/index.js';
 
 const CATEGORIES = ['protest_scenes', 'gatherings', 'individual_portraits', 'constructor'];
 

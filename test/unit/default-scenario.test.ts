@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { axesOf, placeholdersIn, scenarioSchema } from '../../functions/core/scenario.js';
+import { axesOf, placeholdersIn, scenarioSchema } from '../../functions/core/scenario/index.js';
 import scenarioJson from '../../functions/scenarios/default-scenario.json' with { type: 'json' };
 
 const CATEGORIES = ['protest_scenes', 'gatherings', 'individual_portraits', 'contextual_scenes'];

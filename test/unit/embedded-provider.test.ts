@@ -2,8 +2,8 @@ import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
 import { createEmbeddedProvider, EmbeddedProvider } from '../../functions/adapters/embedded/embedded-provider.js';
 import { composeScene } from '../../functions/adapters/embedded/scene.js';
-import type { ImageRequest } from '../../functions/core/image-provider.js';
-import { axesOf, fillTemplate, scenarioSchema } from '../../functions/core/scenario.js';
+import type { ImageRequest } from '../../functions/core/objects/index.js';
+import { axesOf, fillTemplate, scenarioSchema } from '../../functions/core/scenario/index.js';
 import scenarioJson from '../../functions/scenarios/default-scenario.json' with { type: 'json' };
 
 const provider = new EmbeddedProvider();

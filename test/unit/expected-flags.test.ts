@@ -2,12 +2,12 @@ import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
 import { createEmbeddedProvider } from '../../functions/adapters/embedded/embedded-provider.js';
 import { decodeImage } from '../../functions/adapters/image-decoder.js';
-import { computeMetrics } from '../../functions/core/metrics.js';
-import { planPrompts, type PlannedPrompt } from '../../functions/core/planner.js';
-import { runQuality } from '../../functions/core/run-quality.js';
-import { scenarioSchema } from '../../functions/core/scenario.js';
-import { expectedFlags } from '../../functions/core/scenario-rules.js';
-import { usableVerdict } from '../../functions/core/usable.js';
+import { computeMetrics } from '../../functions/core/quality/index.js';
+import { planPrompts, type PlannedPrompt } from '../../functions/core/scenario/index.js';
+import { runQuality } from '../../functions/core/runs/index.js';
+import { scenarioSchema } from '../../functions/core/scenario/index.js';
+import { expectedFlags } from '../../functions/core/scenario/index.js';
+import { usableVerdict } from '../../functions/core/runs/index.js';
 import { builtinScenarios, DEFAULT_SCENARIO } from '../../functions/scenarios/index.js';
 
 const scenario = builtinScenarios().get(DEFAULT_SCENARIO)!;

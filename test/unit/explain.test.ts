@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { METRIC_COLUMNS } from '../../functions/core/metrics.js';
-import { DEFAULT_THRESHOLDS, ISSUE_FLAGS } from '../../functions/core/quality.js';
+import { METRIC_COLUMNS } from '../../functions/core/quality/index.js';
+import { DEFAULT_THRESHOLDS, ISSUE_FLAGS } from '../../functions/core/quality/index.js';
 import { projectRoot } from '../../scripts/lib/tools.js';
 
 // The gallery's plain-JS module, loaded by URL: it has no type declarations.

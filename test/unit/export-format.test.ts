@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { escapeMarkdown, generationLogMd, imagePromptsJson, qualityScoresCsv, type ExportedPrompt } from '../../functions/core/export-format.js';
-import { METRIC_COLUMNS } from '../../functions/core/metrics.js';
-import { DEFAULT_THRESHOLDS, ISSUE_FLAGS } from '../../functions/core/quality.js';
-import { REVIEW_COLUMNS } from '../../functions/core/review.js';
-import { newPromptRecord, type RunRecord } from '../../functions/core/run-model.js';
+import { escapeMarkdown, generationLogMd, imagePromptsJson, qualityScoresCsv, type ExportedPrompt } from '../../functions/core/export/index.js';
+import { METRIC_COLUMNS } from '../../functions/core/quality/index.js';
+import { DEFAULT_THRESHOLDS, ISSUE_FLAGS } from '../../functions/core/quality/index.js';
+import { REVIEW_COLUMNS } from '../../functions/core/runs/index.js';
+import { newPromptRecord, type RunRecord } from '../../functions/core/runs/index.js';
 
 const prompt = (id: string, patch: Partial<ExportedPrompt>): ExportedPrompt => ({
   ...newPromptRecord('r1', { promptId: id, index: Number(id.slice(1)), category: 'protest_scenes', prompt: `prompt ${id}`, variables: { a: 'x' }, seed: 1 }),

@@ -5,7 +5,7 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { newPromptRecord } from '../../functions/core/run-model.js';
+import { newPromptRecord } from '../../functions/core/runs/index.js';
 import { ApiClient, type RunStatus } from '../../scripts/client/api-client.js';
 import { exportRun, resolveInside, UnsafeExportError } from '../../scripts/client/exporter.js';
 

@@ -1,7 +1,7 @@
 import { ApiError } from '@google/genai';
 import { describe, expect, it } from 'vitest';
 import { classifyGeminiError, retryDelayMs } from '../../functions/adapters/gemini/gemini-errors.js';
-import { PermanentProviderError, TransientProviderError } from '../../functions/core/image-provider.js';
+import { PermanentProviderError, TransientProviderError } from '../../functions/core/objects/index.js';
 
 /** What the SDK throws for a non-2xx JSON answer: the status, and the body stringified into `.message`. */
 function apiError(code: number, status: string, message: string, details?: unknown[]): ApiError {

@@ -1,7 +1,7 @@
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sniffImageFormat } from '../../functions/adapters/gemini/gemini-response.js';
-import { estimateCost, IMAGE_MODEL_PRICES } from '../../functions/core/pricing.js';
+import { estimateCost, IMAGE_MODEL_PRICES } from '../../functions/core/runs/index.js';
 import {
   createGeminiProvider,
   DEFAULT_GEMINI_MODEL,
@@ -9,7 +9,7 @@ import {
   resolveGeminiCredentials,
   type GeminiOptions,
 } from '../../functions/adapters/gemini/gemini-provider.js';
-import { PermanentProviderError, TransientProviderError, type ImageRequest } from '../../functions/core/image-provider.js';
+import { PermanentProviderError, TransientProviderError, type ImageRequest } from '../../functions/core/objects/index.js';
 import { startFakeGemini, type FakeGemini } from '../support/fake-gemini-server.js';
 
 let fake: FakeGemini;

@@ -1,7 +1,7 @@
 import sharp from 'sharp';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { interpretResponse, sniffImageFormat, type GeminiPartLike, type GeminiResponseLike } from '../../functions/adapters/gemini/gemini-response.js';
-import { PermanentProviderError } from '../../functions/core/image-provider.js';
+import { PermanentProviderError } from '../../functions/core/objects/index.js';
 
 const images: Record<'png' | 'jpeg' | 'webp' | 'gif', Buffer> = { png: Buffer.alloc(0), jpeg: Buffer.alloc(0), webp: Buffer.alloc(0), gif: Buffer.alloc(0) };
 

@@ -2,10 +2,10 @@ import type { CloudEvent } from '@google-cloud/functions-framework';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { MemoryImageBucket } from '../../functions/adapters/memory-bucket.js';
 import { MemoryRunStore } from '../../functions/adapters/memory-store.js';
-import { PermanentProviderError, TransientProviderError, type ImageProvider, type ImageRequest } from '../../functions/core/image-provider.js';
+import { PermanentProviderError, TransientProviderError, type ImageProvider, type ImageRequest } from '../../functions/core/objects/index.js';
 import { MemoryRateLimiter } from '../../functions/adapters/memory-rate-limiter.js';
 import type { Logger } from '../../functions/core/ports.js';
-import { newPromptRecord, type RunRecord } from '../../functions/core/run-model.js';
+import { newPromptRecord, type RunRecord } from '../../functions/core/runs/index.js';
 import { RetryLater } from '../../functions/handlers/event-outcome.js';
 import { makeGenerateHandler, type MessagePublishedData } from '../../functions/handlers/generate.js';
 

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import type { ExportedPrompt } from '../../functions/core/export-model.js';
-import { escapeMarkdown } from '../../functions/core/generation-log.js';
-import { balanceTable, flaggedImages } from '../../functions/core/generation-log-tables.js';
-import { balanceOf, type RunReport } from '../../functions/core/quality-report.js';
+import type { ExportedPrompt } from '../../functions/core/export/index.js';
+import { escapeMarkdown } from '../../functions/core/export/index.js';
+import { balanceTable, flaggedImages } from '../../functions/core/export/index.js';
+import { balanceOf, type RunReport } from '../../functions/core/quality/index.js';
 
 const prompt = (promptId: string, category: string, issues: string[], extra: Partial<ExportedPrompt> = {}): ExportedPrompt =>
   ({ promptId, category, status: 'assessed', issues, duplicateOf: null, ...extra }) as ExportedPrompt;

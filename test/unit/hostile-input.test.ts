@@ -1,12 +1,12 @@
 /** Hostile but schema-shaped input, checked in core: each class refused with a message naming the field, or handled. */
 import { describe, expect, it } from 'vitest';
-import { csvCell } from '../../functions/core/csv.js';
-import { datasetFiles, generationLogMd, perCategory, type ExportedPrompt } from '../../functions/core/export-format.js';
-import { isReservedName, MAX_JSON_DEPTH, MAX_PROMPT_BYTES, nestsDeeperThan } from '../../functions/core/input-limits.js';
-import { planPrompts } from '../../functions/core/planner.js';
-import { runReport } from '../../functions/core/quality-report.js';
-import { parseRunRequest } from '../../functions/core/run-request.js';
-import { newPromptRecord, type RunRecord } from '../../functions/core/run-model.js';
+import { csvCell } from '../../functions/core/export/index.js';
+import { datasetFiles, generationLogMd, perCategory, type ExportedPrompt } from '../../functions/core/export/index.js';
+import { isReservedName, MAX_JSON_DEPTH, MAX_PROMPT_BYTES, nestsDeeperThan } from '../../functions/core/scenario/index.js';
+import { planPrompts } from '../../functions/core/scenario/index.js';
+import { runReport } from '../../functions/core/quality/index.js';
+import { parseRunRequest } from '../../functions/core/scenario/index.js';
+import { newPromptRecord, type RunRecord } from '../../functions/core/runs/index.js';
 import { builtinScenarios, DEFAULT_SCENARIO } from '../../functions/scenarios/index.js';
 import { largestScenario } from '../../scripts/lib/largest-scenario.js';
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { judgeSummary, quadraticKappa, spearman } from '../../functions/core/judge-agreement.js';
-import { createRandom } from '../../functions/core/random.js';
+import { judgeSummary, quadraticKappa, spearman } from '../../functions/core/judge/index.js';
+import { createRandom } from '../../functions/core/scenario/index.js';
 
 describe('judge–human agreement', () => {
   it.each([

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { parseGenerateArgs, parseStartArgs } from '../../scripts/lib/cli-args.js';
-import { parseRunRequest } from '../../functions/core/run-request.js';
+import { parseRunRequest } from '../../functions/core/scenario/index.js';
 import { builtinScenarios, DEFAULT_SCENARIO } from '../../functions/scenarios/index.js';
 
 describe('--judge and the run request', () => {

@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { generationLogMd, imagePromptsJson, qualityScoresCsv, type ExportedPrompt } from '../../functions/core/export-format.js';
-import type { JudgeRecord } from '../../functions/core/judge-record.js';
-import type { ImageMetrics } from '../../functions/core/metrics.js';
-import { DEFAULT_THRESHOLDS } from '../../functions/core/quality.js';
-import { newPromptRecord, type RunRecord } from '../../functions/core/run-model.js';
-import { runQuality } from '../../functions/core/run-quality.js';
-import { scenarioSchema } from '../../functions/core/scenario.js';
+import { generationLogMd, imagePromptsJson, qualityScoresCsv, type ExportedPrompt } from '../../functions/core/export/index.js';
+import type { JudgeRecord } from '../../functions/core/judge/index.js';
+import type { ImageMetrics } from '../../functions/core/quality/index.js';
+import { DEFAULT_THRESHOLDS } from '../../functions/core/quality/index.js';
+import { newPromptRecord, type RunRecord } from '../../functions/core/runs/index.js';
+import { runQuality } from '../../functions/core/runs/index.js';
+import { scenarioSchema } from '../../functions/core/scenario/index.js';
 
 const answer = { relevance: 4, reason: 'Matches, "mostly".', elements: [{ variable: 'a', present: true }], artifacts: [], inappropriate: false, concerns: [], caption: 'A square, at night.' };
 const judged: JudgeRecord = { status: 'judged', generation: '1', model: 'gemini-2.5-flash', attempts: 1, leaseOwner: null, leaseExpiresAt: null, lastError: null, reason: null, answer, usage: null, judgedAt: '' };

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { answerText, usageOf } from '../../functions/adapters/gemini/gemini-judge.js';
-import { buildRubric, JudgeFailedError, judgeResponseJsonSchema, parseJudgeAnswer } from '../../functions/core/judge.js';
-import { estimateRunCost, geminiImageTokens } from '../../functions/core/pricing.js';
+import { buildRubric, JudgeFailedError, judgeResponseJsonSchema, parseJudgeAnswer } from '../../functions/core/judge/index.js';
+import { estimateRunCost, geminiImageTokens } from '../../functions/core/runs/index.js';
 
 const valid = { relevance: 4, reason: 'r', elements: [{ variable: 'place', present: true }], artifacts: [], inappropriate: false, concerns: [], caption: 'c' };
 const failure = (fn: () => unknown): string => {

@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import type { RawImage } from '../../functions/core/metrics.js';
-import { scanPixels } from '../../functions/core/metrics-scan.js';
-import { SCAN_KERNEL_WASM_BASE64 } from '../../functions/core/metrics-scan.wasm.js';
+import type { RawImage } from '../../functions/core/quality/index.js';
+import { scanPixels } from '../../functions/core/quality/index.js';
+import { SCAN_KERNEL_WASM_BASE64 } from '../../functions/core/quality/metrics-scan.wasm.js';
 import { compileScanKernel, KERNEL_MODULE, kernelModuleText } from '../../scripts/lib/scan-kernel.js';
 import { naiveScan } from '../support/naive-scan.js';
 

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { MemoryDownloadTickets } from '../../functions/adapters/memory-download-tickets.js';
-import { datasetAsOf } from '../../functions/core/dataset-as-of.js';
-import { previewRun } from '../../functions/core/run-preview.js';
-import { parseRunRequest } from '../../functions/core/run-request.js';
+import { datasetAsOf } from '../../functions/core/export/index.js';
+import { previewRun } from '../../functions/core/runs/index.js';
+import { parseRunRequest } from '../../functions/core/scenario/index.js';
 import { builtinScenarios, DEFAULT_SCENARIO } from '../../functions/scenarios/index.js';
 import { parseExportArgs } from '../../scripts/lib/export-args.js';
 

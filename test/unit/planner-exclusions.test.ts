@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { balancedCombinations, planPrompts } from '../../functions/core/planner.js';
-import { createRandom } from '../../functions/core/random.js';
-import { scenarioSchema } from '../../functions/core/scenario.js';
-import { compileRules, isExcluded, type ExclusionRule } from '../../functions/core/scenario-rules.js';
+import { balancedCombinations, planPrompts } from '../../functions/core/scenario/index.js';
+import { createRandom } from '../../functions/core/scenario/index.js';
+import { scenarioSchema } from '../../functions/core/scenario/index.js';
+import { compileRules, isExcluded, type ExclusionRule } from '../../functions/core/scenario/index.js';
 
 /** A random small problem: 2–4 axes of 2–6 values, and 1–3 rules over two axes each. */
 function randomProblem(seed: number) {

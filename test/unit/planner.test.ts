@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { allocateByWeight, balancedCombinations, planPrompts } from '../../functions/core/planner.js';
-import { createRandom } from '../../functions/core/random.js';
-import { axesOf, scenarioSchema } from '../../functions/core/scenario.js';
+import { allocateByWeight, balancedCombinations, planPrompts } from '../../functions/core/scenario/index.js';
+import { createRandom } from '../../functions/core/scenario/index.js';
+import { axesOf, scenarioSchema } from '../../functions/core/scenario/index.js';
 import { builtinScenarios, DEFAULT_SCENARIO } from '../../functions/scenarios/index.js';
 
 const scenario = builtinScenarios().get(DEFAULT_SCENARIO)!;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { decideAssessment, decideClaim, decideFailed, decideGenerated, decideRelease } from '../../functions/core/prompt-transitions.js';
-import { newPromptRecord, type PromptRecord } from '../../functions/core/run-model.js';
+import { decideAssessment, decideClaim, decideFailed, decideGenerated, decideRelease } from '../../functions/core/runs/index.js';
+import { newPromptRecord, type PromptRecord } from '../../functions/core/runs/index.js';
 
 const base = newPromptRecord('r1', { promptId: 'p0001', index: 1, category: 'c', prompt: 'p', variables: {}, seed: 1 });
 const prompt = (patch: Partial<PromptRecord>): PromptRecord => ({ ...base, ...patch });

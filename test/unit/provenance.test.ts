@@ -1,8 +1,8 @@
 import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
 import { EmbeddedProvider } from '../../functions/adapters/embedded/embedded-provider.js';
-import { iTXtKeyword, readPngChunks, writePngChunks } from '../../functions/core/png-chunks.js';
-import { DIGITAL_SOURCE_TYPE, MAX_XMP_DESCRIPTION, stampProvenance, XMP_KEYWORD, xmpPacket } from '../../functions/core/provenance.js';
+import { iTXtKeyword, readPngChunks, writePngChunks } from '../../functions/core/objects/index.js';
+import { DIGITAL_SOURCE_TYPE, MAX_XMP_DESCRIPTION, stampProvenance, XMP_KEYWORD, xmpPacket } from '../../functions/core/objects/index.js';
 
 const render = () => new EmbeddedProvider().generate({ prompt: 'A harbour quay at dawn', category: 'gatherings', variables: {}, seed: 3 }).then((image) => image.png);
 const xmpOf = async (png: Buffer) => (await sharp(png).metadata()).xmp?.toString('utf8') ?? '';

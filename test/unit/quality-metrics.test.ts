@@ -2,9 +2,9 @@ import sharp from 'sharp';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createEmbeddedProvider } from '../../functions/adapters/embedded/embedded-provider.js';
 import { decodeImage } from '../../functions/adapters/image-decoder.js';
-import { computeMetrics, METRIC_COLUMNS, type RawImage } from '../../functions/core/metrics.js';
-import { planPrompts } from '../../functions/core/planner.js';
-import { DEFAULT_THRESHOLDS, imageIssues } from '../../functions/core/quality.js';
+import { computeMetrics, METRIC_COLUMNS, type RawImage } from '../../functions/core/quality/index.js';
+import { planPrompts } from '../../functions/core/scenario/index.js';
+import { DEFAULT_THRESHOLDS, imageIssues } from '../../functions/core/quality/index.js';
 import { builtinScenarios } from '../../functions/scenarios/index.js';
 
 const [W, H] = [480, 360];

@@ -2,10 +2,10 @@ import sharp from 'sharp';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createEmbeddedProvider } from '../../functions/adapters/embedded/embedded-provider.js';
 import { decodeImage } from '../../functions/adapters/image-decoder.js';
-import { computeMetrics, type ImageMetrics } from '../../functions/core/metrics.js';
-import { planPrompts } from '../../functions/core/planner.js';
-import { DEFAULT_THRESHOLDS, hammingDistance, mergeThresholds, runChecks } from '../../functions/core/quality.js';
-import { balanceOf, meanPairwiseHamming, runReport, symmetricEigenvalues, vendiScore } from '../../functions/core/quality-report.js';
+import { computeMetrics, type ImageMetrics } from '../../functions/core/quality/index.js';
+import { planPrompts } from '../../functions/core/scenario/index.js';
+import { DEFAULT_THRESHOLDS, hammingDistance, mergeThresholds, runChecks } from '../../functions/core/quality/index.js';
+import { balanceOf, meanPairwiseHamming, runReport, symmetricEigenvalues, vendiScore } from '../../functions/core/quality/index.js';
 import { builtinScenarios } from '../../functions/scenarios/index.js';
 
 /** A small synthetic photo stand-in: sines per channel, seeded noise and flat shapes. */

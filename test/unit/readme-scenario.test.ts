@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { planPrompts } from '../../functions/core/planner.js';
-import { scenarioSchema } from '../../functions/core/scenario.js';
+import { planPrompts } from '../../functions/core/scenario/index.js';
+import { scenarioSchema } from '../../functions/core/scenario/index.js';
 import { projectRoot } from '../../scripts/lib/tools.js';
 
 /** The README's example scenario, copied as is, must make sensible prompts. */

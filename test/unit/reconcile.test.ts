@@ -3,8 +3,8 @@ import { MemoryImageBucket } from '../../functions/adapters/memory-bucket.js';
 import { MemoryLifecycleStore } from '../../functions/adapters/memory-lifecycle.js';
 import { MemoryRunStore } from '../../functions/adapters/memory-store.js';
 import type { GenerationMessage, Logger } from '../../functions/core/ports.js';
-import { decideOrphanRelease, decideReconcile, formatSpan, staleCutoffs, type ReconcileSettings } from '../../functions/core/reconcile.js';
-import { newPromptRecord, type PromptRecord, type RunRecord } from '../../functions/core/run-model.js';
+import { decideOrphanRelease, decideReconcile, formatSpan, staleCutoffs, type ReconcileSettings } from '../../functions/core/runs/index.js';
+import { newPromptRecord, type PromptRecord, type RunRecord } from '../../functions/core/runs/index.js';
 import { makeAssessHandler } from '../../functions/handlers/assess.js';
 import { makeReconcileHandler, reassessWith } from '../../functions/handlers/reconcile.js';
 

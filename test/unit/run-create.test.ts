@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { MemoryParticipantStore } from '../../functions/adapters/memory-participants.js';
 import { MemoryRunStore } from '../../functions/adapters/memory-store.js';
 import { MemoryWriteLimiter } from '../../functions/adapters/memory-write-limiter.js';
-import type { RunRecord, PromptRecord } from '../../functions/core/run-model.js';
+import type { RunRecord, PromptRecord } from '../../functions/core/runs/index.js';
 import type { ApiDependencies } from '../../functions/handlers/api.js';
 import { HttpError } from '../../functions/handlers/http.js';
 import { previewRoutes } from '../../functions/handlers/preview-routes.js';

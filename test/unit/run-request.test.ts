@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseRunRequest } from '../../functions/core/run-request.js';
+import { parseRunRequest } from '../../functions/core/scenario/index.js';
 import { builtinScenarios, DEFAULT_SCENARIO } from '../../functions/scenarios/index.js';
 
 const builtins = builtinScenarios();

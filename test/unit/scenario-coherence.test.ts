@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { planPrompts } from '../../functions/core/planner.js';
-import { axesOf, fillTemplate, type Scenario } from '../../functions/core/scenario.js';
-import { compileRules, isExcluded, rulesFor } from '../../functions/core/scenario-rules.js';
+import { planPrompts } from '../../functions/core/scenario/index.js';
+import { axesOf, fillTemplate, type Scenario } from '../../functions/core/scenario/index.js';
+import { compileRules, isExcluded, rulesFor } from '../../functions/core/scenario/index.js';
 import { builtinScenarios, DEFAULT_SCENARIO } from '../../functions/scenarios/index.js';
 
 /**

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { parseExcludePolicies, parseSplitRatios, SPLIT_NAMES, type ExcludePolicy } from '../../functions/core/dataset-options.js';
-import { createRandom, shuffled } from '../../functions/core/random.js';
-import { duplicateGroups, exclusionReasons, planSplits, type SplitItem } from '../../functions/core/splits.js';
+import { parseExcludePolicies, parseSplitRatios, SPLIT_NAMES, type ExcludePolicy } from '../../functions/core/export/index.js';
+import { createRandom, shuffled } from '../../functions/core/scenario/index.js';
+import { duplicateGroups, exclusionReasons, planSplits, type SplitItem } from '../../functions/core/export/index.js';
 
 const item = (id: string, category: string, extra: Partial<SplitItem> = {}): SplitItem => ({ id, category, issues: [], duplicateOf: null, review: null, ...extra });
 

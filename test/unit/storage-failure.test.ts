@@ -2,10 +2,10 @@ import type { CloudEvent } from '@google-cloud/functions-framework';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { MemoryImageBucket } from '../../functions/adapters/memory-bucket.js';
 import { MemoryRunStore } from '../../functions/adapters/memory-store.js';
-import type { ImageProvider, ImageRequest } from '../../functions/core/image-provider.js';
-import { customMetadataBytes, imageObjectMetadata, MAX_CUSTOM_METADATA_BYTES, PermanentStorageError } from '../../functions/core/object-metadata.js';
+import type { ImageProvider, ImageRequest } from '../../functions/core/objects/index.js';
+import { customMetadataBytes, imageObjectMetadata, MAX_CUSTOM_METADATA_BYTES, PermanentStorageError } from '../../functions/core/objects/index.js';
 import type { Logger, StoredObject } from '../../functions/core/ports.js';
-import { newPromptRecord, type RunRecord } from '../../functions/core/run-model.js';
+import { newPromptRecord, type RunRecord } from '../../functions/core/runs/index.js';
 import { makeGenerateHandler, type MessagePublishedData } from '../../functions/handlers/generate.js';
 import { STORAGE_RETRY_DELAYS_MS } from '../../functions/handlers/store-image.js';
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { parseRunRequest } from '../../functions/core/run-request.js';
-import { closestName, editDistance } from '../../functions/core/suggest.js';
+import { parseRunRequest } from '../../functions/core/scenario/index.js';
+import { closestName, editDistance } from '../../functions/core/scenario/index.js';
 import { builtinScenarios, DEFAULT_SCENARIO } from '../../functions/scenarios/index.js';
 
 const parse = (body: unknown) => parseRunRequest(body, builtinScenarios(), DEFAULT_SCENARIO);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { MemoryRateLimiter } from '../../functions/adapters/memory-rate-limiter.js';
-import { planShards, takeToken } from '../../functions/core/token-bucket.js';
+import { planShards, takeToken } from '../../functions/core/access/index.js';
 
 describe('planShards', () => {
   it.each([

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { usableVerdict, type UsableInput } from '../../functions/core/usable.js';
+import { usableVerdict, type UsableInput } from '../../functions/core/runs/index.js';
 // The gallery's copy, so its counts change as soon as a rating does; it must agree with the export's.
 const { usableVerdict: galleryVerdict } = (await import(new URL('../../functions/gallery/assets/usable.js', import.meta.url).href)) as { usableVerdict: typeof usableVerdict };
 

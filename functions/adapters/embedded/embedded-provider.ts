@@ -1,5 +1,5 @@
 import sharp from 'sharp';
-import type { GeneratedImage, ImageProvider, ImageRequest } from '../../core/image-provider.js';
+import type { GeneratedImage, ImageProvider, ImageRequest } from '../../core/objects/index.js';
 import { composeScene } from './scene.js';
 
 /**

@@ -3,7 +3,7 @@
  * props and weather layers, each appending SVG elements to an output array.
  * Pure string building (no sharp) so the scene stays deterministic and testable.
  */
-import { pick } from '../../core/random.js';
+import { pick } from '../../core/scenario/index.js';
 
 export type Rng = () => number;
 export type Rgb = readonly [number, number, number];

@@ -2,7 +2,7 @@
  * People for the embedded renderer: standing figures with optional placards, and
  * head-and-shoulders portraits, in a wide range of skin tones and clothing colours.
  */
-import { pick } from '../../core/random.js';
+import { pick } from '../../core/scenario/index.js';
 import { circle, CLOTHING, ellipse, fmt, line, mix, PLACARD, rect, shade, type Light, type Rgb, type Rng } from './scene-parts.js';
 
 /** A wide range of skin tones, so generated crowds are visibly diverse. */

@@ -3,8 +3,8 @@
  * (the scenario's own axis first, then the whole prompt) so any scenario gets a plausible
  * picture; the same request always yields the same SVG.
  */
-import type { ImageRequest } from '../../core/image-provider.js';
-import { createRandom, hashString, pick, randomInt } from '../../core/random.js';
+import type { ImageRequest } from '../../core/objects/index.js';
+import { createRandom, hashString, pick, randomInt } from '../../core/scenario/index.js';
 import {
   banner, barrier, building, circle, ellipse, fmt, lamp, leaflets, mix, PLACARD, precipitation, railing, rect,
   shade, shelter, shutters, stall, table, tent, tree, vehicle, type Light, type Rgb, type Rng,

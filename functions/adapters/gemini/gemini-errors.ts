@@ -1,4 +1,4 @@
-import { PermanentProviderError, TransientProviderError } from '../../core/image-provider.js';
+import { PermanentProviderError, TransientProviderError } from '../../core/objects/index.js';
 
 /**
  * Sorts whatever the Gemini SDK threw into "retrying can help" or "it never will". Pure.

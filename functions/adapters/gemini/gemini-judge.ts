@@ -1,6 +1,6 @@
 import { GoogleGenAI, MediaResolution, type GenerateContentConfig, type HttpOptions } from '@google/genai';
-import { TransientProviderError } from '../../core/image-provider.js';
-import { JudgeFailedError, judgeResponseJsonSchema, parseJudgeAnswer, type ImageJudge, type JudgeRequest, type JudgeResult, type JudgeUsage } from '../../core/judge.js';
+import { TransientProviderError } from '../../core/objects/index.js';
+import { JudgeFailedError, judgeResponseJsonSchema, parseJudgeAnswer, type ImageJudge, type JudgeRequest, type JudgeResult, type JudgeUsage } from '../../core/judge/index.js';
 import { classifyGeminiError } from './gemini-errors.js';
 import { resolveGeminiCredentials, type GeminiCredentials } from './gemini-provider.js';
 import type { GeminiResponseLike } from './gemini-response.js';

@@ -6,7 +6,7 @@ import {
   type GeneratedImage,
   type ImageProvider,
   type ImageRequest,
-} from '../../core/image-provider.js';
+} from '../../core/objects/index.js';
 import { classifyGeminiError } from './gemini-errors.js';
 import { interpretResponse, sniffImageFormat } from './gemini-response.js';
 

@@ -1,4 +1,4 @@
-import { PermanentProviderError } from '../../core/image-provider.js';
+import { PermanentProviderError } from '../../core/objects/index.js';
 
 /**
  * Turns a Gemini `generateContent` answer into image bytes, or a permanent failure that says why

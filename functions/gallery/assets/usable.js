@@ -1,4 +1,4 @@
-// The per-image "usable" verdict, as functions/core/usable.ts decides it for the export, so the
+// The per-image "usable" verdict, as functions/core/runs/usable.ts decides it for the export, so the
 // gallery's counts change the moment a rating does. test/unit/usable.test.ts checks both agree.
 export const MIN_USABLE_RELEVANCE = 3;
 

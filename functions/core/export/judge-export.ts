@@ -1,6 +1,6 @@
 /** The judge's part of an export: one object per image for image_prompts.json, CSV columns, and log lines. */
 import type { ExportedPrompt } from './export-model.js';
-import type { RunReport } from './quality-report.js';
+import type { RunReport } from '../quality/index.js';
 
 export function judgeJson(prompt: Pick<ExportedPrompt, 'judge'>) {
   const judge = prompt.judge;

@@ -3,7 +3,7 @@
  * every split, and the licence the dataset card declares. Parsed from the command line here,
  * purely, so every command that exports (start, generate, export) accepts the same options.
  */
-import { MIN_USABLE_RELEVANCE } from './usable.js';
+import { MIN_USABLE_RELEVANCE } from '../runs/index.js';
 
 export const SPLIT_NAMES = ['train', 'validation', 'test'] as const;
 export type SplitName = (typeof SPLIT_NAMES)[number];

@@ -1,10 +1,10 @@
-import type { ImageMetrics } from './metrics.js';
-import type { PlannedPrompt } from './planner.js';
-import type { JudgeMode } from './judge.js';
-import type { JudgeRecord } from './judge-record.js';
+import type { ImageMetrics } from '../quality/index.js';
+import type { PlannedPrompt } from '../scenario/index.js';
+import type { JudgeMode } from '../judge/index.js';
+import type { JudgeRecord } from '../judge/index.js';
 import type { CostEstimate } from './pricing.js';
 import type { Review } from './review.js';
-import { DEFAULT_IMAGE_SETTINGS, type ImageSettings, type Scenario } from './scenario.js';
+import { DEFAULT_IMAGE_SETTINGS, type ImageSettings, type Scenario } from '../scenario/index.js';
 
 /** Lifecycle of one planned prompt. `assessed` and `failed` are terminal. */
 export const PROMPT_STATUSES = ['planned', 'generating', 'generated', 'assessed', 'failed'] as const;

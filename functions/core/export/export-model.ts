@@ -1,7 +1,7 @@
 /** The data an export is made from, and the small facts about it that every output file shares. */
-import type { IssueFlag, Thresholds } from './quality.js';
-import type { RunReport } from './quality-report.js';
-import type { PromptRecord, QualitySummary, RunRecord, StatusCounts } from './run-model.js';
+import type { IssueFlag, Thresholds } from '../quality/index.js';
+import type { RunReport } from '../quality/index.js';
+import type { PromptRecord, QualitySummary, RunRecord, StatusCounts } from '../runs/index.js';
 import type { DatasetOptions } from './dataset-options.js';
 
 export type ExportedPrompt = Omit<PromptRecord, 'leaseOwner' | 'leaseExpiresAt' | 'assessedGeneration'> & {

@@ -2,10 +2,10 @@
  * What a run would be, before anything is spent: the planned prompts, how evenly they cover the
  * categories and every axis, and what they would cost. Pure; POST /v1/runs:preview answers with it.
  */
-import { planPrompts } from './planner.js';
+import { planPrompts } from '../scenario/index.js';
 import { estimateRunCost, type CostEstimate } from './pricing.js';
-import { balanceOf, type Balance } from './quality-report.js';
-import type { RunRequest } from './run-request.js';
+import { balanceOf, type Balance } from '../quality/index.js';
+import type { RunRequest } from '../scenario/index.js';
 
 export interface RunPreview {
   planned: number;

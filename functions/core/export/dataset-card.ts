@@ -8,7 +8,7 @@ import { succeeded, timings, type ExportInput } from './export-model.js';
 import { datasetOptionsOf, exclusionLines, splitPlanOf, splitTableLines } from './export-splits.js';
 import { escapeMarkdown } from './generation-log.js';
 import { splitMetadataPath } from './hf-metadata.js';
-import { usableVerdict } from './usable.js';
+import { usableVerdict } from '../runs/index.js';
 
 export const IMAGE_GLOB = 'generated_images/*/*.png';
 

@@ -1,4 +1,4 @@
-import type { ImageMetrics } from './metrics.js';
+import type { ImageMetrics } from '../quality/index.js';
 import type { QualitySummary } from './run-model.js';
 
 const mean = (values: number[]): number | null =>

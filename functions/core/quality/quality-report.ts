@@ -2,7 +2,7 @@
  * Run-level quality report: issue counts, how balanced the categories and scenario axes are,
  * and how diverse the images are by perceptual hash. Pure.
  */
-import type { JudgeSummary } from './judge-agreement.js';
+import type { JudgeSummary } from '../judge/index.js';
 import type { ImageMetrics } from './metrics.js';
 import { hashWords, ISSUE_FLAGS, type IssueFlag } from './quality.js';
 

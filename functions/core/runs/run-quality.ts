@@ -3,11 +3,11 @@
  * the report, from the prompts' stored metrics. One function, so the status route, the
  * prompt listing and the export can never disagree.
  */
-import { combineIssues, imageIssues, mergeThresholds, runChecks, type IssueFlag, type Thresholds } from './quality.js';
-import { runReport, type RunReport } from './quality-report.js';
-import { expectedFlags } from './scenario-rules.js';
-import { judgeIssues } from './judge.js';
-import { judgeSummary } from './judge-agreement.js';
+import { combineIssues, imageIssues, mergeThresholds, runChecks, type IssueFlag, type Thresholds } from '../quality/index.js';
+import { runReport, type RunReport } from '../quality/index.js';
+import { expectedFlags } from '../scenario/index.js';
+import { judgeIssues } from '../judge/index.js';
+import { judgeSummary } from '../judge/index.js';
 import type { PromptRecord, RunRecord } from './run-model.js';
 
 export interface PromptQuality {

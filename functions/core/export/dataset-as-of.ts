@@ -4,7 +4,7 @@
  * the CLI or the api's zip, are the same files byte for byte.
  */
 import type { ExportedPrompt } from './export-model.js';
-import type { RunRecord } from './run-model.js';
+import type { RunRecord } from '../runs/index.js';
 
 export function datasetAsOf(run: Pick<RunRecord, 'createdAt'>, prompts: Array<Pick<ExportedPrompt, 'generatedAt' | 'assessedAt' | 'review'>>): string {
   let latest = Date.parse(run.createdAt);

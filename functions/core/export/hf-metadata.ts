@@ -11,9 +11,9 @@
 import { SPLIT_NAMES, type SplitName } from './dataset-options.js';
 import { imagePath, succeeded, type ExportedPrompt, type ExportInput } from './export-model.js';
 import { splitPlanOf } from './export-splits.js';
-import { ISSUE_FLAGS } from './quality.js';
+import { ISSUE_FLAGS } from '../quality/index.js';
 import type { SplitPlan } from './splits.js';
-import { usableVerdict } from './usable.js';
+import { usableVerdict } from '../runs/index.js';
 
 export interface MetadataRow {
   file_name: string;

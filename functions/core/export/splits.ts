@@ -7,9 +7,9 @@
  * a group goes to one split as a whole.
  */
 import { SPLIT_NAMES, type ExcludePolicy, type SplitName } from './dataset-options.js';
-import { createRandom, hashString, shuffled } from './random.js';
-import { usableVerdict } from './usable.js';
-import type { Review } from './review.js';
+import { createRandom, hashString, shuffled } from '../scenario/index.js';
+import { usableVerdict } from '../runs/index.js';
+import type { Review } from '../runs/index.js';
 
 export interface SplitItem {
   id: string;

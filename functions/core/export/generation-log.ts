@@ -1,6 +1,6 @@
 /** documentation/generation_log.md: what was asked, what came out, and the quality report, for people to read. */
-import { ISSUE_FLAGS } from './quality.js';
-import type { RunReport } from './quality-report.js';
+import { ISSUE_FLAGS } from '../quality/index.js';
+import type { RunReport } from '../quality/index.js';
 import { failureReasonOf, perCategory, succeeded, timings, type ExportInput } from './export-model.js';
 import { splitLogLines } from './export-splits.js';
 import { balanceTable, flaggedImages } from './generation-log-tables.js';

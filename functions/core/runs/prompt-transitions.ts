@@ -3,7 +3,7 @@
  * read the prompt in a transaction, ask these functions what to write, and write it,
  * so Firestore and the in-memory store cannot disagree.
  */
-import type { ImageMetrics } from './metrics.js';
+import type { ImageMetrics } from '../quality/index.js';
 import type { AssessmentResult, ClaimOptions, ClaimResult, GeneratedInfo, GeneratedOutcome, ReleaseOptions } from './prompt-claims.js';
 import { isCancelled } from './reconcile.js';
 import { imageObjectName, type PromptRecord } from './run-model.js';

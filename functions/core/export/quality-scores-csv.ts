@@ -1,9 +1,9 @@
 /** metadata/quality_scores.csv: one row per image, metrics, flags and the human review. */
 import { csvRow } from './csv.js';
-import { METRIC_COLUMNS } from './metrics.js';
-import { ISSUE_FLAGS } from './quality.js';
-import { REVIEW_COLUMNS } from './review.js';
-import { usableVerdict } from './usable.js';
+import { METRIC_COLUMNS } from '../quality/index.js';
+import { ISSUE_FLAGS } from '../quality/index.js';
+import { REVIEW_COLUMNS } from '../runs/index.js';
+import { usableVerdict } from '../runs/index.js';
 import { imagePath, succeeded, type ExportedPrompt } from './export-model.js';
 import { JUDGE_COLUMNS, judgeCells } from './judge-export.js';
 

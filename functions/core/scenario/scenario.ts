@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { isReservedName, longestPromptBytes, MAX_PROMPT_BYTES, MAX_TEMPLATE_AXES } from './input-limits.js';
-import { mergeThresholds } from './quality.js';
+import { mergeThresholds } from '../quality/index.js';
 import { closestName } from './suggest.js';
 import { compileRules, exclusionRuleSchema, expectationsSchema, findAllowed, MAX_EXCLUSION_RULES, rulesFor } from './scenario-rules.js';
 

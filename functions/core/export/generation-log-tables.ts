@@ -3,8 +3,8 @@
  * axis (the full counts stay in generation_parameters.json), and the flagged images under each
  * flag with their files.
  */
-import { ISSUE_FLAGS } from './quality.js';
-import type { Balance, RunReport } from './quality-report.js';
+import { ISSUE_FLAGS } from '../quality/index.js';
+import type { Balance, RunReport } from '../quality/index.js';
 import { imagePath, succeeded, type ExportedPrompt } from './export-model.js';
 
 type Escape = (text: string) => string;

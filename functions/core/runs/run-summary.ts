@@ -3,8 +3,8 @@
  * of the run is one document read. A run's prompts are all terminal once it completes, so
  * nothing in the summary can change afterwards (reviews are not part of it).
  */
-import type { IssueFlag } from './quality.js';
-import type { RunReport } from './quality-report.js';
+import type { IssueFlag } from '../quality/index.js';
+import type { RunReport } from '../quality/index.js';
 import { summariseQuality } from './quality-summary.js';
 import { runQuality, type PromptQuality } from './run-quality.js';
 import type { FailureSummary, PromptRecord, QualitySummary, RunRecord, StatusCounts } from './run-model.js';

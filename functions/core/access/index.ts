@@ -1,0 +1,6 @@
+export * from './auth-throttle.js';
+export * from './participants.js';
+export * from './token-bucket.js';
+export * from './tokens.js';
+export * from './write-limits.js';
+export * from './pages.js';

@@ -1,0 +1,6 @@
+export * from './metrics.js';
+export * from './metrics-scan.js';
+export * from './metrics-thumbnail.js';
+export * from './raw-image.js';
+export * from './quality.js';
+export * from './quality-report.js';
