@@ -1,3 +1,4 @@
+/** Export and packaging: the one pure formatter of a dataset's files, splits, the Hugging Face and Croissant metadata, the dataset card and the generation log. */
 export * from './croissant.js';
 export * from './csv.js';
 export * from './dataset-card.js';

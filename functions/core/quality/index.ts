@@ -1,3 +1,4 @@
+/** Image quality: the metrics (with their WebAssembly scan kernel), the flags and the quality report. */
 export * from './metrics.js';
 export * from './metrics-scan.js';
 export * from './metrics-thumbnail.js';

@@ -1,3 +1,4 @@
+/** Runs and their lifecycle: the run and prompt records, state transitions, review, the usable verdict, cost, reconciliation and the run report. */
 export * from './run-model.js';
 export * from './prompt-transitions.js';
 export * from './prompt-claims.js';

@@ -1,3 +1,4 @@
+/** Scenarios and planning: the scenario schema and its rules, the run request, and the planner that turns them into prompts. */
 export * from './scenario.js';
 export * from './scenario-rules.js';
 export * from './planner.js';
