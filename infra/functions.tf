@@ -68,7 +68,7 @@ resource "google_cloudfunctions2_function" "api" {
     environment_variables          = local.common_env
 
     # One request per instance (the default, pinned): functions-framework inflates every body before
-    # our code runs, so a compressed-body bomb can exhaust only its own instance (see README, Limits).
+    # our code runs, so a compressed-body bomb can exhaust only its own instance (see docs/api.md, Limits and order of checks).
     max_instance_request_concurrency = 1
 
     secret_environment_variables {

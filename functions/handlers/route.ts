@@ -35,6 +35,6 @@ export function matchRoute(routes: Route[], method: string, path: string): { rou
     if (route.method === method) return { route, params: match.slice(1) };
     allowed = [...allowed, route.method];
   }
-  if (allowed.length === 0) throw new HttpError(404, 'NOT_FOUND', `no route for ${method} ${path}; see the README for the API`);
+  if (allowed.length === 0) throw new HttpError(404, 'NOT_FOUND', `no route for ${method} ${path}; see docs/api.md or GET /v1/openapi.json for the API`);
   throw new HttpError(405, 'METHOD_NOT_ALLOWED', `${method} is not allowed on ${path}; use ${allowed.join(', ')}`, { Allow: allowed.join(', ') });
 }

@@ -10,7 +10,7 @@ export const pythonEnvDir = join(toolsDir, 'venv');
 
 /**
  * Creates .tools/venv (git-ignored) with python/requirements.txt, and recreates it when that file
- * changes. The tests that run Python (the README's notebook snippet, the dataset checks) use it.
+ * changes. The tests that run Python (the notebook snippet in docs/notebook.md, the dataset checks) use it.
  * Returns the venv's python.
  */
 export async function ensurePythonEnv(log: (line: string) => void = () => {}): Promise<string> {

@@ -7,15 +7,14 @@ import { describe, expect, inject, it } from 'vitest';
 import { ensurePythonEnv } from '../../scripts/lib/python-env.js';
 import { projectRoot } from '../../scripts/lib/tools.js';
 
-/** The README's "From a notebook" code, exactly as printed: the first python block of that section. */
-function notebookSnippet(readme: string): string {
-  const section = readme.slice(readme.indexOf('## From a notebook'));
-  const match = /```python\n([\s\S]*?)```/.exec(section);
-  if (!match) throw new Error('README has no python block under "## From a notebook"');
+/** The code in docs/notebook.md, exactly as printed: the page's first python block. */
+function notebookSnippet(page: string): string {
+  const match = /```python\n([\s\S]*?)```/.exec(page);
+  if (!match) throw new Error('docs/notebook.md has no python block');
   return match[1] as string;
 }
 
-describe('the README notebook snippet', () => {
+describe('the documented notebook snippet', () => {
   const stack = inject('stack');
 
   it('starts a run, follows it, downloads and unzips the dataset and loads quality_scores.csv', async () => {
@@ -27,7 +26,7 @@ describe('the README notebook snippet', () => {
     })).json()) as { token: string };
     const dir = mkdtempSync(join(tmpdir(), 'notebook-'));
     const script = join(dir, 'snippet.py');
-    writeFileSync(script, notebookSnippet(readFileSync(join(projectRoot, 'README.md'), 'utf8')));
+    writeFileSync(script, notebookSnippet(readFileSync(join(projectRoot, 'docs', 'notebook.md'), 'utf8')));
     // Only what a participant's notebook has: the api's URL and their token.
     const { stdout } = await promisify(execFile)(python, [script], { cwd: dir, env: { PATH: process.env.PATH ?? '', API_URL: stack.apiUrl, API_TOKEN: participant.token }, timeout: 180_000 });
     expect(stdout).toMatch(/^6 images planned, estimated cost 0 USD, quota left 10$/m);

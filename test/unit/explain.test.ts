@@ -9,10 +9,10 @@ import { projectRoot } from '../../scripts/lib/tools.js';
 type Explain = (name: string, thresholds: object) => string;
 const { explainFlag, explainMetric } = (await import(new URL('../../functions/gallery/assets/explain.js', import.meta.url).href)) as { explainFlag: Explain; explainMetric: Explain };
 
-const readme = readFileSync(join(projectRoot, 'README.md'), 'utf8');
-const section = readme.slice(readme.indexOf('### What the flags and metrics mean'));
+const page = readFileSync(join(projectRoot, 'docs', 'quality.md'), 'utf8');
+const section = page.slice(page.indexOf('## What the flags and metrics mean'));
 
-/** Every flag and metric is explained in plain words with its threshold, in the gallery and in the README. */
+/** Every flag and metric is explained in plain words with its threshold, in the gallery and in docs/quality.md. */
 describe('quality explanations', () => {
   it.each(ISSUE_FLAGS)('flag %s', (flag) => {
     const text = explainFlag(flag, DEFAULT_THRESHOLDS);

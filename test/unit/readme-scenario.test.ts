@@ -5,11 +5,10 @@ import { planPrompts } from '../../functions/core/scenario/index.js';
 import { scenarioSchema } from '../../functions/core/scenario/index.js';
 import { projectRoot } from '../../scripts/lib/tools.js';
 
-/** The README's example scenario, copied as is, must make sensible prompts. */
-describe('the README example scenario', () => {
-  const readme = readFileSync(join(projectRoot, 'README.md'), 'utf8');
-  const section = readme.slice(readme.indexOf('## Scenarios'));
-  const json = /```json\n([\s\S]*?)\n```/.exec(section)?.[1] ?? '';
+/** The example scenario in docs/scenarios.md, copied as is, must make sensible prompts. */
+describe('the documented example scenario', () => {
+  const page = readFileSync(join(projectRoot, 'docs', 'scenarios.md'), 'utf8');
+  const json = /```json\n([\s\S]*?)\n```/.exec(page)?.[1] ?? '';
 
   it('is valid and plans prompts with every placeholder filled with real text', () => {
     const scenario = scenarioSchema.parse(JSON.parse(json));

@@ -1,6 +1,6 @@
 // Plain-language explanations of every quality flag and metric, with the threshold in force.
 // Thresholds come from the run (GET /v1/runs/{id}/prompts), so a scenario's overrides show here.
-// The README's "What the flags and metrics mean" says the same; test/unit/explain.test.ts keeps both complete.
+// docs/quality.md, "What the flags and metrics mean", says the same; test/unit/explain.test.ts keeps both complete.
 
 const pct = (fraction) => `${Math.round(fraction * 100)} %`;
 

@@ -42,7 +42,7 @@ export class NewRunForm {
     this.form = h('form', { className: 'newrun-form', novalidate: true, on: { submit: (event) => { event.preventDefault(); this.#preview(); } } },
       h('div', { className: 'pane-head' }, h('h2', { text: 'New run' }), h('button', { type: 'button', text: 'Cancel', on: { click: () => this.onClose() } })),
       field('source', 'Scenario', this.#inputs.source),
-      field('scenario', 'Scenario JSON (paste, or upload a file)', h('div', { className: 'json-box' }, this.#inputs.scenario, upload), 'Used when "My own scenario" is chosen. See the README for the format.'),
+      field('scenario', 'Scenario JSON (paste, or upload a file)', h('div', { className: 'json-box' }, this.#inputs.scenario, upload), 'Used when "My own scenario" is chosen. See docs/scenarios.md for the format.'),
       h('div', { className: 'field-row' },
         field('count', 'Images', this.#inputs.count),
         field('seed', 'Seed', this.#inputs.seed, 'same seed, same prompts'),
