@@ -5,11 +5,11 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { GeminiProvider } from '../../functions/adapters/gemini/gemini-provider.js';
 import { MemoryImageBucket } from '../../functions/adapters/memory-bucket.js';
 import { MemoryRunStore } from '../../functions/adapters/memory-store.js';
-import type { Logger } from '../../functions/core/ports.js';
 import { newPromptRecord, type RunRecord } from '../../functions/core/runs/index.js';
 import { makeGenerateHandler } from '../../functions/handlers/generate.js';
 import { generationSubscriptionOptions, LOCAL_REDELIVERY_SECONDS } from '../../scripts/stack/generation-subscription.js';
 import { startFakeGemini, type FakeGemini } from '../support/fake-gemini-server.js';
+import { silent } from '../support/kit.js';
 
 /**
  * Issue 17: a prompt that got a 429 (RetryInfo 2 s) was never asked again. The real Pub/Sub
@@ -20,7 +20,6 @@ import { startFakeGemini, type FakeGemini } from '../support/fake-gemini-server.
  */
 const RETRY_DELAY_S = 2;
 const CHOSEN = ['alpha', 'bravo', 'charlie'];
-const silent: Logger = { info() {}, warn() {}, error() {} };
 
 const run: RunRecord = {
   runId: 'stall', scenario: { name: 's', variables: {}, categories: { c: { template: 't', variables: {}, weight: 1 } } }, count: 3, seed: 1,

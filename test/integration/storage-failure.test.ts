@@ -3,18 +3,17 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { GeminiProvider } from '../../functions/adapters/gemini/gemini-provider.js';
 import { GcsImageBucket } from '../../functions/adapters/storage-bucket.js';
 import { customMetadataBytes, MAX_CUSTOM_METADATA_BYTES } from '../../functions/core/objects/index.js';
-import type { Logger } from '../../functions/core/ports.js';
 import { newPromptRecord, type RunRecord } from '../../functions/core/runs/index.js';
 import { makeGenerateHandler } from '../../functions/handlers/generate.js';
 import { startFakeGemini, type FakeGemini } from '../support/fake-gemini-server.js';
 import { stackClients } from '../support/stack-clients.js';
+import { silent } from '../support/kit.js';
 
 /**
  * Issue 11, billing safety, on the emulators: the real Firestore store, the real Cloud Storage
  * client against fake-gcs-server, the real @google/genai SDK against a fake Gemini API. A write
  * that fails after the model answered ends the prompt; redeliveries never call the model again.
  */
-const silent: Logger = { info() {}, warn() {}, error() {} };
 
 describe('a storage write that fails after the model answered', () => {
   const { stack, store, bucket: realBucket } = stackClients();

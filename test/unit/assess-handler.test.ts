@@ -1,16 +1,14 @@
-import type { CloudEvent } from '@google-cloud/functions-framework';
 import sharp from 'sharp';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { decodeImage } from '../../functions/adapters/image-decoder.js';
 import { MemoryImageBucket } from '../../functions/adapters/memory-bucket.js';
 import { MemoryRunStore } from '../../functions/adapters/memory-store.js';
-import type { Logger } from '../../functions/core/ports.js';
 import { newPromptRecord, type RunRecord } from '../../functions/core/runs/index.js';
 import { makeAssessHandler, type StorageObjectData } from '../../functions/handlers/assess.js';
+import { finalizedEvent, silent } from '../support/kit.js';
 
-const silent: Logger = { info() {}, warn() {}, error() {} };
 const run = { runId: 'r1', categories: ['c'], state: 'accepted', owner: 'local' } as unknown as RunRecord;
-const event = (data: StorageObjectData): CloudEvent<StorageObjectData> => ({ specversion: '1.0', id: 'e1', source: '//storage', type: 'google.cloud.storage.object.v1.finalized', data });
+const event = (data: StorageObjectData) => finalizedEvent(data);
 
 describe('assessImage handler', () => {
   let store: MemoryRunStore;

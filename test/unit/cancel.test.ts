@@ -1,42 +1,19 @@
-import type { CloudEvent } from '@google-cloud/functions-framework';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { MemoryImageBucket } from '../../functions/adapters/memory-bucket.js';
 import { MemoryLifecycleStore } from '../../functions/adapters/memory-lifecycle.js';
 import { MemoryRunStore } from '../../functions/adapters/memory-store.js';
-import type { ImageProvider, ImageRequest } from '../../functions/core/objects/index.js';
+import type { ImageProvider } from '../../functions/core/objects/index.js';
 import { decideRunRelease, type Participant } from '../../functions/core/access/index.js';
-import type { Logger, RateLimiter } from '../../functions/core/ports.js';
-import { newPromptRecord, type PromptRecord, type RunRecord } from '../../functions/core/runs/index.js';
+import type { RateLimiter } from '../../functions/core/ports.js';
+import type { PromptRecord } from '../../functions/core/runs/index.js';
 import { makeAssessHandler } from '../../functions/handlers/assess.js';
 import { cancelRun } from '../../functions/handlers/cancel-routes.js';
-import { makeGenerateHandler, type MessagePublishedData } from '../../functions/handlers/generate.js';
+import { makeGenerateHandler } from '../../functions/handlers/generate.js';
+import { oneCategoryRun, promptOf, publishedEvent, ScriptedProvider, silent } from '../support/kit.js';
 
-const silent: Logger = { info() {}, warn() {}, error() {} };
-const run: RunRecord = {
-  runId: 'r1', scenario: { name: 's', variables: {}, categories: { c: { template: 't', variables: {}, weight: 1 } } }, count: 4, seed: 1,
-  categories: ['c'], provider: 'scripted', model: 'scripted-v1', createdAt: new Date(0).toISOString(), state: 'accepted', owner: 'u-1',
-  image: { aspectRatio: '1:1', imageSize: '1K' }, costEstimate: { images: 4, usdPerImage: 0, usd: 0, basis: 'test' },
-};
-const prompt = (index: number, changes: Partial<PromptRecord> = {}): PromptRecord => ({
-  ...newPromptRecord('r1', { promptId: `p000${index}`, index, category: 'c', prompt: `prompt ${index}`, variables: {}, seed: index }),
-  ...changes,
-});
-const event = (promptId: string): CloudEvent<MessagePublishedData> => ({
-  specversion: '1.0', id: promptId, source: '//pubsub', type: 'google.cloud.pubsub.topic.v1.messagePublished',
-  data: { message: { data: Buffer.from(JSON.stringify({ runId: 'r1', promptId })).toString('base64') } },
-});
-
-class CountingProvider implements ImageProvider {
-  readonly name = 'scripted';
-  readonly model = 'scripted-v1';
-  calls: ImageRequest[] = [];
-  constructor(private readonly during: () => Promise<void> = async () => {}) {}
-  async generate(request: ImageRequest) {
-    this.calls.push(request);
-    await this.during();
-    return { png: Buffer.from('png'), model: this.model };
-  }
-}
+const run = oneCategoryRun({ count: 4, owner: 'u-1' });
+const prompt = (index: number, changes: Partial<PromptRecord> = {}) => promptOf('r1', index, changes);
+const event = (promptId: string) => publishedEvent({ runId: 'r1', promptId }, promptId);
 
 describe('cancelling a run', () => {
   let store: MemoryRunStore;
@@ -70,20 +47,20 @@ describe('cancelling a run', () => {
 
   it('makes no model call for a cancelled prompt afterwards', async () => {
     await cancelRun(deps(), run, 1000);
-    const provider = new CountingProvider();
+    const provider = new ScriptedProvider();
     expect(await generator(provider)(event('p0001'))).toMatchObject({ done: 'skipped', reason: 'already failed' });
     expect(provider.calls).toHaveLength(0);
   });
 
   it('stops a worker that claimed the prompt before the cancel and is still waiting for a rate-limit slot', async () => {
-    const provider = new CountingProvider();
+    const provider = new ScriptedProvider();
     const limiter: RateLimiter = { tryAcquire: async () => (await cancelRun(deps(), run, 1000), { granted: true }) };
     expect(await generator(provider, limiter)(event('p0001'))).toEqual({ done: 'skipped', reason: 'cancelled' });
     expect(provider.calls).toHaveLength(0);
   });
 
   it('removes an image stored after a cancel that came during the model call, and the assessor leaves the prompt cancelled', async () => {
-    const provider = new CountingProvider(async () => void (await cancelRun(deps(), run, 1000)));
+    const provider = new ScriptedProvider([], async () => void (await cancelRun(deps(), run, 1000)));
     expect(await generator(provider)(event('p0001'))).toEqual({ done: 'skipped', reason: 'cancelled' });
     expect(provider.calls).toHaveLength(1);
     expect(bucket.objects.has('runs/r1/c/p0001.png')).toBe(false);
@@ -95,7 +72,7 @@ describe('cancelling a run', () => {
   });
 
   it('removes an image whose prompt was purged during the model call', async () => {
-    const provider = new CountingProvider(async () => store.deleteRun('r1'));
+    const provider = new ScriptedProvider([], async () => store.deleteRun('r1'));
     expect(await generator(provider)(event('p0001'))).toEqual({ done: 'skipped', reason: 'missing' });
     expect(bucket.objects.size).toBe(0);
   });

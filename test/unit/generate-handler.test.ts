@@ -1,41 +1,16 @@
-import type { CloudEvent } from '@google-cloud/functions-framework';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { MemoryImageBucket } from '../../functions/adapters/memory-bucket.js';
 import { MemoryRunStore } from '../../functions/adapters/memory-store.js';
-import { PermanentProviderError, TransientProviderError, type ImageProvider, type ImageRequest } from '../../functions/core/objects/index.js';
 import { MemoryRateLimiter } from '../../functions/adapters/memory-rate-limiter.js';
-import type { Logger } from '../../functions/core/ports.js';
-import { newPromptRecord, type RunRecord } from '../../functions/core/runs/index.js';
+import type { ImageProvider } from '../../functions/core/objects/index.js';
+import { newPromptRecord } from '../../functions/core/runs/index.js';
 import { RetryLater } from '../../functions/handlers/event-outcome.js';
-import { makeGenerateHandler, type MessagePublishedData } from '../../functions/handlers/generate.js';
+import { makeGenerateHandler } from '../../functions/handlers/generate.js';
+import { oneCategoryRun, publishedEvent, ScriptedProvider, silent } from '../support/kit.js';
 
-const silent: Logger = { info() {}, warn() {}, error() {} };
 
-class ScriptedProvider implements ImageProvider {
-  readonly name = 'scripted';
-  readonly model = 'scripted-v1';
-  calls: ImageRequest[] = [];
-  constructor(private readonly script: Array<'ok' | 'transient' | 'blocked' | 'rate-limited'> = []) {}
-  async generate(request: ImageRequest) {
-    this.calls.push(request);
-    const step = this.script.shift() ?? 'ok';
-    if (step === 'transient') throw new Error('503 unavailable');
-    if (step === 'blocked') throw new PermanentProviderError('blocked:SAFETY');
-    if (step === 'rate-limited') throw new TransientProviderError('429 RESOURCE_EXHAUSTED', 2000, 429);
-    return { png: Buffer.from(`png:${request.prompt}`), model: this.model };
-  }
-}
-
-const run: RunRecord = {
-  runId: 'r1', scenario: { name: 's', variables: {}, categories: { c: { template: 't', variables: {}, weight: 1 } } }, count: 1, seed: 1,
-  categories: ['c'], provider: 'scripted', model: 'scripted-v1', createdAt: new Date(0).toISOString(), state: 'accepted', owner: 'local',
-  image: { aspectRatio: '1:1', imageSize: '1K' }, costEstimate: { images: 1, usdPerImage: 0, usd: 0, basis: 'test' },
-};
-
-const event = (data: object | string): CloudEvent<MessagePublishedData> => ({
-  specversion: '1.0', id: 'm1', source: '//pubsub', type: 'google.cloud.pubsub.topic.v1.messagePublished',
-  data: { message: { data: Buffer.from(typeof data === 'string' ? data : JSON.stringify(data)).toString('base64') } },
-});
+const run = oneCategoryRun();
+const event = (data: object | string) => publishedEvent(data);
 
 describe('generateImage handler', () => {
   let store: MemoryRunStore;

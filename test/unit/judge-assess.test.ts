@@ -7,20 +7,19 @@ import { judgeImageOf } from '../../functions/adapters/judge-image.js';
 import { MemoryImageBucket } from '../../functions/adapters/memory-bucket.js';
 import { MemoryRateLimiter } from '../../functions/adapters/memory-rate-limiter.js';
 import { MemoryRunStore } from '../../functions/adapters/memory-store.js';
-import type { Logger } from '../../functions/core/ports.js';
 import { newPromptRecord, type RunRecord } from '../../functions/core/runs/index.js';
 import { runQuality } from '../../functions/core/runs/index.js';
 import { scenarioSchema } from '../../functions/core/scenario/index.js';
 import { makeAssessHandler, type StorageObjectData } from '../../functions/handlers/assess.js';
 import { RetryLater } from '../../functions/handlers/event-outcome.js';
 import { startFakeJudge, type FakeJudge } from '../support/fake-judge-server.js';
+import { finalizedEvent, silent } from '../support/kit.js';
 
 /**
  * The assessor with the real Gemini judge adapter (@google/genai) against a fake Gemini API that
  * answers in the real REST shapes. Every event is delivered twice, and each transient failure is
  * redelivered until it settles, as Eventarc would.
  */
-const silent: Logger = { info() {}, warn() {}, error() {} };
 const scenario = scenarioSchema.parse({ name: 'judge test', context: 'A fictional town.', variables: { place: ['a square'] }, categories: { c: { template: 'People in {place}.' } } });
 const CASES = [
   { marker: '[judge:valid]', status: 'judged', reason: null, calls: 1 },
@@ -69,7 +68,7 @@ describe('the judge in the assessor, against a fake Gemini API', () => {
     ]);
     const name = `runs/${runId}/c/p0001.png`;
     const { generation } = await bucket.writeIfAbsent(name, png, {});
-    const event: CloudEvent<StorageObjectData> = { specversion: '1.0', id: `e${index}`, source: '//storage', type: 'google.cloud.storage.object.v1.finalized', data: { name, contentType: 'image/png', generation } };
+    const event = finalizedEvent({ name, contentType: 'image/png', generation }, `e${index}`);
     return { runId, event };
   }
 

@@ -2,13 +2,13 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import { MemoryImageBucket } from '../../functions/adapters/memory-bucket.js';
 import { MemoryLifecycleStore } from '../../functions/adapters/memory-lifecycle.js';
 import { MemoryRunStore } from '../../functions/adapters/memory-store.js';
-import type { GenerationMessage, Logger } from '../../functions/core/ports.js';
+import type { GenerationMessage } from '../../functions/core/ports.js';
 import { decideOrphanRelease, decideReconcile, formatSpan, staleCutoffs, type ReconcileSettings } from '../../functions/core/runs/index.js';
 import { newPromptRecord, type PromptRecord, type RunRecord } from '../../functions/core/runs/index.js';
 import { makeAssessHandler } from '../../functions/handlers/assess.js';
 import { makeReconcileHandler, reassessWith } from '../../functions/handlers/reconcile.js';
+import { silent } from '../support/kit.js';
 
-const silent: Logger = { info() {}, warn() {}, error() {} };
 const MIN = 60_000;
 const settings: ReconcileSettings = { intervalMs: MIN, staleMs: 10 * MIN, generateDeadlineMs: 90 * MIN, assessDeadlineMs: 30 * MIN };
 const T0 = Date.parse('2026-11-30T10:00:00.000Z');

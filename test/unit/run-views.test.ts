@@ -11,7 +11,7 @@ import { MemoryDownloadTickets } from '../../functions/adapters/memory-download-
 import { makeThumbnail, previewFromPixels } from '../../functions/adapters/thumbnail.js';
 import type { Participant } from '../../functions/core/access/index.js';
 import { planPrompts } from '../../functions/core/scenario/index.js';
-import type { Logger, ParticipantStore } from '../../functions/core/ports.js';
+import type { ParticipantStore } from '../../functions/core/ports.js';
 import { previewObjectName } from '../../functions/core/objects/index.js';
 import { imageObjectName, newPromptRecord, type RunRecord } from '../../functions/core/runs/index.js';
 import { hashToken, newToken } from '../../functions/core/access/index.js';
@@ -20,8 +20,8 @@ import { makeAssessHandler } from '../../functions/handlers/assess.js';
 import { makeAuthorize } from '../../functions/handlers/auth.js';
 import { builtinScenarios, DEFAULT_SCENARIO } from '../../functions/scenarios/index.js';
 import { countingStore } from '../support/counting-store.js';
+import { finalizedEvent, silent } from '../support/kit.js';
 
-const silent: Logger = { info() {}, warn() {}, error() {} };
 const scenario = builtinScenarios().get(DEFAULT_SCENARIO)!;
 const INSTRUCTOR = 'i'.repeat(40);
 
@@ -86,7 +86,7 @@ describe('read routes: previews, stored summaries, pages and ETags', () => {
       const name = imageObjectName(runId, prompt.category, prompt.promptId);
       const { generation } = await bucket.writeIfAbsent(name, png, {});
       await memory.markGenerated(runId, prompt.promptId, { objectName: name, objectGeneration: generation, model: 'embedded-1', renderMs: 1, now: Date.now() });
-      if (assess) await assessor({ specversion: '1.0', id: `${runId}-${i}`, source: '//storage', type: 'google.cloud.storage.object.v1.finalized', data: { name, contentType: 'image/png', generation } });
+      if (assess) await assessor(finalizedEvent({ name, contentType: 'image/png', generation }, `${runId}-${i}`));
     }
     return { planned, decodes };
   }
@@ -198,7 +198,7 @@ describe('read routes: previews, stored summaries, pages and ETags', () => {
       const name = imageObjectName('run-late', prompt.category, prompt.promptId);
       return { name, generation: (await bucket.writeIfAbsent(name, png, {})).generation };
     }));
-    const finalized = (i: number) => ({ specversion: '1.0', id: `late-${i}`, source: '//storage', type: 'google.cloud.storage.object.v1.finalized', data: { name: images[i]!.name, contentType: 'image/png', generation: images[i]!.generation } });
+    const finalized = (i: number) => finalizedEvent({ name: images[i]!.name, contentType: 'image/png', generation: images[i]!.generation }, `late-${i}`);
     await assessor(finalized(0));
     await memory.markFailed('run-late', planned[1]!.promptId, 'lease expired');
     expect(await (await get('/v1/runs/run-late', ada.token)).json()).toMatchObject({ state: 'completed', counts: { assessed: 1, failed: 1 } });
