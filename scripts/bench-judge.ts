@@ -1,9 +1,11 @@
 /**
- * `npm run bench:judge [-- --count N --model M]`: the content judge's cost per image, measured
+ * `npm run bench:judge [-- --count N --model M]`: the content judge's calls and cost per image,
  * against the fake Gemini API (test/support/fake-judge-server.ts) with the real @google/genai
  * adapter and the real assessor. Every storage event is delivered twice, as at-least-once
- * delivery may. Prints judge calls per image, image and text tokens per image from the answers'
- * usageMetadata, and dollars per image at list price (functions/core/runs/pricing.ts).
+ * delivery may. Judge calls per image are counted on the wire, at the fake server. The token
+ * figures are not measured: the fake computes its usageMetadata with the project's own token
+ * formula, so they, and the dollars derived from them (functions/core/runs/pricing.ts), are
+ * labelled "computed by the fake".
  */
 import type { CloudEvent } from '@google-cloud/functions-framework';
 import { parseArgs } from 'node:util';
@@ -54,13 +56,13 @@ try {
   const price = JUDGE_MODEL_PRICES[model];
   const usd = price ? ((image + text) * price.inputUsdPerMillion + output * price.outputUsdPerMillion) / 1e6 : null;
   const imageUsd = IMAGE_MODEL_PRICES['gemini-2.5-flash-image']?.usdPerImage ?? 0;
-  printFigures(`bench:judge, ${count} built-in prompts, every event delivered twice, model ${model} (fake API)`, [
+  printFigures(`bench:judge, ${count} built-in prompts, every event delivered twice, model ${model} (fake API; token figures computed by the fake)`, [
     ['images judged', `${prompts.filter((p) => p.judge?.status === 'judged').length} of ${count}`],
-    ['judge calls per image', (fake.calls() / count).toFixed(3)],
-    ['image tokens per image', `${image.toFixed(0)} (384 px; the 1024 px original would be ${geminiImageTokens(1024, 1024)})`],
-    ['text tokens per image (rubric)', text.toFixed(0)],
-    ['output tokens per image', output.toFixed(0)],
-    ['$ per image at list price', usd === null ? 'no price on record' : `${usd.toFixed(6)} (${((100 * usd) / imageUsd).toFixed(2)} % of a gemini-2.5-flash-image image)`],
+    ['judge calls per image (counted at the fake server)', (fake.calls() / count).toFixed(3)],
+    ['image tokens per image (computed by the fake)', `${image.toFixed(0)} (384 px; the 1024 px original would be ${geminiImageTokens(1024, 1024)})`],
+    ['text tokens per image, rubric (computed by the fake)', text.toFixed(0)],
+    ['output tokens per image (computed by the fake)', output.toFixed(0)],
+    ['$ per image at list price (from the computed tokens)', usd === null ? 'no price on record' : `${usd.toFixed(6)} (${((100 * usd) / imageUsd).toFixed(2)} % of a gemini-2.5-flash-image image)`],
     ['wall time', `${(elapsed / 1000).toFixed(1)} s (renders, decodes and loopback calls)`],
   ]);
 } finally {

@@ -25,7 +25,7 @@ const perPrompt = (entries: Entry[], message: string): Map<string, number> => {
 };
 
 /** Every planned prompt ended: assessed, or failed with a reason. */
-async function expectAccountedFor(status: RunStatus, planned: number, prompts: Array<{ status: string; failureReason: string | null }>) {
+async function expectAccountedFor(status: RunStatus, planned: number, prompts: Array<{ promptId: string; status: string; failureReason: string | null }>) {
   expect(status.state).toBe('completed');
   expect(prompts).toHaveLength(planned);
   for (const prompt of prompts) {
@@ -59,8 +59,8 @@ describe('the reconciler and the supervisor on the emulator stack', () => {
     process.kill(pid, 'SIGKILL');
 
     const status = await waitForRun(api, created.runId, 180_000);
-    expect(status.counts.assessed + status.counts.failed).toBe(30);
-    await expectAccountedFor(status, 30, (await api.getPrompts(created.runId)).prompts);
+    const { prompts } = await api.getPrompts(created.runId);
+    await expectAccountedFor(status, 30, prompts);
 
     const restartedPid = (JSON.parse(readFileSync(stack.processFile, 'utf8')) as Record<string, number>).generateImage;
     expect(restartedPid).not.toBe(pid);
@@ -71,7 +71,16 @@ describe('the reconciler and the supervisor on the emulator stack', () => {
     // A successful model call ends in a `generated` line; a call cut off by the kill never does.
     const successes = perPrompt(lifetimes.flat(), 'generated');
     expect([...successes.values()].every((count) => count === 1)).toBe(true);
-    expect(successes.size).toBeLessThanOrEqual(status.counts.assessed);
+    // Every assessed image came from exactly one successful call.
+    expect(successes.size).toBe(status.counts.assessed);
+    // The kill can only cost the prompts whose call it cut off; every other prompt is assessed.
+    const killed = lifetimes[0]!;
+    const finishedBeforeKill = perPrompt(killed, 'generated');
+    const cutOff = new Set([...perPrompt(killed, 'provider_call').keys()].filter((promptId) => !finishedBeforeKill.has(promptId)));
+    const failed = prompts.filter((prompt) => prompt.status === 'failed');
+    expect(failed.filter((prompt) => !cutOff.has(prompt.promptId))).toEqual([]);
+    expect(status.counts).toMatchObject({ assessed: 30 - failed.length, failed: failed.length });
+    expect(failed.length).toBeLessThanOrEqual(cutOff.size);
     // Within one process lifetime, no prompt is sent to the model twice.
     for (const lifetime of lifetimes) expect(Math.max(0, ...perPrompt(lifetime, 'provider_call').values())).toBeLessThanOrEqual(1);
   });
