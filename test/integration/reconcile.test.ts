@@ -71,16 +71,17 @@ describe('the reconciler and the supervisor on the emulator stack', () => {
     // A successful model call ends in a `generated` line; a call cut off by the kill never does.
     const successes = perPrompt(lifetimes.flat(), 'generated');
     expect([...successes.values()].every((count) => count === 1)).toBe(true);
-    // Every assessed image came from exactly one successful call.
-    expect(successes.size).toBe(status.counts.assessed);
-    // The kill can only cost the prompts whose call it cut off; every other prompt is assessed.
+    // The kill can only touch the prompts whose call was under way; every other prompt is assessed.
     const killed = lifetimes[0]!;
     const finishedBeforeKill = perPrompt(killed, 'generated');
     const cutOff = new Set([...perPrompt(killed, 'provider_call').keys()].filter((promptId) => !finishedBeforeKill.has(promptId)));
     const failed = prompts.filter((prompt) => prompt.status === 'failed');
     expect(failed.filter((prompt) => !cutOff.has(prompt.promptId))).toEqual([]);
     expect(status.counts).toMatchObject({ assessed: 30 - failed.length, failed: failed.length });
-    expect(failed.length).toBeLessThanOrEqual(cutOff.size);
+    // Each assessed image is recorded by a `generated` line, except one whose worker died after
+    // storing it, which the next delivery finishes from the stored object without a model call.
+    expect(successes.size).toBeLessThanOrEqual(status.counts.assessed);
+    expect(successes.size).toBeGreaterThanOrEqual(status.counts.assessed - cutOff.size);
     // Within one process lifetime, no prompt is sent to the model twice.
     for (const lifetime of lifetimes) expect(Math.max(0, ...perPrompt(lifetime, 'provider_call').values())).toBeLessThanOrEqual(1);
   });
