@@ -5,9 +5,9 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { inflateRawSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_VAR_FILE, findExecutable, parseDeployArgs, terraformSteps } from '../../scripts/deploy.js';
-import { GOOGLE_PROVIDER } from '../../scripts/lib/go-tools.js';
-import { collectSourceEntries, crc32, deployedPackageJson, encodeZip, sortEntries, type ArchiveEntry } from '../../scripts/lib/source-archive.js';
+import { DEFAULT_VAR_FILE, findExecutable, parseDeployArgs, terraformSteps } from '../../scripts/ops/deploy.js';
+import { GOOGLE_PROVIDER } from '../../scripts/ops/go-tools.js';
+import { collectSourceEntries, crc32, deployedPackageJson, encodeZip, sortEntries, type ArchiveEntry } from '../../scripts/ops/source-archive.js';
 
 type Block = Record<string, unknown>;
 const root = resolve(import.meta.dirname, '../..');
@@ -95,7 +95,7 @@ describe('deploy: the source archive', () => {
 
   it('packs the compiled functions and the manifests, without source maps or scripts', () => {
     const project = mkdtempSync(join(tmpdir(), 'project-'));
-    const files = ['package.json', 'package-lock.json', 'dist/functions/index.js', 'dist/functions/index.js.map', 'dist/functions/scenarios/s.json', 'dist/scripts/deploy.js'];
+    const files = ['package.json', 'package-lock.json', 'dist/functions/index.js', 'dist/functions/index.js.map', 'dist/functions/scenarios/s.json', 'dist/scripts/ops/deploy.js'];
     for (const file of files) {
       mkdirSync(join(project, file, '..'), { recursive: true });
       writeFileSync(join(project, file), file === 'package.json' ? '{"name":"p","scripts":{"build":"tsc"}}' : '{}');

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { closest } from '../../scripts/lib/did-you-mean.js';
-import { checkScenario } from '../../scripts/lib/scenario-check.js';
+import { checkScenario } from '../../scripts/commands/scenario-check.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'scenario-check-'));
 const file = (name: string, text: string): string => {

@@ -9,10 +9,10 @@ import { constants as osConstants } from 'node:os';
 import { delimiter, join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
-import { collectSourceEntries, encodeZip, sha256Hex } from './lib/source-archive.js';
-import { projectRoot, toolsDir } from './lib/tools.js';
+import { collectSourceEntries, encodeZip, sha256Hex } from './source-archive.js';
+import { projectRoot, toolsDir } from '../lib/index.js';
 
-export const USAGE = `usage: node dist/scripts/deploy.js apply|destroy [--var-file FILE] [--yes]
+export const USAGE = `usage: node dist/scripts/ops/deploy.js apply|destroy [--var-file FILE] [--yes]
   apply              build the function source archive and create or update the deployment
   destroy            remove everything the deployment created, images and Firestore data included
   --var-file FILE    Terraform variables (default: infra/terraform.tfvars; start from infra/terraform.tfvars.example)

@@ -7,15 +7,14 @@
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { Firestore } from '@google-cloud/firestore';
-import { FirestoreLifecycleStore } from '../functions/adapters/firestore-lifecycle.js';
-import { FirestoreRunStore } from '../functions/adapters/firestore-store.js';
-import type { ReconcileSettings } from '../functions/core/reconcile.js';
-import { newPromptRecord, type PromptRecord, type RunRecord } from '../functions/core/run-model.js';
-import { makeReconcileHandler } from '../functions/handlers/reconcile.js';
-import { printFigures } from './lib/figures.js';
-import { projectRoot } from './lib/tools.js';
-import { freePort, httpOk, waitUntil } from './stack/net.js';
-import { startProcess, stopOnSignals, type ManagedProcess } from './stack/processes.js';
+import { FirestoreLifecycleStore } from '../../functions/adapters/firestore-lifecycle.js';
+import { FirestoreRunStore } from '../../functions/adapters/firestore-store.js';
+import type { ReconcileSettings } from '../../functions/core/reconcile.js';
+import { newPromptRecord, type PromptRecord, type RunRecord } from '../../functions/core/run-model.js';
+import { makeReconcileHandler } from '../../functions/handlers/reconcile.js';
+import { printFigures } from './figures.js';
+import { projectRoot } from '../lib/index.js';
+import { freePort, httpOk, waitUntil, startProcess, stopOnSignals, type ManagedProcess } from '../stack/index.js';
 
 const { values } = parseArgs({ options: { runs: { type: 'string', default: '30' }, prompts: { type: 'string', default: '100' } } });
 const runCount = Number(values.runs);

@@ -9,7 +9,7 @@ import type { z } from 'zod';
 import { MAX_SCENARIO_BYTES } from '../../functions/core/run-request.js';
 import { scenarioSchema, type Scenario } from '../../functions/core/scenario.js';
 import { builtinScenarios, DEFAULT_SCENARIO } from '../../functions/scenarios/index.js';
-import { closest, didYouMean } from './did-you-mean.js';
+import { closest, didYouMean } from '../lib/did-you-mean.js';
 
 export type ScenarioCheck = { ok: true; scenario: Scenario } | { ok: false; error: string };
 
