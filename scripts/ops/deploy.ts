@@ -95,8 +95,8 @@ function terraformBinary(): string {
 }
 
 /** Writes .tools/deploy/source-<hash prefix>.zip (git-ignored) and returns its absolute path and hash. */
-export function buildSourceArchive(root: string, outDir: string): SourceArchive {
-  const zip = encodeZip(collectSourceEntries(root));
+export async function buildSourceArchive(root: string, outDir: string): Promise<SourceArchive> {
+  const zip = await encodeZip(collectSourceEntries(root));
   const sha256 = sha256Hex(zip);
   mkdirSync(outDir, { recursive: true });
   const path = join(outDir, `source-${sha256.slice(0, 16)}.zip`);
@@ -131,7 +131,7 @@ async function main(): Promise<number> {
   try {
     const binary = terraformBinary();
     // destroy needs the source variables too; the current build is as good as any.
-    const archive = buildSourceArchive(projectRoot, join(toolsDir, 'deploy'));
+    const archive = await buildSourceArchive(projectRoot, join(toolsDir, 'deploy'));
     console.error(`source archive: ${archive.path} (sha256 ${archive.sha256.slice(0, 16)}…)`);
     for (const args of terraformSteps(options, archive)) {
       console.error(`\n$ ${binary} ${args.join(' ')}`);

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join, relative, sep } from 'node:path';
-import zlib from 'node:zlib';
+import yazl from 'yazl';
 
 /**
  * The deployable function source: the compiled functions plus the manifests Cloud Build needs to
@@ -61,85 +61,32 @@ export function sortEntries(entries: ArchiveEntry[]): ArchiveEntry[] {
   return [...entries].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
 }
 
-const CRC_TABLE = Array.from({ length: 256 }, (_, n) => {
-  let c = n;
-  for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
-  return c >>> 0;
-});
+// 1980-01-01 00:00 local time, the earliest DOS timestamp: yazl writes a date's local date and time
+// fields, so one built from local fields (when zipping, in the zone of the moment) gives the same
+// bytes in every time zone. The extended (Unix) timestamp field is left out for the same reason.
+const fixedLocalTime = () => new Date(1980, 0, 1, 0, 0, 0);
+const FILE_MODE = 0o100644;
 
-/** zlib.crc32 arrived in Node 20.15 / 22.2; the table version covers older Node 20 releases. */
-export function crc32(data: Buffer): number {
-  const native = (zlib as { crc32?: (data: Buffer) => number }).crc32;
-  if (typeof native === 'function') return native(data) >>> 0;
-  let crc = 0xffffffff;
-  for (const byte of data) crc = CRC_TABLE[(crc ^ byte) & 0xff]! ^ (crc >>> 8);
-  return (crc ^ 0xffffffff) >>> 0;
-}
-
-// 1980-01-01 00:00, the earliest DOS timestamp: any fixed value keeps the bytes stable.
-const DOS_TIME = 0;
-const DOS_DATE = (0 << 9) | (1 << 5) | 1;
-const UTF8_NAMES = 0x0800;
-const STORED = 0;
-const DEFLATED = 8;
-
-/** A plain zip (no zip64): deflated where that is smaller, stored otherwise. */
-export function encodeZip(entries: ArchiveEntry[]): Buffer {
-  if (entries.length > 0xffff) throw new Error(`too many files for a zip without zip64: ${entries.length}`);
+/**
+ * A plain zip written by yazl: every entry deflated, with a fixed timestamp and mode, in the order
+ * given, so the same entries give the same bytes.
+ */
+export function encodeZip(entries: ArchiveEntry[]): Promise<Buffer> {
+  const zip = new yazl.ZipFile();
+  const mtime = fixedLocalTime();
   const names = new Set<string>();
-  const locals: Buffer[] = [];
-  const centrals: Buffer[] = [];
-  let offset = 0;
   for (const entry of entries) {
     if (names.has(entry.name)) throw new Error(`duplicate zip entry: ${entry.name}`);
     names.add(entry.name);
-    const name = Buffer.from(entry.name, 'utf8');
-    const deflated = zlib.deflateRawSync(entry.data, { level: 9 });
-    const method = deflated.length < entry.data.length ? DEFLATED : STORED;
-    const body = method === DEFLATED ? deflated : entry.data;
-    const crc = crc32(entry.data);
-
-    const local = Buffer.alloc(30);
-    local.writeUInt32LE(0x04034b50, 0);
-    local.writeUInt16LE(20, 4);
-    local.writeUInt16LE(UTF8_NAMES, 6);
-    local.writeUInt16LE(method, 8);
-    local.writeUInt16LE(DOS_TIME, 10);
-    local.writeUInt16LE(DOS_DATE, 12);
-    local.writeUInt32LE(crc, 14);
-    local.writeUInt32LE(body.length, 18);
-    local.writeUInt32LE(entry.data.length, 22);
-    local.writeUInt16LE(name.length, 26);
-    local.writeUInt16LE(0, 28);
-    locals.push(local, name, body);
-
-    const central = Buffer.alloc(46);
-    central.writeUInt32LE(0x02014b50, 0);
-    central.writeUInt16LE((3 << 8) | 20, 4); // made by Unix, so the external attributes carry file modes
-    central.writeUInt16LE(20, 6);
-    central.writeUInt16LE(UTF8_NAMES, 8);
-    central.writeUInt16LE(method, 10);
-    central.writeUInt16LE(DOS_TIME, 12);
-    central.writeUInt16LE(DOS_DATE, 14);
-    central.writeUInt32LE(crc, 16);
-    central.writeUInt32LE(body.length, 20);
-    central.writeUInt32LE(entry.data.length, 24);
-    central.writeUInt16LE(name.length, 28);
-    central.writeUInt32LE((0o100644 << 16) >>> 0, 38);
-    central.writeUInt32LE(offset, 42);
-    centrals.push(central, name);
-
-    offset += local.length + name.length + body.length;
-    if (offset > 0xffffffff) throw new Error('archive larger than 4 GiB needs zip64');
+    zip.addBuffer(entry.data, entry.name, { mtime, mode: FILE_MODE, compressionLevel: 9, forceDosTimestamp: true });
   }
-  const centralSize = centrals.reduce((sum, part) => sum + part.length, 0);
-  const end = Buffer.alloc(22);
-  end.writeUInt32LE(0x06054b50, 0);
-  end.writeUInt16LE(entries.length, 8);
-  end.writeUInt16LE(entries.length, 10);
-  end.writeUInt32LE(centralSize, 12);
-  end.writeUInt32LE(offset, 16);
-  return Buffer.concat([...locals, ...centrals, end]);
+  zip.end();
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    zip.outputStream.on('data', (chunk: Buffer) => chunks.push(chunk));
+    zip.outputStream.on('error', reject);
+    zip.outputStream.on('end', () => resolve(Buffer.concat(chunks)));
+  });
 }
 
 export function sha256Hex(data: Buffer): string {
