@@ -9,7 +9,8 @@ import type { Logger, RateLimiter } from '../../functions/core/ports.js';
 import { newPromptRecord, type PromptRecord, type RunRecord } from '../../functions/core/run-model.js';
 import { makeAssessHandler } from '../../functions/handlers/assess.js';
 import { cancelRun } from '../../functions/handlers/cancel-routes.js';
-import { makeGenerateHandler, type MessagePublishedData } from '../../functions/handlers/generate.js';
+import type { MessagePublishedData } from '@google/events/cloud/pubsub/v1/MessagePublishedData.js';
+import { makeGenerateHandler } from '../../functions/handlers/generate.js';
 
 const silent: Logger = { info() {}, warn() {}, error() {} };
 const run: RunRecord = {

@@ -7,7 +7,8 @@ import { MemoryRateLimiter } from '../../functions/adapters/memory-rate-limiter.
 import type { Logger } from '../../functions/core/ports.js';
 import { newPromptRecord, type RunRecord } from '../../functions/core/run-model.js';
 import { RetryLater } from '../../functions/handlers/event-outcome.js';
-import { makeGenerateHandler, type MessagePublishedData } from '../../functions/handlers/generate.js';
+import type { MessagePublishedData } from '@google/events/cloud/pubsub/v1/MessagePublishedData.js';
+import { makeGenerateHandler } from '../../functions/handlers/generate.js';
 
 const silent: Logger = { info() {}, warn() {}, error() {} };
 

@@ -6,7 +6,8 @@ import type { ImageProvider, ImageRequest } from '../../functions/core/image-pro
 import { customMetadataBytes, imageObjectMetadata, MAX_CUSTOM_METADATA_BYTES, PermanentStorageError } from '../../functions/core/object-metadata.js';
 import type { Logger, StoredObject } from '../../functions/core/ports.js';
 import { newPromptRecord, type RunRecord } from '../../functions/core/run-model.js';
-import { makeGenerateHandler, type MessagePublishedData } from '../../functions/handlers/generate.js';
+import type { MessagePublishedData } from '@google/events/cloud/pubsub/v1/MessagePublishedData.js';
+import { makeGenerateHandler } from '../../functions/handlers/generate.js';
 import { STORAGE_RETRY_DELAYS_MS } from '../../functions/handlers/store-image.js';
 
 /** Issue 11, billing safety: once the model has answered, no outcome may lead to a second model call. */
