@@ -1,6 +1,6 @@
 /**
  * `node scripts/run.mjs NAME [args…]`: runs the compiled command dist/scripts/GROUP/NAME.js (GROUP from
- * the map below), building first only when a source is newer than the last build, so a command answers
+ * scripts/commands.json), building first only when a source is newer than the last build, so a command answers
  * without a TypeScript compile. Plain JavaScript, because it has to work before anything is compiled (a fresh clone).
  * `node scripts/run.mjs --stamp` records a finished build; `npm run build` calls it.
  */
@@ -31,12 +31,9 @@ function newestSource() {
   return newest;
 }
 
-// The commands npm scripts run, by the folder that holds each: what a user runs, the benches, the operations.
-const COMMANDS = {
-  commands: ['start', 'dev', 'generate', 'export', 'assess', 'cohort'],
-  bench: ['bench-body', 'bench-cli', 'bench-cohort', 'bench-gemini', 'bench-judge', 'bench-pipeline', 'bench-planner', 'bench-quality', 'bench-reconciler', 'bench-zip', 'soak-gemini'],
-  ops: ['deploy', 'infra-validate', 'build-kernel'],
-};
+// The commands npm scripts run, by the folder that holds each (scripts/commands.json): what a user
+// runs, the benches, the operations.
+const COMMANDS = JSON.parse(readFileSync(join(root, 'scripts', 'commands.json'), 'utf8'));
 const groupOf = new Map(Object.entries(COMMANDS).flatMap(([group, names]) => names.map((name) => [name, group])));
 
 const builtAt = () => (existsSync(stampFile) ? Number(readFileSync(stampFile, 'utf8')) || 0 : 0);
