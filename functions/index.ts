@@ -7,7 +7,8 @@ import { loadConfig } from './config.js';
 import { apiDependencies, assessDependencies, generateDependencies, reconcileDependencies } from './dependencies.js';
 import { makeApiHandler } from './handlers/api.js';
 import { makeAssessHandler, type StorageObjectData } from './handlers/assess.js';
-import { makeGenerateHandler, type MessagePublishedData } from './handlers/generate.js';
+import type { MessagePublishedData } from '@google/events/cloud/pubsub/v1/MessagePublishedData.js';
+import { makeGenerateHandler } from './handlers/generate.js';
 import { makeReconcileHandler, makeReconcileHttpHandler } from './handlers/reconcile.js';
 import { createJsonLogger } from './adapters/log.js';
 

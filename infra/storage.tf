@@ -22,7 +22,7 @@ resource "google_storage_bucket" "images" {
   depends_on = [google_project_service.apis]
 }
 
-# Function source archives, built by scripts/deploy.ts. Separate so the image bucket's
+# Function source archives, built by scripts/ops/deploy.ts. Separate so the image bucket's
 # lifecycle rule can never delete the source a function redeploys from.
 resource "google_storage_bucket" "source" {
   name     = "${var.project_id}-image-datasets-source"

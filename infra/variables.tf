@@ -202,7 +202,7 @@ variable "gemini_api_key" {
 
 variable "source_archive_path" {
   type        = string
-  description = "The functions' source zip; scripts/deploy.ts builds it and passes this in."
+  description = "The functions' source zip; scripts/ops/deploy.ts builds it and passes this in."
 }
 
 variable "source_archive_sha256" {

@@ -1,4 +1,4 @@
-# Pinned to the provider that `npm run infra:validate` builds from source (scripts/lib/go-tools.ts):
+# Pinned to the provider that `npm run infra:validate` builds from source (scripts/ops/go-tools.ts):
 # the Go module proxy only carries 8.0.0, so that is the version the configuration is checked against.
 terraform {
   required_version = ">= 1.6"

@@ -1,7 +1,7 @@
 /**
- * `node scripts/run.mjs NAME [args…]`: runs the compiled command dist/scripts/NAME.js, building first
- * only when a source is newer than the last build, so a command answers without a TypeScript
- * compile. Plain JavaScript, because it has to work before anything is compiled (a fresh clone).
+ * `node scripts/run.mjs NAME [args…]`: runs the compiled command dist/scripts/GROUP/NAME.js (GROUP from
+ * scripts/commands.json), building first only when a source is newer than the last build, so a command answers
+ * without a TypeScript compile. Plain JavaScript, because it has to work before anything is compiled (a fresh clone).
  * `node scripts/run.mjs --stamp` records a finished build; `npm run build` calls it.
  */
 import { spawnSync } from 'node:child_process';
@@ -31,16 +31,21 @@ function newestSource() {
   return newest;
 }
 
+// The commands npm scripts run, by the folder that holds each (scripts/commands.json): what a user
+// runs, the benches, the operations.
+const COMMANDS = JSON.parse(readFileSync(join(root, 'scripts', 'commands.json'), 'utf8'));
+const groupOf = new Map(Object.entries(COMMANDS).flatMap(([group, names]) => names.map((name) => [name, group])));
+
 const builtAt = () => (existsSync(stampFile) ? Number(readFileSync(stampFile, 'utf8')) || 0 : 0);
 
 const [name, ...args] = process.argv.slice(2);
 if (name === '--stamp') {
   writeFileSync(stampFile, `${newestSource()}\n`);
-} else if (!name || !/^[a-z0-9-]+$/.test(name)) {
-  process.stderr.write('usage: node scripts/run.mjs COMMAND [args…], for a command in scripts/\n');
+} else if (!name || !groupOf.has(name)) {
+  process.stderr.write(`usage: node scripts/run.mjs COMMAND [args…], COMMAND one of: ${[...groupOf.keys()].join(', ')}\n`);
   process.exitCode = 2;
 } else {
-  const entry = join(root, 'dist', 'scripts', `${name}.js`);
+  const entry = join(root, 'dist', 'scripts', groupOf.get(name), `${name}.js`);
   if (!existsSync(entry) || newestSource() > builtAt()) {
     process.stderr.write(existsSync(stampFile) ? 'sources changed since the last build; building…\n' : 'building, once…\n');
     const build = spawnSync('npm', ['run', 'build', '--silent'], { cwd: root, stdio: 'inherit' });

@@ -1,4 +1,5 @@
 import type { CloudEvent } from '@google-cloud/functions-framework';
+import type { StorageObjectData as PublishedStorageObjectData } from '@google/events/cloud/storage/v1/StorageObjectData.js';
 import { computeMetrics, type RawImage } from '../core/quality/index.js';
 import { classifyObject } from '../core/objects/index.js';
 import type { ImageBucket, Logger, RunStore } from '../core/ports.js';
@@ -6,14 +7,16 @@ import { PREVIEW_CONTENT_TYPE, previewObjectName } from '../core/objects/index.j
 import type { Done } from './event-outcome.js';
 import { judgeStep, type JudgeDependencies } from './judge-step.js';
 
-/** The fields we read from a `google.cloud.storage.object.v1.finalized` event. Int64s arrive as strings. */
-export interface StorageObjectData {
-  bucket?: string;
-  name?: string;
-  contentType?: string;
+/**
+ * The data of a `google.cloud.storage.object.v1.finalized` event: the published type, except that
+ * its int64 fields (generation, metageneration, size) arrive as JSON strings in real events although
+ * the generated type says number. Both are accepted, and the handler reads them through String().
+ */
+export type StorageObjectData = Omit<PublishedStorageObjectData, 'generation' | 'metageneration' | 'size'> & {
   generation?: string | number;
+  metageneration?: string | number;
   size?: string | number;
-}
+};
 
 export interface AssessDependencies {
   store: RunStore;

@@ -36,6 +36,8 @@ const FILES: ReadonlyMap<string, readonly [string, string]> = new Map([
   ['/assets/runs.js', ['runs.js', JS]],
   ['/assets/newrun.js', ['newrun.js', JS]],
   ['/assets/keys.js', ['keys.js', JS]],
+  ['/assets/session.js', ['session.js', JS]],
+  ['/assets/run-view.js', ['run-view.js', JS]],
   ['/assets/download.js', ['download.js', JS]],
   ['/assets/explain.js', ['explain.js', JS]],
   ['/assets/legend.js', ['legend.js', JS]],

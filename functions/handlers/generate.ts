@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { CloudEvent } from '@google-cloud/functions-framework';
+import type { MessagePublishedData } from '@google/events/cloud/pubsub/v1/MessagePublishedData.js';
 import { PermanentProviderError, TransientProviderError, type ImageProvider } from '../core/objects/index.js';
 import type { GenerationMessage, ImageBucket, Logger, RateLimiter, RunStore } from '../core/ports.js';
 import { isCancelled } from '../core/runs/index.js';
@@ -9,11 +10,6 @@ import { stampProvenance } from '../core/objects/index.js';
 import { RetryLater, type Done } from './event-outcome.js';
 import { storeGeneratedImage } from './store-image.js';
 import { waitForRateSlot } from './rate-slot.js';
-
-export interface MessagePublishedData {
-  message?: { data?: string; attributes?: Record<string, string>; messageId?: string };
-  subscription?: string;
-}
 
 export interface GenerateDependencies {
   store: RunStore;

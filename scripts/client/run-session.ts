@@ -5,11 +5,10 @@ import { softwareVersions } from '../../functions/adapters/versions.js';
 import { perCategory } from '../../functions/core/export/index.js';
 import { splitSummaryLine } from '../../functions/core/export/index.js';
 import { ApiClient } from './api-client.js';
-import type { RunOptions } from '../lib/cli-args.js';
+import { type RunOptions, plural } from '../lib/index.js';
 import { exportRun, type ExportResult } from './exporter.js';
 import { followRun } from './follow-run.js';
 import { imagesPerSecond } from './progress.js';
-import { plural } from '../lib/plural.js';
 
 export const LAYOUT = ['generated_images', 'metadata', 'documentation', 'README.md', 'croissant.json'];
 

@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util';
 import { DEFAULT_DATASET_OPTIONS, parseExcludePolicies, parseLicense, parseSplitRatios, type DatasetOptions } from '../../functions/core/export/index.js';
-import { didYouMean } from './did-you-mean.js';
+import { didYouMean } from '../../functions/core/scenario/index.js';
 
 /**
  * Pure option parsing for the command-line tools: argv in, options or an error message

@@ -11,7 +11,7 @@ import { startFaultRelay, type FaultRelay } from './fault-relay.js';
 import { startReconcileTimer, type ReconcileTimer } from './reconcile-timer.js';
 import { pidFileWriter, supervisedProcess, type SupervisedProcess } from './supervisor.js';
 import { loadConfig } from '../../functions/config.js';
-import { ensureFakeGcsServer, projectRoot } from '../lib/tools.js';
+import { ensureFakeGcsServer, projectRoot } from '../lib/index.js';
 
 /**
  * The whole system on one machine: the Firestore and Pub/Sub emulators from gcloud,

@@ -33,7 +33,7 @@ const usage = (command: string) => expect.stringMatching(new RegExp(`^\\nusage: 
 
 function run(script: string, args: string[], env: Record<string, string> = {}) {
   const started = performance.now();
-  const result = spawnSync(process.execPath, [join('dist', 'scripts', script), ...args], {
+  const result = spawnSync(process.execPath, [join('dist', 'scripts', 'commands', script), ...args], {
     cwd: projectRoot,
     encoding: 'utf8',
     // Node is started by its full path: PATH holds only the stand-ins, or the tools a test chooses.

@@ -17,7 +17,7 @@ describe('npm run dev + npm run generate', () => {
     const apiPort = await freePort();
     // A data folder of its own: the tests never touch the user's .local-data.
     const dataDir = mkdtempSync(join(tmpdir(), 'dev-data-'));
-    const dev = spawn(process.execPath, ['dist/scripts/dev.js', '--data-dir', dataDir], { cwd: projectRoot, env: { ...process.env, API_PORT: String(apiPort), INSTRUCTOR_TOKEN: '' }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const dev = spawn(process.execPath, ['dist/scripts/commands/dev.js', '--data-dir', dataDir], { cwd: projectRoot, env: { ...process.env, API_PORT: String(apiPort), INSTRUCTOR_TOKEN: '' }, stdio: ['ignore', 'pipe', 'pipe'] });
     let output = '';
     dev.stdout.on('data', (chunk) => (output += chunk));
     dev.stderr.on('data', (chunk) => (output += chunk));
@@ -34,7 +34,7 @@ describe('npm run dev + npm run generate', () => {
       const out = mkdtempSync(join(tmpdir(), 'generate-'));
       const token = /instructor token \(generated, kept in [^)]+\): (\S+)/.exec(output)?.[1];
       expect(token).toMatch(/^[0-9a-f]{48}$/);
-      const generate = spawnSync(process.execPath, ['dist/scripts/generate.js', '--api', `http://127.0.0.1:${apiPort}`, '--count', '6', '--seed', '3', '--out', out, '--force'], {
+      const generate = spawnSync(process.execPath, ['dist/scripts/commands/generate.js', '--api', `http://127.0.0.1:${apiPort}`, '--count', '6', '--seed', '3', '--out', out, '--force'], {
         cwd: projectRoot,
         encoding: 'utf8',
         timeout: 120_000,
@@ -45,7 +45,7 @@ describe('npm run dev + npm run generate', () => {
       const entries = JSON.parse(readFileSync(join(out, 'metadata', 'image_prompts.json'), 'utf8')) as Array<{ status: string }>;
       expect(entries.map((entry) => entry.status)).toEqual(Array(6).fill('succeeded'));
 
-      const bad = spawnSync(process.execPath, ['dist/scripts/generate.js', '--api', `http://127.0.0.1:${apiPort}`, '--count', '0'], { cwd: projectRoot, encoding: 'utf8' });
+      const bad = spawnSync(process.execPath, ['dist/scripts/commands/generate.js', '--api', `http://127.0.0.1:${apiPort}`, '--count', '0'], { cwd: projectRoot, encoding: 'utf8' });
       expect(bad.status).toBe(2);
       expect(bad.stderr).toMatch(/--count must be between 1 and 500/);
     } finally {

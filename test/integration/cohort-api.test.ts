@@ -123,7 +123,7 @@ describe('cohort access on the emulator stack', () => {
     const dir = mkdtempSync(join(tmpdir(), 'cohort-'));
     writeFileSync(join(dir, 'names.txt'), 'Lovelace\nBabbage, Charles\n\n');
     const cohort = (...args: string[]) =>
-      spawnSync(process.execPath, ['dist/scripts/cohort.js', '--api', stack.apiUrl, ...args], { cwd: projectRoot, encoding: 'utf8', env: { ...process.env, INSTRUCTOR_TOKEN: instructor } });
+      spawnSync(process.execPath, ['dist/scripts/commands/cohort.js', '--api', stack.apiUrl, ...args], { cwd: projectRoot, encoding: 'utf8', env: { ...process.env, INSTRUCTOR_TOKEN: instructor } });
     const added = cohort('add', '--names', join(dir, 'names.txt'), '--quota', '5', '--out', join(dir, 'tokens.csv'));
     expect(added.status, added.stderr).toBe(0);
     expect(statSync(join(dir, 'tokens.csv')).mode & 0o777).toBe(0o600);
@@ -136,6 +136,6 @@ describe('cohort access on the emulator stack', () => {
     expect(cohort('list').stdout).toMatch(new RegExp(`${id}\\s+Lovelace\\s+0/9\\s+active`));
     expect(cohort('revoke', id!).status).toBe(0);
     expect((await call('GET', '/v1/me', token!)).status).toBe(401);
-    expect(spawnSync(process.execPath, ['dist/scripts/cohort.js', '--api', stack.apiUrl, 'list'], { cwd: projectRoot, encoding: 'utf8', env: { ...process.env, INSTRUCTOR_TOKEN: 'x'.repeat(40) } }).status).toBe(1);
+    expect(spawnSync(process.execPath, ['dist/scripts/commands/cohort.js', '--api', stack.apiUrl, 'list'], { cwd: projectRoot, encoding: 'utf8', env: { ...process.env, INSTRUCTOR_TOKEN: 'x'.repeat(40) } }).status).toBe(1);
   });
 });

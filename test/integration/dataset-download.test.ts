@@ -105,7 +105,7 @@ describe('run preview, dataset.zip and npm run export', () => {
     expect([...zipped.keys()].filter((path) => path.endsWith('.png'))).toHaveLength(5);
 
     const out = mkdtempSync(join(tmpdir(), 'export-'));
-    const cli = spawnSync(process.execPath, ['dist/scripts/export.js', '--api', stack.apiUrl, '--run', runId, '--out', out, '--force'], { cwd: projectRoot, env: { ...process.env, API_TOKEN: ada.token }, encoding: 'utf8' });
+    const cli = spawnSync(process.execPath, ['dist/scripts/commands/export.js', '--api', stack.apiUrl, '--run', runId, '--out', out, '--force'], { cwd: projectRoot, env: { ...process.env, API_TOKEN: ada.token }, encoding: 'utf8' });
     expect(cli.status, cli.stderr).toBe(0);
     expect(cli.stderr).toContain('2 reviews written');
     const exported = filesUnder(out);

@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MAX_JSON_DEPTH, MAX_PROMPT_BYTES } from '../../functions/core/scenario/index.js';
 import { ApiClient } from '../../scripts/client/api-client.js';
 import { exportRun } from '../../scripts/client/exporter.js';
-import { largestScenario } from '../../scripts/lib/largest-scenario.js';
+import { largestScenario } from '../../scripts/bench/largest-scenario.js';
 import { stackClients, waitForRun } from '../support/stack-clients.js';
 
 type Who = 'instructor' | 'participant' | 'broke' | 'nobody';

@@ -14,7 +14,7 @@ export interface Dev {
 
 /** Starts `npm run dev` (the built script) and resolves once it says it is up. */
 export async function startDev(dataDir: string, apiPort: number, env: Record<string, string> = {}): Promise<Dev> {
-  const child = spawn(process.execPath, ['dist/scripts/dev.js', '--data-dir', dataDir], {
+  const child = spawn(process.execPath, ['dist/scripts/commands/dev.js', '--data-dir', dataDir], {
     cwd: projectRoot,
     env: { ...process.env, API_PORT: String(apiPort), INSTRUCTOR_TOKEN: '', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],

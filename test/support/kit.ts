@@ -6,7 +6,7 @@ import type { CloudEvent } from '@google-cloud/functions-framework';
 import { PermanentProviderError, TransientProviderError, type ImageProvider, type ImageRequest } from '../../functions/core/objects/index.js';
 import type { Logger } from '../../functions/core/ports.js';
 import { newPromptRecord, type PromptRecord, type RunRecord } from '../../functions/core/runs/index.js';
-import type { MessagePublishedData } from '../../functions/handlers/generate.js';
+import type { MessagePublishedData } from '@google/events/cloud/pubsub/v1/MessagePublishedData.js';
 import type { StorageObjectData } from '../../functions/handlers/assess.js';
 
 /** A logger that drops everything. */

@@ -5,8 +5,8 @@ import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { METRIC_COLUMNS } from '../../functions/core/quality/index.js';
 import { DEFAULT_THRESHOLDS, ISSUE_FLAGS } from '../../functions/core/quality/index.js';
-import { main, type Output } from '../../scripts/assess.js';
-import { parseAssessArgs } from '../../scripts/lib/assess-files.js';
+import { main, type Output } from '../../scripts/commands/assess.js';
+import { parseAssessArgs } from '../../scripts/commands/assess-files.js';
 
 describe('parseAssessArgs', () => {
   it.each([

@@ -22,7 +22,9 @@ describe('parseStartArgs', () => {
     { argv: ['--count', 'ten'], error: /--count must be a whole number, got "ten"/ },
     { argv: ['--seed', '-3'], error: /--seed/ },
     { argv: ['--provider', 'dalle'], error: /--provider must be "embedded" or "gemini", got "dalle"/ },
-    { argv: ['--cout', '5'], error: /^unknown option --cout; did you mean --count\?$/ },
+    { argv: ['--cuont', '5'], error: /^unknown option --cuont; did you mean --count\?$/ },
+    // --count and --out are both one edit from --cout: a tie suggests nothing rather than guess.
+    { argv: ['--cout', '5'], error: /^unknown option --cout$/ },
     { argv: ['extra'], error: /Unexpected argument 'extra'/ },
     { argv: ['--split', '0.8,0.1'], error: /--split takes three/ },
     { argv: ['--exclude', 'blurry'], error: /--exclude: unknown policy "blurry"/ },

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseCohortArgs } from '../../scripts/lib/cohort-args.js';
+import { parseCohortArgs } from '../../scripts/commands/cohort-args.js';
 
 const api = ['--api', 'https://api.example.run.app'];
 

@@ -3,11 +3,12 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { inflateRawSync } from 'node:zlib';
+import zlib from 'node:zlib';
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_VAR_FILE, findExecutable, parseDeployArgs, terraformSteps } from '../../scripts/deploy.js';
-import { GOOGLE_PROVIDER } from '../../scripts/lib/go-tools.js';
-import { collectSourceEntries, crc32, deployedPackageJson, encodeZip, sortEntries, type ArchiveEntry } from '../../scripts/lib/source-archive.js';
+import yauzl from 'yauzl';
+import { DEFAULT_VAR_FILE, findExecutable, parseDeployArgs, terraformSteps } from '../../scripts/ops/deploy.js';
+import { GOOGLE_PROVIDER } from '../../scripts/ops/go-tools.js';
+import { collectSourceEntries, deployedPackageJson, encodeZip, sortEntries, type ArchiveEntry } from '../../scripts/ops/source-archive.js';
 
 type Block = Record<string, unknown>;
 const root = resolve(import.meta.dirname, '../..');
@@ -48,23 +49,21 @@ describe('deploy: arguments', () => {
   });
 });
 
-/** Reads a zip back through its central directory, checking each local header and checksum on the way. */
-function readZip(zip: Buffer): ArchiveEntry[] {
-  const end = zip.length - 22;
-  expect(zip.readUInt32LE(end)).toBe(0x06054b50);
-  let at = zip.readUInt32LE(end + 16);
-  return Array.from({ length: zip.readUInt16LE(end + 10) }, () => {
-    expect(zip.readUInt32LE(at)).toBe(0x02014b50);
-    const [method, nameLength] = [zip.readUInt16LE(at + 10), zip.readUInt16LE(at + 28)];
-    const [crc, size, offset] = [zip.readUInt32LE(at + 16), zip.readUInt32LE(at + 20), zip.readUInt32LE(at + 42)];
-    const name = zip.toString('utf8', at + 46, at + 46 + nameLength);
-    expect(zip.readUInt32LE(offset)).toBe(0x04034b50);
-    const start = offset + 30 + zip.readUInt16LE(offset + 26) + zip.readUInt16LE(offset + 28);
-    const data = method === 8 ? inflateRawSync(zip.subarray(start, start + size)) : Buffer.from(zip.subarray(start, start + size));
-    expect(crc32(data)).toBe(crc);
-    at += 46 + nameLength;
-    return { name, data };
-  });
+/**
+ * Reads a zip back with yauzl, a maintained reader that shares no code with the writer, and checks
+ * every entry's stored CRC-32 against node:zlib's own (yauzl itself does not check CRCs).
+ */
+async function readZip(zip: Buffer): Promise<ArchiveEntry[]> {
+  const archive = await yauzl.fromBufferPromise(zip, { strictFileNames: true, validateEntrySizes: true });
+  const entries: ArchiveEntry[] = [];
+  for await (const entry of archive.eachEntry()) {
+    const chunks: Buffer[] = [];
+    for await (const chunk of await archive.openReadStreamPromise(entry)) chunks.push(chunk as Buffer);
+    const data = Buffer.concat(chunks);
+    expect(zlib.crc32(data), `CRC-32 of ${entry.fileName}`).toBe(entry.crc32);
+    entries.push({ name: entry.fileName, data });
+  }
+  return entries;
 }
 
 describe('deploy: the source archive', () => {
@@ -74,18 +73,35 @@ describe('deploy: the source archive', () => {
     { name: 'dist/functions/scenarios/default-scenario.json', data: Buffer.from('{}') },
   ];
 
-  it('computes the standard CRC-32', () => expect(crc32(Buffer.from('123456789'))).toBe(0xcbf43926));
-
-  it('is byte-for-byte deterministic, whatever order the files come in', () => {
-    const once = encodeZip(sortEntries(entries));
-    expect(encodeZip(sortEntries([...entries].reverse())).equals(once)).toBe(true);
-    expect(readZip(once)).toEqual(sortEntries(entries));
+  it('is byte-for-byte deterministic, whatever order the files come in', async () => {
+    const once = await encodeZip(sortEntries(entries));
+    expect((await encodeZip(sortEntries([...entries].reverse()))).equals(once)).toBe(true);
+    expect(await readZip(once)).toEqual(sortEntries(entries));
   });
 
-  it.runIf(findExecutable(['unzip'], process.env.PATH))('is readable by unzip', () => {
+  it('gives the same bytes in another time zone', async () => {
+    const zoneBefore = process.env.TZ;
+    // Node applies a new TZ at once; the offsets show the switch took effect.
+    const inZone = async (zone: string) => {
+      process.env.TZ = zone;
+      return { offset: new Date(0).getTimezoneOffset(), zip: await encodeZip(sortEntries(entries)) };
+    };
+    try {
+      const [east, west] = [await inZone('Pacific/Kiritimati'), await inZone('America/Adak')];
+      expect(east.offset).not.toBe(west.offset);
+      expect(east.zip.equals(west.zip)).toBe(true);
+    } finally {
+      if (zoneBefore === undefined) delete process.env.TZ;
+      else process.env.TZ = zoneBefore;
+    }
+  });
+
+  it('passes unzip -t, a second independent reader', async () => {
+    const unzip = findExecutable(['unzip'], process.env.PATH);
+    expect(unzip, 'unzip must be installed for this check (apt-get install unzip)').not.toBeNull();
     const file = join(mkdtempSync(join(tmpdir(), 'zip-')), 'source.zip');
-    writeFileSync(file, encodeZip(sortEntries(entries)));
-    expect(execFileSync('unzip', ['-t', file], { encoding: 'utf8' })).toContain('No errors detected');
+    writeFileSync(file, await encodeZip(sortEntries(entries)));
+    expect(execFileSync(unzip as string, ['-t', file], { encoding: 'utf8' })).toContain('No errors detected');
   });
 
   it('deploys package.json without scripts or dev dependencies, so the buildpack runs no build', () => {
@@ -95,7 +111,7 @@ describe('deploy: the source archive', () => {
 
   it('packs the compiled functions and the manifests, without source maps or scripts', () => {
     const project = mkdtempSync(join(tmpdir(), 'project-'));
-    const files = ['package.json', 'package-lock.json', 'dist/functions/index.js', 'dist/functions/index.js.map', 'dist/functions/scenarios/s.json', 'dist/scripts/deploy.js'];
+    const files = ['package.json', 'package-lock.json', 'dist/functions/index.js', 'dist/functions/index.js.map', 'dist/functions/scenarios/s.json', 'dist/scripts/ops/deploy.js'];
     for (const file of files) {
       mkdirSync(join(project, file, '..'), { recursive: true });
       writeFileSync(join(project, file), file === 'package.json' ? '{"name":"p","scripts":{"build":"tsc"}}' : '{}');

@@ -8,7 +8,7 @@ import { runReport } from '../../functions/core/quality/index.js';
 import { parseRunRequest } from '../../functions/core/scenario/index.js';
 import { newPromptRecord, type RunRecord } from '../../functions/core/runs/index.js';
 import { builtinScenarios, DEFAULT_SCENARIO } from '../../functions/scenarios/index.js';
-import { largestScenario } from '../../scripts/lib/largest-scenario.js';
+import { largestScenario } from '../../scripts/bench/largest-scenario.js';
 
 const parse = (scenario: unknown, extra: Record<string, unknown> = {}) => parseRunRequest({ count: 5, scenario, ...extra }, builtinScenarios(), DEFAULT_SCENARIO);
 const scenarioWith = (patch: Record<string, unknown>) => ({ name: 'x', variables: { a: ['1', '2'] }, categories: { one: { template: 'A {a}.' } }, ...patch });

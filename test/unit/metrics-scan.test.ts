@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import type { RawImage } from '../../functions/core/quality/index.js';
 import { scanPixels } from '../../functions/core/quality/index.js';
 import { SCAN_KERNEL_WASM_BASE64 } from '../../functions/core/quality/metrics-scan.wasm.js';
-import { compileScanKernel, KERNEL_MODULE, kernelModuleText } from '../../scripts/lib/scan-kernel.js';
+import { compileScanKernel, KERNEL_MODULE, kernelModuleText } from '../../scripts/ops/scan-kernel.js';
 import { naiveScan } from '../support/naive-scan.js';
 
 /**

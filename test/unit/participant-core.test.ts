@@ -4,7 +4,7 @@ import { datasetAsOf } from '../../functions/core/export/index.js';
 import { previewRun } from '../../functions/core/runs/index.js';
 import { parseRunRequest } from '../../functions/core/scenario/index.js';
 import { builtinScenarios, DEFAULT_SCENARIO } from '../../functions/scenarios/index.js';
-import { parseExportArgs } from '../../scripts/lib/export-args.js';
+import { parseExportArgs } from '../../scripts/commands/export-args.js';
 
 describe('datasetAsOf', () => {
   const run = { createdAt: '2026-01-01T00:00:00.000Z' };

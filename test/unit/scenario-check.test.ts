@@ -2,8 +2,8 @@ import { mkdirSync, mkdtempSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { closest } from '../../scripts/lib/did-you-mean.js';
-import { checkScenario } from '../../scripts/lib/scenario-check.js';
+import { closestName } from '../../functions/core/scenario/index.js';
+import { checkScenario } from '../../scripts/commands/scenario-check.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'scenario-check-'));
 const file = (name: string, text: string): string => {
@@ -51,7 +51,7 @@ describe('checkScenario', () => {
   });
 });
 
-describe('closest', () => {
+describe('closestName, as the commands use it', () => {
   it.each([
     ['wether', ['weather', 'crowd'], 'weather'],
     ['cuont', ['count'], 'count'],
@@ -60,5 +60,5 @@ describe('closest', () => {
     ['mood', ['weather', 'crowd'], undefined],
     ['x', ['y'], undefined],
     ['constructor', [], undefined],
-  ])('%s among %j is %s', (typed, known, expected) => expect(closest(typed, known)).toBe(expected));
+  ])('%s among %j is %s', (typed, known, expected) => expect(closestName(typed, known)).toBe(expected));
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { faultFor, runFigures, violations, type CallRecord } from '../../scripts/lib/soak-faults.js';
+import { faultFor, runFigures, violations, type CallRecord } from '../../scripts/bench/soak-faults.js';
 
 const bounds = { retryInfoMs: 2000, backoffMs: (attempt: number) => 1000 * 2 ** (attempt - 1), maxRedeliveryMs: 10_000 };
 const call = (prompt: string, at: number, fault: CallRecord['fault'] = null): CallRecord => ({ prompt, at, fault });

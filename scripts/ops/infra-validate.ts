@@ -8,8 +8,8 @@ import { spawn } from 'node:child_process';
 import { copyFileSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { cliConfig, ensureGoTool, formatSeconds, goPlatform, GOOGLE_PROVIDER, layOutMirror, OPENTOFU } from './lib/go-tools.js';
-import { projectRoot, toolsDir } from './lib/tools.js';
+import { cliConfig, ensureGoTool, formatSeconds, goPlatform, GOOGLE_PROVIDER, layOutMirror, OPENTOFU } from './go-tools.js';
+import { projectRoot, toolsDir } from '../lib/index.js';
 
 const log = (line: string) => console.error(line);
 

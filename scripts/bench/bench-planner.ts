@@ -3,7 +3,7 @@
  * takes at 500 prompts, the most a run may have. Each figure is the median of 15 rounds after
  * a warm-up, in one process.
  *
- * - `largest`: the scenario at the 256 KiB inline limit (scripts/lib/largest-scenario.ts).
+ * - `largest`: the scenario at the 256 KiB inline limit (scripts/bench/largest-scenario.ts).
  * - `one dense category`: the same axes in a single category, so all 500 prompts share a
  *   512-combination space and the duplicate repair works hardest.
  * - `many axes`: the most placeholders a template may use (64), each a two-valued axis.
@@ -12,13 +12,13 @@
  */
 import { availableParallelism, loadavg } from 'node:os';
 import { performance } from 'node:perf_hooks';
-import { MAX_PROMPT_BYTES, MAX_TEMPLATE_AXES } from '../functions/core/scenario/index.js';
-import { planPrompts } from '../functions/core/scenario/index.js';
-import { parseRunRequest } from '../functions/core/scenario/index.js';
-import type { Scenario } from '../functions/core/scenario/index.js';
-import { builtinScenarios, DEFAULT_SCENARIO } from '../functions/scenarios/index.js';
-import { printFigures } from './lib/figures.js';
-import { largestScenario } from './lib/largest-scenario.js';
+import { MAX_PROMPT_BYTES, MAX_TEMPLATE_AXES } from '../../functions/core/scenario/index.js';
+import { planPrompts } from '../../functions/core/scenario/index.js';
+import { parseRunRequest } from '../../functions/core/scenario/index.js';
+import type { Scenario } from '../../functions/core/scenario/index.js';
+import { builtinScenarios, DEFAULT_SCENARIO } from '../../functions/scenarios/index.js';
+import { printFigures } from './figures.js';
+import { largestScenario } from './largest-scenario.js';
 
 const COUNT = 500;
 const ROUNDS = 15;

@@ -8,15 +8,13 @@
  */
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { backoffMs } from '../functions/handlers/generate.js';
-import { startFakeGemini, type FakeGemini } from '../test/support/fake-gemini-server.js';
-import { ApiClient } from './client/api-client.js';
-import { followRun, RunStalledError } from './client/follow-run.js';
-import { printFigures } from './lib/figures.js';
-import { faultFor, quotaBurst, runFigures, violations, type CallRecord, type RunFigures } from './lib/soak-faults.js';
-import { projectRoot } from './lib/tools.js';
-import { stopOnSignals } from './stack/processes.js';
-import { startStack, type Stack } from './stack/stack.js';
+import { backoffMs } from '../../functions/handlers/generate.js';
+import { startFakeGemini, type FakeGemini } from '../../test/support/fake-gemini-server.js';
+import { ApiClient, followRun, RunStalledError } from '../client/index.js';
+import { printFigures } from './figures.js';
+import { faultFor, quotaBurst, runFigures, violations, type CallRecord, type RunFigures } from './soak-faults.js';
+import { projectRoot } from '../lib/index.js';
+import { stopOnSignals, startStack, type Stack } from '../stack/index.js';
 
 const RETRY_INFO_S = 2;
 const SLOW_MS = 12_000;

@@ -1,5 +1,5 @@
 /** `npm run generate -- --api URL …`: triggers a run on any deployment, follows it, exports it. */
-import { parseGenerateArgs, RUN_USAGE } from './lib/cli-args.js';
+import { parseGenerateArgs, RUN_USAGE } from '../lib/index.js';
 
 const USAGE = `usage: API_TOKEN=<your token> npm run generate -- --api URL [options]
   --api URL           the api function's URL, local or deployed
@@ -15,7 +15,7 @@ async function main(): Promise<number> {
   }
   const { options } = parsed;
   // Loaded only now (it brings zod), so --help and option errors answer sooner.
-  const { checkScenario } = await import('./lib/scenario-check.js');
+  const { checkScenario } = await import('./scenario-check.js');
   const scenario = checkScenario(options.scenarioFile, options.categories);
   if (!scenario.ok) {
     console.error(`error: ${scenario.error}`);
@@ -26,11 +26,7 @@ async function main(): Promise<number> {
     console.error('error: set API_TOKEN to your token (a participant\'s from the instructor, or the instructor\'s that npm run dev prints), e.g. API_TOKEN=... npm run generate -- --api URL');
     return 2;
   }
-  const [{ ApiClient }, { checkOutputDir, runAndExport }, { explainApiError }] = await Promise.all([
-    import('./client/api-client.js'),
-    import('./client/run-session.js'),
-    import('./client/cli-errors.js'),
-  ]);
+  const { ApiClient, checkOutputDir, runAndExport, explainApiError } = await import('../client/index.js');
   const outProblem = checkOutputDir(options.out, options.force);
   if (outProblem) {
     console.error(`error: ${outProblem}`);

@@ -2,11 +2,11 @@
 import { statSync } from 'node:fs';
 import { relative } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { METRIC_COLUMNS } from '../functions/core/quality/index.js';
-import { ISSUE_FLAGS } from '../functions/core/quality/index.js';
-import { runReport, type RunReport } from '../functions/core/quality/index.js';
-import { ASSESS_USAGE, assessFiles, displayBase, findImageFiles, parseAssessArgs, type AssessedFile } from './lib/assess-files.js';
-import { plural } from './lib/plural.js';
+import { METRIC_COLUMNS } from '../../functions/core/quality/index.js';
+import { ISSUE_FLAGS } from '../../functions/core/quality/index.js';
+import { runReport, type RunReport } from '../../functions/core/quality/index.js';
+import { ASSESS_USAGE, assessFiles, displayBase, findImageFiles, parseAssessArgs, type AssessedFile } from './assess-files.js';
+import { plural } from '../lib/index.js';
 
 export interface Output {
   out: (text: string) => void;

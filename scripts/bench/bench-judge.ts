@@ -9,19 +9,19 @@
  */
 import type { CloudEvent } from '@google-cloud/functions-framework';
 import { parseArgs } from 'node:util';
-import { createEmbeddedProvider } from '../functions/adapters/embedded/embedded-provider.js';
-import { GeminiJudge } from '../functions/adapters/gemini/gemini-judge.js';
-import { decodeImage } from '../functions/adapters/image-decoder.js';
-import { judgeImageOf } from '../functions/adapters/judge-image.js';
-import { MemoryImageBucket } from '../functions/adapters/memory-bucket.js';
-import { MemoryRunStore } from '../functions/adapters/memory-store.js';
-import { planPrompts } from '../functions/core/scenario/index.js';
-import { geminiImageTokens, IMAGE_MODEL_PRICES, JUDGE_MODEL_PRICES } from '../functions/core/runs/index.js';
-import { newPromptRecord, type RunRecord } from '../functions/core/runs/index.js';
-import { makeAssessHandler, type StorageObjectData } from '../functions/handlers/assess.js';
-import { builtinScenarios, DEFAULT_SCENARIO } from '../functions/scenarios/index.js';
-import { startFakeJudge } from '../test/support/fake-judge-server.js';
-import { printFigures } from './lib/figures.js';
+import { createEmbeddedProvider } from '../../functions/adapters/embedded/embedded-provider.js';
+import { GeminiJudge } from '../../functions/adapters/gemini/gemini-judge.js';
+import { decodeImage } from '../../functions/adapters/image-decoder.js';
+import { judgeImageOf } from '../../functions/adapters/judge-image.js';
+import { MemoryImageBucket } from '../../functions/adapters/memory-bucket.js';
+import { MemoryRunStore } from '../../functions/adapters/memory-store.js';
+import { planPrompts } from '../../functions/core/scenario/index.js';
+import { geminiImageTokens, IMAGE_MODEL_PRICES, JUDGE_MODEL_PRICES } from '../../functions/core/runs/index.js';
+import { newPromptRecord, type RunRecord } from '../../functions/core/runs/index.js';
+import { makeAssessHandler, type StorageObjectData } from '../../functions/handlers/assess.js';
+import { builtinScenarios, DEFAULT_SCENARIO } from '../../functions/scenarios/index.js';
+import { startFakeJudge } from '../../test/support/fake-judge-server.js';
+import { printFigures } from './figures.js';
 
 const { values } = parseArgs({ args: process.argv.slice(2), options: { count: { type: 'string' }, model: { type: 'string' } }, strict: true });
 const count = Number(values.count ?? 40);

@@ -8,8 +8,8 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { printFigures } from './lib/figures.js';
-import { projectRoot } from './lib/tools.js';
+import { printFigures } from './figures.js';
+import { projectRoot } from '../lib/index.js';
 
 const { values } = parseArgs({ options: { rounds: { type: 'string', default: '5' } } });
 const rounds = Math.max(1, Number(values.rounds));
@@ -28,9 +28,9 @@ interface Case {
 }
 
 const cases: Case[] = [
-  { label: 'generate --help', script: 'generate', entry: 'generate.js', args: ['--help'], expectedExit: 0 },
-  { label: 'generate --count 0 (option error)', script: 'generate', entry: 'generate.js', args: ['--api', 'http://127.0.0.1:9', '--count', '0'], expectedExit: 2 },
-  { label: 'start --scenario bad.json (scenario error)', script: 'start', entry: 'start.js', args: ['--scenario', badScenario, '--out', join(scratch, 'out')], expectedExit: 2 },
+  { label: 'generate --help', script: 'generate', entry: 'commands/generate.js', args: ['--help'], expectedExit: 0 },
+  { label: 'generate --count 0 (option error)', script: 'generate', entry: 'commands/generate.js', args: ['--api', 'http://127.0.0.1:9', '--count', '0'], expectedExit: 2 },
+  { label: 'start --scenario bad.json (scenario error)', script: 'start', entry: 'commands/start.js', args: ['--scenario', badScenario, '--out', join(scratch, 'out')], expectedExit: 2 },
 ];
 
 function timeOnce(command: string, args: string[]): { ms: number; status: number | null } {

@@ -1,10 +1,9 @@
 /** `npm run cohort -- --api URL <command>`: the instructor's cohort operations against any deployment. */
 import { readFile, writeFile } from 'node:fs/promises';
-import { csvRow } from '../functions/core/export/index.js';
-import { ApiClient } from './client/api-client.js';
-import { explainApiError } from './client/cli-errors.js';
-import { plural } from './lib/plural.js';
-import { COHORT_USAGE, parseCohortArgs, type CohortCommand } from './lib/cohort-args.js';
+import { csvRow } from '../../functions/core/export/index.js';
+import { ApiClient, explainApiError } from '../client/index.js';
+import { plural } from '../lib/index.js';
+import { COHORT_USAGE, parseCohortArgs, type CohortCommand } from './cohort-args.js';
 
 interface Created {
   id: string;

@@ -1,5 +1,5 @@
 /** `npm run dev [-- --judge gemini|none]`: boots the local stack and keeps it up until Ctrl-C, with its data kept in --data-dir. */
-import { DATA_USAGE, parseDevArgs } from './lib/cli-args.js';
+import { DATA_USAGE, parseDevArgs } from '../lib/index.js';
 
 const USAGE = `usage: npm run dev [-- options]
 ${DATA_USAGE}
@@ -21,7 +21,7 @@ async function main(): Promise<number> {
   }
   if (parsed.options.judge === 'gemini') {
     // Checked before anything starts: the judge needs Gemini credentials.
-    const { resolveGeminiCredentials } = await import('../functions/adapters/gemini/gemini-provider.js');
+    const { resolveGeminiCredentials } = await import('../../functions/adapters/gemini/gemini-provider.js');
     try {
       resolveGeminiCredentials(process.env);
     } catch (error) {
@@ -29,7 +29,7 @@ async function main(): Promise<number> {
       return 2;
     }
   }
-  const [{ stopOnSignals }, { startStack }] = await Promise.all([import('./stack/processes.js'), import('./stack/stack.js')]);
+  const { stopOnSignals, startStack } = await import('../stack/index.js');
   let stack: Awaited<ReturnType<typeof startStack>> | undefined;
   stopOnSignals(async () => stack?.stop());
   try {

@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import type { Parsed } from './cli-args.js';
+import type { Parsed } from '../lib/index.js';
 
 /** `npm run export -- --api URL --run RUN_ID [--out DIR] [--force]`, parsed without I/O. */
 export interface ExportOptions {

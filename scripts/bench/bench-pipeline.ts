@@ -4,15 +4,12 @@
  * the pipeline's own overhead (Pub/Sub, Firestore, Storage, assessment) is visible.
  */
 import { parseArgs } from 'node:util';
-import { createEmbeddedProvider } from '../functions/adapters/embedded/embedded-provider.js';
-import { planPrompts } from '../functions/core/scenario/index.js';
-import { builtinScenarios, DEFAULT_SCENARIO } from '../functions/scenarios/index.js';
-import { ApiClient } from './client/api-client.js';
-import { followRun } from './client/follow-run.js';
-import { imagesPerSecond } from './client/progress.js';
-import { printFigures } from './lib/figures.js';
-import { stopOnSignals } from './stack/processes.js';
-import { startStack, type Stack } from './stack/stack.js';
+import { createEmbeddedProvider } from '../../functions/adapters/embedded/embedded-provider.js';
+import { planPrompts } from '../../functions/core/scenario/index.js';
+import { builtinScenarios, DEFAULT_SCENARIO } from '../../functions/scenarios/index.js';
+import { ApiClient, followRun, imagesPerSecond } from '../client/index.js';
+import { printFigures } from './figures.js';
+import { stopOnSignals, startStack, type Stack } from '../stack/index.js';
 
 const { values } = parseArgs({ options: { count: { type: 'string', default: '100' }, seed: { type: 'string', default: '2026' } } });
 const count = Number(values.count);

@@ -9,7 +9,7 @@ import type { z } from 'zod';
 import { MAX_SCENARIO_BYTES } from '../../functions/core/scenario/index.js';
 import { scenarioSchema, type Scenario } from '../../functions/core/scenario/index.js';
 import { builtinScenarios, DEFAULT_SCENARIO } from '../../functions/scenarios/index.js';
-import { closest, didYouMean } from './did-you-mean.js';
+import { closestName, didYouMean } from '../../functions/core/scenario/index.js';
 
 export type ScenarioCheck = { ok: true; scenario: Scenario } | { ok: false; error: string };
 
@@ -57,7 +57,7 @@ function siblingHint(file: string): string {
   } catch {
     return '';
   }
-  const match = closest(basename(file), entries);
+  const match = closestName(basename(file), entries);
   return match === undefined ? '' : `; did you mean ${resolve(dirname(file)) === resolve('.') ? match : `${dirname(file)}/${match}`}?`;
 }
 
@@ -106,7 +106,7 @@ function checkCategories(scenario: Scenario, categories: string[] | undefined, s
   const known = Object.keys(scenario.categories);
   for (const category of categories ?? []) {
     if (!Object.hasOwn(scenario.categories, category)) {
-      const hint = closest(category, known);
+      const hint = closestName(category, known);
       return fail(`--categories: "${category}" is not a category of ${source}${hint === undefined ? '.' : `; did you mean "${hint}"?`} Its categories: ${known.join(', ')}`);
     }
   }

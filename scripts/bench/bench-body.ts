@@ -13,9 +13,9 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { gzipSync } from 'node:zlib';
-import { printFigures } from './lib/figures.js';
-import { freePort } from './stack/net.js';
-import { projectRoot } from './lib/tools.js';
+import { printFigures } from './figures.js';
+import { freePort } from '../stack/index.js';
+import { projectRoot } from '../lib/index.js';
 
 const INFLATED_BYTES = 150 * 1024 * 1024;
 

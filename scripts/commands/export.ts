@@ -1,10 +1,8 @@
 /** `npm run export -- --api URL --run RUN_ID`: writes a run's dataset as it stands now, reviews included. */
 import { rm } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { ApiClient } from './client/api-client.js';
-import { exportRun } from './client/exporter.js';
-import { checkOutputDir, LAYOUT, versions } from './client/run-session.js';
-import { EXPORT_USAGE, parseExportArgs } from './lib/export-args.js';
+import { ApiClient, exportRun, checkOutputDir, LAYOUT, versions } from '../client/index.js';
+import { EXPORT_USAGE, parseExportArgs } from './export-args.js';
 
 async function main(): Promise<number> {
   const parsed = parseExportArgs(process.argv.slice(2));

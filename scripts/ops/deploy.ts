@@ -9,10 +9,10 @@ import { constants as osConstants } from 'node:os';
 import { delimiter, join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
-import { collectSourceEntries, encodeZip, sha256Hex } from './lib/source-archive.js';
-import { projectRoot, toolsDir } from './lib/tools.js';
+import { collectSourceEntries, encodeZip, sha256Hex } from './source-archive.js';
+import { projectRoot, toolsDir } from '../lib/index.js';
 
-export const USAGE = `usage: node dist/scripts/deploy.js apply|destroy [--var-file FILE] [--yes]
+export const USAGE = `usage: node dist/scripts/ops/deploy.js apply|destroy [--var-file FILE] [--yes]
   apply              build the function source archive and create or update the deployment
   destroy            remove everything the deployment created, images and Firestore data included
   --var-file FILE    Terraform variables (default: infra/terraform.tfvars; start from infra/terraform.tfvars.example)
@@ -95,8 +95,8 @@ function terraformBinary(): string {
 }
 
 /** Writes .tools/deploy/source-<hash prefix>.zip (git-ignored) and returns its absolute path and hash. */
-export function buildSourceArchive(root: string, outDir: string): SourceArchive {
-  const zip = encodeZip(collectSourceEntries(root));
+export async function buildSourceArchive(root: string, outDir: string): Promise<SourceArchive> {
+  const zip = await encodeZip(collectSourceEntries(root));
   const sha256 = sha256Hex(zip);
   mkdirSync(outDir, { recursive: true });
   const path = join(outDir, `source-${sha256.slice(0, 16)}.zip`);
@@ -131,7 +131,7 @@ async function main(): Promise<number> {
   try {
     const binary = terraformBinary();
     // destroy needs the source variables too; the current build is as good as any.
-    const archive = buildSourceArchive(projectRoot, join(toolsDir, 'deploy'));
+    const archive = await buildSourceArchive(projectRoot, join(toolsDir, 'deploy'));
     console.error(`source archive: ${archive.path} (sha256 ${archive.sha256.slice(0, 16)}…)`);
     for (const args of terraformSteps(options, archive)) {
       console.error(`\n$ ${binary} ${args.join(' ')}`);

@@ -9,13 +9,11 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { CohortTraffic, latencyRows } from './bench/cohort-client.js';
-import type { MeterSample } from './bench/metered-api.js';
-import { printFigures } from './lib/figures.js';
-import { projectRoot } from './lib/tools.js';
-import { freePort } from './stack/net.js';
-import { stopOnSignals } from './stack/processes.js';
-import { startStack, type Stack } from './stack/stack.js';
+import { CohortTraffic, latencyRows } from './cohort-client.js';
+import type { MeterSample } from './metered-api.js';
+import { printFigures } from './figures.js';
+import { projectRoot } from '../lib/index.js';
+import { freePort, stopOnSignals, startStack, type Stack } from '../stack/index.js';
 
 const { values } = parseArgs({
   options: { participants: { type: 'string', default: '30' }, images: { type: 'string', default: '20' }, seed: { type: 'string', default: '2026' } },

@@ -8,7 +8,7 @@ import { parseArgs } from 'node:util';
 import { decodeImage } from '../../functions/adapters/image-decoder.js';
 import { computeMetrics, type ImageMetrics } from '../../functions/core/quality/index.js';
 import { combineIssues, imageIssues, mergeThresholds, runChecks, THRESHOLD_NAMES, type IssueFlag, type Thresholds } from '../../functions/core/quality/index.js';
-import type { Parsed } from './cli-args.js';
+import type { Parsed } from '../lib/index.js';
 
 export const OUTPUT_FORMATS = ['table', 'jsonl', 'csv'] as const;
 export type OutputFormat = (typeof OUTPUT_FORMATS)[number];

@@ -6,13 +6,11 @@
  */
 import { parseArgs } from 'node:util';
 import { join } from 'node:path';
-import { startFakeGemini, type FakeGemini } from '../test/support/fake-gemini-server.js';
-import { ApiClient } from './client/api-client.js';
-import { followRun } from './client/follow-run.js';
-import { printFigures } from './lib/figures.js';
-import { stopOnSignals } from './stack/processes.js';
-import { startStack, type Stack } from './stack/stack.js';
-import { projectRoot } from './lib/tools.js';
+import { startFakeGemini, type FakeGemini } from '../../test/support/fake-gemini-server.js';
+import { ApiClient, followRun } from '../client/index.js';
+import { printFigures } from './figures.js';
+import { stopOnSignals, startStack, type Stack } from '../stack/index.js';
+import { projectRoot } from '../lib/index.js';
 
 const { values } = parseArgs({ options: { ceiling: { type: 'string', default: '120' }, count: { type: 'string', default: '150' } } });
 const ceiling = Number(values.ceiling);

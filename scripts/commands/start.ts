@@ -4,7 +4,7 @@
  * Options, the scenario and the output folder are checked first, before anything heavy is
  * loaded or started, so mistakes are reported in a fraction of a second.
  */
-import { DATA_USAGE, parseStartArgs, RUN_USAGE } from './lib/cli-args.js';
+import { DATA_USAGE, parseStartArgs, RUN_USAGE } from '../lib/index.js';
 
 const USAGE = `usage: npm start -- [options]
 ${RUN_USAGE}
@@ -20,9 +20,9 @@ environment: API_PORT pins the api function's port (default: a free port); INSTR
 /** Fails before anything starts when the chosen provider or judge cannot work. */
 async function checkProvider(provider: 'embedded' | 'gemini', judge: 'gemini' | 'none'): Promise<string | null> {
   try {
-    const { loadConfig } = await import('../functions/config.js');
+    const { loadConfig } = await import('../../functions/config.js');
     loadConfig({ ...process.env, GOOGLE_CLOUD_PROJECT: 'local', IMAGE_BUCKET: 'local', IMAGE_PROVIDER: provider, JUDGE: judge });
-    if (provider === 'gemini' || judge === 'gemini') (await import('../functions/adapters/gemini/gemini-provider.js')).resolveGeminiCredentials(process.env);
+    if (provider === 'gemini' || judge === 'gemini') (await import('../../functions/adapters/gemini/gemini-provider.js')).resolveGeminiCredentials(process.env);
     return null;
   } catch (error) {
     return (error as Error).message;
@@ -39,7 +39,7 @@ async function main(): Promise<number> {
   // Gemini images are judged unless --judge none; the embedded renderer's only when asked.
   const options = { ...parsed.options, judge: parsed.options.judge ?? (parsed.options.provider === 'gemini' ? 'gemini' : 'none') } as const;
   // Loaded only now (it brings zod), so --help and option errors answer sooner.
-  const { checkScenario } = await import('./lib/scenario-check.js');
+  const { checkScenario } = await import('./scenario-check.js');
   const scenario = checkScenario(options.scenarioFile, options.categories);
   if (!scenario.ok) {
     console.error(`error: ${scenario.error}`);
@@ -50,13 +50,13 @@ async function main(): Promise<number> {
     console.error(`error: set API_PORT to a port number (1–65535), or unset it to pick a free port; it is "${apiPort}"`);
     return 2;
   }
-  const { checkOutputDir, runAndExport } = await import('./client/run-session.js');
+  const { checkOutputDir, runAndExport } = await import('../client/index.js');
   const outProblem = checkOutputDir(options.out, options.force) ?? (await checkProvider(options.provider, options.judge));
   if (outProblem) {
     console.error(`error: ${outProblem}`);
     return 2;
   }
-  const [{ ApiClient }, { stopOnSignals }, { startStack }] = await Promise.all([import('./client/api-client.js'), import('./stack/processes.js'), import('./stack/stack.js')]);
+  const [{ ApiClient }, { stopOnSignals, startStack }] = await Promise.all([import('../client/index.js'), import('../stack/index.js')]);
   const log = (line: string) => console.error(line);
   let stack: Awaited<ReturnType<typeof startStack>> | undefined;
   stopOnSignals(async () => stack?.stop());

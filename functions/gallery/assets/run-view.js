@@ -1,0 +1,193 @@
+// The open run: its prompts, the filtered grid, the selected image with its review panel, and the
+// detail view and help overlays above the grid. Thumbnails are fetched with the token and shown
+// as object URLs, revoked when the run closes.
+import { api, Thumbnails } from './api.js';
+import { Cards } from './cards.js';
+import { DetailView } from './detail.js';
+import { $, fill, h } from './dom.js';
+import { clearFilters, matchesFilters, renderFilterOptions } from './filters.js';
+import { renderLegend } from './legend.js';
+import { ReviewPanel, ReviewSaver, reviewOf } from './review.js';
+import { countsText } from './runs.js';
+import { usableVerdict } from './usable.js';
+
+const focusGrid = () => $('grid').focus({ preventScroll: true });
+
+export class RunView {
+  /** `runList` knows each run's status (counts, failures) and which run is marked open. */
+  constructor(runList) {
+    this.runList = runList;
+    this.runId = null; // the open run
+    this.run = null;
+    this.prompts = [];
+    this.visible = []; // the prompts that pass the filters, in grid order; only re-filtered when a filter changes
+    this.selected = -1; // index into visible
+    this.detailOpen = false;
+    this.thresholds = {}; // the open run's quality thresholds, for the explanations
+    this.thumbs = new Thumbnails();
+    this.saver = new ReviewSaver({
+      save: async (prompt, review) => (await api.saveReview(prompt.runId, prompt.promptId, review)).review,
+      onChange: (prompt) => {
+        if (prompt.runId !== this.runId) return; // a late answer for a run that was closed
+        this.cardOf(prompt)?.querySelector('.card-review').replaceWith(this.cards.reviewLine(prompt));
+        this.renderHead(); // the usable count follows the ratings
+        this.sidePanel.update();
+        this.detailPanel.update();
+      },
+    });
+    // Leaving a note (Enter or Esc) gives the keyboard back to the grid, or to the detail view.
+    this.sidePanel = new ReviewPanel(this.saver, { onLeave: focusGrid });
+    this.detailPanel = new ReviewPanel(this.saver, { onLeave: () => $('detail').firstElementChild.focus() });
+    this.cards = new Cards({ thumbs: this.thumbs, saver: this.saver, onSelect: (index) => this.select(index), onOpen: () => this.openDetail(), thresholds: () => this.thresholds });
+    this.detail = new DetailView({ panel: this.detailPanel, cards: this.cards, onOpenPrompt: (promptId) => this.openPrompt(promptId) });
+  }
+
+  async open(runId) {
+    if (runId !== this.runId) this.close();
+    this.runId = runId;
+    history.replaceState(null, '', `#run=${encodeURIComponent(runId)}`);
+    this.runList.markOpen(runId);
+    $('newrun-view').hidden = true;
+    $('run-empty').hidden = true;
+    $('run-view').hidden = false;
+    $('run-title').textContent = 'Loading…';
+    focusGrid(); // so the shortcuts act on the images, not on the run's button
+    await Promise.all([this.loadPrompts(), this.runList.statuses.has(runId) || this.runList.refresh(runId)]);
+  }
+
+  close() {
+    this.thumbs.clear();
+    Object.assign(this, { runId: null, run: null, prompts: [], visible: [], selected: -1 });
+    fill($('grid'));
+    $('run-view').hidden = true;
+    $('run-empty').hidden = false;
+    this.select(-1);
+  }
+
+  /** (Re)loads the open run's prompts, keeping the selection and any review not yet saved. */
+  async loadPrompts() {
+    const runId = this.runId;
+    let answer;
+    try {
+      answer = await api.prompts(runId);
+    } catch (error) {
+      if (runId === this.runId) $('run-title').textContent = `Could not open run ${runId}: ${error.message}`;
+      return;
+    }
+    if (runId !== this.runId) return;
+    const local = new Map(this.prompts.map((p) => [p.promptId, p]));
+    for (const prompt of answer.prompts) {
+      prompt.runId = runId;
+      prompt.issues ??= [];
+      const unsaved = this.saver.state(prompt).status;
+      if (unsaved === 'saving' || unsaved === 'error') prompt.review = local.get(prompt.promptId).review;
+    }
+    this.run = answer.run;
+    this.prompts = answer.prompts;
+    this.thresholds = answer.thresholds ?? {};
+    this.renderHead();
+    renderFilterOptions(this.prompts, this.run?.categories ?? [...new Set(this.prompts.map((p) => p.category))]);
+    this.applyFilters();
+  }
+
+  renderHead() {
+    const status = this.runList.statuses.get(this.runId);
+    $('run-title').textContent = this.run?.scenario?.name ?? status?.scenario ?? this.runId;
+    const parts = [this.runId];
+    if (status) parts.push(countsText(status), `${status.provider} ${status.model}`, `seed ${status.seed}`);
+    const assessed = this.prompts.filter((p) => p.status === 'assessed');
+    const usable = assessed.filter((p) => usableVerdict({ issues: p.issues, review: reviewOf(p) }).usable).length;
+    if (assessed.length) parts.push(`${usable} of ${assessed.length} usable`);
+    $('run-meta').textContent = parts.join(' · ');
+    const failures = status?.failures ?? [];
+    fill($('run-failures'), failures.map((f) => h('li', {}, h('span', { className: 'pid', text: f.promptId }), ` ${f.category}: `, h('span', { className: 'error', text: f.reason }))));
+    $('run-failures').hidden = failures.length === 0;
+    renderLegend($('legend'), this.thresholds);
+  }
+
+  applyFilters() {
+    const selectedId = this.visible[this.selected]?.promptId;
+    this.visible = this.prompts.filter(matchesFilters);
+    fill($('grid'), this.visible.map((prompt, index) => this.cards.card(prompt, index)));
+    const shown = this.visible.length === this.prompts.length ? `${this.prompts.length} images` : `${this.visible.length} of ${this.prompts.length} images`;
+    $('filter-count').textContent = shown;
+    if (this.visible.length === 0) $('grid').append(h('li', { className: 'placeholder', text: 'No image matches these filters.' }));
+    const again = this.visible.findIndex((p) => p.promptId === selectedId);
+    this.select(again >= 0 ? again : this.visible.length ? 0 : -1, { scroll: again >= 0 });
+  }
+
+  cardOf(prompt) {
+    return [...$('grid').children].find((li) => li.dataset.promptId === prompt.promptId);
+  }
+
+  selectedPrompt() {
+    return this.visible[this.selected] ?? null;
+  }
+
+  select(index, { scroll = true } = {}) {
+    $('grid').querySelector('[aria-selected="true"]')?.setAttribute('aria-selected', 'false');
+    this.selected = index;
+    const prompt = this.selectedPrompt();
+    const element = prompt && this.cardOf(prompt);
+    element?.setAttribute('aria-selected', 'true');
+    if (element && scroll) element.scrollIntoView({ block: 'nearest' });
+    this.sidePanel.show(prompt);
+    fill($('side-summary'), prompt ? [
+      h('p', { className: 'side-title', text: `${prompt.promptId} · ${prompt.category}` }),
+      h('p', { className: 'prompt-text clamp', text: prompt.prompt }),
+    ] : h('p', { className: 'muted', text: 'Select an image.' }));
+    if (this.detailOpen && prompt) this.renderDetail(prompt);
+    else if (this.detailOpen) this.closeOverlays();
+  }
+
+  move(step) {
+    if (this.visible.length) this.select(Math.min(Math.max(this.selected + step, 0), this.visible.length - 1));
+  }
+
+  gridColumns() {
+    return getComputedStyle($('grid')).gridTemplateColumns.split(' ').length;
+  }
+
+  /** Selects a prompt by id (clearing the filters if they hide it), e.g. a duplicate's original. */
+  openPrompt(promptId) {
+    if (!this.visible.some((p) => p.promptId === promptId)) {
+      clearFilters();
+      this.applyFilters();
+    }
+    this.select(this.visible.findIndex((p) => p.promptId === promptId));
+  }
+
+  openDetail() {
+    const prompt = this.selectedPrompt();
+    if (!prompt) return;
+    this.detailOpen = true;
+    $('detail').hidden = false;
+    $('app-view').inert = true;
+    this.renderDetail(prompt);
+    $('detail').firstElementChild.focus(); // the dialog itself, so Enter and Space don't press a button
+  }
+
+  renderDetail(prompt) {
+    this.detail.show(prompt, {
+      position: `${this.selected + 1} of ${this.visible.length}`,
+      original: prompt.duplicateOf && this.prompts.find((p) => p.promptId === prompt.duplicateOf),
+      isCurrent: () => this.detailOpen && this.selectedPrompt()?.promptId === prompt.promptId,
+      thresholds: this.thresholds,
+    });
+  }
+
+  closeOverlays() {
+    const wasOpen = this.detailOpen;
+    this.detailOpen = false;
+    $('detail').hidden = $('help').hidden = true;
+    $('app-view').inert = false;
+    if (wasOpen) focusGrid();
+    this.detail.clear();
+  }
+
+  toggleHelp(show = $('help').hidden) {
+    $('help').hidden = !show;
+    $('app-view').inert = show || this.detailOpen;
+    if (show) $('help-close').focus();
+  }
+}
