@@ -1,0 +1,88 @@
+/**
+ * The privacy guard's measured set, shared by its unit test and `npm run bench:guard`: the real
+ * photographs in test/fixtures/photographs, the transformed copies the guard must catch (made
+ * here with sharp, so the set is rebuilt from the photographs every time), and the unrelated
+ * pairs it must not flag.
+ */
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import sharp, { type Sharp } from 'sharp';
+import { projectRoot } from '../lib/tools.js';
+
+export const PHOTOGRAPHS_DIR = join(projectRoot, 'test', 'fixtures', 'photographs');
+
+export interface Photograph {
+  name: string;
+  bytes: Buffer;
+}
+
+export function loadPhotographs(): Photograph[] {
+  return readdirSync(PHOTOGRAPHS_DIR)
+    .filter((file) => file.endsWith('.jpg'))
+    .sort()
+    .map((file) => ({ name: file.replace(/\.jpg$/, ''), bytes: readFileSync(join(PHOTOGRAPHS_DIR, file)) }));
+}
+
+/** Crops a fraction of each side (left, top, right, bottom). */
+async function crop(bytes: Buffer, [left, top, right, bottom]: [number, number, number, number]): Promise<Sharp> {
+  const { width = 0, height = 0 } = await sharp(bytes).metadata();
+  const x = Math.round(width * left);
+  const y = Math.round(height * top);
+  return sharp(bytes).extract({ left: x, top: y, width: Math.round(width * (1 - right)) - x, height: Math.round(height * (1 - bottom)) - y });
+}
+
+/** Lossless output for every step but the ones that test re-encoding, so each row tests one thing. */
+const png = (image: Sharp) => image.png().toBuffer();
+
+export interface Transformation {
+  name: string;
+  apply(bytes: Buffer): Promise<Buffer>;
+}
+
+/** What a generated image that copies a reference might have done to it: each must be caught. */
+export const TRANSFORMATIONS: Transformation[] = [
+  { name: 'exact copy', apply: async (bytes) => bytes },
+  { name: 'resize to 50 %', apply: (bytes) => png(sharp(bytes).resize({ width: 256 })) },
+  { name: 'resize to 200 %, 4:3 → stretched square', apply: (bytes) => png(sharp(bytes).resize(1024, 1024, { fit: 'fill' })) },
+  { name: 'JPEG quality 70', apply: (bytes) => sharp(bytes).jpeg({ quality: 70 }).toBuffer() },
+  { name: 'crop 10 % every side', apply: async (bytes) => png(await crop(bytes, [0.1, 0.1, 0.1, 0.1])) },
+  { name: 'crop 10 % left and top only', apply: async (bytes) => png(await crop(bytes, [0.1, 0.1, 0, 0])) },
+  { name: 'crop 3/10/7/5 % (left/top/right/bottom)', apply: async (bytes) => png(await crop(bytes, [0.03, 0.1, 0.07, 0.05])) },
+  { name: 'horizontal mirror', apply: (bytes) => png(sharp(bytes).flop()) },
+  { name: 'brightness +30 %', apply: (bytes) => png(sharp(bytes).modulate({ brightness: 1.3 })) },
+  { name: 'brightness −30 %', apply: (bytes) => png(sharp(bytes).modulate({ brightness: 0.7 })) },
+  { name: 'hue rotated 90°', apply: (bytes) => png(sharp(bytes).modulate({ hue: 90 })) },
+  { name: 'saturation ×1.6', apply: (bytes) => png(sharp(bytes).modulate({ saturation: 1.6 })) },
+  { name: 'warm colour cast (R ×1.2, B ×0.75)', apply: (bytes) => png(sharp(bytes).toColourspace('srgb').linear([1.2, 1, 0.75], [10, 0, -10])) },
+  { name: 'contrast +40 %', apply: (bytes) => png(sharp(bytes).linear(1.4, -0.4 * 128)) },
+  {
+    name: 'combined: crop 8/4/2/8 %, mirror, 75 %, brighter, JPEG 70',
+    apply: async (bytes) => {
+      const cropped = await (await crop(bytes, [0.08, 0.04, 0.02, 0.08])).png().toBuffer();
+      return sharp(cropped).flop().resize({ width: 384 }).modulate({ brightness: 1.15, hue: 20 }).jpeg({ quality: 70 }).toBuffer();
+    },
+  },
+];
+
+export interface UnrelatedPair {
+  name: string;
+  image: Buffer;
+  reference: Buffer;
+}
+
+/**
+ * Look-alikes: the left and the right 45 % of one photograph, which share its light, texture and
+ * subject (the deep field's galaxies, a wall's bricks, gravel) but not a single pixel. "Unrelated"
+ * here means sharing no content: an image showing no part of the reference is not a copy of it,
+ * however alike the two look.
+ */
+export async function lookAlikePairs(photographs: Photograph[]): Promise<UnrelatedPair[]> {
+  const pairs: UnrelatedPair[] = [];
+  for (const { name, bytes } of photographs) {
+    const left = await png(await crop(bytes, [0, 0, 0.55, 0]));
+    const right = await png(await crop(bytes, [0.55, 0, 0, 0]));
+    pairs.push({ name: `${name}: left 45 % vs right 45 %`, image: left, reference: right });
+    pairs.push({ name: `${name}: right 45 % vs left 45 %`, image: right, reference: left });
+  }
+  return pairs;
+}
