@@ -36,8 +36,9 @@ const builtAt = () => (existsSync(stampFile) ? Number(readFileSync(stampFile, 'u
 const [name, ...args] = process.argv.slice(2);
 if (name === '--stamp') {
   writeFileSync(stampFile, `${newestSource()}\n`);
-} else if (!name || !/^[a-z0-9-]+$/.test(name)) {
-  process.stderr.write('usage: node scripts/run.mjs COMMAND [args…], for a command in scripts/\n');
+} else if (!name || !/^([a-z0-9-]+\/)?[a-z0-9-]+$/.test(name)) {
+  // One optional folder (bench/NAME for scripts/bench/): letters, digits and dashes only, so a name never leaves dist/scripts.
+  process.stderr.write('usage: node scripts/run.mjs [FOLDER/]COMMAND [args…], for a command in scripts/\n');
   process.exitCode = 2;
 } else {
   const entry = join(root, 'dist', 'scripts', `${name}.js`);

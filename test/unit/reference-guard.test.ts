@@ -6,6 +6,7 @@ import {
   compareWithReference,
   computeImageHash,
   computeReferenceSignature,
+  findCopiedReference,
   HASH_BITS,
   loadReferenceSignature,
   NEAR_COPY_MAX_DISTANCE,
@@ -102,6 +103,28 @@ describe('the privacy guard on real photographs and their transformed copies', (
     const closestUnrelated = Math.min(...evaluation.unrelated.map((pair) => pair.verdict.distance));
     expect(worstCopy).toBeLessThanOrEqual(NEAR_COPY_MAX_DISTANCE - 8);
     expect(closestUnrelated).toBeGreaterThanOrEqual(NEAR_COPY_MAX_DISTANCE + 8);
+  });
+});
+
+describe('screening an image against the references that guided it', () => {
+  it('names the closest reference it copies, and none when it copies none', async () => {
+    const [astronaut, brick, camera] = loadPhotographs();
+    const copy = await imageHashOf(await sharp(astronaut.bytes).flop().jpeg({ quality: 70 }).toBuffer());
+    // Also a copy of the astronaut, but farther from the image than the astronaut itself.
+    const darker = await sharp(astronaut.bytes).modulate({ brightness: 0.6 }).jpeg({ quality: 60 }).toBuffer();
+    const references = new Map([
+      ['constructor', await referenceSignatureOf(brick.bytes)],
+      ['darker-astronaut', await referenceSignatureOf(darker)],
+      ['astronaut', await referenceSignatureOf(astronaut.bytes)],
+      ['__proto__', await referenceSignatureOf(camera.bytes)],
+    ]);
+    const found = findCopiedReference(copy, references);
+    expect(compareWithReference(copy, references.get('darker-astronaut')!).nearCopy).toBe(true);
+    expect(found?.referenceId).toBe('astronaut');
+    expect(found?.verdict.window.mirrored).toBe(true);
+    references.delete('astronaut');
+    references.delete('darker-astronaut');
+    expect(findCopiedReference(copy, references)).toBeUndefined();
   });
 });
 

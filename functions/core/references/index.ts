@@ -13,4 +13,4 @@ export {
   type SignatureWindow,
   type StoredReferenceSignature,
 } from './image-signature.js';
-export { compareWithReference, NEAR_COPY_MAX_DISTANCE, type NearCopyVerdict } from './near-copy.js';
+export { compareWithReference, findCopiedReference, NEAR_COPY_MAX_DISTANCE, type CopiedReference, type NearCopyVerdict } from './near-copy.js';

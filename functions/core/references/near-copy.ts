@@ -48,3 +48,21 @@ export function compareWithReference(image: ImageHash, reference: ReferenceSigna
     reason: `${verdict} the reference: ${best} of ${HASH_BITS} hash bits differ from the ${describe(window)} (a near copy differs by at most ${NEAR_COPY_MAX_DISTANCE})`,
   };
 }
+
+export interface CopiedReference {
+  referenceId: string;
+  verdict: NearCopyVerdict;
+}
+
+/**
+ * The reference an image copies, if any: of those it is a near copy of, the closest, so the flag
+ * names the one the image is most like. `references` are the ones that guided the image's prompt.
+ */
+export function findCopiedReference(image: ImageHash, references: ReadonlyMap<string, ReferenceSignature>): CopiedReference | undefined {
+  let closest: CopiedReference | undefined;
+  for (const [referenceId, reference] of references) {
+    const verdict = compareWithReference(image, reference);
+    if (verdict.nearCopy && (!closest || verdict.distance < closest.verdict.distance)) closest = { referenceId, verdict };
+  }
+  return closest;
+}
