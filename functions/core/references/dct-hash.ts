@@ -27,21 +27,25 @@ const RANK_LEVELS = 16;
 /**
  * Replaces each value by its rank (ties share their mean rank): a histogram equalisation, so a
  * gamma, exposure or colour change that keeps light things lighter than dark things leaves the
- * grid unchanged. Values and positions are packed into one number so a plain numeric sort orders
- * them, several times faster than sorting positions with a comparator.
+ * grid unchanged. Each value's level and position are packed into one 32-bit key, so a plain
+ * integer sort orders them, several times faster than sorting positions with a comparator.
+ * Values are luma, 0 to 255, so the key holds 4,096 levels and up to 2^20 positions.
  */
 export function equalise(grid: Float64Array): Float64Array {
   const size = grid.length;
-  const keys = new Float64Array(size);
-  for (let i = 0; i < size; i++) keys[i] = Math.round(grid[i] * RANK_LEVELS) * size + i;
+  const shift = Math.max(1, Math.ceil(Math.log2(size)));
+  if (shift > 20) throw new Error('grid too large to rank');
+  const mask = (1 << shift) - 1;
+  const keys = new Uint32Array(size);
+  for (let i = 0; i < size; i++) keys[i] = ((Math.min(Math.max(Math.round(grid[i] * RANK_LEVELS), 0), 255 * RANK_LEVELS) << shift) | i) >>> 0;
   keys.sort();
   const ranks = new Float64Array(size);
   for (let start = 0; start < size; ) {
-    const level = Math.floor(keys[start] / size);
+    const level = keys[start] >>> shift;
     let end = start + 1;
-    while (end < size && Math.floor(keys[end] / size) === level) end++;
+    while (end < size && keys[end] >>> shift === level) end++;
     const rank = (start + end - 1) / 2;
-    for (let k = start; k < end; k++) ranks[keys[k] % size] = rank;
+    for (let k = start; k < end; k++) ranks[keys[k] & mask] = rank;
     start = end;
   }
   return ranks;
