@@ -66,7 +66,8 @@ rows.push(['recall: all', `${allCaught}/${evaluation.copies.length}, farthest co
 
 const groups: Array<[string, typeof evaluation.unrelated]> = [
   ['copies vs other photographs', evaluation.unrelated.filter((pair) => !pair.name.startsWith('look-alike'))],
-  ['look-alike halves', evaluation.unrelated.filter((pair) => pair.name.startsWith('look-alike'))],
+  ['look-alike halves', evaluation.unrelated.filter((pair) => pair.name.startsWith('look-alike') && pair.name.includes('45 %'))],
+  ['palette and horizon stand-ins', evaluation.unrelated.filter((pair) => pair.name.includes('stand-in'))],
 ];
 for (const [label, pairs] of groups) {
   const flagged = pairs.filter((pair) => pair.verdict.nearCopy).length;

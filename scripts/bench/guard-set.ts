@@ -71,10 +71,30 @@ export interface UnrelatedPair {
 }
 
 /**
- * Look-alikes: the left and the right 45 % of one photograph, which share its light, texture and
- * subject (the deep field's galaxies, a wall's bricks, gravel) but not a single pixel. "Unrelated"
- * here means sharing no content: an image showing no part of the reference is not a copy of it,
- * however alike the two look.
+ * What an offline rendering guided by the photograph could share with it: its upper and lower
+ * mean colours split at the same line, with seeded noise, and nothing else.
+ */
+async function paletteStandIn(bytes: Buffer): Promise<Buffer> {
+  const { width = 0, height = 0 } = await sharp(bytes).metadata();
+  const horizon = Math.round(height * 0.45);
+  const meanColour = async (top: number, rows: number) => (await sharp(bytes).extract({ left: 0, top, width, height: rows }).stats()).channels.map((channel) => channel.mean);
+  const [upper, lower] = [await meanColour(0, horizon), await meanColour(horizon, height - horizon)];
+  let state = 7;
+  const noise = () => (((state = (Math.imul(state, 1103515245) + 12345) | 0) >>> 8) / 16_777_216 - 0.5) * 30;
+  const pixels = Buffer.alloc(width * height * 3);
+  for (let i = 0; i < width * height; i++) {
+    const colour = i < horizon * width ? upper : lower;
+    for (let c = 0; c < 3; c++) pixels[i * 3 + c] = Math.max(0, Math.min(255, Math.round((colour[c] ?? colour[0]) + noise())));
+  }
+  return png(sharp(pixels, { raw: { width, height, channels: 3 } }).blur(1));
+}
+
+/**
+ * Look-alikes, none of which shares any content with its reference: the left and the right 45 %
+ * of one photograph, which share its light, texture and subject (the deep field's galaxies, a
+ * wall's bricks, gravel) but not a single pixel; and a stand-in with only the photograph's palette
+ * and horizon line. "Unrelated" here means sharing no content: an image showing no part of the
+ * reference is not a copy of it, however alike the two look.
  */
 export async function lookAlikePairs(photographs: Photograph[]): Promise<UnrelatedPair[]> {
   const pairs: UnrelatedPair[] = [];
@@ -83,6 +103,7 @@ export async function lookAlikePairs(photographs: Photograph[]): Promise<Unrelat
     const right = await png(await crop(bytes, [0.55, 0, 0, 0]));
     pairs.push({ name: `${name}: left 45 % vs right 45 %`, image: left, reference: right });
     pairs.push({ name: `${name}: right 45 % vs left 45 %`, image: right, reference: left });
+    pairs.push({ name: `${name}: palette and horizon stand-in vs the photograph`, image: await paletteStandIn(bytes), reference: bytes });
   }
   return pairs;
 }
