@@ -22,7 +22,7 @@ import {
 } from '../../functions/core/references/index.js';
 import { printFigures } from '../lib/figures.js';
 import { evaluateGuard } from './guard-evaluation.js';
-import { TRANSFORMATIONS } from './guard-set.js';
+import { BEYOND_SCOPE, TRANSFORMATIONS } from './guard-set.js';
 
 const ROUNDS = 5;
 const COMPARISONS = 20_000;
@@ -73,6 +73,14 @@ for (const [label, pairs] of groups) {
   const flagged = pairs.filter((pair) => pair.verdict.nearCopy).length;
   const closest = [...pairs].sort((a, b) => a.verdict.distance - b.verdict.distance)[0];
   rows.push([`false flags: ${label}`, `${flagged}/${pairs.length}, closest ${closest?.verdict.distance} bits (${closest?.name})`]);
+}
+
+const references = await Promise.all(photographs.map(({ bytes }) => referenceSignatureOf(bytes)));
+for (const transformation of BEYOND_SCOPE) {
+  const verdicts = [];
+  for (const [index, { bytes }] of photographs.entries()) verdicts.push(compareWithReference(await imageHashOf(await transformation.apply(bytes)), references[index]!));
+  const caught = verdicts.filter((verdict) => verdict.nearCopy).length;
+  rows.push([`beyond scope: ${transformation.name}`, `${caught}/${verdicts.length} caught, nearest ${Math.min(...verdicts.map((verdict) => verdict.distance))} bits`]);
 }
 
 const samples = { hash: [] as number[], hashCore: [] as number[], signature: [] as number[], signatureCore: [] as number[], hash1k: [] as number[] };

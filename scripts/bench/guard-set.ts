@@ -55,11 +55,32 @@ export const TRANSFORMATIONS: Transformation[] = [
   { name: 'saturation ×1.6', apply: (bytes) => png(sharp(bytes).modulate({ saturation: 1.6 })) },
   { name: 'warm colour cast (R ×1.2, B ×0.75)', apply: (bytes) => png(sharp(bytes).toColourspace('srgb').linear([1.2, 1, 0.75], [10, 0, -10])) },
   { name: 'contrast +40 %', apply: (bytes) => png(sharp(bytes).linear(1.4, -0.4 * 128)) },
+  { name: 'greyscale', apply: (bytes) => png(sharp(bytes).greyscale()) },
+  { name: 'Gaussian blur σ 3', apply: (bytes) => png(sharp(bytes).blur(3)) },
   {
     name: 'combined: crop 8/4/2/8 %, mirror, 75 %, brighter, JPEG 70',
     apply: async (bytes) => {
       const cropped = await (await crop(bytes, [0.08, 0.04, 0.02, 0.08])).png().toBuffer();
       return sharp(cropped).flop().resize({ width: 384 }).modulate({ brightness: 1.15, hue: 20 }).jpeg({ quality: 70 }).toBuffer();
+    },
+  },
+];
+
+/**
+ * Copies the guard is not built to catch, measured by `npm run bench:guard` so the limits in
+ * docs/references.md are figures rather than guesses; nothing asserts on them.
+ */
+export const BEYOND_SCOPE: Transformation[] = [
+  { name: 'crop 15 % every side', apply: async (bytes) => png(await crop(bytes, [0.15, 0.15, 0.15, 0.15])) },
+  { name: 'crop 25 % every side', apply: async (bytes) => png(await crop(bytes, [0.25, 0.25, 0.25, 0.25])) },
+  { name: 'rotation 5°', apply: (bytes) => png(sharp(bytes).rotate(5)) },
+  { name: 'vertical flip', apply: (bytes) => png(sharp(bytes).flip()) },
+  {
+    name: 'zoom out: 10 % grey border every side',
+    apply: async (bytes) => {
+      const { width = 0, height = 0 } = await sharp(bytes).metadata();
+      const [x, y] = [Math.round(width * 0.1), Math.round(height * 0.1)];
+      return png(sharp(bytes).extend({ left: x, right: x, top: y, bottom: y, background: '#808080' }));
     },
   },
 ];
