@@ -4,10 +4,14 @@
  * other photograph and look-alike halves), then what it costs in CPU: hashing a generated image,
  * computing a reference's signature (once per reference), and one comparison.
  *
+ * `--photographs DIR` measures it on another folder of photographs instead (a cohort's own
+ * references, say), shrunk to at most 512 px as the committed ones were.
+ *
  * CPU figures are process CPU time (libvips' threads included), the median over the set's
  * photographs of ROUNDS repetitions each, after a warm-up.
  */
 import { availableParallelism, cpus, loadavg } from 'node:os';
+import { parseArgs } from 'node:util';
 import sharp from 'sharp';
 import { imageHashOf, referenceSignatureOf } from '../../functions/adapters/reference-signature.js';
 import type { RawImage } from '../../functions/core/metrics.js';
@@ -22,7 +26,7 @@ import {
 } from '../../functions/core/references/index.js';
 import { printFigures } from '../lib/figures.js';
 import { evaluateGuard } from './guard-evaluation.js';
-import { BEYOND_SCOPE, TRANSFORMATIONS } from './guard-set.js';
+import { BEYOND_SCOPE, loadPhotographFolder, loadPhotographs, TRANSFORMATIONS } from './guard-set.js';
 
 const ROUNDS = 5;
 const COMPARISONS = 20_000;
@@ -50,11 +54,14 @@ async function decoded(bytes: Buffer): Promise<RawImage> {
   return { data, width: info.width, height: info.height, channels: info.channels };
 }
 
-const evaluation = await evaluateGuard();
+const { values } = parseArgs({ options: { photographs: { type: 'string' } } });
+const chosen = values.photographs === undefined ? loadPhotographs() : await loadPhotographFolder(values.photographs);
+if (chosen.length < 2) throw new Error('the guard needs at least two photographs to measure false flags');
+const evaluation = await evaluateGuard(chosen);
 const rows: Array<[string, string]> = [];
 const photographs = evaluation.photographs;
 
-rows.push(['set', `${photographs.length} photographs × ${TRANSFORMATIONS.length} transformations; near copy when ≤ ${NEAR_COPY_MAX_DISTANCE} of ${HASH_BITS} bits differ`]);
+rows.push(['set', `${photographs.length} photographs (${values.photographs ?? 'test/fixtures/photographs'}) × ${TRANSFORMATIONS.length} transformations; near copy when ≤ ${NEAR_COPY_MAX_DISTANCE} of ${HASH_BITS} bits differ`]);
 for (const { name } of TRANSFORMATIONS) {
   const cases = evaluation.copies.filter((copy) => copy.transformation === name);
   const caught = cases.filter((copy) => copy.verdict.nearCopy).length;

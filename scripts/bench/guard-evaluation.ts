@@ -25,8 +25,7 @@ export interface GuardEvaluation {
   unrelated: UnrelatedCase[];
 }
 
-export async function evaluateGuard(): Promise<GuardEvaluation> {
-  const photographs = loadPhotographs();
+export async function evaluateGuard(photographs: Photograph[] = loadPhotographs()): Promise<GuardEvaluation> {
   const references = new Map<string, ReferenceSignature>();
   for (const { name, bytes } of photographs) references.set(name, await referenceSignatureOf(bytes));
   const copies: CopyCase[] = [];

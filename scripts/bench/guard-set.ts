@@ -23,6 +23,21 @@ export function loadPhotographs(): Photograph[] {
     .map((file) => ({ name: file.replace(/\.jpg$/, ''), bytes: readFileSync(join(PHOTOGRAPHS_DIR, file)) }));
 }
 
+/**
+ * Any folder of photographs (JPEG, PNG or WebP), shrunk as the committed ones were: at most 512 px
+ * on the long side, JPEG quality 90. Lets `npm run bench:guard -- --photographs DIR` measure the
+ * guard on a cohort's own references, which may not be committed.
+ */
+export async function loadPhotographFolder(dir: string): Promise<Photograph[]> {
+  const files = readdirSync(dir).filter((file) => /\.(jpe?g|png|webp)$/i.test(file)).sort();
+  const photographs: Photograph[] = [];
+  for (const file of files) {
+    const bytes = await sharp(join(dir, file)).rotate().resize({ width: 512, height: 512, fit: 'inside', withoutEnlargement: true }).jpeg({ quality: 90 }).toBuffer();
+    photographs.push({ name: file.replace(/\.[^.]+$/, ''), bytes });
+  }
+  return photographs;
+}
+
 /** Crops a fraction of each side (left, top, right, bottom). */
 async function crop(bytes: Buffer, [left, top, right, bottom]: [number, number, number, number]): Promise<Sharp> {
   const { width = 0, height = 0 } = await sharp(bytes).metadata();
