@@ -1,0 +1,16 @@
+/** Reference photographs: the privacy guard that proves no generated image copies one. */
+export {
+  computeImageHash,
+  computeReferenceSignature,
+  loadReferenceSignature,
+  storeReferenceSignature,
+  SIGNATURE_WINDOWS,
+  HASH_BITS,
+  CROP_STEPS,
+  SIGNATURE_VERSION,
+  type ImageHash,
+  type ReferenceSignature,
+  type SignatureWindow,
+  type StoredReferenceSignature,
+} from './image-signature.js';
+export { compareWithReference, findCopiedReference, NEAR_COPY_MAX_DISTANCE, type CopiedReference, type NearCopyVerdict } from './near-copy.js';
