@@ -1,6 +1,6 @@
 import type { CloudEvent } from '@google-cloud/functions-framework';
 import type { StorageObjectData as PublishedStorageObjectData } from '@google/events/cloud/storage/v1/StorageObjectData.js';
-import { computeMetrics, type RawImage } from '../core/quality/index.js';
+import { computeMetrics, computeMetricsWithPreview, type PreviewPixels, type RawImage } from '../core/quality/index.js';
 import { classifyObject } from '../core/objects/index.js';
 import type { ImageBucket, Logger, RunStore } from '../core/ports.js';
 import { PREVIEW_CONTENT_TYPE, previewObjectName } from '../core/objects/index.js';
@@ -22,8 +22,8 @@ export interface AssessDependencies {
   store: RunStore;
   bucket: ImageBucket;
   decode: (bytes: Buffer) => Promise<RawImage>;
-  /** Encodes the gallery's preview from the decoded pixels; without it no preview is stored. */
-  preview?: (image: RawImage) => Promise<Buffer>;
+  /** Encodes the gallery's preview from the colour thumbnail of the metrics pass; without it no preview is stored. */
+  preview?: (pixels: PreviewPixels) => Promise<Buffer>;
   log: Logger;
   now?: () => number;
   /** The content judge, when the deployment has one; runs judged with it are chosen per run. */
@@ -75,9 +75,10 @@ export function makeAssessHandler(deps: AssessDependencies) {
     }
     let result: 'recorded' | 'duplicate' | 'missing' = 'duplicate';
     if (!pixelsDone) {
-      const metrics = computeMetrics(image);
+      // The preview's pixels come out of the same pass as the metrics: one pass over the full-resolution pixels.
+      const { metrics, previewPixels } = deps.preview ? computeMetricsWithPreview(image) : { metrics: computeMetrics(image), previewPixels: null };
       // Stored before the assessment is recorded, so an assessed image has its preview; create-only, so a redelivery writes nothing.
-      if (deps.preview) await deps.bucket.writeDerivedIfAbsent(previewObjectName(name), await deps.preview(image), PREVIEW_CONTENT_TYPE);
+      if (deps.preview && previewPixels) await deps.bucket.writeDerivedIfAbsent(previewObjectName(name), await deps.preview(previewPixels), PREVIEW_CONTENT_TYPE);
       const measured = now();
       result = await deps.store.recordAssessment(runId, promptId, generation, metrics, measured);
       // The prompt was purged while this ran: its preview must not outlive it.

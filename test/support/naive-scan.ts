@@ -15,6 +15,8 @@ export interface NaiveScan {
   /** The two hash chains, four lanes each. */
   hashes: number[];
   thumbnail: number[];
+  /** The colour thumbnail before rounding: each cell's exact mean red, green and blue, interleaved. */
+  colour: number[];
 }
 
 export function naiveScan({ data, width, height, channels, hasAlpha }: RawImage): NaiveScan {
@@ -24,6 +26,7 @@ export function naiveScan({ data, width, height, channels, hasAlpha }: RawImage)
   const lumaHistogram = new Array<number>(256).fill(0);
   const brightnessHistogram = new Array<number>(1024).fill(0);
   const lumaOf = new Float64Array(width * height);
+  const channelOf = [0, 1, 2].map(() => new Float64Array(width * height));
   for (let pixel = 0; pixel < width * height; pixel++) {
     const [r, g, b] = rgbAt(pixel);
     const spread = Math.max(r, g, b) - Math.min(r, g, b);
@@ -32,10 +35,13 @@ export function naiveScan({ data, width, height, channels, hasAlpha }: RawImage)
     const luma = (19595 * r + 38470 * g + 7471 * b + 32768) >>> 16;
     lumaHistogram[luma]! += 1;
     lumaOf[pixel] = luma;
+    channelOf.forEach((plane, c) => (plane[pixel] = [r, g, b][c]!));
     brightnessHistogram[brightnessBin(r, g, b)]! += 1;
   }
-  return { totals, lumaHistogram, brightnessHistogram, hashes: runHash(width, height, rgbAt), thumbnail: boxAverage(lumaOf, width, height) };
+  return { totals, lumaHistogram, brightnessHistogram, hashes: runHash(width, height, rgbAt), thumbnail: boxAverage(lumaOf, width, height), colour: interleave(channelOf.map((plane) => boxAverage(plane, width, height))) };
 }
+
+const interleave = (planes: number[][]): number[] => planes[0]!.flatMap((_, i) => planes.map((plane) => plane[i]!));
 
 /** floor(sqrt(.241R² + .691G² + .068B²) · 1024 / 255), every step in single precision as the kernel does it. */
 function brightnessBin(r: number, g: number, b: number): number {

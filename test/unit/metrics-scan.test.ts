@@ -45,7 +45,7 @@ describe('scan kernel', () => {
   it.each(cases)('matches a pixel-at-a-time scan: $name $width×$height', ({ channels, hasAlpha, width, height }) => {
     const image: RawImage = { data: runsOfAllLengths(width, height, channels, width * 31 + height), width, height, channels, hasAlpha };
     const expected = naiveScan(image);
-    const scan = scanPixels(image, channels - (hasAlpha ? 1 : 0));
+    const scan = scanPixels(image, channels - (hasAlpha ? 1 : 0), true);
     expect(Object.values(scan.sums())).toEqual(expected.totals);
     expect([...scan.lumaHistogram]).toEqual(expected.lumaHistogram);
     expect([...scan.brightnessHistogram]).toEqual(expected.brightnessHistogram);
@@ -53,5 +53,17 @@ describe('scan kernel', () => {
     const thumbnail = [...scan.thumbnail.luma];
     expect(thumbnail).toHaveLength(expected.thumbnail.length);
     thumbnail.forEach((luma, i) => expect(luma).toBeCloseTo(expected.thumbnail[i]!, 9));
+    // The colour thumbnail: every byte is its cell's exact mean, rounded.
+    expect(scan.colour).toHaveLength(expected.colour.length);
+    const offByMore = [...scan.colour].flatMap((byte, i) => (Math.abs(byte - expected.colour[i]!) <= 0.5 + 1e-9 ? [] : [{ i, byte, mean: expected.colour[i] }]));
+    expect(offByMore).toEqual([]);
+  });
+
+  it('takes the same statistics with or without the colour thumbnail', () => {
+    const image: RawImage = { data: runsOfAllLengths(511, 37, 4, 5), width: 511, height: 37, channels: 4, hasAlpha: true };
+    const without = scanPixels(image, 3, false);
+    const plain = { sums: without.sums(), luma: [...without.thumbnail.luma], hashes: [...without.hashes] };
+    const withColour = scanPixels(image, 3, true);
+    expect({ sums: withColour.sums(), luma: [...withColour.thumbnail.luma], hashes: [...withColour.hashes] }).toEqual(plain);
   });
 });

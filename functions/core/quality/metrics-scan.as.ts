@@ -6,6 +6,8 @@
  * Each row segment is run-length encoded (metrics-runs.as.ts), then every statistic is
  * taken once per run of identical pixels: the moments, luma, perceived brightness and pixel
  * hash four runs at a time, the histograms and the box-filtered luma thumbnail one run at a time.
+ * On request it box-filters a colour thumbnail alongside: the gallery's preview, which would
+ * otherwise cost libvips a second full-resolution pass.
  */
 
 import { encodeSegment } from './metrics-runs.as';
@@ -17,6 +19,9 @@ const SEGMENT: i32 = 8192;
 let lumaHistogramAt: usize, brightnessHistogramAt: usize, totalsAt: usize, hashesAt: usize;
 let cellOfAt: usize, cellStartAt: usize, rowOfAt: usize, inverseCellWidthAt: usize, inverseCellHeightAt: usize;
 let partialAt: usize, betweenAt: usize, lumaAt: usize, runsAt: usize, runLumaAt: usize, runBrightnessAt: usize;
+/** The colour thumbnail's per-cell sums and difference array (three f64 per cell) and its RGB bytes; used when `colourThumbnail`. */
+let colourPartialAt: usize, colourBetweenAt: usize, colourAt: usize;
+let colourThumbnail: bool;
 let imageWidth: i32, imageHeight: i32, thumbnailWidth: i32, stride: i32, green: i32, blue: i32, neutralTolerance: i32;
 let lastBrightnessBin: i32, brightnessBinsPerLevel: f32;
 /** How encodeSegment finds run ends: 4 for RGB(A or X) words, 3 for RGB triples, 0 for anything else. */
@@ -26,9 +31,11 @@ export function configure(
   lumaHistogram: usize, brightnessHistogram: usize, totals: usize, hashes: usize,
   cellOf: usize, cellStart: usize, rowOf: usize, inverseCellWidth: usize, inverseCellHeight: usize,
   partial: usize, between: usize, luma: usize, runs: usize, runLuma: usize, runBrightness: usize,
+  colourPartial: usize, colourBetween: usize, colour: usize,
   width: i32, height: i32, thumbWidth: i32, pixelStride: i32, greenOffset: i32, blueOffset: i32, tolerance: i32,
-  brightnessBins: i32, binsPerLevel: f32,
+  brightnessBins: i32, binsPerLevel: f32, withColour: i32,
 ): void {
+  colourPartialAt = colourPartial; colourBetweenAt = colourBetween; colourAt = colour; colourThumbnail = withColour != 0;
   lumaHistogramAt = lumaHistogram; brightnessHistogramAt = brightnessHistogram;
   totalsAt = totals; hashesAt = hashes; cellOfAt = cellOf; cellStartAt = cellStart; rowOfAt = rowOf;
   inverseCellWidthAt = inverseCellWidth; inverseCellHeightAt = inverseCellHeight;
@@ -103,6 +110,8 @@ function addRuns(count: i32, x: i32): void {
   let cell = i32At(cellOf, x);
   let cellEnd = i32At(cellStart, cell + 1);
   let pending = 0;
+  const colour = colourThumbnail;
+  let pendingRed = 0, pendingGreen = 0, pendingBlue = 0;
   for (let j = 0; j < count + 4; j += 4) {
     if (j < count) {
       const run = v128.load(runs + (<usize>j << 2));
@@ -150,16 +159,33 @@ function addRuns(count: i32, x: i32): void {
         const brightnessCount = brightnessHistogram + (<usize>i32At(runBrightness, k) << 2);
         store<i32>(brightnessCount, load<i32>(brightnessCount) + n);
         const end = x + n;
-        if (end < cellEnd) pending += luma * n;
-        else {
-          addF64(partial, cell, <f64>(pending + luma * (cellEnd - x)));
+        const red = <i32>(run & 255), grn = <i32>((run >> 8) & 255), blu = <i32>((run >> 16) & 255);
+        if (end < cellEnd) {
+          pending += luma * n;
+          if (colour) {
+            pendingRed += red * n;
+            pendingGreen += grn * n;
+            pendingBlue += blu * n;
+          }
+        } else {
+          const inCell = cellEnd - x;
+          addF64(partial, cell, <f64>(pending + luma * inCell));
+          if (colour) addColour(colourPartialAt, cell, pendingRed + red * inCell, pendingGreen + grn * inCell, pendingBlue + blu * inCell);
           const last = i32At(cellOf, end);
           if (last > cell + 1) {
             addF64(between, cell + 1, <f64>luma);
             addF64(between, last, -<f64>luma);
+            if (colour) {
+              addColour(colourBetweenAt, cell + 1, red, grn, blu);
+              addColour(colourBetweenAt, last, -red, -grn, -blu);
+            }
           }
           cell = last;
-          pending = luma * (end - i32At(cellStart, last));
+          const rest = end - i32At(cellStart, last);
+          pending = luma * rest;
+          pendingRed = red * rest;
+          pendingGreen = grn * rest;
+          pendingBlue = blu * rest;
           cellEnd = i32At(cellStart, last + 1);
         }
         x = end;
@@ -167,6 +193,7 @@ function addRuns(count: i32, x: i32): void {
     }
   }
   addF64(partial, cell, <f64>pending);
+  if (colour) addColour(colourPartialAt, cell, pendingRed, pendingGreen, pendingBlue);
   v128.store(hashesAt, chain1);
   v128.store(hashesAt, chain2, 16);
   const totals = totalsAt;
@@ -178,6 +205,14 @@ function addRuns(count: i32, x: i32): void {
   addF64(totals, 5, laneSum(yb2));
   addF64(totals, 6, laneSum(chroma));
   addF64(totals, 7, laneSum(coloured));
+}
+
+/** Adds red, green and blue to the three f64s of `cell` in a colour array. */
+@inline function addColour(base: usize, cell: i32, red: i32, green: i32, blue: i32): void {
+  const at = base + <usize>(cell * 24);
+  store<f64>(at, load<f64>(at) + <f64>red);
+  store<f64>(at, load<f64>(at, 8) + <f64>green, 8);
+  store<f64>(at, load<f64>(at, 16) + <f64>blue, 16);
 }
 
 @inline function laneSum(lanes: v128): f64 {
@@ -196,5 +231,30 @@ function foldRow(row: i32): void {
     }
     store<f64>(betweenAt + (<usize>cell << 3), 0);
     store<f64>(partialAt + (<usize>cell << 3), 0);
+  }
+  if (colourThumbnail) foldColourRow(row, inverseHeight);
+}
+
+/** foldRow for the colour thumbnail: each cell's mean red, green and blue, rounded to a byte. */
+function foldColourRow(row: i32, inverseHeight: f64): void {
+  const out = colourAt + <usize>(row * thumbnailWidth * 3);
+  let red: f64 = 0, green: f64 = 0, blue: f64 = 0;
+  for (let cell = 0; cell <= thumbnailWidth; cell++) {
+    const partial = colourPartialAt + <usize>(cell * 24);
+    const between = colourBetweenAt + <usize>(cell * 24);
+    if (cell < thumbnailWidth) {
+      const inverseWidth = f64At(inverseCellWidthAt, cell);
+      red += load<f64>(between);
+      green += load<f64>(between, 8);
+      blue += load<f64>(between, 16);
+      const at = out + <usize>(cell * 3);
+      store<u8>(at, <u8>((load<f64>(partial) * inverseWidth + red) * inverseHeight + 0.5));
+      store<u8>(at + 1, <u8>((load<f64>(partial, 8) * inverseWidth + green) * inverseHeight + 0.5));
+      store<u8>(at + 2, <u8>((load<f64>(partial, 16) * inverseWidth + blue) * inverseHeight + 0.5));
+    }
+    v128.store(partial, i64x2.splat(0));
+    store<f64>(partial, 0, 16);
+    v128.store(between, i64x2.splat(0));
+    store<f64>(between, 0, 16);
   }
 }

@@ -46,9 +46,10 @@ function scanKernel(): ScanKernel {
   return kernel;
 }
 
-export function scanPixels(image: RawImage, colourChannels: number): PixelStatistics {
+/** With `colourThumbnail`, the scan also box-filters an RGB thumbnail (the gallery's preview pixels) into `statistics.colour`. */
+export function scanPixels(image: RawImage, colourChannels: number, colourThumbnail = false): PixelStatistics {
   const statistics = PixelStatistics.forLayout(image, colourChannels);
-  statistics.scan(image.data);
+  statistics.scan(image.data, colourThumbnail);
   return statistics;
 }
 
@@ -63,6 +64,8 @@ export class PixelStatistics {
   readonly thumbnail: HashableThumbnail;
   readonly lumaHistogram: Int32Array;
   readonly brightnessHistogram: Int32Array;
+  /** The colour thumbnail, RGB bytes in the luma thumbnail's size: valid after a scan that asked for it. */
+  readonly colour: Uint8Array;
   private readonly totals: Float64Array;
   /** The pixel hash's two chains over the runs, four lanes each, before they are folded and mixed. */
   readonly hashes: Int32Array;
@@ -98,6 +101,9 @@ export class PixelStatistics {
       runs: memory.reserve(Int32Array, Math.min(width, kernel.segment) + 4), // a segment's runs, then the kernel's zero padding
       runLuma: memory.reserve(Int32Array, Math.min(width, kernel.segment) + 4), // each run's luma and brightness bin, for the kernel's second pass
       runBrightness: memory.reserve(Int32Array, Math.min(width, kernel.segment) + 4),
+      colourPartial: memory.reserve(Float64Array, 3 * (grid.width + 1)),
+      colourBetween: memory.reserve(Float64Array, 3 * (grid.width + 1)),
+      colour: memory.reserve(Uint8Array, 3 * grid.width * grid.height),
     };
     const rowBytes = width * stride;
     this.rowsPerChunk = Math.max(1, Math.min(height, Math.floor(CHUNK_BYTES / rowBytes)));
@@ -109,7 +115,13 @@ export class PixelStatistics {
     this.hashes = views.of(Int32Array, at.hashes, 2 * HASH_LANES);
     const { hashColumnStart, hashRowStart } = grid;
     this.thumbnail = { width: grid.width, height: grid.height, luma: views.of(Float64Array, at.luma, grid.width * grid.height), hashColumnStart, hashRowStart };
-    this.cleared = [this.lumaHistogram, this.brightnessHistogram, this.totals, views.of(Float64Array, at.partial, grid.width + 1), views.of(Float64Array, at.between, grid.width + 1)];
+    this.colour = views.of(Uint8Array, at.colour, 3 * grid.width * grid.height);
+    this.cleared = [
+      this.lumaHistogram,
+      this.brightnessHistogram,
+      this.totals,
+      ...([[at.partial, 1], [at.between, 1], [at.colourPartial, 3], [at.colourBetween, 3]] as const).map(([address, perCell]) => views.of(Float64Array, address, perCell * (grid.width + 1))),
+    ];
     const [green, blue] = grey ? [0, 0] : [1, 2];
     this.configuration = [...Object.values(at), width, height, grid.width, stride, green, blue, NEUTRAL_TOLERANCE, BRIGHTNESS_BINS, BRIGHTNESS_BINS_PER_LEVEL];
   }
@@ -126,11 +138,11 @@ export class PixelStatistics {
     return lastStatistics;
   }
 
-  scan(data: Uint8Array): void {
+  scan(data: Uint8Array, colourThumbnail: boolean): void {
     for (const array of this.cleared) array.fill(0);
     this.hashes.set(hashSeeds(this.width, this.height));
     const { kernel, width, height, rowsPerChunk, chunkAt } = this;
-    kernel.configure(...this.configuration);
+    kernel.configure(...this.configuration, colourThumbnail ? 1 : 0);
     const bytes = new Uint8Array(kernel.memory.buffer);
     const rowBytes = width * this.stride;
     for (let row = 0; row < height; row += rowsPerChunk) {

@@ -6,7 +6,7 @@
  * (rendered and flat images repeat pixels a lot), which also box-downsamples a luma
  * thumbnail; sharpness and the perceptual hash only read the thumbnail.
  */
-import { scanPixels } from './metrics-scan.js';
+import { scanPixels, type PixelStatistics } from './metrics-scan.js';
 import { edgeStatistics, flatFraction, hex32, perceptualHash } from './metrics-thumbnail.js';
 
 export { NEUTRAL_TOLERANCE } from './metrics-scan.js';
@@ -79,11 +79,41 @@ export const METRIC_COLUMNS: ReadonlyArray<NumericMetric> = [
 
 const FULL_HD_PIXELS = 1920 * 1080;
 
+/** A small RGB image: the box-filtered colour thumbnail of the metrics pass. */
+export interface PreviewPixels {
+  data: Uint8Array;
+  width: number;
+  height: number;
+  channels: 3;
+}
+
 export function computeMetrics(image: RawImage): ImageMetrics {
+  return metricsOf(image, scan(image, false));
+}
+
+/**
+ * computeMetrics plus an RGB thumbnail of at most THUMBNAIL_LONG_SIDE (256 px), each pixel the
+ * mean of the source pixels it covers: the gallery's preview pixels, box-filtered by the same
+ * single pass rather than by a second one over the full-resolution pixels. Alpha is ignored.
+ */
+export function computeMetricsWithPreview(image: RawImage): { metrics: ImageMetrics; previewPixels: PreviewPixels } {
+  const statistics = scan(image, true);
+  const { width, height } = statistics.thumbnail;
+  // Copied out: the kernel's memory is reused by the next scan.
+  return { metrics: metricsOf(image, statistics), previewPixels: { data: statistics.colour.slice(), width, height, channels: 3 } };
+}
+
+const colourChannelsOf = (image: RawImage): number => image.channels - (image.hasAlpha && image.channels > 1 ? 1 : 0); // libvips can flag alpha on a one-band image
+
+function scan(image: RawImage, colourThumbnail: boolean): PixelStatistics {
+  const colourChannels = colourChannelsOf(image);
+  if (image.width <= 0 || image.height <= 0 || colourChannels <= 0 || image.data.length < image.width * image.height * image.channels) throw new Error('image has no pixels');
+  return scanPixels(image, colourChannels, colourThumbnail);
+}
+
+function metricsOf(image: RawImage, scan: PixelStatistics): ImageMetrics {
   const { width, height } = image;
-  const colourChannels = image.channels - (image.hasAlpha && image.channels > 1 ? 1 : 0); // libvips can flag alpha on a one-band image
-  if (width <= 0 || height <= 0 || colourChannels <= 0 || image.data.length < width * height * image.channels) throw new Error('image has no pixels');
-  const scan = scanPixels(image, colourChannels);
+  const colourChannels = colourChannelsOf(image);
   const { thumbnail } = scan;
   const edges = edgeStatistics(thumbnail);
   const pixels = width * height;

@@ -1,7 +1,7 @@
 /**
  * Quality issue flags: per image from its metrics, and per run for duplicates and odd sizes.
- * Pure. Modelled on cleanlab's CleanVision, with its known weaknesses fixed: a flat image is
- * low_information and never blurry, near duplicates are found within a Hamming distance
+ * Pure. Modelled on cleanlab's CleanVision, with its known weaknesses fixed: an image with no
+ * content to judge (too little entropy or contrast) is low_information and never blurry, near duplicates are found within a Hamming distance
  * rather than by identical hashes, and grayscale is judged on the pixels, not the file mode.
  */
 import { z } from 'zod';
@@ -43,7 +43,10 @@ export const DEFAULT_THRESHOLDS = {
    * and its haze and fog scenes 0.79–0.91 (60 default prompts, seed 1: 12 flagged, 10 of them fog or haze, which the scenario expects).
    */
   lowInformationFlatFraction: 0.78,
-  /** blurry below this sharpness, unless low_information: ours; clean images measure ≥ 2, a one-thumbnail-pixel blur < 1. */
+  /**
+   * blurry below this sharpness, unless entropy or contrast is below its low_information threshold (nothing to judge blur on): ours;
+   * clean images measure ≥ 2, a one-thumbnail-pixel blur < 1. The flat fraction never suppresses it: a strongly blurred photograph flattens.
+   */
   blurrySharpness: 1.2,
   /** grayscale when fewer pixels than this have channels over 8 levels apart, judged on pixels so R = G = B RGB files count: ours. */
   grayscaleColouredFraction: 0.01,
@@ -101,13 +104,14 @@ export function mergeThresholds(overrides: unknown = {}): Thresholds {
 
 /** Per-image flags, in ISSUE_FLAGS order. */
 export function imageIssues(metrics: ImageMetrics, thresholds: Thresholds = DEFAULT_THRESHOLDS): IssueFlag[] {
-  const lowInformation =
-    metrics.entropy < thresholds.lowInformationEntropy || metrics.contrast < thresholds.lowInformationContrast || (metrics.flatFraction ?? 0) > thresholds.lowInformationFlatFraction;
+  const noContent = metrics.entropy < thresholds.lowInformationEntropy || metrics.contrast < thresholds.lowInformationContrast;
+  const lowInformation = noContent || (metrics.flatFraction ?? 0) > thresholds.lowInformationFlatFraction;
   const flagged: Partial<Record<IssueFlag, boolean>> = {
     dark: metrics.brightnessP99 < thresholds.darkP99,
     light: metrics.brightnessP5 > thresholds.lightP5,
-    // Blur can only be judged where there is content: a flat image is low_information instead.
-    blurry: !lowInformation && metrics.sharpness < thresholds.blurrySharpness,
+    // Blur can only be judged where there is content: a featureless image is low_information instead. A mostly flat one
+    // is not featureless: strong blur itself flattens a photograph, which is then blurry (and may be low_information too).
+    blurry: !noContent && metrics.sharpness < thresholds.blurrySharpness,
     low_information: lowInformation,
     grayscale: metrics.colouredFraction < thresholds.grayscaleColouredFraction,
     odd_aspect_ratio: metrics.aspectRatio < thresholds.oddAspectRatio,

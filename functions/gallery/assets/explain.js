@@ -8,7 +8,7 @@ const pct = (fraction) => `${Math.round(fraction * 100)} %`;
 export const FLAG_EXPLANATIONS = {
   dark: (t) => `Too dark: even its brightest parts are dim. Raised when the 99th percentile of brightness is below ${t.darkP99} (0 = black, 1 = white).`,
   light: (t) => `Washed out: even its darkest parts are bright. Raised when the 5th percentile of brightness is above ${t.lightP5}.`,
-  blurry: (t) => `Out of focus: edges are soft. Raised when sharpness is below ${t.blurrySharpness} (sharp images score 2–10); a flat image is low information instead.`,
+  blurry: (t) => `Out of focus: edges are soft. Raised when sharpness is below ${t.blurrySharpness} (sharp images score 2–10); not raised on a picture with too little entropy or contrast to judge, which is low information instead.`,
   low_information: (t) => `Nearly empty: a flat or almost uniform picture. Raised when entropy is below ${t.lowInformationEntropy} bits, contrast below ${t.lowInformationContrast}, or more than ${pct(t.lowInformationFlatFraction)} of the picture is flat.`,
   grayscale: (t) => `No colour: raised when fewer than ${pct(t.grayscaleColouredFraction)} of the pixels have visibly different colour channels.`,
   odd_aspect_ratio: (t) => `Very long or very tall: raised when the short side is less than ${t.oddAspectRatio} times the long side.`,
