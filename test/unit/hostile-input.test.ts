@@ -1,4 +1,9 @@
 /** Hostile but schema-shaped input, checked in core: each class refused with a message naming the field, or handled. */
+import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { cursorKey, PAGE_LIMITS, pageToken, parsePageRequest, runCursorSchema, type CursorSigning } from '../../functions/core/access/index.js';
 import { csvCell, yamlString } from '../../functions/core/export/index.js';
@@ -9,6 +14,8 @@ import { runReport } from '../../functions/core/quality/index.js';
 import { parseRunRequest } from '../../functions/core/scenario/index.js';
 import { newPromptRecord, type RunRecord } from '../../functions/core/runs/index.js';
 import { builtinScenarios, DEFAULT_SCENARIO } from '../../functions/scenarios/index.js';
+import { ApiClient, type RunStatus } from '../../scripts/client/api-client.js';
+import { exportRun } from '../../scripts/client/exporter.js';
 import { largestScenario } from '../../scripts/lib/largest-scenario.js';
 
 const parse = (scenario: unknown, extra: Record<string, unknown> = {}) => parseRunRequest({ count: 5, scenario, ...extra }, builtinScenarios(), DEFAULT_SCENARIO);
@@ -189,4 +196,32 @@ describe('the dataset card header takes any text', () => {
     ['a lone surrogate', 'a\ud800b', '"a\\uFFFDb"'],
     ['accents, emoji and right-to-left text', 'Hafentag – ☀️ مرفأ', '"Hafentag – ☀️ مرفأ"'],
   ])('%s', (_, value, yaml) => expect(yamlString(value)).toBe(yaml));
+});
+
+describe('the export client stops on a server that pages wrongly, before writing anything', () => {
+  const runRecord = { runId: 'r1', count: 3, scenario: { name: 'x' } };
+  const prompt = (n: number) => ({ promptId: `p${n}`, category: 'one' });
+  it.each([
+    { name: 'page tokens in a loop (A, B, A, …)', page: (token: string | null) => ({ prompts: [prompt(1)], nextPageToken: token === 'loopA' ? 'loopB' : 'loopA' }), message: /a page token it had sent before/ },
+    { name: 'ever new tokens, past the run’s count', page: (token: string | null) => ({ prompts: [prompt(1)], nextPageToken: `t${Number(token?.slice(1) ?? 0) + 1}` }), message: /more than the 3 items/ },
+    { name: 'empty pages with ever new tokens', page: (token: string | null) => ({ prompts: [], nextPageToken: `t${Number(token?.slice(1) ?? 0) + 1}` }), message: /an empty page with a next page token/ },
+  ])('$name', async ({ page, message }) => {
+    let requests = 0;
+    const server = createServer((req, res) => {
+      requests += 1;
+      const token = new URL(req.url ?? '/', 'http://x').searchParams.get('pageToken');
+      res.writeHead(200, { 'Content-Type': 'application/json' }).end(JSON.stringify({ ...(token ? {} : { run: runRecord }), thresholds: {}, ...page(token) }));
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const out = await mkdtemp(join(tmpdir(), 'looping-export-'));
+    try {
+      const client = new ApiClient(`http://127.0.0.1:${(server.address() as AddressInfo).port}`, 'token');
+      await expect(exportRun(client, { runId: 'r1' } as RunStatus, out, {})).rejects.toThrow(message);
+      expect(requests).toBeLessThanOrEqual(runRecord.count + 1);
+      expect(await readdir(out)).toEqual([]);
+    } finally {
+      server.close();
+      await rm(out, { recursive: true, force: true });
+    }
+  });
 });
