@@ -20,6 +20,7 @@ import { PubSubPromptPublisher } from './adapters/pubsub-publisher.js';
 import { GcsImageBucket } from './adapters/storage-bucket.js';
 import { ConfigError, type Config } from './config.js';
 import type { ImageProvider } from './core/objects/index.js';
+import { cursorKey } from './core/access/index.js';
 import type { ApiDependencies } from './handlers/api.js';
 import type { AssessDependencies } from './handlers/assess.js';
 import type { GenerateDependencies } from './handlers/generate.js';
@@ -75,6 +76,7 @@ export function apiDependencies(config: Config, firestoreSettings: Record<string
     defaultScenario: DEFAULT_SCENARIO,
     provider: providerIdentity(config),
     tickets: new FirestoreDownloadTickets(firestore),
+    cursorKey: cursorKey(config.instructorToken),
     versions: softwareVersions,
     judge: config.judge.mode === 'gemini' ? { model: config.judge.model } : null,
   };

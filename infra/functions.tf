@@ -58,11 +58,12 @@ resource "google_cloudfunctions2_function" "api" {
     }
   }
 
+  # Behind the optional load balancer (load-balancer.tf), only the balancer may reach the api.
   service_config {
     available_memory               = "512Mi"
     timeout_seconds                = 60
     max_instance_count             = 10
-    ingress_settings               = "ALLOW_ALL"
+    ingress_settings               = var.api_load_balancer ? "ALLOW_INTERNAL_AND_GCLB" : "ALLOW_ALL"
     all_traffic_on_latest_revision = true
     service_account_email          = google_service_account.api.email
     environment_variables          = local.common_env

@@ -22,7 +22,7 @@ locals {
     "run.googleapis.com",
     "secretmanager.googleapis.com",
     "storage.googleapis.com",
-  ], local.gemini_apis))
+  ], local.gemini_apis, var.api_load_balancer ? ["compute.googleapis.com"] : []))
 }
 
 resource "google_project_service" "apis" {

@@ -1,6 +1,11 @@
 output "api_url" {
   description = "The api's URL: give it to participants together with their token."
-  value       = google_cloudfunctions2_function.api.service_config[0].uri
+  value       = var.api_load_balancer ? "https://${var.api_domain}" : google_cloudfunctions2_function.api.service_config[0].uri
+}
+
+output "api_load_balancer_ip" {
+  description = "With api_load_balancer: the address the api_domain's DNS A record must point at (the certificate is issued once it does)."
+  value       = var.api_load_balancer ? google_compute_global_address.api[0].address : null
 }
 
 output "bucket" {

@@ -253,3 +253,19 @@ variable "assess_deadline_minutes" {
     error_message = "assess_deadline_minutes must be a whole number, 2 or more (and more than reconcile_stale_minutes, checked before apply)."
   }
 }
+
+variable "api_load_balancer" {
+  type        = bool
+  default     = false
+  description = "Put the api behind an external HTTPS load balancer whose Cloud Armor policy refuses any request carrying Content-Encoding, and accept requests only through it (see docs/load-balancer.md for the cost and what it closes). Needs api_domain."
+}
+
+variable "api_domain" {
+  type        = string
+  default     = ""
+  description = "With api_load_balancer: the domain for the api (its DNS A record must point at the output api_load_balancer_ip), for the Google-managed certificate."
+  validation {
+    condition     = var.api_domain == "" || can(regex("^([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\\.)+[a-z]{2,63}$", var.api_domain))
+    error_message = "api_domain must be a lower-case domain name such as api.workshop.example.org."
+  }
+}

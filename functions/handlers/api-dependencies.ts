@@ -27,6 +27,8 @@ export interface ApiDependencies {
   thumbnail: (png: Buffer) => Promise<Buffer>;
   /** Per-caller write ceilings; none when omitted (unit tests). */
   writeLimiter?: WriteLimiter;
+  /** Signs page cursors (core/access/pages.ts); the same on every instance, so any instance takes another's cursor. */
+  cursorKey: Uint8Array;
   /** Single-use download tickets, shared by every api instance. */
   tickets: DownloadTicketStore;
   /** The software that writes a dataset, recorded in generation_parameters.json. */

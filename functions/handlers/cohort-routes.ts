@@ -108,10 +108,10 @@ export function cohortRoutes(deps: ApiDependencies): Route[] {
       pattern: /^\/v1\/participants$/,
       instructorOnly: true,
       async handle({ req, res }) {
-        const page = parsePageRequest(req.query, PAGE_LIMITS.participants, participantCursorSchema);
+        const page = parsePageRequest(req.query, PAGE_LIMITS.participants, participantCursorSchema, { list: 'participants', key: deps.cursorKey });
         if (!page.ok) throw new HttpError(400, 'INVALID_ARGUMENT', page.message);
         const { participants, next } = await deps.participants.listPage({ pageSize: page.pageSize, after: page.after });
-        sendJson(res, 200, { participants: participants.map(publicParticipant), nextPageToken: pageToken(next) });
+        sendJson(res, 200, { participants: participants.map(publicParticipant), nextPageToken: pageToken(next, { list: 'participants', key: deps.cursorKey }) });
       },
     },
     {

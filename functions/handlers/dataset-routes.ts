@@ -40,6 +40,12 @@ export function datasetRoutes(deps: ApiDependencies): Route[] {
     if (!redeemed || redeemed.runId !== ZIP_PATH.exec(req.path)?.[1]) {
       throw new HttpError(401, 'UNAUTHENTICATED', 'the download ticket is unknown, used or expired; ask for a new one with POST /v1/runs/{runId}/dataset:ticket');
     }
+    // The ticket says who asked, not that they still may: a participant revoked (or purged) since
+    // gets nothing, as their token would. loadRun then checks the run is still theirs.
+    if (redeemed.principal.role === 'participant') {
+      const owner = await deps.participants.get(redeemed.principal.id);
+      if (!owner || owner.revoked) throw new HttpError(401, 'UNAUTHENTICATED', 'the download ticket belongs to a participant who is no longer allowed in');
+    }
     return redeemed.principal;
   }
 

@@ -48,8 +48,8 @@ async function runProgress(deps: Deps, run: RunRecord): Promise<Progress> {
   return { state, counts, failures, quality, report: null };
 }
 
-export async function listRuns(deps: Deps & Pick<ApiDependencies, 'participants'>, req: Request, res: Response, principal: Principal): Promise<void> {
-  const page = parsePageRequest(req.query, PAGE_LIMITS.runs, runCursorSchema);
+export async function listRuns(deps: Deps & Pick<ApiDependencies, 'participants' | 'cursorKey'>, req: Request, res: Response, principal: Principal): Promise<void> {
+  const page = parsePageRequest(req.query, PAGE_LIMITS.runs, runCursorSchema, { list: 'runs', key: deps.cursorKey });
   if (!page.ok) throw new HttpError(400, 'INVALID_ARGUMENT', page.message);
   const { runs, next } = await deps.store.listRunsPage({ ...(principal.role === 'instructor' ? {} : { owner: principal.id }), pageSize: page.pageSize, after: page.after });
   // Names for the page's owners only: one read per distinct owner, bounded by the page size.
@@ -57,7 +57,7 @@ export async function listRuns(deps: Deps & Pick<ApiDependencies, 'participants'
   for (const owner of new Set(runs.map((run) => run.owner))) {
     if (!names.has(owner)) names.set(owner, (await deps.participants.get(owner))?.name ?? owner);
   }
-  sendJson(res, 200, { runs: runs.map((run) => ({ ...run, ownerName: names.get(run.owner) ?? run.owner })), nextPageToken: pageToken(next) });
+  sendJson(res, 200, { runs: runs.map((run) => ({ ...run, ownerName: names.get(run.owner) ?? run.owner })), nextPageToken: pageToken(next, { list: 'runs', key: deps.cursorKey }) });
 }
 
 /**
@@ -65,8 +65,8 @@ export async function listRuns(deps: Deps & Pick<ApiDependencies, 'participants'
  * while a run is running only each image's own flags are known, since duplicates and odd
  * sizes are judged across the whole run. The run itself comes with the first page only.
  */
-export async function listPrompts(deps: Deps, req: Request, res: Response, run: RunRecord): Promise<void> {
-  const page = parsePageRequest(req.query, PAGE_LIMITS.prompts, promptCursorSchema);
+export async function listPrompts(deps: Deps & Pick<ApiDependencies, 'cursorKey'>, req: Request, res: Response, run: RunRecord): Promise<void> {
+  const page = parsePageRequest(req.query, PAGE_LIMITS.prompts, promptCursorSchema, { list: 'prompts', key: deps.cursorKey });
   if (!page.ok) throw new HttpError(400, 'INVALID_ARGUMENT', page.message);
   const { prompts, next } = await deps.store.listPromptsPage(run.runId, { pageSize: page.pageSize, after: page.after });
   const thresholds = thresholdsOf(run);
@@ -81,7 +81,7 @@ export async function listPrompts(deps: Deps, req: Request, res: Response, run: 
     ...(page.after === null ? { run: visibleRun } : {}),
     thresholds,
     prompts: prompts.map((prompt) => publicPrompt(prompt, qualityOf(prompt))),
-    nextPageToken: pageToken(next),
+    nextPageToken: pageToken(next, { list: 'prompts', key: deps.cursorKey }),
   });
 }
 

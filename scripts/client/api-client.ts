@@ -1,4 +1,5 @@
 import type { ExportedPrompt } from '../../functions/core/export/index.js';
+import { MAX_COUNT } from '../../functions/core/scenario/index.js';
 import type { CostEstimate } from '../../functions/core/runs/index.js';
 import type { Thresholds } from '../../functions/core/quality/index.js';
 import type { RunReport } from '../../functions/core/quality/index.js';
@@ -39,6 +40,18 @@ export class ApiError extends Error {
   }
 }
 
+/** A list the server pages wrongly: a loop of page tokens, or more than it said it holds. */
+export class PagingError extends Error {}
+
+/** What bounds a listing: how many items a page carries, and how many the first page says there are in all. */
+export interface PageBound<T> {
+  items?: (page: T) => number;
+  total?: (first: T) => number;
+}
+
+/** Enough for 500 participants a page times 10,000: far beyond any cohort, and still a bound. */
+const MAX_PAGES = 10_000;
+
 /** A small client for the api function, local or deployed. GETs are retried on network errors and 5xx. */
 export class ApiClient {
   private readonly base: string;
@@ -55,24 +68,45 @@ export class ApiClient {
     return this.json('GET', `/v1/runs/${encodeURIComponent(runId)}`);
   }
 
-  /** Every prompt of a run, following the pages; the run comes with the first page. */
+  /** Every prompt of a run, following the pages; the run comes with the first page and says how many prompts there are. */
   async getPrompts(runId: string): Promise<{ run: RunRecord; thresholds: Thresholds; prompts: ExportedPrompt[] }> {
     type Page = { run?: RunRecord; thresholds: Thresholds; prompts: ExportedPrompt[] };
-    const pages = await this.allPages<Page>(`/v1/runs/${encodeURIComponent(runId)}/prompts`);
+    const path = `/v1/runs/${encodeURIComponent(runId)}/prompts`;
+    const pages = await this.allPages<Page>(path, {
+      items: (page) => (Array.isArray(page.prompts) ? page.prompts.length : 0),
+      // No run plans more than MAX_COUNT prompts, whatever a server claims.
+      total: (first) => Math.min(Number.isSafeInteger(first.run?.count) ? (first.run?.count as number) : MAX_COUNT, MAX_COUNT),
+    });
     const first = pages[0] as Page;
-    if (!first.run) throw new Error(`GET /v1/runs/${runId}/prompts gave no run on its first page`);
+    if (!first.run) throw new Error(`GET ${path} gave no run on its first page`);
     return { run: first.run, thresholds: first.thresholds, prompts: pages.flatMap((page) => page.prompts) };
   }
 
-  /** Every page of a list route, following `nextPageToken`. */
-  async allPages<T>(path: string): Promise<T[]> {
+  /**
+   * Every page of a list route, following `nextPageToken`. A server that sends a token it sent
+   * before (a loop), or more items than the first page's total allows, or a page with no items but
+   * a next token, stops the listing with an error instead of keeping it fetching forever.
+   */
+  async allPages<T>(path: string, bound: PageBound<T> = {}): Promise<T[]> {
     const pages: T[] = [];
+    const seen = new Set<string>();
+    let items = 0;
+    let total = Infinity;
     for (let token: string | null = null; ; ) {
       const separator = path.includes('?') ? '&' : '?';
       const page: T & { nextPageToken?: string | null } = await this.json('GET', token ? `${path}${separator}pageToken=${encodeURIComponent(token)}` : path);
       pages.push(page);
-      if (!page.nextPageToken || page.nextPageToken === token) return pages;
-      token = page.nextPageToken;
+      if (pages.length === 1 && bound.total) total = bound.total(page);
+      const count = bound.items?.(page) ?? 1;
+      items += count;
+      if (items > total) throw new PagingError(`GET ${path}: the server listed more than the ${total} items its first page announced; stopped after ${pages.length} pages`);
+      const next = page.nextPageToken;
+      if (!next) return pages;
+      if (typeof next !== 'string' || seen.has(next) || next === token) throw new PagingError(`GET ${path}: the server sent a page token it had sent before (a loop); stopped after ${pages.length} pages`);
+      if (count === 0) throw new PagingError(`GET ${path}: the server sent an empty page with a next page token; stopped after ${pages.length} pages`);
+      if (pages.length >= MAX_PAGES) throw new PagingError(`GET ${path}: more than ${MAX_PAGES} pages; stopped`);
+      seen.add(next);
+      token = next;
     }
   }
 

@@ -1,4 +1,4 @@
-/** `npm run export -- --api URL --run RUN_ID`: writes a run's dataset as it stands now, reviews included. */
+/** `npm run export -- --api URL --run RUN_ID`: writes a run's dataset as it stands now, reviews included, split and labelled as asked. */
 import { rm } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { ApiClient, exportRun, checkOutputDir, LAYOUT, versions } from '../client/index.js';
@@ -11,7 +11,7 @@ async function main(): Promise<number> {
     console.error(`error: ${parsed.error}\n${EXPORT_USAGE}`);
     return 2;
   }
-  const { api, runId, out, force } = parsed.options;
+  const { api, runId, out, force, dataset } = parsed.options;
   const outProblem = checkOutputDir(out, force);
   if (outProblem) {
     console.error(`error: ${outProblem}`);
@@ -22,7 +22,7 @@ async function main(): Promise<number> {
     const status = await client.getRun(runId);
     const dir = resolve(out);
     if (force) await Promise.all(LAYOUT.map((sub) => rm(join(dir, sub), { recursive: true, force: true })));
-    const exported = await exportRun(client, status, dir, versions());
+    const exported = await exportRun(client, status, dir, versions(), dataset);
     const reviewed = exported.input.prompts.filter((prompt) => prompt.review).length;
     console.error(`run ${runId} (${status.state}): ${exported.images} images and ${reviewed} reviews written to ${dir}`);
     if (status.state !== 'completed') console.error('note: the run is still running; unfinished prompts are listed as failed with reason "unfinished" — export again when it completes');

@@ -6,7 +6,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { basename, dirname, resolve } from 'node:path';
 import type { z } from 'zod';
-import { MAX_SCENARIO_BYTES } from '../../functions/core/scenario/index.js';
+import { MAX_SCENARIO_BYTES, ownPrototypeKeyPath } from '../../functions/core/scenario/index.js';
 import { scenarioSchema, type Scenario } from '../../functions/core/scenario/index.js';
 import { builtinScenarios, DEFAULT_SCENARIO } from '../../functions/scenarios/index.js';
 import { closestName, didYouMean } from '../../functions/core/scenario/index.js';
@@ -30,6 +30,8 @@ export function checkScenario(file: string | undefined, categories: string[] | u
   } catch (error) {
     return fail(`${file}${jsonErrorPlace(text.text, (error as Error).message)}: not valid JSON: ${(error as Error).message}`);
   }
+  const prototypeAt = ownPrototypeKeyPath(json);
+  if (prototypeAt !== null) return fail(`${file}: ${prototypeAt ? `${prototypeAt}.` : ''}__proto__: unknown field "__proto__"`);
   const parsed = scenarioSchema.safeParse(json);
   if (!parsed.success) return fail(parsed.error.issues.map((issue) => `${file}: ${describeIssue(issue, json)}`).join('\n'));
   return checkCategories(parsed.data, categories, file);

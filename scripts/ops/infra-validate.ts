@@ -162,6 +162,54 @@ run "deadline_shorter_than_stale" {
   expect_failures = [google_cloudfunctions2_function.reconcile]
 }
 
+run "api_load_balancer_off_by_default" {
+  command = plan
+  assert {
+    condition     = length(google_compute_security_policy.api) == 0 && length(google_compute_global_forwarding_rule.api) == 0 && length(google_compute_region_network_endpoint_group.api) == 0
+    error_message = "no load balancer unless api_load_balancer is set"
+  }
+  assert {
+    condition     = google_cloudfunctions2_function.api.service_config[0].ingress_settings == "ALLOW_ALL" && !contains(keys(google_project_service.apis), "compute.googleapis.com")
+    error_message = "without the load balancer the api takes requests directly, and the Compute API stays off"
+  }
+}
+
+run "api_load_balancer" {
+  command = plan
+  variables {
+    api_load_balancer = true
+    api_domain        = "api.workshop.example.org"
+  }
+  assert {
+    condition     = anytrue([for rule in google_compute_security_policy.api[0].rule : rule.action == "deny(403)" && rule.priority == 1000 && rule.match[0].expr[0].expression == "has(request.headers['content-encoding'])"])
+    error_message = "the Cloud Armor policy must refuse every request that carries Content-Encoding, first"
+  }
+  assert {
+    condition     = google_cloudfunctions2_function.api.service_config[0].ingress_settings == "ALLOW_INTERNAL_AND_GCLB"
+    error_message = "behind the load balancer the api must refuse direct requests, or the rule can be gone around"
+  }
+  assert {
+    condition     = google_compute_region_network_endpoint_group.api[0].network_endpoint_type == "SERVERLESS" && google_compute_backend_service.api[0].load_balancing_scheme == "EXTERNAL_MANAGED" && google_compute_global_forwarding_rule.api[0].port_range == "443"
+    error_message = "a serverless NEG behind an external managed HTTPS load balancer on port 443"
+  }
+  assert {
+    condition     = google_compute_managed_ssl_certificate.api[0].managed[0].domains[0] == "api.workshop.example.org" && output.api_url == "https://api.workshop.example.org"
+    error_message = "the certificate and the api_url output must name api_domain"
+  }
+  assert {
+    condition     = contains(keys(google_project_service.apis), "compute.googleapis.com")
+    error_message = "the load balancer needs the Compute API"
+  }
+}
+
+run "api_load_balancer_without_a_domain" {
+  command = plan
+  variables {
+    api_load_balancer = true
+  }
+  expect_failures = [google_compute_managed_ssl_certificate.api]
+}
+
 run "unknown_provider" {
   command = plan
   variables {

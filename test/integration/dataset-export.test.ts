@@ -53,7 +53,7 @@ describe('a dataset export from the embedded renderer', () => {
     const entries = JSON.parse(readFileSync(join(exported.dir, 'metadata', 'image_prompts.json'), 'utf8')) as Array<{ id: string; split: string | null; excluded?: string[] }>;
     expect(entries.find((entry) => entry.id === 'p0003')).toMatchObject({ split: null, excluded: ['rated 1 (below 3)'] });
     const card = readFileSync(join(exported.dir, 'README.md'), 'utf8');
-    expect(card).toMatch(/^---\nlicense: cc0-1\.0\n/);
+    expect(card).toMatch(/^---\nlicense: "cc0-1\.0"\n/);
     expect(card).toContain('- p0003 excluded: rated 1 (below 3)');
     expect(readFileSync(join(exported.dir, 'documentation', 'generation_log.md'), 'utf8')).toContain('| **all** | 23 | 3 | 3 | 1 |');
 

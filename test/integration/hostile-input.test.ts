@@ -2,15 +2,18 @@
  * A hostile participant against the real api on the emulator stack. Every refused request
  * answers a JSON error with the right status and code, and writes and books nothing.
  */
+import { execFile } from 'node:child_process';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { yamlString } from '../../functions/core/export/index.js';
 import { MAX_JSON_DEPTH, MAX_PROMPT_BYTES } from '../../functions/core/scenario/index.js';
 import { ApiClient } from '../../scripts/client/api-client.js';
 import { exportRun } from '../../scripts/client/exporter.js';
 import { largestScenario } from '../../scripts/bench/largest-scenario.js';
+import { ensurePythonEnv } from '../../scripts/lib/python-env.js';
 import { stackClients, waitForRun } from '../support/stack-clients.js';
 
 type Who = 'instructor' | 'participant' | 'broke' | 'nobody';
@@ -67,6 +70,8 @@ describe('hostile input on the emulator stack', () => {
     { name: 'a category named __proto__', who: 'participant', body: `{"count":2,"scenario":{"name":"p","categories":{"__proto__":{"template":"t"},"ok":{"template":"t"}}}}`, status: 400, code: 'INVALID_ARGUMENT', message: /scenario\.categories\.__proto__/ },
     { name: '{context} repeated into 800 KB prompts', who: 'participant', body: run(scenario({ context: 'c'.repeat(8000), categories: { street: { template: '{context} '.repeat(100) } } })), status: 400, code: 'INVALID_ARGUMENT', message: new RegExp(`limit is ${MAX_PROMPT_BYTES} bytes`) },
     { name: 'a body nested 200,000 levels deep', who: 'participant', body: deep, status: 400, code: 'INVALID_ARGUMENT', message: new RegExp(`deeper than ${MAX_JSON_DEPTH} levels`) },
+    { name: '__proto__ inside an inline scenario', who: 'participant', body: `{"count":1,"scenario":{"__proto__":{"x":1},"name":"p","categories":{"ok":{"template":"t"}}}}`, status: 400, code: 'INVALID_ARGUMENT', message: /^scenario\.__proto__: unknown field "__proto__"$/ },
+    { name: 'DEL and C1 controls in a scenario name', who: 'participant', body: run(scenario({ name: 'Harbour\u007f\u0080\u009b day' })), status: 400, code: 'INVALID_ARGUMENT', message: /^scenario\.name: .*control characters/ },
     { name: 'a deep body on a cohort route', who: 'instructor', path: '/v1/participants', body: `{"name":${'['.repeat(50_000)}${']'.repeat(50_000)}}`, status: 400, code: 'INVALID_ARGUMENT', message: /deeper than/ },
     { name: 'the largest valid scenario from a participant with no quota left', who: 'broke', body: JSON.stringify({ count: 500, scenario: largestScenario() }), status: 429, code: 'RESOURCE_EXHAUSTED', message: /at most 100 images|quota/ },
     { name: 'a run over the quota', who: 'broke', body: run(scenario({})), status: 429, code: 'RESOURCE_EXHAUSTED', message: /image quota exceeded: 0 of 0 images used/ },
@@ -83,6 +88,35 @@ describe('hostile input on the emulator stack', () => {
       expect(await snapshot()).toEqual(before);
     },
   );
+
+  const forged = (cursor: unknown) => Buffer.from(JSON.stringify(cursor)).toString('base64url');
+  it.each([
+    ['/v1/runs', 'WyIyOTk5LTAxLTAxVDAwOjAwOjAwLjAwMFoiLCIiXQ'],
+    ['/v1/runs', forged(['2999-01-01T00:00:00.000Z', 'a/b'])],
+    ['/v1/participants', forged(['2999-01-01T00:00:00.000Z', '__x__'])],
+    ['/v1/participants', forged(['2999-01-01T00:00:00.000Z', ''])],
+  ])('GET %s with the forged cursor %s → 400 JSON, nothing written', async (path, token) => {
+    const before = await snapshot();
+    const response = await call('GET', `${path}?pageToken=${token}`, 'instructor');
+    expect([response.status, response.type, response.body.error.code]).toEqual([400, expect.stringMatching(/application\/json/), 'INVALID_ARGUMENT']);
+    expect(response.body.error.message).toMatch(/pageToken is not valid/);
+    expect(await snapshot()).toEqual(before);
+  });
+
+  it('refuses a download ticket whose owner was revoked after asking for it', async () => {
+    const created = await call('POST', '/v1/participants', 'instructor', JSON.stringify({ name: 'Trudy', imageQuota: 2 }));
+    ids.revoked = created.body.id;
+    const client = new ApiClient(stack.apiUrl, created.body.token);
+    const runId = (await client.createRun({ count: 1, scenario: scenario({}) })).runId;
+    await waitForRun(client, runId);
+    const ticket = await client.call<{ url: string }>('POST', `/v1/runs/${runId}/dataset:ticket`);
+    expect((await call('POST', `/v1/participants/${ids.revoked}:revoke`, 'instructor')).status).toBe(200);
+    const before = await snapshot();
+    const download = await call('GET', ticket.url, 'nobody');
+    expect([download.status, download.type, download.body.error.code]).toEqual([401, expect.stringMatching(/application\/json/), 'UNAUTHENTICATED']);
+    expect(download.body.error.message).toMatch(/no longer allowed/);
+    expect(await snapshot()).toEqual(before);
+  });
 
   it.each([
     ['GET', '/v1/runs/__x__'],
@@ -130,6 +164,20 @@ describe('hostile input on the emulator stack', () => {
     }
   });
 
+  it('writes YAML that PyYAML reads back exactly, whatever text it is given', async () => {
+    const texts = ['Harbour\u007f\u0080\u009b day', '\u0000\u0001\t\n\r\u001b[31m', 'NEL\u0085 LS\u2028 PS\u2029 BOM\ufeff', 'a "quoted" \\ back\\slash', '---\nlicense: evil', 'Hafentag – ☀️ مرفأ', '# not a comment: {[&*!|>%@`'];
+    const yaml = texts.map((text, i) => `t${i}: ${yamlString(text)}`).join('\n');
+    const python = await ensurePythonEnv();
+    const load = 'import json, sys, yaml; print(json.dumps(yaml.safe_load(sys.stdin.read())))';
+    const child = execFile(python, ['-c', load]);
+    child.stdin?.end(yaml);
+    let stdout = '';
+    child.stdout?.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    const code = await new Promise((resolve) => child.once('close', resolve));
+    expect(code).toBe(0);
+    expect(JSON.parse(stdout)).toEqual(Object.fromEntries(texts.map((text, i) => [`t${i}`, text])));
+  });
+
   it('gives image responses Vary: Authorization', async () => {
     const response = await call('GET', `/v1/runs/${prototypeRun}/images/p0001`, 'participant');
     expect(response.status).toBe(200);
@@ -172,6 +220,6 @@ describe('hostile input on the emulator stack', () => {
   }, 60_000);
 
   afterAll(async () => {
-    if (ids.participant) await call('DELETE', `/v1/participants/${ids.participant}/runs`, 'instructor');
+    for (const id of [ids.participant, ids.revoked]) if (id) await call('DELETE', `/v1/participants/${id}/runs`, 'instructor');
   });
 });

@@ -85,7 +85,7 @@ describe('dataset packaging in datasetFiles', () => {
   it('writes a card whose YAML header user text cannot break', () => {
     const card = textOf(datasetFiles(input()), 'README.md');
     const header = card.split('\n---\n')[0]!;
-    expect(header).toContain('license: cc-by-4.0');
+    expect(header).toContain('license: "cc-by-4.0"');
     expect(header).toContain('pretty_name: "Marevand \\"quoted\\"\\n---\\nlicense: evil (synthetic images)"');
     expect(header).toContain('tags:\n- synthetic');
     expect(header).toContain('  - split: test\n    path:\n    - generated_images/metadata_test.jsonl');

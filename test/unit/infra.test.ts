@@ -215,3 +215,26 @@ describe('infra/: the reconciler', () => {
     expect([index.collection, index.query_scope, String(index.for_each)]).toEqual(['prompts', 'COLLECTION_GROUP', '${toset(["queuedAt", "leaseExpiresAt", "generatedAt"])}']);
   });
 });
+
+describe('infra/: the optional load balancer in front of the api', () => {
+  const all = (type: string) => Object.entries(resources[type] ?? {});
+
+  it('creates every part only when api_load_balancer is set', () => {
+    const parts = Object.entries(resources).flatMap(([type, byName]) => (type.startsWith('google_compute_') ? Object.entries(byName).map(([name, body]) => [`${type}.${name}`, body.count]) : []));
+    expect(parts.map(([address]) => address).sort()).toEqual([
+      'google_compute_backend_service.api', 'google_compute_global_address.api', 'google_compute_global_forwarding_rule.api', 'google_compute_managed_ssl_certificate.api',
+      'google_compute_region_network_endpoint_group.api', 'google_compute_security_policy.api', 'google_compute_target_https_proxy.api', 'google_compute_url_map.api',
+    ]);
+    expect(new Set(parts.map(([, count]) => count))).toEqual(new Set(['${local.load_balancer}']));
+    expect(String(locals.load_balancer)).toBe('${var.api_load_balancer ? 1 : 0}');
+  });
+
+  it('refuses Content-Encoding in its first rule, attaches the policy, and lets only the balancer reach the api', () => {
+    const [[, policy]] = all('google_compute_security_policy') as [[string, Block]];
+    const rules = (policy.rule as Block[]).map((rule) => [rule.priority, rule.action, first(first(rule.match).expr).expression]);
+    expect(rules[0]).toEqual([1000, 'deny(403)', "has(request.headers['content-encoding'])"]);
+    expect(reference(resources.google_compute_backend_service!.api!.security_policy)).toBe('google_compute_security_policy.api');
+    expect(reference(first(resources.google_compute_region_network_endpoint_group!.api!.cloud_run).service)).toBe('google_cloudfunctions2_function.api');
+    expect(first(functionByEntryPoint('api').service_config).ingress_settings).toBe('${var.api_load_balancer ? "ALLOW_INTERNAL_AND_GCLB" : "ALLOW_ALL"}');
+  });
+});

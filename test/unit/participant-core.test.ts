@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { MemoryDownloadTickets } from '../../functions/adapters/memory-download-tickets.js';
-import { datasetAsOf } from '../../functions/core/export/index.js';
+import { datasetAsOf, DEFAULT_DATASET_OPTIONS } from '../../functions/core/export/index.js';
 import { previewRun } from '../../functions/core/runs/index.js';
 import { parseRunRequest } from '../../functions/core/scenario/index.js';
 import { builtinScenarios, DEFAULT_SCENARIO } from '../../functions/scenarios/index.js';
@@ -47,8 +47,8 @@ describe('MemoryDownloadTickets', () => {
 
 describe('parseExportArgs', () => {
   it.each([
-    { argv: ['--api', 'http://x', '--run', 'r-1'], want: { ok: true, options: { api: 'http://x', runId: 'r-1', out: 'DataCollection', force: false } } },
-    { argv: ['--api', 'http://x', '--run', 'r-1', '--out', '/tmp/d', '--force'], want: { ok: true, options: { api: 'http://x', runId: 'r-1', out: '/tmp/d', force: true } } },
+    { argv: ['--api', 'http://x', '--run', 'r-1'], want: { ok: true, options: { api: 'http://x', runId: 'r-1', out: 'DataCollection', force: false, dataset: DEFAULT_DATASET_OPTIONS } } },
+    { argv: ['--api', 'http://x', '--run', 'r-1', '--out', '/tmp/d', '--force'], want: { ok: true, options: { api: 'http://x', runId: 'r-1', out: '/tmp/d', force: true, dataset: DEFAULT_DATASET_OPTIONS } } },
     { argv: ['--run', 'r-1'], want: { ok: false, error: expect.stringMatching(/--api URL is required/) } },
     { argv: ['--api', 'ftp://x', '--run', 'r'], want: { ok: false, error: expect.stringMatching(/http\(s\) URL/) } },
     { argv: ['--api', 'http://x'], want: { ok: false, error: expect.stringMatching(/--run RUN_ID is required/) } },

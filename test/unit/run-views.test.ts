@@ -71,6 +71,7 @@ describe('read routes: previews, stored summaries, pages and ETags', () => {
     // The api's only decode: counted, so a test can say it never ran.
     thumbnail: (png) => ((thumbnailsMade += 1), makeThumbnail(png)),
     tickets: new MemoryDownloadTickets(),
+    cursorKey: Buffer.from('unit-test cursor key'),
   };
 
   const get = (path: string, token: string, headers: Record<string, string> = {}) => fetch(`${base}${path}`, { headers: { Authorization: `Bearer ${token}`, ...headers } });

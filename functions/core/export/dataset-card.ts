@@ -1,7 +1,7 @@
 /**
  * The dataset card, README.md at the export root: a YAML header that `datasets.load_dataset`
  * and the Hugging Face Hub read (licence, tasks, tags, size, and the split configs), then prose
- * for people. User text reaches YAML only as JSON strings and Markdown only escaped.
+ * for people. User text reaches YAML only as escaped double-quoted scalars and Markdown only escaped.
  */
 import { SPLIT_NAMES } from './dataset-options.js';
 import { succeeded, timings, type ExportInput } from './export-model.js';
@@ -9,6 +9,7 @@ import { datasetOptionsOf, exclusionLines, splitPlanOf, splitTableLines } from '
 import { escapeMarkdown } from './generation-log.js';
 import { splitMetadataPath } from './hf-metadata.js';
 import { usableVerdict } from '../runs/index.js';
+import { yamlString } from './yaml-scalar.js';
 
 export const IMAGE_GLOB = 'generated_images/*/*.png';
 
@@ -23,8 +24,8 @@ export function cardYaml(input: ExportInput): string[] {
   const images = input.prompts.filter(succeeded).length;
   return [
     '---',
-    `license: ${datasetOptionsOf(input).license}`,
-    `pretty_name: ${JSON.stringify(`${input.run.scenario.name} (synthetic images)`)}`,
+    `license: ${yamlString(datasetOptionsOf(input).license)}`,
+    `pretty_name: ${yamlString(`${input.run.scenario.name} (synthetic images)`)}`,
     'language:',
     '- en',
     'task_categories:',
@@ -46,7 +47,7 @@ export function cardYaml(input: ExportInput): string[] {
           '  metadata_filenames:',
           ...splits.map((split) => `  - ${splitMetadataPath(split).split('/').pop()}`),
           '  data_files:',
-          ...splits.flatMap((split) => [`  - split: ${split}`, '    path:', `    - ${splitMetadataPath(split)}`, `    - ${JSON.stringify(IMAGE_GLOB)}`]),
+          ...splits.flatMap((split) => [`  - split: ${split}`, '    path:', `    - ${splitMetadataPath(split)}`, `    - ${yamlString(IMAGE_GLOB)}`]),
         ]),
     '---',
   ];

@@ -59,6 +59,25 @@ export function reservedScenarioName(scenario: unknown): { path: string; name: s
   return null;
 }
 
+/**
+ * The path of the first object, at any depth, with an own `__proto__` key, such as `scenario.image`
+ * ('' for the value itself). JSON.parse makes `__proto__` an ordinary own key, but a schema parser
+ * copying a record assigns it and so sets the copy's prototype instead: the key vanishes without an
+ * error. So it is looked for on the raw JSON, iteratively, and refused like any unknown field.
+ */
+export function ownPrototypeKeyPath(value: unknown): string | null {
+  const stack: Array<{ value: unknown; path: string }> = [{ value, path: '' }];
+  while (stack.length > 0) {
+    const { value: current, path } = stack.pop() as { value: unknown; path: string };
+    if (current === null || typeof current !== 'object') continue;
+    if (!Array.isArray(current) && Object.hasOwn(current, '__proto__')) return path;
+    for (const [key, child] of Object.entries(current)) {
+      if (child !== null && typeof child === 'object') stack.push({ value: child, path: path ? `${path}.${key}` : key });
+    }
+  }
+  return null;
+}
+
 const PLACEHOLDER = /\{([^{}]*)\}/g;
 
 /**

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { reservedScenarioName } from './input-limits.js';
+import { ownPrototypeKeyPath, reservedScenarioName } from './input-limits.js';
 import { closestName } from './suggest.js';
 import { DEFAULT_IMAGE_SETTINGS, imageSettingsSchema, scenarioSchema, type ImageSettings, type Scenario } from './scenario.js';
 
@@ -89,6 +89,9 @@ export function parseRunRequest(body: unknown, builtins: ReadonlyMap<string, Sce
   if (typeof body !== 'object' || body === null || Array.isArray(body)) {
     return failWith('', 'the request body must be a JSON object such as {"count": 20}');
   }
+  // First, on the raw JSON: the schema would drop a `__proto__` key silently, at any depth.
+  const prototypeAt = ownPrototypeKeyPath(body);
+  if (prototypeAt !== null) return failWith(prototypeAt ? `${prototypeAt}.__proto__` : '__proto__', 'unknown field "__proto__"');
   const parsed = runRequestSchema.safeParse(body);
   if (!parsed.success) return { ok: false, message: formatIssues(parsed.error, [], KNOWN_KEYS), fields: fieldIssues(parsed.error) };
   const request = parsed.data;

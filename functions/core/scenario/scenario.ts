@@ -34,7 +34,13 @@ export const imageSettingsSchema = z
 
 export const scenarioSchema = z
   .object({
-    name: z.string().trim().min(1).max(120),
+    // The name goes into the dataset card's YAML header and into file names, where controls break things.
+    name: z
+      .string()
+      .trim()
+      .min(1)
+      .max(120)
+      .refine((name) => !/\p{Cc}/u.test(name), 'the name must not contain control characters (U+0000–U+001F, U+007F–U+009F)'),
     description: z.string().max(4000).optional(),
     context: z.string().max(8000).optional(),
     style: z.string().max(1000).optional(),
