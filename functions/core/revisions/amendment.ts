@@ -42,7 +42,11 @@ export function amendScenario(scenario: Scenario, amend: Amendment | undefined, 
   const base = scenario.exclude ?? [];
   const candidate = { ...scenario, categories: { ...categories }, ...(amend.exclude?.length ? { exclude: [...base, ...amend.exclude] } : {}) };
   const parsed = scenarioSchema.safeParse(candidate);
-  if (!parsed.success) return failure(fieldIssues(parsed.error).map((issue) => ({ ...issue, field: amendField(issue.field, templates, base.length, amend) })));
+  if (!parsed.success) {
+    // An appended text too long for every category is one mistake: the first issue of each field is enough.
+    const issues = fieldIssues(parsed.error).map((issue) => ({ ...issue, field: amendField(issue.field, templates, base.length, amend) }));
+    return failure(issues.filter((issue, i) => issues.findIndex((other) => other.field === issue.field) === i));
+  }
   return checkSlots(parsed.data, slots, templates, base.length);
 }
 
