@@ -9,6 +9,7 @@
 //   cards.js   the cards of the grid
 //   detail.js  the detail view of one image
 //   newrun.js  the New run form and its preview
+//   regenerate.js  the run's lineage, the Regenerate buttons and their form
 //   keys.js    the keyboard shortcuts
 //   download.js  the dataset download; explain.js and legend.js what flags and metrics mean; usable.js the verdict
 import { api, Thumbnails, token, whenUnauthorized } from './api.js';
@@ -17,6 +18,7 @@ import { DetailView } from './detail.js';
 import { downloadDataset } from './download.js';
 import { renderLegend } from './legend.js';
 import { NewRunForm } from './newrun.js';
+import { RegenerateForm, renderRevisions } from './regenerate.js';
 import { usableVerdict } from './usable.js';
 import { $, fill, h, notify } from './dom.js';
 import { clearFilters, FILTERS, matchesFilters, renderFilterOptions } from './filters.js';
@@ -35,6 +37,7 @@ const state = {
   selected: -1, // index into visible
   detailOpen: false,
   thresholds: {}, // the open run's quality thresholds, for the explanations
+  lineage: null, // the open run's lineage (GET …/revisions): its first run and every revision
 };
 
 const runList = new RunList({ list: $('run-list'), empty: $('runs-empty'), more: $('more-runs') }, {
@@ -113,7 +116,7 @@ async function openRun(runId) {
   state.runId = runId;
   history.replaceState(null, '', `#run=${encodeURIComponent(runId)}`);
   runList.markOpen(runId);
-  $('newrun-view').hidden = true;
+  $('newrun-view').hidden = $('regen-view').hidden = true;
   $('run-empty').hidden = true;
   $('run-view').hidden = false;
   $('run-title').textContent = 'Loading…';
@@ -123,7 +126,7 @@ async function openRun(runId) {
 
 function closeRun() {
   thumbs.clear();
-  Object.assign(state, { runId: null, run: null, prompts: [], visible: [], selected: -1 });
+  Object.assign(state, { runId: null, run: null, prompts: [], visible: [], selected: -1, lineage: null });
   fill($('grid'));
   $('run-view').hidden = true;
   $('run-empty').hidden = false;
@@ -135,7 +138,7 @@ async function loadPrompts() {
   const runId = state.runId;
   let answer;
   try {
-    answer = await api.prompts(runId);
+    [answer, state.lineage] = await Promise.all([api.prompts(runId), api.lineage(runId).catch(() => null)]);
   } catch (error) {
     if (runId === state.runId) $('run-title').textContent = `Could not open run ${runId}: ${error.message}`;
     return;
@@ -169,6 +172,10 @@ function renderRunHead() {
   fill($('run-failures'), failures.map((f) => h('li', {}, h('span', { className: 'pid', text: f.promptId }), ` ${f.category}: `, h('span', { className: 'error', text: f.reason }))));
   $('run-failures').hidden = failures.length === 0;
   renderLegend($('legend'), state.thresholds);
+  renderRevisions($('run-revisions'), {
+    runId: state.runId, lineage: state.lineage, prompts: state.prompts, completed: status?.state === 'completed',
+    onRegenerate: (select, count) => openRegenerate(select, count), onOpen: (runId) => openRun(runId),
+  });
 }
 
 function applyFilters() {
@@ -275,7 +282,7 @@ function toggleHelp(show = $('help').hidden) {
 
 const onKey = keyHandler({
   isSignedIn: () => Boolean(state.me),
-  isFormOpen: () => !$('newrun-view').hidden,
+  isFormOpen: () => !$('newrun-view').hidden || !$('regen-view').hidden,
   isHelpOpen: () => !$('help').hidden,
   isDetailOpen: () => state.detailOpen,
   selected: selectedPrompt,
@@ -308,6 +315,24 @@ function closeNewRun() {
   $('newrun-view').hidden = true;
   if (state.runId) $('run-view').hidden = false;
   else $('run-empty').hidden = false;
+}
+
+// ---- a revision ----
+
+const regenerateForm = new RegenerateForm($('regen-view'), {
+  onStarted: async (runId) => {
+    await loadRuns();
+    openRun(runId);
+  },
+  onClose: () => {
+    $('regen-view').hidden = true;
+    $('run-view').hidden = !state.runId;
+  },
+});
+
+function openRegenerate(select, count) {
+  $('run-view').hidden = true;
+  regenerateForm.show({ runId: state.runId, select, count, categories: state.run?.categories ?? [] });
 }
 
 // ---- start ----
