@@ -76,6 +76,12 @@ export class FirestoreRunStore implements RunStore {
     return snapshot.docs.map((doc) => doc.data() as RunRecord).sort((a, b) => b.createdAt.localeCompare(a.createdAt));
   }
 
+  async listRevisions(rootRunId: string): Promise<RunRecord[]> {
+    // A single-field equality query: Firestore indexes it automatically; a lineage holds at most MAX_REVISIONS.
+    const snapshot = await this.db.collection('runs').where('revision.rootRunId', '==', rootRunId).get();
+    return snapshot.docs.map((doc) => doc.data() as RunRecord);
+  }
+
   async deleteRun(runId: string): Promise<void> {
     await this.db.recursiveDelete(this.db.collection('runs').doc(runId));
   }

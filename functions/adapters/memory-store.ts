@@ -41,6 +41,10 @@ export class MemoryRunStore implements RunStore {
     return [...this.runs.values()].filter((run) => owner === undefined || run.owner === owner).sort((a, b) => b.createdAt.localeCompare(a.createdAt)).map((run) => structuredClone(run));
   }
 
+  async listRevisions(rootRunId: string): Promise<RunRecord[]> {
+    return [...this.runs.values()].filter((run) => run.revision?.rootRunId === rootRunId).map((run) => structuredClone(run));
+  }
+
   async deleteRun(runId: string): Promise<void> {
     this.runs.delete(runId);
     for (const key of [...this.prompts.keys()]) if (key.startsWith(`${runId}/`)) this.prompts.delete(key);

@@ -26,6 +26,8 @@ export interface RunStore {
   getRun(runId: string): Promise<RunRecord | null>;
   /** Runs newest first, all of them or one owner's. */
   listRuns(owner?: string): Promise<RunRecord[]>;
+  /** The revisions of a lineage's first run (core/revisions), in no particular order. */
+  listRevisions(rootRunId: string): Promise<RunRecord[]>;
   /** Deletes the run document and all its prompts. */
   deleteRun(runId: string): Promise<void>;
   setReview(runId: string, promptId: string, review: Review): Promise<boolean>;

@@ -80,6 +80,43 @@ export const previewSchema = z.looseObject({
   image: imageSettings,
 });
 
+const selection = z.union([z.enum(['not-usable', 'rejected', 'flagged', 'failed']), z.looseObject({ promptIds: z.array(z.string()) })]);
+
+export const createdRevisionSchema = z.looseObject({ runId: z.string(), rootRunId: z.string(), parentRunId: z.string(), revision: int, planned: int, seed: int, statusUrl: z.string() });
+
+export const revisionPreviewSchema = z.looseObject({
+  rootRunId: z.string(),
+  parentRunId: z.string(),
+  revision: int.describe('the number the revision would get in its lineage'),
+  select: selection,
+  planned: int,
+  slots: z.array(
+    z.looseObject({
+      promptId: z.string(),
+      category: z.string(),
+      variables: z.record(z.string(), z.string()),
+      version: int,
+      replaces: z.string().describe('the image replaced, as runId/promptId'),
+      prompt: z.string(),
+      previousPrompt: z.string(),
+    }),
+  ),
+  costEstimate,
+  quota: z.looseObject({ used: int, left: int.nullable().describe('null: no quota (the instructor)') }),
+});
+
+export const revisionsSchema = z.looseObject({
+  rootRunId: z.string(),
+  runs: z.array(
+    z.looseObject({
+      runId: z.string(),
+      createdAt: time,
+      planned: int,
+      revision: z.looseObject({ number: int, parentRunId: z.string(), select: selection, slots: z.array(z.string()), amend: z.unknown(), note: z.string().nullable() }).nullable().describe('null for the first run'),
+    }),
+  ),
+});
+
 export const ticketSchema = z.looseObject({ url: z.string().describe('single use, valid for 60 s, no token needed'), expiresAt: time });
 
 export const meSchema = z.looseObject({ id: z.string(), name: z.string(), role: z.enum(['instructor', 'participant']), imageQuota: int.nullable(), imagesUsed: int });

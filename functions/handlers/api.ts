@@ -8,6 +8,7 @@ import { matchRoute, type Route } from './route.js';
 import { datasetRoutes } from './dataset-routes.js';
 import { openApiRoute } from './openapi-route.js';
 import { previewRoutes } from './preview-routes.js';
+import { regenerateRoutes } from './regenerate-routes.js';
 import { runRoutes } from './run-routes.js';
 
 export type { ApiDependencies } from './api-dependencies.js';
@@ -18,7 +19,7 @@ export type { ApiDependencies } from './api-dependencies.js';
  */
 /** Every `/v1` route, in matching order; the OpenAPI coverage test reads this same list. */
 export function apiRoutes(deps: ApiDependencies): Route[] {
-  return [...runRoutes(deps), ...cancelRoutes(deps), ...cohortRoutes(deps), ...previewRoutes(deps), ...datasetRoutes(deps), openApiRoute()];
+  return [...runRoutes(deps), ...cancelRoutes(deps), ...cohortRoutes(deps), ...previewRoutes(deps), ...regenerateRoutes(deps), ...datasetRoutes(deps), openApiRoute()];
 }
 
 export function makeApiHandler(deps: ApiDependencies) {

@@ -10,6 +10,7 @@ import type { ApiDependencies } from './api-dependencies.js';
 import type { Principal } from './auth.js';
 import { HttpError, sendJson } from './http.js';
 import { ID, type Route } from './route.js';
+import { loadLineage } from './revision-plan.js';
 import { publicPrompt } from './run-views.js';
 
 /** Long enough to start a download after asking for it, short enough that a leaked URL is useless. */
@@ -68,7 +69,7 @@ export function datasetRoutes(deps: ApiDependencies): Route[] {
       async handle({ res, params, principal }) {
         const run = await loadRun(params[0] as string, principal);
         const input = await exportInput(run);
-        const objectNames = new Map(input.prompts.map((prompt) => [prompt.promptId, prompt.objectName]));
+        const objectNames = new Map([input, ...(input.lineage?.revisions ?? [])].flatMap((part) => part.prompts.map((prompt) => [`${prompt.runId}/${prompt.promptId}`, prompt.objectName] as const)));
         const mtime = new Date(input.exportedAt);
         const zip = new yazl.ZipFile();
         const files = datasetFiles(input);
@@ -82,7 +83,7 @@ export function datasetRoutes(deps: ApiDependencies): Route[] {
         };
         for (const file of files) {
           if ('text' in file) continue;
-          const objectName = objectNames.get(file.image.promptId);
+          const objectName = objectNames.get(`${file.image.runId}/${file.image.promptId}`);
           // PNGs are compressed already: stored as they are, read only when the zip reaches them.
           zip.addReadStreamLazy(file.path, { mtime, compress: false }, (done) => {
             const read = objectName ? deps.bucket.read(objectName) : Promise.resolve(null);
@@ -118,12 +119,22 @@ export function datasetRoutes(deps: ApiDependencies): Route[] {
     },
   ];
 
-  /** The same inputs the CLI's exporter reads through GET /v1/runs/{id} and …/prompts. */
-  async function exportInput(run: RunRecord): Promise<ExportInput & { prompts: Array<{ objectName: string | null }> }> {
-    const [records, counts, quality] = await Promise.all([deps.store.listPrompts(run.runId), deps.store.countByStatus(run.runId), deps.store.qualitySummary(run.runId)]);
-    const { byPrompt, thresholds, report } = runQuality(run, records);
+  /**
+   * The same inputs the CLI's exporter reads through GET /v1/runs/{id} and …/prompts. A run of a
+   * lineage exports the whole lineage: its first run, with every revision beside it.
+   */
+  async function exportInput(run: RunRecord): Promise<ExportInput> {
+    const { root, revisions } = await loadLineage(deps, run);
+    const [records, counts, quality] = await Promise.all([deps.store.listPrompts(root.runId), deps.store.countByStatus(root.runId), deps.store.qualitySummary(root.runId)]);
+    const { byPrompt, thresholds, report } = runQuality(root, records);
     const prompts = records.map((prompt) => publicPrompt(prompt, byPrompt.get(prompt.promptId)));
-    const completed = deriveRunState(run, counts) === 'completed';
-    return { run, prompts, counts, quality, thresholds, report: completed ? report : null, exportedAt: datasetAsOf(run, prompts), versions: deps.versions?.() ?? {} };
+    const completed = deriveRunState(root, counts) === 'completed';
+    const lineage = await Promise.all(revisions.map(async (revision) => {
+      const own = await deps.store.listPrompts(revision.runId);
+      const quality = runQuality(revision, own).byPrompt;
+      return { run: revision, prompts: own.map((prompt) => publicPrompt(prompt, quality.get(prompt.promptId))) };
+    }));
+    const asOf = datasetAsOf(root, [...prompts, ...lineage.flatMap((part) => part.prompts)]);
+    return { run: root, prompts, counts, quality, thresholds, report: completed ? report : null, exportedAt: asOf, versions: deps.versions?.() ?? {}, ...(lineage.length ? { lineage: { revisions: lineage } } : {}) };
   }
 }

@@ -35,6 +35,7 @@ const FILES: ReadonlyMap<string, readonly [string, string]> = new Map([
   ['/assets/review.js', ['review.js', JS]],
   ['/assets/runs.js', ['runs.js', JS]],
   ['/assets/newrun.js', ['newrun.js', JS]],
+  ['/assets/regenerate.js', ['regenerate.js', JS]],
   ['/assets/keys.js', ['keys.js', JS]],
   ['/assets/session.js', ['session.js', JS]],
   ['/assets/run-view.js', ['run-view.js', JS]],

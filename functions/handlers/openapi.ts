@@ -5,6 +5,7 @@
  */
 import { z } from 'zod';
 import { reviewInputSchema } from '../core/runs/index.js';
+import { regenerateRequestSchema } from '../core/revisions/index.js';
 import { runRequestSchema } from '../core/scenario/index.js';
 import { scenarioSchema } from '../core/scenario/index.js';
 import * as answers from './api-schemas.js';
@@ -45,6 +46,9 @@ export const OPERATIONS: Operation[] = [
   { method: 'post', path: '/v1/runs:preview', summary: 'What POST /v1/runs would plan, cost and book; writes and books nothing', auth: 'token', body: runRequest, ok: { 200: answers.previewSchema }, errors: [400, 401, 413, 415, 429] },
   { method: 'get', path: '/v1/runs', summary: "A page of the caller's runs, newest first (the instructor's: everyone's)", auth: 'token', ok: { 200: answers.runListSchema }, errors: [400, 401] },
   { method: 'post', path: '/v1/runs/{runId}:cancel', summary: 'Cancel a run: queued prompts end failed with reason cancelled, and their images go back to the quota', auth: 'token', ok: { 200: answers.cancelledRunSchema }, errors: [401, 404] },
+  { method: 'post', path: '/v1/runs/{runId}:regenerate', summary: "Regenerate a finished run's selected slots as a revision, with the same values and optionally amended prompts; books only those", auth: 'token', body: regenerateRequestSchema, ok: { 202: answers.createdRevisionSchema }, errors: [400, 401, 404, 409, 413, 415, 429, 503] },
+  { method: 'post', path: '/v1/runs/{runId}:regenerate:preview', summary: 'What :regenerate would select, prompt and cost; writes and books nothing', auth: 'token', body: regenerateRequestSchema, ok: { 200: answers.revisionPreviewSchema }, errors: [400, 401, 404, 409, 413, 415, 429] },
+  { method: 'get', path: '/v1/runs/{runId}/revisions', summary: "The run's lineage: its first run and every revision, oldest first", auth: 'token', ok: { 200: answers.revisionsSchema }, errors: [401, 404] },
   { method: 'get', path: '/v1/runs/{runId}', summary: 'Progress, failures, quality and, once completed, the run report', auth: 'token', ok: { 200: answers.runStatusSchema }, errors: [401, 404] },
   { method: 'get', path: '/v1/runs/{runId}/prompts', summary: 'The thresholds in force and a page of prompts in plan order; the first page carries the run record', auth: 'token', ok: { 200: answers.promptsSchema }, errors: [400, 401, 404] },
   { method: 'get', path: '/v1/runs/{runId}/images/{promptId}', summary: 'The PNG, or with ?size=thumb its stored 256-pixel WebP preview; ETag and If-None-Match (304)', auth: 'token', ok: { 200: ['image/png', 'image/webp'], 304: [] }, errors: [400, 401, 404] },
@@ -66,6 +70,7 @@ const ERROR_TEXT: Record<number, string> = {
   401: 'no token, an unknown or revoked one, or a used or expired download ticket',
   403: 'an instructor-only operation',
   404: "no such run, prompt or participant (another participant's run is not found either)",
+  409: 'the run, or another run of its lineage, is still running (or the lineage has its most revisions)',
   413: 'the body is over 1 MiB',
   415: 'the body is not application/json',
   429: 'a quota or rate limit is reached; the message says which',

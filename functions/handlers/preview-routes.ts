@@ -8,30 +8,29 @@ import type { Route } from './route.js';
 import { validateRunRequest } from './run-create.js';
 import { limitWrites } from './write-limit.js';
 
+/** The quota as POST /v1/runs would find it, refusing in the same words when the run would be refused. */
+export async function previewQuota(deps: ApiDependencies, principal: Principal, images: number): Promise<{ used: number; left: number | null }> {
+  if (principal.role !== 'participant') return { used: 0, left: null };
+  const now = deps.now ?? Date.now;
+  const participant = await deps.participants.get(principal.id);
+  if (!participant) throw new HttpError(401, 'UNAUTHENTICATED', 'the token is not valid (unknown or revoked)');
+  const finished = new Set<string>();
+  for (const active of participant.activeRuns) if (await isFinished(deps, active)) finished.add(active.runId);
+  const decision = decideReservation(participant, { runId: 'preview', reservedAt: now() }, images, deps.quotas, finished);
+  if (!decision.ok) throw new HttpError(429, 'RESOURCE_EXHAUSTED', decision.message);
+  return { used: participant.imagesUsed, left: Math.max(0, participant.imageQuota - participant.imagesUsed) };
+}
+
+async function isFinished(deps: ApiDependencies, active: ActiveRun): Promise<boolean> {
+  const run = await deps.store.getRun(active.runId);
+  return run !== null && deriveRunState(run, await deps.store.countByStatus(active.runId)) === 'completed';
+}
+
 /**
  * `POST /v1/runs:preview`: the same body and the same checks as `POST /v1/runs`, answered with the
  * plan, its balance, its cost and the caller's quota. It writes nothing and books nothing.
  */
 export function previewRoutes(deps: ApiDependencies): Route[] {
-  const now = deps.now ?? Date.now;
-
-  /** The quota as POST /v1/runs would find it, refusing in the same words when the run would be refused. */
-  async function quotaFor(principal: Principal, images: number): Promise<{ used: number; left: number | null }> {
-    if (principal.role !== 'participant') return { used: 0, left: null };
-    const participant = await deps.participants.get(principal.id);
-    if (!participant) throw new HttpError(401, 'UNAUTHENTICATED', 'the token is not valid (unknown or revoked)');
-    const finished = new Set<string>();
-    for (const active of participant.activeRuns) if (await isFinished(active)) finished.add(active.runId);
-    const decision = decideReservation(participant, { runId: 'preview', reservedAt: now() }, images, deps.quotas, finished);
-    if (!decision.ok) throw new HttpError(429, 'RESOURCE_EXHAUSTED', decision.message);
-    return { used: participant.imagesUsed, left: Math.max(0, participant.imageQuota - participant.imagesUsed) };
-  }
-
-  async function isFinished(active: ActiveRun): Promise<boolean> {
-    const run = await deps.store.getRun(active.runId);
-    return run !== null && deriveRunState(run, await deps.store.countByStatus(active.runId)) === 'completed';
-  }
-
   return [
     {
       method: 'POST',
@@ -42,7 +41,7 @@ export function previewRoutes(deps: ApiDependencies): Route[] {
         // A preview writes nothing but costs planning work: it has a per-caller ceiling of its own, shared by every instance.
         await limitWrites(deps, principal, 'previews');
         // The planner places exactly `count` prompts, so the quota is checked before the planning work.
-        const quota = await quotaFor(principal, request.count);
+        const quota = await previewQuota(deps, principal, request.count);
         const preview = previewRun(request, deps.provider.model, request.judge === 'gemini' ? (deps.judge?.model ?? null) : null);
         sendJson(res, 200, { ...preview, scenario: request.scenario.name, image: request.image, quota });
       },

@@ -4,11 +4,11 @@
  * writing. `validateRunRequest` writes nothing, so a preview can share it with POST.
  */
 import { randomBytes } from 'node:crypto';
-import type { ActiveRun } from '../core/access/index.js';
+import { ABANDONED_AFTER_MS, type ActiveRun } from '../core/access/index.js';
 import { planPrompts, type PlannedPrompt } from '../core/scenario/index.js';
 import { estimateRunCost } from '../core/runs/index.js';
 import { parseRunRequest, type RunRequest } from '../core/scenario/index.js';
-import { newPromptRecord, type RunRecord } from '../core/runs/index.js';
+import { deriveRunState, newPromptRecord, type RunRecord } from '../core/runs/index.js';
 import type { ApiDependencies } from './api-dependencies.js';
 import type { Principal } from './auth.js';
 import { HttpError } from './http.js';
@@ -91,4 +91,25 @@ export async function recordRun(
     deps.log.error('run creation failed; booking given back and partial records deleted', { runId, owner: principal.id, error: error instanceof Error ? error.message : String(error) });
     throw error;
   }
+}
+
+/**
+ * Queues one message per prompt. Nothing is lost when some cannot be queued: those prompts end
+ * `failed` with the reason, their images go back to the caller's quota, and the caller gets a 503.
+ */
+export async function publishRun(deps: ApiDependencies, principal: Principal, runId: string, promptIds: readonly string[]): Promise<void> {
+  const { failed, error } = await deps.publisher.publish(promptIds.map((promptId) => ({ runId, promptId })));
+  if (failed.length === 0) return;
+  await deps.store.markPublishFailed(runId, failed, `publish_failed: ${error ?? 'unknown error'}`);
+  if (principal.role === 'participant') await deps.participants.releaseRun(principal.id, runId, { refundImages: failed.length, finished: failed.length === promptIds.length });
+  deps.log.error('publishing failed', { runId, failed: failed.length, error });
+  throw new HttpError(503, 'UNAVAILABLE', `run ${runId} was recorded but ${failed.length} of ${promptIds.length} prompts could not be queued (${error}); they are marked failed — retry the request`);
+}
+
+/** A booked run is finished once all its prompts are; one whose document never appeared was abandoned. */
+export async function isBookedRunFinished(deps: Pick<ApiDependencies, 'store' | 'now'>, active: ActiveRun): Promise<boolean> {
+  const run = await deps.store.getRun(active.runId);
+  if (!run) return (deps.now ?? Date.now)() - active.reservedAt > ABANDONED_AFTER_MS;
+  if (run.summary) return true;
+  return deriveRunState(run, await deps.store.countByStatus(active.runId)) === 'completed';
 }

@@ -1,13 +1,13 @@
-import { ABANDONED_AFTER_MS, type ActiveRun } from '../core/access/index.js';
+import type { ActiveRun } from '../core/access/index.js';
 import { reviewInputSchema } from '../core/runs/index.js';
 import { formatIssues } from '../core/scenario/index.js';
-import { deriveRunState, type RunRecord } from '../core/runs/index.js';
+import type { RunRecord } from '../core/runs/index.js';
 import { defaultRunId, type ApiDependencies } from './api-dependencies.js';
 import type { Principal } from './auth.js';
 import { HttpError, readJsonBody, sendJson } from './http.js';
 import { ID, PROMPT_ID, type Route } from './route.js';
 import { listPrompts, listRuns, runStatus, serveImage } from './run-views.js';
-import { recordRun, validateRunRequest } from './run-create.js';
+import { isBookedRunFinished, publishRun, recordRun, validateRunRequest } from './run-create.js';
 import { limitWrites } from './write-limit.js';
 
 /** Runs: create, list, follow, read prompts and images, and review images. */
@@ -22,13 +22,7 @@ export function runRoutes(deps: ApiDependencies): Route[] {
     return run;
   }
 
-  /** A booked run is finished once all its prompts are; one whose document never appeared was abandoned. */
-  async function isFinished(active: ActiveRun): Promise<boolean> {
-    const run = await deps.store.getRun(active.runId);
-    if (!run) return now() - active.reservedAt > ABANDONED_AFTER_MS;
-    if (run.summary) return true;
-    return deriveRunState(run, await deps.store.countByStatus(active.runId)) === 'completed';
-  }
+  const isFinished = (active: ActiveRun) => isBookedRunFinished(deps, active);
 
   /** Participants' names by id, so run lists show people rather than ids; a participant sees only their own. */
   return [
@@ -41,15 +35,7 @@ export function runRoutes(deps: ApiDependencies): Route[] {
         const runId = newRunId();
         const { run, planned } = await recordRun(deps, principal, request, runId, isFinished);
         const { scenario, seed } = run;
-        const { failed, error } = await deps.publisher.publish(planned.map((prompt) => ({ runId, promptId: prompt.promptId })));
-        if (failed.length > 0) {
-          // Nothing is lost: the unpublished prompts end `failed` with the reason, and the caller learns of it.
-          await deps.store.markPublishFailed(runId, failed, `publish_failed: ${error ?? 'unknown error'}`);
-          // The unqueued prompts will never be generated: their images go back to the caller's quota.
-          if (principal.role === 'participant') await deps.participants.releaseRun(principal.id, runId, { refundImages: failed.length, finished: failed.length === planned.length });
-          deps.log.error('publishing failed', { runId, failed: failed.length, error });
-          throw new HttpError(503, 'UNAVAILABLE', `run ${runId} was recorded but ${failed.length} of ${planned.length} prompts could not be queued (${error}); they are marked failed — retry the request`);
-        }
+        await publishRun(deps, principal, runId, planned.map((prompt) => prompt.promptId));
         deps.log.info('run accepted', { runId, owner: principal.id, planned: planned.length, scenario: scenario.name, seed });
         sendJson(res, 202, { runId, planned: planned.length, seed, statusUrl: `/v1/runs/${runId}` });
       },

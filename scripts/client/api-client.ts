@@ -82,6 +82,14 @@ export class ApiClient {
     return { run: first.run, thresholds: first.thresholds, prompts: pages.flatMap((page) => page.prompts) };
   }
 
+  /** The run's lineage, oldest first: its first run and every revision (one entry for a run never regenerated). */
+  async getLineage(runId: string): Promise<{ rootRunId: string; runIds: string[] }> {
+    const answer = await this.json<{ rootRunId?: unknown; runs?: unknown }>('GET', `/v1/runs/${encodeURIComponent(runId)}/revisions`);
+    const runIds = Array.isArray(answer.runs) ? answer.runs.map((run: { runId?: unknown }) => run?.runId) : [];
+    if (typeof answer.rootRunId !== 'string' || !runIds.every((id): id is string => typeof id === 'string')) throw new Error(`GET /v1/runs/${runId}/revisions gave no lineage`);
+    return { rootRunId: answer.rootRunId, runIds };
+  }
+
   /**
    * Every page of a list route, following `nextPageToken`. A server that sends a token it sent
    * before (a loop), or more items than the first page's total allows, or a page with no items but

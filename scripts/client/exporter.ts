@@ -4,7 +4,7 @@ import { dirname, isAbsolute, relative, resolve } from 'node:path';
 import type { DatasetOptions } from '../../functions/core/export/index.js';
 import { isPlainRelativePath, unsafePathComponent } from '../../functions/core/export/index.js';
 import { datasetAsOf } from '../../functions/core/export/index.js';
-import { datasetFiles, succeeded, type ExportInput } from '../../functions/core/export/index.js';
+import { datasetFiles, type ExportInput } from '../../functions/core/export/index.js';
 import type { ApiClient, RunStatus } from './api-client.js';
 
 export interface ExportResult {
@@ -31,13 +31,25 @@ export function resolveInside(dir: string, path: string): string {
   return target;
 }
 
-/** Fetches a finished run through the API and writes the formatter's files under `dir`. */
+/**
+ * Fetches a finished run through the API and writes the formatter's files under `dir`. A run of a
+ * lineage exports the whole lineage: its first run's slots, each with its chosen version.
+ */
 export async function exportRun(client: ApiClient, status: RunStatus, dir: string, versions: Record<string, string>, dataset?: DatasetOptions): Promise<ExportResult> {
-  const { run, prompts, thresholds } = await client.getPrompts(status.runId);
+  const lineage = await client.getLineage(status.runId);
+  const rootStatus = lineage.rootRunId === status.runId ? status : await client.getRun(lineage.rootRunId);
+  const parts = await Promise.all([lineage.rootRunId, ...lineage.runIds.filter((id) => id !== lineage.rootRunId)].map((id) => client.getPrompts(id)));
   // Every component the server sent is checked before a single file is written.
-  const unsafe = unsafePathComponent(run?.runId, Array.isArray(prompts) ? prompts : [{ category: undefined, promptId: undefined }]);
-  if (unsafe) throw new UnsafeExportError(`the server sent an unsafe ${unsafe}; nothing was written`);
-  const base: ExportInput = { run, prompts, thresholds, report: status.report, counts: status.counts, quality: status.quality, exportedAt: datasetAsOf(run, prompts), versions, dataset };
+  for (const { run, prompts } of parts) {
+    const unsafe = unsafePathComponent(run?.runId, Array.isArray(prompts) ? prompts : [{ category: undefined, promptId: undefined }]);
+    if (unsafe) throw new UnsafeExportError(`the server sent an unsafe ${unsafe}; nothing was written`);
+  }
+  const [{ run, prompts, thresholds }, ...revisions] = parts as [(typeof parts)[number], ...typeof parts];
+  const everyPrompt = parts.flatMap((part) => part.prompts);
+  const base: ExportInput = {
+    run, prompts, thresholds, report: rootStatus.report, counts: rootStatus.counts, quality: rootStatus.quality, exportedAt: datasetAsOf(run, everyPrompt), versions, dataset,
+    ...(revisions.length ? { lineage: { revisions: revisions.map((part) => ({ run: part.run, prompts: part.prompts })) } } : {}),
+  };
   const files = datasetFiles(base).map((file) => ({ file, target: resolveInside(dir, file.path) }));
   await Promise.all([...new Set(files.map(({ target }) => dirname(target)))].map((sub) => mkdir(sub, { recursive: true })));
 
@@ -56,5 +68,5 @@ export async function exportRun(client: ApiClient, status: RunStatus, dir: strin
   await Promise.all(Array.from({ length: 8 }, worker));
   const input: ExportInput = { ...base, imageSha256 };
   for (const file of datasetFiles(input)) if ('text' in file) await writeFile(resolveInside(dir, file.path), file.text);
-  return { dir, input, images: prompts.filter(succeeded).length };
+  return { dir, input, images: files.filter(({ file }) => 'image' in file).length };
 }

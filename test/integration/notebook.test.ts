@@ -7,11 +7,11 @@ import { describe, expect, inject, it } from 'vitest';
 import { ensurePythonEnv } from '../../scripts/lib/python-env.js';
 import { projectRoot } from '../../scripts/lib/tools.js';
 
-/** The code in docs/notebook.md, exactly as printed: the page's first python block. */
-function notebookSnippet(page: string): string {
-  const match = /```python\n([\s\S]*?)```/.exec(page);
-  if (!match) throw new Error('docs/notebook.md has no python block');
-  return match[1] as string;
+/** The code in docs/notebook.md, exactly as printed: the page's first python block, or its first `blocks`, in order. */
+function notebookSnippet(page: string, blocks = 1): string {
+  const matches = [...page.matchAll(/```python\n([\s\S]*?)```/g)].slice(0, blocks);
+  if (matches.length < blocks) throw new Error(`docs/notebook.md has fewer than ${blocks} python blocks`);
+  return matches.map((match) => match[1] as string).join('\n');
 }
 
 describe('the documented notebook snippet', () => {
@@ -36,4 +36,20 @@ describe('the documented notebook snippet', () => {
     expect(extracted, 'the dataset folder the snippet unzipped').toBeDefined();
     for (const file of ['metadata/quality_scores.csv', 'metadata/image_prompts.json', 'documentation/generation_log.md']) expect(existsSync(join(dir, extracted as string, file)), file).toBe(true);
   });
+
+  it('continues with the loop: rates two images 1, regenerates the rejected with an amended prompt and downloads the lineage', async () => {
+    const python = await ensurePythonEnv();
+    const participant = (await (await fetch(`${stack.apiUrl}/v1/participants`, {
+      method: 'POST',
+      headers: { Authorization: `Bearer ${stack.instructorToken}`, 'Content-Type': 'application/json' },
+      body: JSON.stringify({ name: 'Notebook Ida', imageQuota: 10 }),
+    })).json()) as { token: string };
+    const dir = mkdtempSync(join(tmpdir(), 'notebook-loop-'));
+    const script = join(dir, 'loop.py');
+    writeFileSync(script, notebookSnippet(readFileSync(join(projectRoot, 'docs', 'notebook.md'), 'utf8'), 2));
+    const { stdout } = await promisify(execFile)(python, [script], { cwd: dir, env: { PATH: process.env.PATH ?? '', API_URL: stack.apiUrl, API_TOKEN: participant.token }, timeout: 240_000 });
+    expect(stdout).toMatch(/^2 slots to regenerate: p\d{4}, p\d{4}$/m);
+    expect(stdout).toMatch(/^6 images in the lineage's dataset, 8 versions listed, [0-2] from the revision$/m);
+  });
 });
+

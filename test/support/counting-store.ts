@@ -5,6 +5,7 @@ const READS: Partial<Record<keyof RunStore, (result: unknown) => number>> = {
   getRun: () => 1,
   getPrompt: () => 1,
   listRuns: (runs) => Math.max(1, (runs as unknown[]).length),
+  listRevisions: (runs) => Math.max(1, (runs as unknown[]).length),
   listPrompts: (prompts) => Math.max(1, (prompts as unknown[]).length),
   listFailures: (failures) => Math.max(1, (failures as unknown[]).length),
   listPromptsPage: (page) => Math.max(1, (page as { prompts: unknown[] }).prompts.length),

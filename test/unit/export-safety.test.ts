@@ -17,6 +17,7 @@ let root: string;
 beforeAll(async () => {
   server = createServer((req, res) => {
     if (req.url?.includes('/images/')) res.writeHead(200, { 'Content-Type': 'image/png' }).end(Buffer.from('png'));
+    else if (req.url?.endsWith('/revisions')) res.writeHead(200, { 'Content-Type': 'application/json' }).end(JSON.stringify({ rootRunId: 'r1', runs: [{ runId: 'r1' }] }));
     else res.writeHead(200, { 'Content-Type': 'application/json' }).end(JSON.stringify({ ...answer, thresholds: {} }));
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));

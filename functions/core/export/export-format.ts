@@ -2,32 +2,44 @@
  * The workshop's dataset layout, as pure functions from run data to file contents.
  * The writer in scripts/client/exporter.ts only fetches and saves.
  */
-import { generationLogMd } from './generation-log.js';
+import { escapeMarkdown, generationLogMd } from './generation-log.js';
 import { judgeJson } from './judge-export.js';
 import { qualityScoresCsv } from './quality-scores-csv.js';
 import { failureReasonOf, imagePath, perCategory, succeeded, timings, type ExportedPrompt, type ExportInput } from './export-model.js';
 import { splitEntry, withDatasetPackaging } from './dataset-packaging.js';
 import { datasetOptionsOf, splitPlanOf } from './export-splits.js';
 import type { SplitPlan } from './splits.js';
+import { resolveLineage, revisionLogLines, revisionParameters, type ResolvedLineage } from './lineage-export.js';
+import type { SlotVersion } from '../revisions/index.js';
 
 export * from './export-model.js';
 export { escapeMarkdown, generationLogMd } from './generation-log.js';
 export { qualityScoresCsv } from './quality-scores-csv.js';
 
-export function imagePromptsJson(prompts: ExportedPrompt[], plan?: SplitPlan): string {
-  const entries = prompts.map((prompt) => ({
+/**
+ * Every prompt, or with `versions` every version of every slot: only a slot's chosen version with an
+ * image is in the dataset (`inDataset`), and only it has a file and a split.
+ */
+export function imagePromptsJson(prompts: ExportedPrompt[], plan?: SplitPlan, versions?: ReadonlyArray<SlotVersion<ExportedPrompt>>): string {
+  const listed = versions ?? prompts.map((prompt) => ({ prompt, version: prompt.version ?? 1, replaces: prompt.replaces ?? null, replacedBy: [], chosen: true }));
+  const entries = listed.map(({ prompt, version, replaces, replacedBy, chosen }) => ({
     id: prompt.promptId,
+    runId: prompt.runId,
+    version,
+    replaces,
+    replacedBy,
+    inDataset: chosen && succeeded(prompt),
     category: prompt.category,
     prompt: prompt.prompt,
     variables: prompt.variables,
     seed: prompt.seed,
     status: succeeded(prompt) ? 'succeeded' : 'failed',
-    ...(succeeded(prompt) ? { file: imagePath(prompt), model: prompt.model } : { failureReason: failureReasonOf(prompt) }),
+    ...(succeeded(prompt) ? { ...(chosen ? { file: imagePath(prompt) } : {}), model: prompt.model } : { failureReason: failureReasonOf(prompt) }),
     issues: prompt.issues,
     expected: prompt.expected ?? [],
     duplicateOf: prompt.duplicateOf,
     review: prompt.review ?? null,
-    ...(plan && succeeded(prompt) ? splitEntry(plan, prompt.promptId) : {}),
+    ...(plan && chosen && succeeded(prompt) ? splitEntry(plan, prompt.promptId) : {}),
     judge: judgeJson(prompt),
   }));
   return `${JSON.stringify(entries, null, 2)}\n`;
@@ -41,20 +53,23 @@ export type DatasetFile = { path: string; text: string } | { path: string; image
  * packaging adds to, so no writer lays out files of its own. Paths are relative and POSIX.
  */
 export function datasetFiles(input: ExportInput): DatasetFile[] {
-  const images: DatasetFile[] = input.prompts.filter(succeeded).map((prompt) => ({ path: imagePath(prompt), image: { runId: input.run.runId, promptId: prompt.promptId } }));
+  // A lineage is one dataset: one version per slot, each image read from the run that made it.
+  const resolved = resolveLineage(input);
+  const { dataset } = resolved;
+  const images: DatasetFile[] = dataset.prompts.filter(succeeded).map((prompt) => ({ path: imagePath(prompt), image: { runId: prompt.runId, promptId: prompt.promptId } }));
   return [
     ...images,
     // The Hugging Face metadata, the dataset card and croissant.json follow the workshop's files.
-    ...withDatasetPackaging(input, [
-      { path: 'metadata/image_prompts.json', text: imagePromptsJson(input.prompts, splitPlanOf(input)) },
-      { path: 'metadata/generation_parameters.json', text: generationParametersJson(input) },
-      { path: 'metadata/quality_scores.csv', text: qualityScoresCsv(input.prompts) },
-      { path: 'documentation/generation_log.md', text: generationLogMd(input) },
+    ...withDatasetPackaging(dataset, [
+      { path: 'metadata/image_prompts.json', text: imagePromptsJson(dataset.prompts, splitPlanOf(dataset), resolved.view.versions) },
+      { path: 'metadata/generation_parameters.json', text: generationParametersJson(dataset, resolved) },
+      { path: 'metadata/quality_scores.csv', text: qualityScoresCsv(dataset.prompts) },
+      { path: 'documentation/generation_log.md', text: generationLogMd(dataset, revisionLogLines(resolved, escapeMarkdown)) },
     ]),
   ];
 }
 
-export function generationParametersJson(input: ExportInput): string {
+export function generationParametersJson(input: ExportInput, lineage?: ResolvedLineage): string {
   const ok = input.prompts.filter(succeeded).length;
   return `${JSON.stringify(
     {
@@ -74,6 +89,7 @@ export function generationParametersJson(input: ExportInput): string {
       dataset: datasetOptionsOf(input),
       exportedAt: input.exportedAt,
       versions: input.versions,
+      ...(lineage?.revisions.length ? { revisions: revisionParameters(lineage.revisions) } : {}),
     },
     null,
     2,

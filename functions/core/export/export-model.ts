@@ -27,6 +27,11 @@ export interface ExportInput {
    * passes them in, so croissant.json can list a checksum for every image and stay a pure format.
    */
   imageSha256?: ReadonlyMap<string, string>;
+  /**
+   * The revisions of `run` (which is then the lineage's first run), each with its prompts: the
+   * dataset takes one version per slot and lists them all (lineage-export.ts).
+   */
+  lineage?: { revisions: Array<{ run: RunRecord; prompts: ExportedPrompt[] }> };
 }
 
 export const imagePath = (prompt: Pick<PromptRecord, 'category' | 'promptId'>): string =>

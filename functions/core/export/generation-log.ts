@@ -16,7 +16,8 @@ export function escapeMarkdown(text: string): string {
     .replace(/\r?\n/g, ' ');
 }
 
-export function generationLogMd(input: ExportInput): string {
+/** `revisionLines`, for a lineage, go before the prompts (lineage-export.ts makes them). */
+export function generationLogMd(input: ExportInput, revisionLines: string[] = []): string {
   const { run, prompts, quality } = input;
   const time = timings(input);
   const failed = prompts.filter((p) => !succeeded(p));
@@ -46,6 +47,7 @@ export function generationLogMd(input: ExportInput): string {
     ...splitLogLines(input, escapeMarkdown),
     ...flaggedImages(prompts, escapeMarkdown),
     ...judgeLogLines(input.report),
+    ...revisionLines,
     '',
     '## Prompts',
     ...prompts.map((p) => `- ${p.promptId} [${escapeMarkdown(p.category)}] ${succeeded(p) ? '' : '(failed) '}${escapeMarkdown(p.prompt)}`),

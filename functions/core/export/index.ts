@@ -16,3 +16,4 @@ export * from './quality-scores-csv.js';
 export * from './judge-export.js';
 export * from './dataset-as-of.js';
 export * from './yaml-scalar.js';
+export * from './lineage-export.js';

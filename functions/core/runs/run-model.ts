@@ -4,6 +4,7 @@ import type { JudgeMode } from '../judge/index.js';
 import type { JudgeRecord } from '../judge/index.js';
 import type { CostEstimate } from './pricing.js';
 import type { Review } from './review.js';
+import type { RevisionInfo } from './revision-record.js';
 import { DEFAULT_IMAGE_SETTINGS, type ImageSettings, type Scenario } from '../scenario/index.js';
 
 /** Lifecycle of one planned prompt. `assessed` and `failed` are terminal. */
@@ -35,6 +36,8 @@ export interface RunRecord {
   cancelledAt?: string | null;
   /** The content judge for this run; absent on runs made before the judge existed (none). */
   judge?: JudgeMode;
+  /** Set on a revision: the lineage it belongs to, what it selected and what it amended. */
+  revision?: RevisionInfo;
 }
 
 export interface PromptRecord extends PlannedPrompt {
@@ -60,6 +63,10 @@ export interface PromptRecord extends PlannedPrompt {
   queuedAt?: number;
   /** The content judge's verdict for the current object generation; absent until judged. */
   judge?: JudgeRecord | null;
+  /** 1 for a slot's original prompt (absent on prompts made before revisions existed), 2 for its first regeneration … */
+  version?: number;
+  /** On a regenerated prompt, the image it replaces, as `runId/promptId`. */
+  replaces?: string | null;
 }
 
 export function newPromptRecord(runId: string, planned: PlannedPrompt, image: ImageSettings = DEFAULT_IMAGE_SETTINGS): PromptRecord {

@@ -18,7 +18,7 @@ export interface PlanOptions {
   categories?: string[];
 }
 
-const DEFAULT_STYLE = 'photorealistic documentary photograph';
+export const DEFAULT_STYLE = 'photorealistic documentary photograph';
 
 /**
  * Turns a scenario into `count` prompts. Deterministic for a given seed; spreads the

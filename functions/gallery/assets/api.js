@@ -81,6 +81,9 @@ export const api = {
   },
   previewRun: (body) => json('POST', '/v1/runs:preview', body),
   createRun: (body) => json('POST', '/v1/runs', body),
+  lineage: (runId) => json('GET', `/v1/runs/${id(runId)}/revisions`),
+  previewRevision: (runId, body) => json('POST', `/v1/runs/${id(runId)}:regenerate:preview`, body),
+  regenerate: (runId, body) => json('POST', `/v1/runs/${id(runId)}:regenerate`, body),
   datasetTicket: (runId) => json('POST', `/v1/runs/${id(runId)}/dataset:ticket`),
   saveReview: (runId, promptId, review) => json('PUT', `/v1/runs/${id(runId)}/prompts/${id(promptId)}/review`, review),
 

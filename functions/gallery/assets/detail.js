@@ -31,15 +31,38 @@ export class DetailView {
       prompt.duplicateOf && section('Duplicate of',
         h('button', { type: 'button', className: 'duplicate', on: { click: () => this.onOpenPrompt(prompt.duplicateOf) } },
           original ? this.cards.thumbFrame(original, 'thumb small') : null, `${prompt.duplicateOf} — open the original`)),
+      prompt.replaces && section('Versions', this.versions(prompt, isCurrent)),
       section('Variables', table(Object.entries(prompt.variables ?? {}))),
       prompt.metrics && section('Metrics', h('table', { className: 'kv metrics' }, h('tbody', {}, Object.entries(prompt.metrics).map(([k, v]) =>
         h('tr', { title: explainMetric(k, thresholds) }, h('th', { text: k }), h('td', { text: formatNumber(v) }), h('td', { className: 'meaning', text: explainMetric(k, thresholds) })))))),
-      section('Details', table([['status', prompt.status], ['index', prompt.index], ['seed', prompt.seed], ['model', prompt.model ?? '']])));
+      section('Details', table([['status', prompt.status], ['version', prompt.version ?? 1], ['index', prompt.index], ['seed', prompt.seed], ['model', prompt.model ?? '']])));
   }
 
-  /** Lets the full-size image go. */
+  /** Lets the full-size image and the versions' previews go. */
   clear() {
     this.setImageUrl(null);
+    this.setVersionUrls([]);
+  }
+
+  /** A regenerated image beside the one it replaces (`replaces` is `runId/promptId`), as previews. */
+  versions(prompt, isCurrent) {
+    const [runId, promptId] = prompt.replaces.split('/');
+    const figure = (label, id) => h('figure', { className: 'version', dataset: { image: id } }, h('div', { className: 'thumb small', text: '…' }), h('figcaption', { text: label }));
+    const strip = h('div', { className: 'versions' },
+      figure(`version ${(prompt.version ?? 2) - 1} · replaced (run ${runId})`, prompt.replaces),
+      figure(`version ${prompt.version ?? 2} · this image`, `${prompt.runId}/${prompt.promptId}`));
+    this.setVersionUrls([]);
+    Promise.all([api.imageUrl(runId, promptId, { thumb: true }), HAS_IMAGE.has(prompt.status) ? api.imageUrl(prompt.runId, prompt.promptId, { thumb: true }) : null].map((url) => url && url.catch(() => null))).then((urls) => {
+      if (!isCurrent()) return urls.forEach((url) => url && URL.revokeObjectURL(url));
+      this.setVersionUrls(urls.filter(Boolean));
+      urls.forEach((url, i) => strip.children[i]?.firstElementChild.replaceWith(url ? h('img', { className: 'thumb small', src: url, alt: strip.children[i].textContent }) : h('div', { className: 'thumb small', text: 'no image' })));
+    });
+    return strip;
+  }
+
+  setVersionUrls(urls) {
+    for (const url of this.versionUrls ?? []) URL.revokeObjectURL(url);
+    this.versionUrls = urls;
   }
 
   showImage(prompt, isCurrent) {

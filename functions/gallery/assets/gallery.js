@@ -12,6 +12,7 @@
 //   cards.js     the cards of the grid
 //   detail.js    the detail view of one image
 //   newrun.js    the New run form and its preview
+//   regenerate.js  the run's lineage, the Regenerate buttons and their form
 //   keys.js      the keyboard shortcuts
 //   download.js  the dataset download; explain.js and legend.js what flags and metrics mean; usable.js the verdict
 import { token, whenUnauthorized } from './api.js';
@@ -20,6 +21,7 @@ import { downloadDataset } from './download.js';
 import { FILTERS } from './filters.js';
 import { keyHandler } from './keys.js';
 import { NewRunForm } from './newrun.js';
+import { RegenerateForm } from './regenerate.js';
 import { RunView } from './run-view.js';
 import { RunList } from './runs.js';
 import { Session } from './session.js';
@@ -35,7 +37,7 @@ const runList = new RunList({ list: $('run-list'), empty: $('runs-empty'), more:
     if (changed && view.run) view.loadPrompts(); // new images in the open run
   },
 });
-const view = new RunView(runList);
+const view = new RunView(runList, { onRegenerate: (select, count) => openRegenerate(select, count) });
 const session = new Session({
   runList,
   onSignedIn: async () => {
@@ -60,7 +62,7 @@ async function loadRuns(options) {
 
 const onKey = keyHandler({
   isSignedIn: () => session.signedIn,
-  isFormOpen: () => !$('newrun-view').hidden,
+  isFormOpen: () => !$('newrun-view').hidden || !$('regen-view').hidden,
   isHelpOpen: () => !$('help').hidden,
   isDetailOpen: () => view.detailOpen,
   selected: () => view.selectedPrompt(),
@@ -93,6 +95,24 @@ function closeNewRun() {
   $('newrun-view').hidden = true;
   if (view.runId) $('run-view').hidden = false;
   else $('run-empty').hidden = false;
+}
+
+// ---- a revision ----
+
+const regenerateForm = new RegenerateForm($('regen-view'), {
+  onStarted: async (runId) => {
+    await loadRuns();
+    view.open(runId);
+  },
+  onClose: () => {
+    $('regen-view').hidden = true;
+    $('run-view').hidden = !view.runId;
+  },
+});
+
+function openRegenerate(select, count) {
+  $('run-view').hidden = true;
+  regenerateForm.show({ runId: view.runId, select, count, categories: view.run?.categories ?? [] });
 }
 
 // ---- start ----

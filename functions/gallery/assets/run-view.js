@@ -7,6 +7,7 @@ import { DetailView } from './detail.js';
 import { $, fill, h } from './dom.js';
 import { clearFilters, matchesFilters, renderFilterOptions } from './filters.js';
 import { renderLegend } from './legend.js';
+import { renderRevisions } from './regenerate.js';
 import { ReviewPanel, ReviewSaver, reviewOf } from './review.js';
 import { countsText } from './runs.js';
 import { usableVerdict } from './usable.js';
@@ -14,9 +15,13 @@ import { usableVerdict } from './usable.js';
 const focusGrid = () => $('grid').focus({ preventScroll: true });
 
 export class RunView {
-  /** `runList` knows each run's status (counts, failures) and which run is marked open. */
-  constructor(runList) {
+  /**
+   * `runList` knows each run's status (counts, failures) and which run is marked open;
+   * `onRegenerate(select, count)` opens the form that regenerates a selection of this run.
+   */
+  constructor(runList, { onRegenerate }) {
     this.runList = runList;
+    this.onRegenerate = onRegenerate;
     this.runId = null; // the open run
     this.run = null;
     this.prompts = [];
@@ -24,6 +29,7 @@ export class RunView {
     this.selected = -1; // index into visible
     this.detailOpen = false;
     this.thresholds = {}; // the open run's quality thresholds, for the explanations
+    this.lineage = null; // the open run's lineage (GET …/revisions): its first run and every revision
     this.thumbs = new Thumbnails();
     this.saver = new ReviewSaver({
       save: async (prompt, review) => (await api.saveReview(prompt.runId, prompt.promptId, review)).review,
@@ -47,7 +53,7 @@ export class RunView {
     this.runId = runId;
     history.replaceState(null, '', `#run=${encodeURIComponent(runId)}`);
     this.runList.markOpen(runId);
-    $('newrun-view').hidden = true;
+    $('newrun-view').hidden = $('regen-view').hidden = true;
     $('run-empty').hidden = true;
     $('run-view').hidden = false;
     $('run-title').textContent = 'Loading…';
@@ -57,7 +63,7 @@ export class RunView {
 
   close() {
     this.thumbs.clear();
-    Object.assign(this, { runId: null, run: null, prompts: [], visible: [], selected: -1 });
+    Object.assign(this, { runId: null, run: null, prompts: [], visible: [], selected: -1, lineage: null });
     fill($('grid'));
     $('run-view').hidden = true;
     $('run-empty').hidden = false;
@@ -69,7 +75,7 @@ export class RunView {
     const runId = this.runId;
     let answer;
     try {
-      answer = await api.prompts(runId);
+      [answer, this.lineage] = await Promise.all([api.prompts(runId), api.lineage(runId).catch(() => null)]);
     } catch (error) {
       if (runId === this.runId) $('run-title').textContent = `Could not open run ${runId}: ${error.message}`;
       return;
@@ -103,6 +109,10 @@ export class RunView {
     fill($('run-failures'), failures.map((f) => h('li', {}, h('span', { className: 'pid', text: f.promptId }), ` ${f.category}: `, h('span', { className: 'error', text: f.reason }))));
     $('run-failures').hidden = failures.length === 0;
     renderLegend($('legend'), this.thresholds);
+    renderRevisions($('run-revisions'), {
+      runId: this.runId, lineage: this.lineage, prompts: this.prompts, completed: status?.state === 'completed',
+      onRegenerate: (select, count) => this.onRegenerate(select, count), onOpen: (runId) => this.open(runId),
+    });
   }
 
   applyFilters() {
