@@ -24,13 +24,16 @@ import type { ApiDependencies } from './handlers/api.js';
 import type { AssessDependencies } from './handlers/assess.js';
 import type { GenerateDependencies } from './handlers/generate.js';
 import { makeAssessHandler } from './handlers/assess.js';
+import { STORAGE_CLIENT_MAX_RETRIES, STORAGE_WRITE_TOTAL_TIMEOUT_MS } from './handlers/after-paid-call.js';
 import { reassessWith, type ReconcileDependencies } from './handlers/reconcile.js';
 import { builtinScenarios, DEFAULT_SCENARIO } from './scenarios/index.js';
 
 /** Builds the real cloud clients. Called on a function's first invocation, never at import. */
 function clients(config: Config, firestoreSettings: Record<string, unknown> = {}) {
   const firestore = new Firestore({ projectId: config.projectId, ignoreUndefinedProperties: true, ...firestoreSettings });
-  const storage = new Storage({ projectId: config.projectId, ...(config.storageEndpoint ? { apiEndpoint: config.storageEndpoint } : {}) });
+  // Bounded, so the image write's own retries multiply a known figure that fits the lease (after-paid-call.ts).
+  const retryOptions = { autoRetry: true, maxRetries: STORAGE_CLIENT_MAX_RETRIES, maxRetryDelay: 2, totalTimeout: STORAGE_WRITE_TOTAL_TIMEOUT_MS / 1000 };
+  const storage = new Storage({ projectId: config.projectId, retryOptions, ...(config.storageEndpoint ? { apiEndpoint: config.storageEndpoint } : {}) });
   return {
     firestore,
     store: new FirestoreRunStore(firestore),
@@ -107,6 +110,7 @@ export function assessDependencies(config: Config, env: Record<string, string | 
       // Its own bucket: judging never eats image generation's quota, and vice versa.
       rateLimiter: new FirestoreRateLimiter(firestore, 'gemini-judge', config.judge.requestsPerMinute),
       leaseMs: config.judge.timeoutMs + 30_000,
+      callBudgetMs: config.judge.timeoutMs,
       maxAttempts: config.maxAttempts,
     },
   };

@@ -1,14 +1,15 @@
 import { AggregateField, FieldPath, Firestore, type CollectionReference } from '@google-cloud/firestore';
-import { decideJudgeClaim, decideJudgeRecord, decideJudgeRelease, type JudgeClaim, type JudgeOutcome } from '../core/judge/index.js';
+import { decideJudgeCall, decideJudgeClaim, decideJudgeRecord, decideJudgeRelease, type JudgeClaim, type JudgeOutcome } from '../core/judge/index.js';
 import type { ImageMetrics } from '../core/quality/index.js';
 import type { Review } from '../core/runs/index.js';
 import type { RunCursor, RunListing } from '../core/access/index.js';
-import type { AssessmentResult, ClaimOptions, ClaimResult, GeneratedInfo, GeneratedOutcome, ReleaseOptions, RunStore } from '../core/ports.js';
+import type { AssessmentResult, ClaimOptions, ClaimResult, GeneratedInfo, GeneratedOutcome, ModelCallStart, ReleaseOptions, RunStore } from '../core/ports.js';
 import {
   decideAssessment,
   decideClaim,
   decideFailed,
   decideGenerated,
+  decideModelCall,
   decideRelease,
   generatedOutcome,
   type Transition,
@@ -113,6 +114,10 @@ export class FirestoreRunStore implements RunStore {
     return this.transact(runId, promptId, (prompt) => ({ result: undefined, update: decideRelease(prompt, owner, error, backoffUntil, options) }));
   }
 
+  beginModelCall(runId: string, promptId: string, owner: string, now: number): Promise<ModelCallStart> {
+    return this.transact(runId, promptId, (prompt) => decideModelCall(prompt, owner, now));
+  }
+
   markGenerated(runId: string, promptId: string, info: GeneratedInfo): Promise<GeneratedOutcome> {
     return this.transact(runId, promptId, (prompt) => ({ result: generatedOutcome(prompt), update: decideGenerated(prompt, info) }));
   }
@@ -131,6 +136,10 @@ export class FirestoreRunStore implements RunStore {
 
   claimJudge(runId: string, promptId: string, generation: string, model: string, options: ClaimOptions): Promise<JudgeClaim> {
     return this.transact(runId, promptId, (prompt) => decideJudgeClaim(prompt, generation, model, options));
+  }
+
+  beginJudgeCall(runId: string, promptId: string, generation: string, owner: string, now: number): Promise<boolean> {
+    return this.transact(runId, promptId, (prompt) => decideJudgeCall(prompt, generation, owner, now));
   }
 
   recordJudge(runId: string, promptId: string, generation: string, owner: string, outcome: JudgeOutcome, now: number): Promise<void> {

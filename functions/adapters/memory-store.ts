@@ -1,17 +1,18 @@
 import type { ImageMetrics } from '../core/quality/index.js';
 import type { Review } from '../core/runs/index.js';
 import type { RunCursor, RunListing } from '../core/access/index.js';
-import type { AssessmentResult, ClaimOptions, ClaimResult, GeneratedInfo, GeneratedOutcome, ReleaseOptions, RunStore } from '../core/ports.js';
+import type { AssessmentResult, ClaimOptions, ClaimResult, GeneratedInfo, GeneratedOutcome, ModelCallStart, ReleaseOptions, RunStore } from '../core/ports.js';
 import {
   decideAssessment,
   decideClaim,
   decideFailed,
   decideGenerated,
+  decideModelCall,
   decideRelease,
   generatedOutcome,
   type PromptUpdate,
 } from '../core/runs/index.js';
-import { decideJudgeClaim, decideJudgeRecord, decideJudgeRelease, type JudgeClaim, type JudgeOutcome } from '../core/judge/index.js';
+import { decideJudgeCall, decideJudgeClaim, decideJudgeRecord, decideJudgeRelease, type JudgeClaim, type JudgeOutcome } from '../core/judge/index.js';
 import { summariseQuality } from '../core/runs/index.js';
 import {
   PROMPT_STATUSES,
@@ -79,6 +80,12 @@ export class MemoryRunStore implements RunStore {
     this.apply(runId, promptId, decideRelease(await this.getPrompt(runId, promptId), owner, error, backoffUntil, options));
   }
 
+  async beginModelCall(runId: string, promptId: string, owner: string, now: number): Promise<ModelCallStart> {
+    const { result, update } = decideModelCall(await this.getPrompt(runId, promptId), owner, now);
+    this.apply(runId, promptId, update);
+    return result;
+  }
+
   async markGenerated(runId: string, promptId: string, info: GeneratedInfo): Promise<GeneratedOutcome> {
     const prompt = await this.getPrompt(runId, promptId);
     this.apply(runId, promptId, decideGenerated(prompt, info));
@@ -103,6 +110,12 @@ export class MemoryRunStore implements RunStore {
 
   async claimJudge(runId: string, promptId: string, generation: string, model: string, options: ClaimOptions): Promise<JudgeClaim> {
     const { result, update } = decideJudgeClaim(await this.getPrompt(runId, promptId), generation, model, options);
+    this.apply(runId, promptId, update);
+    return result;
+  }
+
+  async beginJudgeCall(runId: string, promptId: string, generation: string, owner: string, now: number): Promise<boolean> {
+    const { result, update } = decideJudgeCall(await this.getPrompt(runId, promptId), generation, owner, now);
     this.apply(runId, promptId, update);
     return result;
   }

@@ -58,6 +58,11 @@ export interface PromptRecord extends PlannedPrompt {
   review: Review | null;
   /** Epoch ms its generation message was last published (the run's creation, or the reconciler's re-queue). */
   queuedAt?: number;
+  /**
+   * Epoch ms the model was sent this prompt, kept until the call's outcome is stored. A later
+   * delivery that finds it set with no image knows a call may have been paid for and does not call again.
+   */
+  modelCallAt?: number | null;
   /** The content judge's verdict for the current object generation; absent until judged. */
   judge?: JudgeRecord | null;
 }
