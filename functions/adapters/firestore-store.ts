@@ -150,6 +150,17 @@ export class FirestoreRunStore implements RunStore {
     return this.transact(runId, promptId, (prompt) => ({ result: undefined, update: decideJudgeRelease(prompt, generation, owner, error, backoffUntil) }));
   }
 
+  /**
+   * Three count queries (single-field indexes): assessed images less verdicts that ended. A verdict
+   * about an older object generation would count as ended here; listVerdictsOwed checks exactly.
+   */
+  async countVerdictsOwed(runId: string): Promise<number> {
+    const [assessed, judged, failed] = await Promise.all(
+      [this.prompts(runId).where('status', '==', 'assessed'), this.prompts(runId).where('judge.status', '==', 'judged'), this.prompts(runId).where('judge.status', '==', 'failed')].map(async (query) => (await query.count().get()).data().count),
+    );
+    return Math.max(0, (assessed ?? 0) - (judged ?? 0) - (failed ?? 0));
+  }
+
   async countByStatus(runId: string): Promise<StatusCounts> {
     const counts = await Promise.all(
       PROMPT_STATUSES.map(async (status) => {

@@ -13,7 +13,7 @@ import {
   type PromptUpdate,
 } from '../core/runs/index.js';
 import { decideJudgeCall, decideJudgeClaim, decideJudgeRecord, decideJudgeRelease, type JudgeClaim, type JudgeOutcome } from '../core/judge/index.js';
-import { summariseQuality } from '../core/runs/index.js';
+import { summariseQuality, verdictOwed } from '../core/runs/index.js';
 import {
   PROMPT_STATUSES,
   type FailureSummary,
@@ -132,6 +132,10 @@ export class MemoryRunStore implements RunStore {
     const counts = Object.fromEntries(PROMPT_STATUSES.map((status) => [status, 0])) as StatusCounts;
     for (const prompt of await this.listPrompts(runId)) counts[prompt.status] += 1;
     return counts;
+  }
+
+  async countVerdictsOwed(runId: string): Promise<number> {
+    return (await this.listPrompts(runId)).filter(verdictOwed).length;
   }
 
   async listFailures(runId: string, limit: number): Promise<FailureSummary[]> {

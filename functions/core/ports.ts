@@ -58,6 +58,8 @@ export interface RunStore {
   releaseJudge(runId: string, promptId: string, generation: string, owner: string, error: string, backoffUntil: number | null): Promise<void>;
 
   countByStatus(runId: string): Promise<StatusCounts>;
+  /** Assessed images whose verdict has not ended (judged or failed); only meaningful for a judged run. */
+  countVerdictsOwed(runId: string): Promise<number>;
   listFailures(runId: string, limit: number): Promise<FailureSummary[]>;
   qualitySummary(runId: string): Promise<QualitySummary>;
 
@@ -134,6 +136,10 @@ export interface RunLifecycleStore {
   /** Fails the prompt with `reason` if it is still as observed; resolves whether it did. */
   markLost(runId: string, promptId: string, observed: ObservedState, reason: string): Promise<boolean>;
   markRunCompleted(runId: string, now: number): Promise<void>;
+  /** A judged run's assessed prompts whose verdict has not ended, at most `limit`. */
+  listVerdictsOwed(runId: string, limit: number): Promise<PromptRecord[]>;
+  /** Ends an owed verdict `failed` with `reason`, unless it ended meanwhile or a worker holds it; resolves whether it did. */
+  markVerdictLost(runId: string, promptId: string, generation: string, reason: string, now: number): Promise<boolean>;
   /** Frees the lease of a worker that died with the local stack, if the prompt is still as observed; resolves whether it did. */
   releaseOrphanedLease(runId: string, promptId: string, observed: ObservedState): Promise<boolean>;
   /** Fails every prompt that has no image yet with reason `cancelled`; resolves how many it changed. */

@@ -3,7 +3,7 @@ import { Readable } from 'node:stream';
 import yazl from 'yazl';
 import { datasetAsOf } from '../core/export/index.js';
 import { datasetFiles, type ExportInput } from '../core/export/index.js';
-import { deriveRunState, type RunRecord } from '../core/runs/index.js';
+import { deriveRunState, runIsJudged, verdictOwed, type RunRecord } from '../core/runs/index.js';
 import { runQuality } from '../core/runs/index.js';
 import { hashToken } from '../core/access/index.js';
 import type { ApiDependencies } from './api-dependencies.js';
@@ -117,7 +117,7 @@ export function datasetRoutes(deps: ApiDependencies): Route[] {
     const [records, counts, quality] = await Promise.all([deps.store.listPrompts(run.runId), deps.store.countByStatus(run.runId), deps.store.qualitySummary(run.runId)]);
     const { byPrompt, thresholds, report } = runQuality(run, records);
     const prompts = records.map((prompt) => publicPrompt(prompt, byPrompt.get(prompt.promptId)));
-    const completed = deriveRunState(run, counts) === 'completed';
+    const completed = deriveRunState(run, counts, runIsJudged(run) ? records.filter(verdictOwed).length : 0) === 'completed';
     return { run, prompts, counts, quality, thresholds, report: completed ? report : null, exportedAt: datasetAsOf(run, prompts), versions: deps.versions?.() ?? {} };
   }
 }

@@ -1,7 +1,8 @@
 import { ABANDONED_AFTER_MS, type ActiveRun } from '../core/access/index.js';
 import { reviewInputSchema } from '../core/runs/index.js';
 import { formatIssues } from '../core/scenario/index.js';
-import { deriveRunState, type RunRecord } from '../core/runs/index.js';
+import type { RunRecord } from '../core/runs/index.js';
+import { currentRunState } from './run-state.js';
 import { defaultRunId, type ApiDependencies } from './api-dependencies.js';
 import type { Principal } from './auth.js';
 import { HttpError, readJsonBody, sendJson } from './http.js';
@@ -27,7 +28,7 @@ export function runRoutes(deps: ApiDependencies): Route[] {
     const run = await deps.store.getRun(active.runId);
     if (!run) return now() - active.reservedAt > ABANDONED_AFTER_MS;
     if (run.summary) return true;
-    return deriveRunState(run, await deps.store.countByStatus(active.runId)) === 'completed';
+    return (await currentRunState(deps.store, run)).state === 'completed';
   }
 
   /** Participants' names by id, so run lists show people rather than ids; a participant sees only their own. */

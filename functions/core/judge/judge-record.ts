@@ -106,3 +106,17 @@ export function decideJudgeRelease(prompt: Prompt, generation: string, owner: st
   // Only an error answer (known unpaid) releases the lease, so the call mark goes with it.
   return { judge: { ...current, lastError: error, leaseOwner: backoffUntil === null ? null : 'backoff', leaseExpiresAt: backoffUntil, callOwner: null, callAt: null } };
 }
+
+/**
+ * The reconciler gives up on a verdict owed past the deadline: failed with `reason`, unless a
+ * verdict ended meanwhile or a worker holds the lease. `generation` is the assessed image's.
+ */
+export function decideJudgeLost(prompt: Prompt, generation: string, model: string, reason: string, now: number): Update {
+  if (!prompt) return null;
+  const current = judgeOf(prompt);
+  const same = current?.generation === generation ? current : null;
+  if (same && same.status !== 'judging') return null;
+  if (same?.leaseExpiresAt != null && same.leaseExpiresAt > now && same.leaseOwner !== 'backoff') return null;
+  const base: JudgeRecord = same ?? { status: 'judging', generation, model, attempts: 0, leaseOwner: null, leaseExpiresAt: null, lastError: null, reason: null, answer: null, usage: null, judgedAt: null };
+  return { judge: { ...base, status: 'failed', reason, leaseOwner: null, leaseExpiresAt: null, judgedAt: new Date(now).toISOString() } };
+}

@@ -111,10 +111,13 @@ export interface FailureSummary {
 
 export type RunState = 'running' | 'completed' | 'publish_failed';
 
-/** A run's state is derived from its prompts' counts rather than stored, so nothing bumps the run document. */
-export function deriveRunState(run: RunRecord, counts: StatusCounts): RunState {
+/**
+ * A run's state is derived from its prompts' counts rather than stored, so nothing bumps the run
+ * document. With the judge on, a run is completed only once no verdict is owed either.
+ */
+export function deriveRunState(run: RunRecord, counts: StatusCounts, verdictsOwed = 0): RunState {
   const total = PROMPT_STATUSES.reduce((sum, status) => sum + counts[status], 0);
   const done = counts.assessed + counts.failed;
-  if (total > 0 && done === total) return 'completed';
+  if (total > 0 && done === total && verdictsOwed === 0) return 'completed';
   return run.state === 'publish_failed' ? 'publish_failed' : 'running';
 }
