@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { ReconcileSettings } from './core/runs/index.js';
 import { DEFAULT_WRITE_LIMITS, WRITE_KINDS, type WriteLimits } from './core/access/index.js';
+import { paidCallReserveMs, SAFETY_MARGIN_MS } from './handlers/after-paid-call.js';
 import type { Quotas } from './core/access/index.js';
 
 /**
@@ -71,9 +72,11 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     throw new ConfigError(`invalid configuration: ${problems.join('; ')}`);
   }
   const values = parsed.data;
-  // A model call must end before its lease does, or a redelivery could call the model a second time.
-  if (values.IMAGE_PROVIDER === 'gemini' && values.LEASE_SECONDS < values.GEMINI_TIMEOUT_SECONDS + 30) {
-    throw new ConfigError(`invalid configuration: LEASE_SECONDS (${values.LEASE_SECONDS}) must be at least GEMINI_TIMEOUT_SECONDS (${values.GEMINI_TIMEOUT_SECONDS}) + 30`);
+  // A model call, and every bounded retry of the steps after it, must end before the lease does, or a
+  // redelivery would find the call's in-flight mark and give up an image that was on its way.
+  const needed = values.GEMINI_TIMEOUT_SECONDS * 1000 + paidCallReserveMs() + SAFETY_MARGIN_MS;
+  if (values.IMAGE_PROVIDER === 'gemini' && values.LEASE_SECONDS * 1000 < needed) {
+    throw new ConfigError(`invalid configuration: LEASE_SECONDS (${values.LEASE_SECONDS}) must be at least GEMINI_TIMEOUT_SECONDS (${values.GEMINI_TIMEOUT_SECONDS}) + ${Math.ceil((needed / 1000) - values.GEMINI_TIMEOUT_SECONDS)}`);
   }
   // A prompt must get at least one chance to be queued again before it can be declared lost.
   for (const name of ['GENERATE_DEADLINE_SECONDS', 'ASSESS_DEADLINE_SECONDS'] as const) {

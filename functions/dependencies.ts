@@ -25,13 +25,17 @@ import type { ApiDependencies } from './handlers/api.js';
 import type { AssessDependencies } from './handlers/assess.js';
 import type { GenerateDependencies } from './handlers/generate.js';
 import { makeAssessHandler } from './handlers/assess.js';
+import type { JudgeDependencies } from './handlers/judge-step.js';
+import { STORAGE_CLIENT_MAX_RETRIES, STORAGE_WRITE_TOTAL_TIMEOUT_MS } from './handlers/after-paid-call.js';
 import { reassessWith, type ReconcileDependencies } from './handlers/reconcile.js';
 import { builtinScenarios, DEFAULT_SCENARIO } from './scenarios/index.js';
 
 /** Builds the real cloud clients. Called on a function's first invocation, never at import. */
 function clients(config: Config, firestoreSettings: Record<string, unknown> = {}) {
   const firestore = new Firestore({ projectId: config.projectId, ignoreUndefinedProperties: true, ...firestoreSettings });
-  const storage = new Storage({ projectId: config.projectId, ...(config.storageEndpoint ? { apiEndpoint: config.storageEndpoint } : {}) });
+  // Bounded, so the image write's own retries multiply a known figure that fits the lease (after-paid-call.ts).
+  const retryOptions = { autoRetry: true, maxRetries: STORAGE_CLIENT_MAX_RETRIES, maxRetryDelay: 2, totalTimeout: STORAGE_WRITE_TOTAL_TIMEOUT_MS / 1000 };
+  const storage = new Storage({ projectId: config.projectId, retryOptions, ...(config.storageEndpoint ? { apiEndpoint: config.storageEndpoint } : {}) });
   return {
     firestore,
     store: new FirestoreRunStore(firestore),
@@ -99,28 +103,30 @@ export function generateDependencies(config: Config, env: Record<string, string 
 export function assessDependencies(config: Config, env: Record<string, string | undefined> = process.env): AssessDependencies {
   const { firestore, store, bucket } = clients(config);
   const base = { store, bucket, decode: decodeImage, preview: previewFromPixels, log: createJsonLogger('assessImage') };
-  if (config.judge.mode !== 'gemini') return base;
-  const judge = createGeminiJudge({ model: config.judge.model, timeoutMs: config.judge.timeoutMs, credentials: resolveGeminiCredentials(env) });
+  return config.judge.mode === 'gemini' ? { ...base, judge: judgeDependencies(config, firestore, env) } : base;
+}
+
+function judgeDependencies(config: Config, firestore: Firestore, env: Record<string, string | undefined>): JudgeDependencies {
   return {
-    ...base,
-    judge: {
-      judge,
-      encode: judgeImageOf,
-      // Its own bucket: judging never eats image generation's quota, and vice versa.
-      rateLimiter: new FirestoreRateLimiter(firestore, 'gemini-judge', config.judge.requestsPerMinute),
-      leaseMs: config.judge.timeoutMs + 30_000,
-      maxAttempts: config.maxAttempts,
-    },
+    judge: createGeminiJudge({ model: config.judge.model, timeoutMs: config.judge.timeoutMs, credentials: resolveGeminiCredentials(env) }),
+    encode: judgeImageOf,
+    // Its own bucket: judging never eats image generation's quota, and vice versa.
+    rateLimiter: new FirestoreRateLimiter(firestore, 'gemini-judge', config.judge.requestsPerMinute),
+    leaseMs: config.judge.timeoutMs + 30_000,
+    callBudgetMs: config.judge.timeoutMs,
+    maxAttempts: config.maxAttempts,
   };
 }
 
 /**
  * The reconciler publishes re-queued prompts and assesses, in process, images whose finalize event
- * was lost. It writes their previews too; it holds no Gemini credentials, so it never judges.
+ * was lost, writing their previews too. With the judge on it holds the judge's credentials, so an
+ * owed verdict is judged again through the assessor's own code, under the same lease and rate limit.
  */
-export function reconcileDependencies(config: Config): ReconcileDependencies {
+export function reconcileDependencies(config: Config, env: Record<string, string | undefined> = process.env): ReconcileDependencies {
   const { firestore, store, bucket } = clients(config);
-  const assess = makeAssessHandler({ store, bucket, decode: decodeImage, preview: previewFromPixels, log: createJsonLogger('reconcile') });
+  const base = { store, bucket, decode: decodeImage, preview: previewFromPixels, log: createJsonLogger('reconcile') };
+  const assess = makeAssessHandler(config.judge.mode === 'gemini' ? { ...base, judge: judgeDependencies(config, firestore, env) } : base);
   return {
     lifecycle: new FirestoreLifecycleStore(firestore),
     store,

@@ -262,7 +262,21 @@ resource "google_cloudfunctions2_function" "reconcile" {
     ingress_settings               = "ALLOW_ALL"
     all_traffic_on_latest_revision = true
     service_account_email          = google_service_account.reconcile.email
-    environment_variables          = local.common_env
+    # An owed verdict is judged again here, through the assessor's code: the judge's credentials mode.
+    environment_variables = merge(local.common_env, {
+      GOOGLE_GENAI_USE_VERTEXAI = local.vertex ? "true" : "false"
+      GOOGLE_CLOUD_LOCATION     = var.vertex_location
+    })
+
+    dynamic "secret_environment_variables" {
+      for_each = local.judge_key_mode ? [google_secret_manager_secret.gemini_api_key[0].secret_id] : []
+      content {
+        key        = "GEMINI_API_KEY"
+        project_id = var.project_id
+        secret     = secret_environment_variables.value
+        version    = "latest"
+      }
+    }
   }
 
   lifecycle {
@@ -276,6 +290,8 @@ resource "google_cloudfunctions2_function" "reconcile" {
     google_project_iam_member.datastore_user,
     google_pubsub_topic_iam_member.reconcile_publish,
     google_storage_bucket_iam_member.reconcile_images,
+    google_project_iam_member.reconcile_vertex,
+    google_secret_manager_secret_iam_member.reconcile_gemini_key,
     google_project_iam_member.build_logs,
     google_project_iam_member.build_staged_sources,
     google_artifact_registry_repository_iam_member.build_images,

@@ -110,7 +110,7 @@ resource "google_storage_bucket_iam_member" "assess_images" {
   member   = local.runtime_members.assess
 }
 
-# --- reconcile: re-queues prompts whose message was lost, and re-assesses images whose finalize event was lost.
+# --- reconcile: re-queues prompts whose message was lost, re-assesses images whose finalize event was lost, judges owed verdicts.
 
 resource "google_pubsub_topic_iam_member" "reconcile_publish" {
   topic  = google_pubsub_topic.generation.name
@@ -124,6 +124,21 @@ resource "google_storage_bucket_iam_member" "reconcile_images" {
   bucket   = google_storage_bucket.images.name
   role     = each.value
   member   = local.runtime_members.reconcile
+}
+
+# With the judge on, the reconciler judges owed verdicts again: the judge's credentials mode.
+resource "google_project_iam_member" "reconcile_vertex" {
+  count   = var.judge == "gemini" && local.vertex ? 1 : 0
+  project = var.project_id
+  role    = "roles/aiplatform.user"
+  member  = local.runtime_members.reconcile
+}
+
+resource "google_secret_manager_secret_iam_member" "reconcile_gemini_key" {
+  count     = local.judge_key_mode ? 1 : 0
+  secret_id = google_secret_manager_secret.gemini_api_key[0].id
+  role      = "roles/secretmanager.secretAccessor"
+  member    = local.runtime_members.reconcile
 }
 
 resource "google_cloud_run_v2_service_iam_member" "scheduler_invokes_reconcile" {

@@ -1,7 +1,8 @@
 import type { DocumentReference, Firestore, Query, QuerySnapshot } from '@google-cloud/firestore';
 import type { GenerationMessage, RunLifecycleStore } from '../core/ports.js';
 import { decideCancel, decideLost, decideOrphanRelease, type ObservedState, type StaleCutoffs } from '../core/runs/index.js';
-import type { PromptRecord, RunRecord } from '../core/runs/index.js';
+import { verdictOwed, type PromptRecord, type RunRecord } from '../core/runs/index.js';
+import { decideJudgeLost } from '../core/judge/index.js';
 
 /**
  * Prompts per batch or transaction (Firestore allows 500): small, so a cancel holds each prompt's
@@ -63,6 +64,16 @@ export class FirestoreLifecycleStore implements RunLifecycleStore {
 
   async markLost(runId: string, promptId: string, observed: ObservedState, reason: string): Promise<boolean> {
     return this.updateIf(runId, promptId, (prompt) => decideLost(prompt, observed, reason));
+  }
+
+  /** Reads the run's assessed prompts: asked only once every prompt has ended and verdicts are still owed (countVerdictsOwed). */
+  async listVerdictsOwed(runId: string, limit: number): Promise<PromptRecord[]> {
+    const snapshot = await this.count(this.prompts(runId).where('status', '==', 'assessed').get());
+    return snapshot.docs.map((doc) => doc.data() as PromptRecord).filter(verdictOwed).slice(0, limit);
+  }
+
+  async markVerdictLost(runId: string, promptId: string, generation: string, reason: string, now: number): Promise<boolean> {
+    return this.updateIf(runId, promptId, (prompt) => decideJudgeLost(prompt, generation, prompt?.judge?.model ?? 'gemini', reason, now));
   }
 
   async releaseOrphanedLease(runId: string, promptId: string, observed: ObservedState): Promise<boolean> {

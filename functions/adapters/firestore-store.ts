@@ -1,14 +1,15 @@
 import { AggregateField, FieldPath, Firestore, type CollectionReference } from '@google-cloud/firestore';
-import { decideJudgeClaim, decideJudgeRecord, decideJudgeRelease, type JudgeClaim, type JudgeOutcome } from '../core/judge/index.js';
+import { decideJudgeCall, decideJudgeClaim, decideJudgeRecord, decideJudgeRelease, type JudgeClaim, type JudgeOutcome } from '../core/judge/index.js';
 import type { ImageMetrics } from '../core/quality/index.js';
 import type { Review } from '../core/runs/index.js';
 import type { RunCursor, RunListing } from '../core/access/index.js';
-import type { AssessmentResult, ClaimOptions, ClaimResult, GeneratedInfo, GeneratedOutcome, ReleaseOptions, RunStore } from '../core/ports.js';
+import type { AssessmentResult, ClaimOptions, ClaimResult, GeneratedInfo, GeneratedOutcome, ModelCallStart, ReleaseOptions, RunStore } from '../core/ports.js';
 import {
   decideAssessment,
   decideClaim,
   decideFailed,
   decideGenerated,
+  decideModelCall,
   decideRelease,
   generatedOutcome,
   type Transition,
@@ -119,6 +120,10 @@ export class FirestoreRunStore implements RunStore {
     return this.transact(runId, promptId, (prompt) => ({ result: undefined, update: decideRelease(prompt, owner, error, backoffUntil, options) }));
   }
 
+  beginModelCall(runId: string, promptId: string, owner: string, now: number): Promise<ModelCallStart> {
+    return this.transact(runId, promptId, (prompt) => decideModelCall(prompt, owner, now));
+  }
+
   markGenerated(runId: string, promptId: string, info: GeneratedInfo): Promise<GeneratedOutcome> {
     return this.transact(runId, promptId, (prompt) => ({ result: generatedOutcome(prompt), update: decideGenerated(prompt, info) }));
   }
@@ -139,12 +144,27 @@ export class FirestoreRunStore implements RunStore {
     return this.transact(runId, promptId, (prompt) => decideJudgeClaim(prompt, generation, model, options));
   }
 
+  beginJudgeCall(runId: string, promptId: string, generation: string, owner: string, now: number): Promise<boolean> {
+    return this.transact(runId, promptId, (prompt) => decideJudgeCall(prompt, generation, owner, now));
+  }
+
   recordJudge(runId: string, promptId: string, generation: string, owner: string, outcome: JudgeOutcome, now: number): Promise<void> {
     return this.transact(runId, promptId, (prompt) => ({ result: undefined, update: decideJudgeRecord(prompt, generation, owner, outcome, now) }));
   }
 
   releaseJudge(runId: string, promptId: string, generation: string, owner: string, error: string, backoffUntil: number | null): Promise<void> {
     return this.transact(runId, promptId, (prompt) => ({ result: undefined, update: decideJudgeRelease(prompt, generation, owner, error, backoffUntil) }));
+  }
+
+  /**
+   * Three count queries (single-field indexes): assessed images less verdicts that ended. A verdict
+   * about an older object generation would count as ended here; listVerdictsOwed checks exactly.
+   */
+  async countVerdictsOwed(runId: string): Promise<number> {
+    const [assessed, judged, failed] = await Promise.all(
+      [this.prompts(runId).where('status', '==', 'assessed'), this.prompts(runId).where('judge.status', '==', 'judged'), this.prompts(runId).where('judge.status', '==', 'failed')].map(async (query) => (await query.count().get()).data().count),
+    );
+    return Math.max(0, (assessed ?? 0) - (judged ?? 0) - (failed ?? 0));
   }
 
   async countByStatus(runId: string): Promise<StatusCounts> {

@@ -1,6 +1,7 @@
 import type { GenerationMessage, RunLifecycleStore } from '../core/ports.js';
 import { decideCancel, decideLost, decideOrphanRelease, type ObservedState, type StaleCutoffs } from '../core/runs/index.js';
-import { isTerminal, type PromptRecord, type RunRecord } from '../core/runs/index.js';
+import { isTerminal, verdictOwed, type PromptRecord, type RunRecord } from '../core/runs/index.js';
+import { decideJudgeLost } from '../core/judge/index.js';
 import type { MemoryRunStore } from './memory-store.js';
 
 /** In-memory RunLifecycleStore over a MemoryRunStore's maps, for unit tests and the bench's figures. */
@@ -59,6 +60,17 @@ export class MemoryLifecycleStore implements RunLifecycleStore {
     const run = this.store.runs.get(runId);
     if (run) run.completedAt = new Date(now).toISOString();
     this.writes += 1;
+  }
+
+  async listVerdictsOwed(runId: string, limit: number): Promise<PromptRecord[]> {
+    const owed = [...this.store.prompts.values()].filter((prompt) => prompt.runId === runId && verdictOwed(prompt)).slice(0, limit);
+    this.reads += Math.max(1, owed.length);
+    return structuredClone(owed);
+  }
+
+  async markVerdictLost(runId: string, promptId: string, generation: string, reason: string, now: number): Promise<boolean> {
+    this.reads += 1;
+    return this.update(runId, promptId, (prompt) => decideJudgeLost(prompt, generation, prompt?.judge?.model ?? 'gemini', reason, now));
   }
 
   async cancelPrompts(runId: string, now: number): Promise<number> {

@@ -1,18 +1,19 @@
 import type { ImageMetrics } from '../core/quality/index.js';
 import type { Review } from '../core/runs/index.js';
 import type { RunCursor, RunListing } from '../core/access/index.js';
-import type { AssessmentResult, ClaimOptions, ClaimResult, GeneratedInfo, GeneratedOutcome, ReleaseOptions, RunStore } from '../core/ports.js';
+import type { AssessmentResult, ClaimOptions, ClaimResult, GeneratedInfo, GeneratedOutcome, ModelCallStart, ReleaseOptions, RunStore } from '../core/ports.js';
 import {
   decideAssessment,
   decideClaim,
   decideFailed,
   decideGenerated,
+  decideModelCall,
   decideRelease,
   generatedOutcome,
   type PromptUpdate,
 } from '../core/runs/index.js';
-import { decideJudgeClaim, decideJudgeRecord, decideJudgeRelease, type JudgeClaim, type JudgeOutcome } from '../core/judge/index.js';
-import { summariseQuality } from '../core/runs/index.js';
+import { decideJudgeCall, decideJudgeClaim, decideJudgeRecord, decideJudgeRelease, type JudgeClaim, type JudgeOutcome } from '../core/judge/index.js';
+import { summariseQuality, verdictOwed } from '../core/runs/index.js';
 import {
   PROMPT_STATUSES,
   type FailureSummary,
@@ -83,6 +84,12 @@ export class MemoryRunStore implements RunStore {
     this.apply(runId, promptId, decideRelease(await this.getPrompt(runId, promptId), owner, error, backoffUntil, options));
   }
 
+  async beginModelCall(runId: string, promptId: string, owner: string, now: number): Promise<ModelCallStart> {
+    const { result, update } = decideModelCall(await this.getPrompt(runId, promptId), owner, now);
+    this.apply(runId, promptId, update);
+    return result;
+  }
+
   async markGenerated(runId: string, promptId: string, info: GeneratedInfo): Promise<GeneratedOutcome> {
     const prompt = await this.getPrompt(runId, promptId);
     this.apply(runId, promptId, decideGenerated(prompt, info));
@@ -111,6 +118,12 @@ export class MemoryRunStore implements RunStore {
     return result;
   }
 
+  async beginJudgeCall(runId: string, promptId: string, generation: string, owner: string, now: number): Promise<boolean> {
+    const { result, update } = decideJudgeCall(await this.getPrompt(runId, promptId), generation, owner, now);
+    this.apply(runId, promptId, update);
+    return result;
+  }
+
   async recordJudge(runId: string, promptId: string, generation: string, owner: string, outcome: JudgeOutcome, now: number): Promise<void> {
     this.apply(runId, promptId, decideJudgeRecord(await this.getPrompt(runId, promptId), generation, owner, outcome, now));
   }
@@ -123,6 +136,10 @@ export class MemoryRunStore implements RunStore {
     const counts = Object.fromEntries(PROMPT_STATUSES.map((status) => [status, 0])) as StatusCounts;
     for (const prompt of await this.listPrompts(runId)) counts[prompt.status] += 1;
     return counts;
+  }
+
+  async countVerdictsOwed(runId: string): Promise<number> {
+    return (await this.listPrompts(runId)).filter(verdictOwed).length;
   }
 
   async listFailures(runId: string, limit: number): Promise<FailureSummary[]> {

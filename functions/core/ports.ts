@@ -17,8 +17,8 @@ import type {
   StatusCounts,
 } from './runs/index.js';
 
-export type { AssessmentResult, ClaimOptions, ClaimResult, GeneratedInfo, GeneratedOutcome, ReleaseOptions } from './runs/index.js';
-import type { AssessmentResult, ClaimOptions, ClaimResult, GeneratedInfo, GeneratedOutcome, ReleaseOptions } from './runs/index.js';
+export type { AssessmentResult, ClaimOptions, ClaimResult, GeneratedInfo, GeneratedOutcome, ModelCallStart, ReleaseOptions } from './runs/index.js';
+import type { AssessmentResult, ClaimOptions, ClaimResult, GeneratedInfo, GeneratedOutcome, ModelCallStart, ReleaseOptions } from './runs/index.js';
 
 export interface RunStore {
   /** Writes every prompt, then the run document: a run is visible only once complete. */
@@ -42,6 +42,8 @@ export interface RunStore {
    * `refundAttempt` gives the claim's attempt back when no model call was made (a wait for a rate-limit slot).
    */
   releaseWithError(runId: string, promptId: string, owner: string, error: string, backoffUntil?: number | null, options?: ReleaseOptions): Promise<void>;
+  /** Marks that the lease holder is about to call the model (`go`), before the request goes out; refused if cancelled, gone or taken over. */
+  beginModelCall(runId: string, promptId: string, owner: string, now: number): Promise<ModelCallStart>;
   /** Moves generating → generated; never downgrades a prompt the assessor already finished. */
   markGenerated(runId: string, promptId: string, info: GeneratedInfo): Promise<GeneratedOutcome>;
   markFailed(runId: string, promptId: string, reason: string): Promise<void>;
@@ -52,10 +54,14 @@ export interface RunStore {
 
   /** Takes the judge's lease for one object generation; `done` when a verdict is already recorded. */
   claimJudge(runId: string, promptId: string, generation: string, model: string, options: ClaimOptions): Promise<JudgeClaim>;
+  /** Marks that the judge's lease holder is about to call the judge; false when its lease passed on. */
+  beginJudgeCall(runId: string, promptId: string, generation: string, owner: string, now: number): Promise<boolean>;
   recordJudge(runId: string, promptId: string, generation: string, owner: string, outcome: JudgeOutcome, now: number): Promise<void>;
   releaseJudge(runId: string, promptId: string, generation: string, owner: string, error: string, backoffUntil: number | null): Promise<void>;
 
   countByStatus(runId: string): Promise<StatusCounts>;
+  /** Assessed images whose verdict has not ended (judged or failed); only meaningful for a judged run. */
+  countVerdictsOwed(runId: string): Promise<number>;
   listFailures(runId: string, limit: number): Promise<FailureSummary[]>;
   qualitySummary(runId: string): Promise<QualitySummary>;
 
@@ -132,6 +138,10 @@ export interface RunLifecycleStore {
   /** Fails the prompt with `reason` if it is still as observed; resolves whether it did. */
   markLost(runId: string, promptId: string, observed: ObservedState, reason: string): Promise<boolean>;
   markRunCompleted(runId: string, now: number): Promise<void>;
+  /** A judged run's assessed prompts whose verdict has not ended, at most `limit`. */
+  listVerdictsOwed(runId: string, limit: number): Promise<PromptRecord[]>;
+  /** Ends an owed verdict `failed` with `reason`, unless it ended meanwhile or a worker holds it; resolves whether it did. */
+  markVerdictLost(runId: string, promptId: string, generation: string, reason: string, now: number): Promise<boolean>;
   /** Frees the lease of a worker that died with the local stack, if the prompt is still as observed; resolves whether it did. */
   releaseOrphanedLease(runId: string, promptId: string, observed: ObservedState): Promise<boolean>;
   /** Fails every prompt that has no image yet with reason `cancelled`; resolves how many it changed. */

@@ -44,9 +44,11 @@ export const runStatusSchema = z.looseObject({
   costEstimate,
   planned: int,
   counts,
+  verdictsOwed: int.optional().describe('a judged run in its judging stage: every prompt has ended and this many verdicts are still owed'),
   failures: z.array(z.looseObject({ promptId: z.string(), category: z.string(), reason: z.string() })),
   quality: z.looseObject({ assessed: int, meanBrightness: z.number().nullable(), meanColourVariance: z.number().nullable(), meanResolutionScore: z.number().nullable() }),
   report: runReport.nullable().describe('once the run has completed'),
+  unknownOutcomes: z.looseObject({ images: int, verdicts: int }).optional().describe('once completed: model calls whose outcome was never stored, ended `unknown_outcome` rather than called again'),
 });
 
 export const promptsSchema = z.looseObject({

@@ -3,7 +3,7 @@ import { Readable } from 'node:stream';
 import yazl from 'yazl';
 import { datasetAsOf } from '../core/export/index.js';
 import { datasetFiles, type ExportInput } from '../core/export/index.js';
-import { deriveRunState, type RunRecord } from '../core/runs/index.js';
+import { deriveRunState, runIsJudged, verdictOwed, type RunRecord } from '../core/runs/index.js';
 import { runQuality } from '../core/runs/index.js';
 import { hashToken } from '../core/access/index.js';
 import type { ApiDependencies } from './api-dependencies.js';
@@ -128,7 +128,7 @@ export function datasetRoutes(deps: ApiDependencies): Route[] {
     const [records, counts, quality] = await Promise.all([deps.store.listPrompts(root.runId), deps.store.countByStatus(root.runId), deps.store.qualitySummary(root.runId)]);
     const { byPrompt, thresholds, report } = runQuality(root, records);
     const prompts = records.map((prompt) => publicPrompt(prompt, byPrompt.get(prompt.promptId)));
-    const completed = deriveRunState(root, counts) === 'completed';
+    const completed = deriveRunState(root, counts, runIsJudged(root) ? records.filter(verdictOwed).length : 0) === 'completed';
     const lineage = await Promise.all(revisions.map(async (revision) => {
       const own = await deps.store.listPrompts(revision.runId);
       const quality = runQuality(revision, own).byPrompt;

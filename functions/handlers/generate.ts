@@ -3,13 +3,14 @@ import type { CloudEvent } from '@google-cloud/functions-framework';
 import type { MessagePublishedData } from '@google/events/cloud/pubsub/v1/MessagePublishedData.js';
 import { PermanentProviderError, TransientProviderError, type ImageProvider } from '../core/objects/index.js';
 import type { GenerationMessage, ImageBucket, Logger, RateLimiter, RunStore } from '../core/ports.js';
-import { isCancelled } from '../core/runs/index.js';
+import { UNKNOWN_OUTCOME } from '../core/runs/index.js';
 import { imageObjectMetadata } from '../core/objects/index.js';
 import { imageObjectName, type PromptRecord } from '../core/runs/index.js';
 import { stampProvenance } from '../core/objects/index.js';
 import { RetryLater, type Done } from './event-outcome.js';
 import { storeGeneratedImage } from './store-image.js';
 import { waitForRateSlot } from './rate-slot.js';
+import { paidCallReserveMs, recordCallOutcome, SAFETY_MARGIN_MS } from './after-paid-call.js';
 
 export interface GenerateDependencies {
   store: RunStore;
@@ -28,8 +29,6 @@ export interface GenerateDependencies {
 
 /** Backoff when the provider gave no retry hint: 1 s, 2 s, 4 s … up to a minute. */
 export const backoffMs = (attempt: number): number => Math.min(60_000, 1000 * 2 ** Math.max(0, attempt - 1));
-
-const SAFETY_MARGIN_MS = 5000;
 
 const errorMessage = (error: unknown): string => (error instanceof Error ? error.message : String(error));
 
@@ -79,36 +78,46 @@ export function makeGenerateHandler(deps: GenerateDependencies) {
 
 async function generateClaimed(deps: GenerateDependencies, prompt: PromptRecord, owner: string, now: () => number, claimMs: number): Promise<Done> {
   const { runId, promptId } = prompt;
+  const sleep = deps.sleep ?? realSleep;
+  const objectName = imageObjectName(runId, prompt.category, promptId);
+  // A worker that called the model and stopped before recording the outcome (it died, or its
+  // recording kept failing): finish from what is stored, never with a second model call.
+  const callInFlight = prompt.modelCallAt != null;
+  const existing = callInFlight || prompt.attempts > 1 ? await deps.bucket.stat(objectName) : null;
+  if (existing) {
+    const outcome = await deps.store.markGenerated(runId, promptId, { objectName, objectGeneration: existing.generation, model: prompt.model ?? deps.provider.model, renderMs: null, now: now() });
+    if (outcome !== 'recorded') return removeUnwanted(deps, runId, promptId, objectName, outcome);
+    return { done: 'generated' };
+  }
+  if (callInFlight) {
+    const reason = `${UNKNOWN_OUTCOME}: the model was called at ${new Date(prompt.modelCallAt as number).toISOString()} and no image was stored; it may have been paid for, so it is not called again`;
+    await deps.store.markFailed(runId, promptId, reason);
+    deps.log.error('prompt failed: outcome of a model call unknown', { runId, promptId, reason });
+    return { done: 'failed' };
+  }
   if (prompt.attempts > deps.maxAttempts) {
     const reason = `gave up after ${deps.maxAttempts} attempts: ${prompt.lastError ?? 'worker stopped before finishing'}`;
     await deps.store.markFailed(runId, promptId, reason);
     deps.log.warn('prompt failed', { runId, promptId, reason });
     return { done: 'failed' };
   }
-  const objectName = imageObjectName(runId, prompt.category, promptId);
-  // A worker that wrote the image and died before recording it: finish its work, no second model call.
-  // On a first attempt nobody can have written it, so the lookup is skipped.
-  const existing = prompt.attempts > 1 ? await deps.bucket.stat(objectName) : null;
-  if (existing) {
-    const outcome = await deps.store.markGenerated(runId, promptId, { objectName, objectGeneration: existing.generation, model: prompt.model ?? deps.provider.model, renderMs: null, now: now() });
-    if (outcome !== 'recorded') return removeUnwanted(deps, runId, promptId, objectName, outcome);
-    return { done: 'generated' };
-  }
 
   const claimedAt = now();
-  // A slot is waited for only while the lease still leaves room for the call itself.
-  const waited = await waitForRateSlot(deps.rateLimiter, claimedAt + deps.leaseMs - (deps.callBudgetMs ?? 0) - SAFETY_MARGIN_MS, now, deps.sleep);
+  // A slot is waited for only while the lease still leaves room for the call and every step after it.
+  const latestStart = claimedAt + deps.leaseMs - (deps.callBudgetMs ?? 0) - paidCallReserveMs() - SAFETY_MARGIN_MS;
+  const waited = await waitForRateSlot(deps.rateLimiter, latestStart, now, deps.sleep);
   if (!waited.ok) {
     // No model call was made, so this claim is not an attempt.
     await deps.store.releaseWithError(runId, promptId, owner, 'rate limit: no request slot within the lease', now() + waited.retryAfterMs, { refundAttempt: true });
     throw new RetryLater(`rate limit reached for ${runId}/${promptId}; retrying in about ${Math.ceil(waited.retryAfterMs / 1000)} s`);
   }
 
-  // A cancel (or a purge) may have come while this worker waited: no model call for it.
-  const current = await deps.store.getPrompt(runId, promptId);
-  if (!current || isCancelled(current)) {
-    deps.log.info('prompt cancelled before the model call: acknowledged', { runId, promptId });
-    return { done: 'skipped', reason: current ? 'cancelled' : 'prompt not found' };
+  // The in-flight mark is stored before the request goes out; the same transaction turns away a
+  // prompt cancelled (or purged) while this worker waited, and a lease that passed to another worker.
+  const start = await deps.store.beginModelCall(runId, promptId, owner, now());
+  if (start !== 'go') {
+    deps.log.info('no model call: acknowledged', { runId, promptId, reason: start });
+    return { done: 'skipped', reason: start === 'missing' ? 'prompt not found' : start };
   }
 
   const started = now();
@@ -119,19 +128,20 @@ async function generateClaimed(deps: GenerateDependencies, prompt: PromptRecord,
     const { aspectRatio, imageSize } = prompt.image ?? {};
     image = await deps.provider.generate({ prompt: prompt.prompt, category: prompt.category, variables: prompt.variables, seed: prompt.seed, aspectRatio, imageSize });
   } catch (error) {
+    // An error answer is known to be unpaid: recording it clears the in-flight mark.
     if (error instanceof PermanentProviderError) {
-      await deps.store.markFailed(runId, promptId, error.reason);
+      await recordCallOutcome(() => deps.store.markFailed(runId, promptId, error.reason), sleep);
       deps.log.warn('prompt failed permanently', { runId, promptId, reason: error.reason, detail: error.message });
       return { done: 'failed' };
     }
     const detail = errorMessage(error);
     if (prompt.attempts >= deps.maxAttempts) {
-      await deps.store.markFailed(runId, promptId, `gave up after ${prompt.attempts} attempts: ${detail}`);
+      await recordCallOutcome(() => deps.store.markFailed(runId, promptId, `gave up after ${prompt.attempts} attempts: ${detail}`), sleep);
       return { done: 'failed' };
     }
     // Redeliveries before this time are turned away without a model call, honouring the server's hint.
     const delay = error instanceof TransientProviderError && error.retryAfterMs !== null ? error.retryAfterMs : backoffMs(prompt.attempts);
-    await deps.store.releaseWithError(runId, promptId, owner, detail, now() + delay);
+    await recordCallOutcome(() => deps.store.releaseWithError(runId, promptId, owner, detail, now() + delay), sleep);
     throw new RetryLater(`transient provider error for ${runId}/${promptId} (attempt ${prompt.attempts}, retry in ${Math.ceil(delay / 1000)} s): ${detail}`);
   }
   const rendered = now();
@@ -139,18 +149,19 @@ async function generateClaimed(deps: GenerateDependencies, prompt: PromptRecord,
 
   // XMP provenance goes into the file once, here, so every copy of the image says it is synthetic.
   const stamped = stampProvenance(image.png, { provider: deps.provider.name, model: image.model, prompt: prompt.prompt });
-  // From here on the model call is paid for: no outcome may lead to a second one.
+  // From here on the model call is paid for: the image is kept in the bucket first, and every later
+  // step resumes from it. A failure that outlasts the retries throws; the redelivery finds the mark.
   const metadata = imageObjectMetadata({ runId, promptId, prompt: prompt.prompt, provider: deps.provider.name, model: image.model, seed: prompt.seed });
-  const storing = await storeGeneratedImage(deps.bucket, objectName, stamped.png, metadata, deps.sleep ?? realSleep);
+  const storing = await storeGeneratedImage(deps.bucket, objectName, stamped.png, metadata, sleep);
   if (!storing.ok) {
     const reason = `storage_error: the image was generated but could not be stored: ${storing.error.slice(0, 300)}`;
-    await deps.store.markFailed(runId, promptId, reason);
+    await recordCallOutcome(() => deps.store.markFailed(runId, promptId, reason), sleep);
     deps.log.error('prompt failed after a successful model call', { runId, promptId, reason });
     return { done: 'failed' };
   }
   const stored = storing.stored;
   const written = now();
-  const marked = await deps.store.markGenerated(runId, promptId, { objectName, objectGeneration: stored.generation, model: image.model, renderMs, now: now() });
+  const marked = await recordCallOutcome(() => deps.store.markGenerated(runId, promptId, { objectName, objectGeneration: stored.generation, model: image.model, renderMs, now: now() }), sleep);
   if (marked !== 'recorded') return removeUnwanted(deps, runId, promptId, objectName, marked);
   deps.log.info('generated', { runId, promptId, objectName, created: stored.created, provenance: stamped.outcome, claimMs, rateWaitMs, renderMs, writeMs: written - rendered, markMs: now() - written });
   return { done: 'generated' };

@@ -1,6 +1,6 @@
 import { decideReservation, type ActiveRun } from '../core/access/index.js';
 import { previewRun } from '../core/runs/index.js';
-import { deriveRunState } from '../core/runs/index.js';
+import { currentRunState } from './run-state.js';
 import type { ApiDependencies } from './api-dependencies.js';
 import type { Principal } from './auth.js';
 import { HttpError, readJsonBody, sendJson } from './http.js';
@@ -23,7 +23,7 @@ export async function previewQuota(deps: ApiDependencies, principal: Principal, 
 
 async function isFinished(deps: ApiDependencies, active: ActiveRun): Promise<boolean> {
   const run = await deps.store.getRun(active.runId);
-  return run !== null && deriveRunState(run, await deps.store.countByStatus(active.runId)) === 'completed';
+  return run !== null && (await currentRunState(deps.store, run)).state === 'completed';
 }
 
 /**

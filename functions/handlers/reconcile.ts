@@ -1,6 +1,6 @@
 import type { CloudEvent, Request, Response } from '@google-cloud/functions-framework';
 import type { ImageBucket, Logger, ParticipantStore, PromptPublisher, RunLifecycleStore, RunStore } from '../core/ports.js';
-import { decideReconcile, staleCutoffs, type ReconcileSettings, type TickSummary } from '../core/runs/index.js';
+import { decideReconcile, decideVerdict, runIsJudged, staleCutoffs, type ReconcileSettings, type TickSummary } from '../core/runs/index.js';
 import { imageObjectName, type PromptRecord, type RunRecord } from '../core/runs/index.js';
 import type { StorageObjectData } from './assess.js';
 import { INSTRUCTOR_ID } from './auth.js';
@@ -8,10 +8,13 @@ import type { Done } from './event-outcome.js';
 
 export interface ReconcileDependencies {
   lifecycle: RunLifecycleStore;
-  store: Pick<RunStore, 'getRun'>;
+  store: Pick<RunStore, 'getRun' | 'countVerdictsOwed'>;
   publisher: PromptPublisher;
   participants: Pick<ParticipantStore, 'releaseRun'>;
-  /** Assesses a stored image whose finalize event never arrived (the assessor's own code, in process). */
+  /**
+   * Assesses a stored image whose finalize event never arrived, or judges again an image whose
+   * verdict is owed and stale (the assessor's own code, in process, with the judge when deployed with one).
+   */
   reassess: (prompt: PromptRecord) => Promise<string>;
   settings: ReconcileSettings;
   log: Logger;
@@ -110,8 +113,38 @@ export function makeReconcileHandler(deps: ReconcileDependencies) {
     });
     const failed = lost.reduce<number>((sum, one) => sum + one, 0);
 
+    let judgesLost = 0;
+    /** A judged run is finished once every verdict has ended: owed ones are judged again, or failed past the deadline. */
+    const verdictsEnded = async (run: RunRecord): Promise<boolean> => {
+      if (!runIsJudged(run) || (await deps.store.countVerdictsOwed(run.runId)) === 0) return true;
+      extraReads += 3;
+      const owed = await deps.lifecycle.listVerdictsOwed(run.runId, MAX_STALE_PER_STAGE);
+      let ended = 0;
+      for (const prompt of owed) {
+        const { runId, promptId } = prompt;
+        const action = decideVerdict(prompt, started, deps.settings);
+        if (action.kind === 'fail') {
+          if (await deps.lifecycle.markVerdictLost(runId, promptId, prompt.assessedGeneration ?? '', action.reason, started)) {
+            judgesLost += 1;
+            ended += 1;
+            deps.log.warn('verdict failed', { runId, promptId, reason: action.reason });
+          }
+        } else if (action.kind === 'rejudge' && reassessed < MAX_REASSESS_PER_TICK) {
+          reassessed += 1;
+          try {
+            deps.log.info('judged again an image whose verdict was owed', { runId, promptId, outcome: await deps.reassess(prompt) });
+          } catch (error) {
+            deps.log.warn('judging again failed; the next stale tick tries again', { runId, promptId, error: error instanceof Error ? error.message : String(error) });
+          }
+          await deps.lifecycle.markQueued([{ runId, promptId }], started);
+        }
+      }
+      return ended === owed.length;
+    };
+
     const finished = await mapLimit(open, CONCURRENCY, async (run) => {
       if ((await deps.lifecycle.countUnfinished(run.runId)) > 0) return 0;
+      if (!(await verdictsEnded(run))) return 0;
       await deps.lifecycle.markRunCompleted(run.runId, now());
       if (run.owner !== INSTRUCTOR_ID) {
         await deps.participants.releaseRun(run.owner, run.runId, { refundImages: 0, finished: true });
@@ -129,7 +162,7 @@ export function makeReconcileHandler(deps: ReconcileDependencies) {
       stalePrompts: stale.length,
       requeued,
       reassessed,
-      failed,
+      failed: failed + judgesLost,
       completedRuns,
       reads: after.reads - before.reads + extraReads,
       writes: after.writes - before.writes + extraWrites,

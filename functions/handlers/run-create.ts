@@ -8,11 +8,12 @@ import { ABANDONED_AFTER_MS, type ActiveRun } from '../core/access/index.js';
 import { planPrompts, type PlannedPrompt } from '../core/scenario/index.js';
 import { estimateRunCost } from '../core/runs/index.js';
 import { parseRunRequest, type RunRequest } from '../core/scenario/index.js';
-import { deriveRunState, newPromptRecord, type RunRecord } from '../core/runs/index.js';
+import { newPromptRecord, type RunRecord } from '../core/runs/index.js';
 import type { ApiDependencies } from './api-dependencies.js';
 import type { Principal } from './auth.js';
 import { HttpError } from './http.js';
 import { limitWrites } from './write-limit.js';
+import { currentRunState } from './run-state.js';
 
 export type ValidatedRun = RunRequest & { seed: number; judge: 'gemini' | 'none' };
 
@@ -111,5 +112,5 @@ export async function isBookedRunFinished(deps: Pick<ApiDependencies, 'store' | 
   const run = await deps.store.getRun(active.runId);
   if (!run) return (deps.now ?? Date.now)() - active.reservedAt > ABANDONED_AFTER_MS;
   if (run.summary) return true;
-  return deriveRunState(run, await deps.store.countByStatus(active.runId)) === 'completed';
+  return (await currentRunState(deps.store, run)).state === 'completed';
 }

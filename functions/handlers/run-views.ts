@@ -11,14 +11,16 @@ import { etagMatches, imageEtag, PREVIEW_CONTENT_TYPE, previewObjectName } from 
 import { ownQuality, thresholdsOf, type PromptQuality } from '../core/runs/index.js';
 import type { RunReport } from '../core/quality/index.js';
 import { decodeSummary, encodeSummary, FAILURES_LISTED_WHILE_RUNNING, flagsFromSummary, summariseRun, type RunSummary } from '../core/runs/index.js';
-import { deriveRunState, type PromptRecord, type RunRecord, type RunState } from '../core/runs/index.js';
+import type { PromptRecord, RunRecord, RunState } from '../core/runs/index.js';
+import { currentRunState } from './run-state.js';
 import type { ApiDependencies } from './api-dependencies.js';
 import type { Principal } from './auth.js';
 import { HttpError, sendJson } from './http.js';
 
 type Deps = Pick<ApiDependencies, 'store' | 'bucket' | 'thumbnail' | 'log'> & { now?: () => number };
 
-type Progress = Pick<RunSummary, 'counts' | 'failures' | 'quality'> & { state: RunState; report: RunReport | null };
+/** `verdictsOwed`: a judged run whose prompts have all ended is in its judging stage while this is above 0. */
+type Progress = Pick<RunSummary, 'counts' | 'failures' | 'quality' | 'unknownOutcomes'> & { state: RunState; report: RunReport | null; verdictsOwed?: number };
 
 /** `GET /v1/runs/{runId}`: the stored summary of a completed run, or its progress from aggregation queries. */
 export async function runStatus(deps: Deps, run: RunRecord) {
@@ -27,14 +29,16 @@ export async function runStatus(deps: Deps, run: RunRecord) {
   const planned = Object.values(progress.counts).reduce((a, b) => a + b, 0);
   const { state, counts, failures, quality, report } = progress;
   const judge = run.judge ?? 'none';
-  return { runId, state, scenario: run.scenario.name, provider, model, seed, createdAt, owner, image, costEstimate, judge, planned, counts, failures, quality, report };
+  const judging = progress.verdictsOwed ? { verdictsOwed: progress.verdictsOwed } : {};
+  const unknown = progress.unknownOutcomes ? { unknownOutcomes: progress.unknownOutcomes } : {};
+  return { runId, state, scenario: run.scenario.name, provider, model, seed, createdAt, owner, image, costEstimate, judge, planned, counts, ...judging, failures, quality, report, ...unknown };
 }
 
 async function runProgress(deps: Deps, run: RunRecord): Promise<Progress> {
   const stored = decodeSummary(run.summary);
   if (stored) return { ...stored, state: 'completed' };
   const counts = await deps.store.countByStatus(run.runId);
-  const state = deriveRunState(run, counts);
+  const { state, verdictsOwed } = await currentRunState(deps.store, run, counts);
   if (state === 'completed') {
     // Once, when the run completes: every prompt is read to build the report, and the result is kept.
     const summary = summariseRun(run, await deps.store.listPrompts(run.runId), (deps.now ?? Date.now)());
@@ -45,7 +49,7 @@ async function runProgress(deps: Deps, run: RunRecord): Promise<Progress> {
     counts.failed > 0 ? deps.store.listFailures(run.runId, FAILURES_LISTED_WHILE_RUNNING) : Promise.resolve([]),
     deps.store.qualitySummary(run.runId),
   ]);
-  return { state, counts, failures, quality, report: null };
+  return { state, counts, failures, quality, report: null, ...(verdictsOwed ? { verdictsOwed } : {}) };
 }
 
 export async function listRuns(deps: Deps & Pick<ApiDependencies, 'participants' | 'cursorKey'>, req: Request, res: Response, principal: Principal): Promise<void> {

@@ -17,6 +17,8 @@ export interface RunStatus {
   costEstimate: CostEstimate;
   planned: number;
   counts: StatusCounts;
+  /** A judged run in its judging stage: every prompt has ended and this many verdicts are still owed. */
+  verdictsOwed?: number;
   failures: FailureSummary[];
   quality: QualitySummary;
   /** Built once the run has completed. */

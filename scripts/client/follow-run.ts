@@ -12,7 +12,7 @@ export interface FollowOptions {
 
 export class RunStalledError extends Error {}
 
-/** Polls a run until every prompt is assessed or failed, drawing progress as it goes. */
+/** Polls a run until it completes (every prompt assessed or failed, and judged when the judge is on), drawing progress as it goes. */
 export async function followRun(client: ApiClient, runId: string, options: FollowOptions = {}): Promise<RunStatus> {
   const progress = options.progress ?? createProgress({ ...(options.startedAt === undefined ? {} : { startedAt: options.startedAt }) });
   const stallTimeoutMs = options.stallTimeoutMs ?? 300_000;
@@ -27,10 +27,10 @@ export async function followRun(client: ApiClient, runId: string, options: Follo
         total: status.planned,
         done,
         failed: counts.failed,
-        detail: `queued ${counts.planned} · generating ${counts.generating} · assessing ${counts.generated}`,
+        detail: `queued ${counts.planned} · generating ${counts.generating} · assessing ${counts.generated}${status.verdictsOwed ? ` · judging ${status.verdictsOwed}` : ''}`,
       });
       if (status.state === 'completed') return status;
-      const signature = JSON.stringify(counts);
+      const signature = JSON.stringify([counts, status.verdictsOwed ?? 0]);
       if (signature !== lastSignature) {
         lastSignature = signature;
         lastChange = Date.now();

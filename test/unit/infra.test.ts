@@ -75,7 +75,8 @@ const DEPLOYED: Record<string, { account: string; eventType?: string; from?: [st
     secrets: ['GEMINI_API_KEY'],
     env: ['GOOGLE_GENAI_USE_VERTEXAI', 'GOOGLE_CLOUD_LOCATION'],
   },
-  reconcile: { account: 'reconcile', secrets: [], env: [] },
+  // It judges owed verdicts again through the assessor's code, so it has the judge's credentials mode.
+  reconcile: { account: 'reconcile', secrets: ['GEMINI_API_KEY'], env: ['GOOGLE_GENAI_USE_VERTEXAI', 'GOOGLE_CLOUD_LOCATION'] },
 };
 
 describe('infra/: the functions', () => {
@@ -164,7 +165,14 @@ describe('infra/: least privilege', () => {
         ['storage.objectUser', images],
       ),
       assess: grants(['aiplatform.user', project], ['datastore.user', project], ['secretmanager.secretAccessor', 'google_secret_manager_secret.gemini_api_key'], ['storage.objectCreator', images], ['storage.objectViewer', images]),
-      reconcile: grants(['datastore.user', project], ['pubsub.publisher', 'google_pubsub_topic.generation'], ['storage.objectCreator', images], ['storage.objectViewer', images]),
+      reconcile: grants(
+        ['aiplatform.user', project],
+        ['datastore.user', project],
+        ['pubsub.publisher', 'google_pubsub_topic.generation'],
+        ['secretmanager.secretAccessor', 'google_secret_manager_secret.gemini_api_key'],
+        ['storage.objectCreator', images],
+        ['storage.objectViewer', images],
+      ),
       scheduler: grants(['run.invoker', 'google_cloudfunctions2_function.reconcile']),
       trigger: grants(['eventarc.eventReceiver', project], ['run.invoker', 'google_cloudfunctions2_function.assess'], ['run.invoker', 'google_cloudfunctions2_function.generate']),
       build: grants(['artifactregistry.writer', 'google_artifact_registry_repository.functions'], ['logging.logWriter', project], ['storage.objectAdmin', project], ['storage.objectViewer', 'google_storage_bucket.source']),

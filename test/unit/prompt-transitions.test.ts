@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { decideAssessment, decideClaim, decideFailed, decideGenerated, decideRelease } from '../../functions/core/runs/index.js';
+import { decideAssessment, decideClaim, decideFailed, decideGenerated, decideModelCall, decideRelease } from '../../functions/core/runs/index.js';
 import { newPromptRecord, type PromptRecord } from '../../functions/core/runs/index.js';
 
 const base = newPromptRecord('r1', { promptId: 'p0001', index: 1, category: 'c', prompt: 'p', variables: {}, seed: 1 });
@@ -31,8 +31,30 @@ describe('decideGenerated', () => {
     { name: 'generating → generated', current: prompt({ status: 'generating' }), status: 'generated' },
     { name: 'assessed stays assessed (the assessor was first)', current: prompt({ status: 'assessed' }), status: 'assessed' },
     { name: 'failed stays failed', current: prompt({ status: 'failed' }), status: undefined },
+    { name: 'cancelled stays cancelled', current: prompt({ status: 'failed', failureReason: 'cancelled' }), status: undefined },
+    { name: 'an outcome given up as unknown is revived by the late image', current: prompt({ status: 'failed', failureReason: 'unknown_outcome: x' }), status: 'generated' },
   ])('$name', ({ current, status }) => {
     expect(decideGenerated(current, info)?.status).toBe(status === 'assessed' ? undefined : status);
+  });
+});
+
+describe('decideModelCall', () => {
+  it.each([
+    { name: 'the lease holder', current: prompt({ status: 'generating', leaseOwner: 'me' }), result: 'go' },
+    { name: 'a lease taken over', current: prompt({ status: 'generating', leaseOwner: 'other' }), result: 'lease lost' },
+    { name: 'a cancelled prompt', current: prompt({ status: 'failed', failureReason: 'cancelled' }), result: 'cancelled' },
+    { name: 'a purged prompt', current: null, result: 'missing' },
+  ])('$name → $result, marking the call only when it goes', ({ current, result }) => {
+    const decision = decideModelCall(current, 'me', 4242);
+    expect(decision.result).toBe(result);
+    expect(decision.update).toEqual(result === 'go' ? { modelCallAt: 4242 } : null);
+  });
+  it('the mark is cleared by every recorded outcome, and kept when another worker holds the lease', () => {
+    const marked = prompt({ status: 'generating', leaseOwner: 'me', modelCallAt: 4242 });
+    expect(decideGenerated(marked, { objectName: 'o', objectGeneration: '5', model: 'm', renderMs: 1, now: 0 })?.modelCallAt).toBeNull();
+    expect(decideFailed(marked, 'x')?.modelCallAt).toBeNull();
+    expect(decideRelease(marked, 'me', 'e')?.modelCallAt).toBeNull();
+    expect(decideRelease(marked, 'other', 'e')).toEqual({ lastError: 'e' });
   });
 });
 
@@ -42,13 +64,13 @@ describe('decideFailed and decideRelease', () => {
     expect(decideFailed(prompt({ status: 'generating' }), 'x')).toMatchObject({ status: 'failed', failureReason: 'x' });
   });
   it('releases only its own lease', () => {
-    expect(decideRelease(prompt({ status: 'generating', leaseOwner: 'me' }), 'me', 'e')).toEqual({ lastError: 'e', leaseOwner: null, leaseExpiresAt: null });
+    expect(decideRelease(prompt({ status: 'generating', leaseOwner: 'me' }), 'me', 'e')).toEqual({ lastError: 'e', leaseOwner: null, leaseExpiresAt: null, modelCallAt: null });
     expect(decideRelease(prompt({ status: 'generating', leaseOwner: 'other' }), 'me', 'e')).toEqual({ lastError: 'e' });
   });
   it('gives the attempt back when no model call was made, and only then', () => {
     const held = prompt({ status: 'generating', leaseOwner: 'me', attempts: 2 });
-    expect(decideRelease(held, 'me', 'e', 5000, { refundAttempt: true })).toEqual({ lastError: 'e', leaseOwner: 'backoff', leaseExpiresAt: 5000, attempts: 1 });
-    expect(decideRelease(held, 'me', 'e', 5000)).toEqual({ lastError: 'e', leaseOwner: 'backoff', leaseExpiresAt: 5000 });
+    expect(decideRelease(held, 'me', 'e', 5000, { refundAttempt: true })).toEqual({ lastError: 'e', leaseOwner: 'backoff', leaseExpiresAt: 5000, modelCallAt: null, attempts: 1 });
+    expect(decideRelease(held, 'me', 'e', 5000)).toEqual({ lastError: 'e', leaseOwner: 'backoff', leaseExpiresAt: 5000, modelCallAt: null });
     expect(decideRelease(prompt({ status: 'generating', leaseOwner: 'other', attempts: 2 }), 'me', 'e', null, { refundAttempt: true })).toEqual({ lastError: 'e' });
   });
 });

@@ -2,7 +2,7 @@ import { GoogleGenAI, MediaResolution, type GenerateContentConfig, type HttpOpti
 import { TransientProviderError } from '../../core/objects/index.js';
 import { JudgeFailedError, judgeResponseJsonSchema, parseJudgeAnswer, type ImageJudge, type JudgeRequest, type JudgeResult, type JudgeUsage } from '../../core/judge/index.js';
 import { classifyGeminiError } from './gemini-errors.js';
-import { resolveGeminiCredentials, type GeminiCredentials } from './gemini-provider.js';
+import { NO_SDK_RETRIES, resolveGeminiCredentials, type GeminiCredentials } from './gemini-provider.js';
 import type { GeminiResponseLike } from './gemini-response.js';
 
 /**
@@ -73,7 +73,7 @@ export class GeminiJudge implements ImageJudge {
 
   private ai(): GoogleGenAI {
     if (this.client) return this.client;
-    const httpOptions: HttpOptions = { timeout: this.options.timeoutMs ?? DEFAULT_JUDGE_TIMEOUT_MS, ...(this.options.baseUrl ? { baseUrl: this.options.baseUrl } : {}) };
+    const httpOptions: HttpOptions = { timeout: this.options.timeoutMs ?? DEFAULT_JUDGE_TIMEOUT_MS, retryOptions: NO_SDK_RETRIES, ...(this.options.baseUrl ? { baseUrl: this.options.baseUrl } : {}) };
     this.client =
       'apiKey' in this.credentials
         ? new GoogleGenAI({ vertexai: false, apiKey: this.credentials.apiKey, httpOptions })

@@ -1,4 +1,4 @@
-import { GoogleGenAI, Modality, type HttpOptions, type ImageConfig } from '@google/genai';
+import { GoogleGenAI, Modality, type HttpOptions, type HttpRetryOptions, type ImageConfig } from '@google/genai';
 import sharp from 'sharp';
 import {
   PermanentProviderError,
@@ -9,6 +9,12 @@ import {
 } from '../../core/objects/index.js';
 import { classifyGeminiError } from './gemini-errors.js';
 import { interpretResponse, sniffImageFormat } from './gemini-response.js';
+
+/**
+ * One attempt per call, set explicitly: the handlers retry through Pub/Sub redelivery, honouring
+ * the server's RetryInfo and the lease, and a retry inside the SDK would be a paid call they cannot see.
+ */
+export const NO_SDK_RETRIES: HttpRetryOptions = { attempts: 1 };
 
 export const DEFAULT_GEMINI_MODEL = 'gemini-2.5-flash-image';
 
@@ -91,6 +97,7 @@ export class GeminiProvider implements ImageProvider {
     if (this.client) return this.client;
     const httpOptions: HttpOptions = {
       timeout: this.options.timeoutMs ?? DEFAULT_GEMINI_TIMEOUT_MS,
+      retryOptions: NO_SDK_RETRIES,
       ...(this.options.baseUrl ? { baseUrl: this.options.baseUrl } : {}),
     };
     this.client =

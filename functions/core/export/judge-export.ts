@@ -2,9 +2,14 @@
 import type { ExportedPrompt } from './export-model.js';
 import type { RunReport } from '../quality/index.js';
 
+/**
+ * Null only for an image that was never judged (the run had no judge). A verdict still under way when
+ * the dataset was taken says so: a completed judged run has none, but a dataset of a running run may.
+ */
 export function judgeJson(prompt: Pick<ExportedPrompt, 'judge'>) {
   const judge = prompt.judge;
-  if (!judge || judge.status === 'judging') return null;
+  if (!judge) return null;
+  if (judge.status === 'judging') return { status: 'pending' as const, model: judge.model, failureReason: 'not judged yet when this dataset was exported' };
   const answer = judge.answer;
   return {
     status: judge.status,

@@ -11,3 +11,4 @@ export * from './pricing.js';
 export * from './run-quality.js';
 export * from './quality-summary.js';
 export * from './revision-record.js';
+export * from './verdicts-owed.js';

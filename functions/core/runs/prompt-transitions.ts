@@ -15,6 +15,28 @@ export interface Transition<R> {
   update: PromptUpdate | null;
 }
 
+/**
+ * The reason prefix of a prompt (or verdict) whose paid call went out and whose outcome was never
+ * stored: it may have been paid for, so it is not sent again by itself. A plain failure reason,
+ * so a deliberate regenerate can select it.
+ */
+export const UNKNOWN_OUTCOME = 'unknown_outcome';
+
+export const isUnknownOutcome = (reason: string | null | undefined): boolean => reason?.startsWith(`${UNKNOWN_OUTCOME}:`) ?? false;
+
+export type ModelCallStart = 'go' | 'cancelled' | 'missing' | 'lease lost';
+
+/**
+ * Marks, durably and before the request goes out, that this worker is about to call the model.
+ * Refused when the prompt was cancelled or purged while the worker waited, or its lease passed on.
+ */
+export function decideModelCall(prompt: PromptRecord | null, owner: string, now: number): Transition<ModelCallStart> {
+  if (!prompt) return { result: 'missing', update: null };
+  if (isCancelled(prompt)) return { result: 'cancelled', update: null };
+  if (prompt.status !== 'generating' || prompt.leaseOwner !== owner) return { result: 'lease lost', update: null };
+  return { result: 'go', update: { modelCallAt: now } };
+}
+
 export function decideClaim(prompt: PromptRecord | null, options: ClaimOptions): Transition<ClaimResult> {
   if (!prompt) return { result: { kind: 'missing' }, update: null };
   if (prompt.status !== 'planned' && prompt.status !== 'generating') {
@@ -40,10 +62,12 @@ export function decideRelease(prompt: PromptRecord | null, owner: string, error:
   if (!prompt || prompt.status !== 'generating') return null;
   // A lease taken over by another worker is theirs now; only record the error.
   if (prompt.leaseOwner !== owner) return { lastError: error };
+  // Only a call whose outcome is known to be unpaid (an error answer) is released, so its mark goes.
+  const cleared = { modelCallAt: null };
   // Attempts count model calls: a claim that only waited for a rate-limit slot gives its attempt back.
   const attempts = options.refundAttempt ? { attempts: Math.max(0, prompt.attempts - 1) } : {};
-  if (backoffUntil !== null) return { lastError: error, leaseOwner: BACKOFF_OWNER, leaseExpiresAt: backoffUntil, ...attempts };
-  return { lastError: error, leaseOwner: null, leaseExpiresAt: null, ...attempts };
+  if (backoffUntil !== null) return { lastError: error, leaseOwner: BACKOFF_OWNER, leaseExpiresAt: backoffUntil, ...cleared, ...attempts };
+  return { lastError: error, leaseOwner: null, leaseExpiresAt: null, ...cleared, ...attempts };
 }
 
 export function decideGenerated(prompt: PromptRecord | null, info: GeneratedInfo): PromptUpdate | null {
@@ -56,7 +80,10 @@ export function decideGenerated(prompt: PromptRecord | null, info: GeneratedInfo
     generatedAt: prompt.generatedAt ?? new Date(info.now).toISOString(),
     leaseOwner: null,
     leaseExpiresAt: null,
+    modelCallAt: null,
   };
+  // A slow worker whose outcome was given up as unknown stored its image after all: keep it, it was paid for.
+  if (prompt.status === 'failed' && isUnknownOutcome(prompt.failureReason)) return { ...base, status: 'generated', failureReason: null, lastError: null };
   // The assessor may finish before the generator records its own success: keep `assessed`.
   if (prompt.status === 'planned' || prompt.status === 'generating') return { ...base, status: 'generated', lastError: null };
   if (prompt.status === 'assessed' && prompt.renderMs === null) return { ...base, objectGeneration: prompt.objectGeneration ?? info.objectGeneration };
@@ -71,7 +98,7 @@ export function generatedOutcome(prompt: PromptRecord | null): GeneratedOutcome 
 
 export function decideFailed(prompt: PromptRecord | null, reason: string): PromptUpdate | null {
   if (!prompt || prompt.status === 'assessed' || prompt.status === 'failed') return null;
-  return { status: 'failed', failureReason: reason, leaseOwner: null, leaseExpiresAt: null };
+  return { status: 'failed', failureReason: reason, leaseOwner: null, leaseExpiresAt: null, modelCallAt: null };
 }
 
 export function decideAssessment(

@@ -61,6 +61,11 @@ export interface PromptRecord extends PlannedPrompt {
   review: Review | null;
   /** Epoch ms its generation message was last published (the run's creation, or the reconciler's re-queue). */
   queuedAt?: number;
+  /**
+   * Epoch ms the model was sent this prompt, kept until the call's outcome is stored. A later
+   * delivery that finds it set with no image knows a call may have been paid for and does not call again.
+   */
+  modelCallAt?: number | null;
   /** The content judge's verdict for the current object generation; absent until judged. */
   judge?: JudgeRecord | null;
   /** 1 for a slot's original prompt (absent on prompts made before revisions existed), 2 for its first regeneration … */
@@ -113,10 +118,13 @@ export interface FailureSummary {
 
 export type RunState = 'running' | 'completed' | 'publish_failed';
 
-/** A run's state is derived from its prompts' counts rather than stored, so nothing bumps the run document. */
-export function deriveRunState(run: RunRecord, counts: StatusCounts): RunState {
+/**
+ * A run's state is derived from its prompts' counts rather than stored, so nothing bumps the run
+ * document. With the judge on, a run is completed only once no verdict is owed either.
+ */
+export function deriveRunState(run: RunRecord, counts: StatusCounts, verdictsOwed = 0): RunState {
   const total = PROMPT_STATUSES.reduce((sum, status) => sum + counts[status], 0);
   const done = counts.assessed + counts.failed;
-  if (total > 0 && done === total) return 'completed';
+  if (total > 0 && done === total && verdictsOwed === 0) return 'completed';
   return run.state === 'publish_failed' ? 'publish_failed' : 'running';
 }

@@ -9,6 +9,7 @@ import { summariseQuality } from './quality-summary.js';
 import { runQuality, type PromptQuality } from './run-quality.js';
 import type { FailureSummary, PromptRecord, QualitySummary, RunRecord, StatusCounts } from './run-model.js';
 import { PROMPT_STATUSES } from './run-model.js';
+import { isUnknownOutcome } from './prompt-transitions.js';
 
 /** Failures listed in a status: the first ones by plan order. */
 export const FAILURES_LISTED = 100;
@@ -24,6 +25,11 @@ export interface RunSummary {
   flagged: Array<{ promptId: string; issues: IssueFlag[]; expected?: IssueFlag[]; duplicateOf: string | null }>;
   /** Where each image is, so serving a completed run's image or preview needs no read of its prompt. */
   images: Array<{ promptId: string; objectName: string; objectGeneration: string }>;
+  /**
+   * Model calls that went out and whose outcome was never stored: the prompt (or verdict) ended
+   * `unknown_outcome` instead of a second, possibly paid, call. Absent on summaries made before it was counted.
+   */
+  unknownOutcomes?: { images: number; verdicts: number };
   computedAt: string;
 }
 
@@ -46,6 +52,10 @@ export function summariseRun(run: Pick<RunRecord, 'scenario'>, prompts: PromptRe
     images: ordered.flatMap((prompt) =>
       prompt.status === 'assessed' && prompt.objectName && prompt.objectGeneration ? [{ promptId: prompt.promptId, objectName: prompt.objectName, objectGeneration: prompt.objectGeneration }] : [],
     ),
+    unknownOutcomes: {
+      images: prompts.filter((prompt) => prompt.status === 'failed' && isUnknownOutcome(prompt.failureReason)).length,
+      verdicts: prompts.filter((prompt) => prompt.judge?.status === 'failed' && isUnknownOutcome(prompt.judge.reason)).length,
+    },
     computedAt: new Date(now).toISOString(),
   };
 }
