@@ -74,7 +74,8 @@ async function allPages<T>(traffic: CohortTraffic, token: string, path: string, 
   let pageToken: string | undefined;
   for (let page = 0; page < PAGE_LIMIT; page++) {
     const separator = path.includes('?') ? '&' : '?';
-    const answer = await traffic.json<Record<string, unknown>>(token, 'GET', pageToken ? `${path}${separator}pageToken=${encodeURIComponent(pageToken)}` : path);
+    const answer = await traffic.tryJson<Record<string, unknown>>(token, 'GET', pageToken ? `${path}${separator}pageToken=${encodeURIComponent(pageToken)}` : path);
+    if (answer === null) return items;
     items.push(...((answer[key] as T[]) ?? []));
     pageToken = answer.nextPageToken as string | undefined;
     if (!pageToken) return items;
@@ -85,9 +86,9 @@ async function allPages<T>(traffic: CohortTraffic, token: string, path: string, 
 /** What the gallery page requests when a participant signs in and opens their run. */
 async function openGallery(traffic: CohortTraffic, participant: Participant): Promise<number> {
   const { token, runId, etags } = participant;
-  await traffic.json(token, 'GET', '/v1/me');
+  await traffic.tryJson(token, 'GET', '/v1/me');
   await allPages(traffic, token, '/v1/runs', 'runs');
-  await traffic.json(token, 'GET', `/v1/runs/${runId}`);
+  await traffic.tryJson(token, 'GET', `/v1/runs/${runId}`);
   const prompts = await allPages<{ promptId: string; status: string }>(traffic, token, `/v1/runs/${runId}/prompts`, 'prompts');
   const queue = prompts.filter((p) => p.status === 'assessed' || p.status === 'generated').map((p) => p.promptId);
   const shown = queue.length;
@@ -142,9 +143,9 @@ try {
   await Promise.all(cohort.map(async ({ token, runId }) => {
     for (;;) {
       const tick = performance.now();
-      const status = await traffic.json<{ state: string }>(token, 'GET', `/v1/runs/${runId}`);
+      const status = await traffic.tryJson<{ state: string }>(token, 'GET', `/v1/runs/${runId}`);
       polls += 1;
-      if (status.state === 'completed') {
+      if (status?.state === 'completed') {
         lastCompleted = Math.max(lastCompleted, performance.now());
         return;
       }
@@ -156,7 +157,7 @@ try {
   const afterPolls = await metered.sample();
   console.error(`all runs completed in ${(wallMs / 1000).toFixed(1)} s; reading completed runs and opening galleries…`);
 
-  for (const { token, runId } of cohort) await traffic.json(token, 'GET', `/v1/runs/${runId}`);
+  for (const { token, runId } of cohort) await traffic.tryJson(token, 'GET', `/v1/runs/${runId}`);
   const afterDonePolls = await metered.sample();
 
   const opens: Array<{ reads: number; writes: number; cpuMs: number; thumbs: number }> = [];

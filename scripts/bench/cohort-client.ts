@@ -42,6 +42,12 @@ export class CohortTraffic {
     return { status: response.status, body: json && !options.discardBody ? JSON.parse(raw.toString('utf8')) : null, bytes };
   }
 
+  /** The answer's JSON, or null for a non-2xx answer (already recorded), as a page that shows an error and carries on. */
+  async tryJson<T>(token: string, method: string, path: string): Promise<T | null> {
+    const answer = await this.request(token, method, path);
+    return answer.status >= 200 && answer.status <= 299 ? (answer.body as T) : null;
+  }
+
   async json<T>(token: string, method: string, path: string, body?: unknown): Promise<T> {
     const answer = await this.request(token, method, path, body === undefined ? {} : { body });
     if (answer.status < 200 || answer.status > 299) throw new Error(`${method} ${path} answered ${answer.status}: ${JSON.stringify(answer.body)}`);
