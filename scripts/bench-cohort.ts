@@ -20,16 +20,17 @@ import { freePort } from './stack/net.js';
 import { stopOnSignals } from './stack/processes.js';
 import { DEFAULT_QUEUE_SECONDS, startStack, type Stack } from './stack/stack.js';
 import { startLimitRelay, type LimitRelay } from './stack/limit-relay.js';
-import { describeShape } from './stack/shape.js';
+import { describeShape, loadShape } from './stack/shape.js';
 
 const { values } = parseArgs({
-  options: { participants: { type: 'string', default: '30' }, images: { type: 'string', default: '20' }, seed: { type: 'string', default: '2026' } },
+  // --shape FILE: hold the api to another shape file's api entry (e.g. an earlier infra/shape.json), for a before/after.
+  options: { participants: { type: 'string', default: '30' }, images: { type: 'string', default: '20' }, seed: { type: 'string', default: '2026' }, shape: { type: 'string' } },
 });
 const participantCount = Number(values.participants);
 const images = Number(values.images);
 const seed = Number(values.seed);
 if (![participantCount, images, seed].every((n) => Number.isInteger(n) && n > 0) || images > 100) {
-  console.error('usage: npm run bench:cohort [-- --participants N --images N (≤ 100) --seed N]');
+  console.error('usage: npm run bench:cohort [-- --participants N --images N (≤ 100) --seed N --shape FILE]');
   process.exit(2);
 }
 const POLL_MS = 2000;
@@ -115,7 +116,7 @@ try {
   stack = await startStack({ log: (line) => console.error(line) });
   const metered = await startMeteredApi(stack);
   api = metered.child;
-  const shape = stack.shape.api;
+  const shape = values.shape ? loadShape(values.shape).api : stack.shape.api;
   limit = await startLimitRelay({
     name: 'api', targetOrigin: metered.url, concurrency: shape.max_instances * shape.requests_per_instance,
     timeoutMs: shape.timeout_seconds * 1000, queueMs: DEFAULT_QUEUE_SECONDS * 1000,
@@ -132,8 +133,13 @@ try {
   const beforeStart = await metered.sample();
   const started = performance.now();
   const cohort: Participant[] = await Promise.all(created.map(async ({ id, token }, i) => {
-    const run = await traffic.json<{ runId: string }>(token, 'POST', '/v1/runs', { count: images, seed: seed + i });
-    return { id, token, runId: run.runId, etags: new Map<string, string>() };
+    // A platform 429 never reached the function, so the start is sent again, as a person would press it again.
+    for (let attempt = 1; ; attempt++) {
+      const answer = await traffic.request(token, 'POST', '/v1/runs', { body: { count: images, seed: seed + i } });
+      if (answer.status === 202) return { id, token, runId: (answer.body as { runId: string }).runId, etags: new Map<string, string>() };
+      if (answer.status !== 429 || attempt >= 20) throw new Error(`POST /v1/runs answered ${answer.status}: ${JSON.stringify(answer.body)}`);
+      await sleep(1000);
+    }
   }));
   const afterStart = await metered.sample();
 
