@@ -10,6 +10,7 @@ import { FirestoreRateLimiter } from './adapters/firestore-rate-limiter.js';
 import { FirestoreWriteLimiter } from './adapters/firestore-write-limiter.js';
 import { makeThumbnail, previewFromPixels } from './adapters/thumbnail.js';
 import { makeAuthorize } from './handlers/auth.js';
+import { FirestoreSignInFailures } from './adapters/firestore-sign-in-failures.js';
 import { FirestoreRunStore } from './adapters/firestore-store.js';
 import { createGeminiJudge } from './adapters/gemini/gemini-judge.js';
 import { createGeminiProvider, resolveGeminiCredentials } from './adapters/gemini/gemini-provider.js';
@@ -70,7 +71,7 @@ export function apiDependencies(config: Config, firestoreSettings: Record<string
     lifecycle: new FirestoreLifecycleStore(firestore),
     bucket,
     participants,
-    authorize: makeAuthorize({ participants, instructorToken: config.instructorToken }),
+    authorize: makeAuthorize({ participants, instructorToken: config.instructorToken, failures: new FirestoreSignInFailures(firestore) }),
     quotas: config.quotas,
     thumbnail: makeThumbnail,
     writeLimiter: new FirestoreWriteLimiter(firestore, config.writeLimits),

@@ -1,4 +1,9 @@
 locals {
+  # The deployed shape of each function (timeout, instances, requests per instance, memory, CPU,
+  # account, trigger), declared once: the local stack reads and enforces the same file
+  # (scripts/stack/shape.ts). See docs/deployed-shape.md.
+  shape = jsondecode(file("${path.module}/shape.json"))
+
   # Every variable loadConfig validates, on all three functions: each one loads the whole config.
   # DEFAULT_IMAGE_QUOTA, MAX_IMAGES_PER_RUN and MAX_RUNS_IN_FLIGHT are the cohort limits the api enforces.
   common_env = {
@@ -28,12 +33,8 @@ locals {
 
   # Instances run one prompt at a time. By Little's law, rate_limit_rpm/60 calls per second lasting
   # expected_call_seconds each keep rpm/60 × seconds calls in flight; 1.5× covers instances that are
-  # waiting for a token or storing an image. More would only queue on the rate limiter and bill idle time.
-  generate_max_instances = min(100, max(1, ceil(var.rate_limit_rpm / 60 * var.expected_call_seconds * 1.5)))
-
-  # The handler holds a prompt for at most its lease (rate-limit wait + model call), then writes the
-  # image; event functions may run for at most 540 s, which bounds lease_seconds in variables.tf.
-  generate_timeout_seconds = min(540, var.lease_seconds + 60)
+  # waiting for a token or storing an image. The generator's precondition holds shape.json to it.
+  generate_instances_needed = min(100, max(1, ceil(var.rate_limit_rpm / 60 * var.expected_call_seconds * 1.5)))
 
   source = {
     bucket = google_storage_bucket.source.name
@@ -60,17 +61,17 @@ resource "google_cloudfunctions2_function" "api" {
 
   # Behind the optional load balancer (load-balancer.tf), only the balancer may reach the api.
   service_config {
-    available_memory               = "512Mi"
-    timeout_seconds                = 60
-    max_instance_count             = 10
+    available_memory               = local.shape.api.memory
+    available_cpu                  = local.shape.api.cpu
+    timeout_seconds                = local.shape.api.timeout_seconds
+    max_instance_count             = local.shape.api.max_instances
     ingress_settings               = var.api_load_balancer ? "ALLOW_INTERNAL_AND_GCLB" : "ALLOW_ALL"
     all_traffic_on_latest_revision = true
     service_account_email          = google_service_account.api.email
     environment_variables          = local.common_env
 
-    # One request per instance (the default, pinned): functions-framework inflates every body before
-    # our code runs, so a compressed-body bomb can exhaust only its own instance (see docs/api.md, Limits and order of checks).
-    max_instance_request_concurrency = 1
+    # Requests per instance: see docs/deployed-shape.md for why this figure and the compressed-body guard.
+    max_instance_request_concurrency = local.shape.api.requests_per_instance
 
     secret_environment_variables {
       key        = "INSTRUCTOR_TOKEN"
@@ -110,13 +111,14 @@ resource "google_cloudfunctions2_function" "generate" {
   }
 
   service_config {
-    available_memory               = "512Mi"
-    available_cpu                  = "1"
-    timeout_seconds                = local.generate_timeout_seconds
-    max_instance_count             = local.generate_max_instances
-    ingress_settings               = "ALLOW_INTERNAL_ONLY"
-    all_traffic_on_latest_revision = true
-    service_account_email          = google_service_account.generate.email
+    available_memory                 = local.shape.generateImage.memory
+    available_cpu                    = local.shape.generateImage.cpu
+    timeout_seconds                  = local.shape.generateImage.timeout_seconds
+    max_instance_count               = local.shape.generateImage.max_instances
+    max_instance_request_concurrency = local.shape.generateImage.requests_per_instance
+    ingress_settings                 = "ALLOW_INTERNAL_ONLY"
+    all_traffic_on_latest_revision   = true
+    service_account_email            = google_service_account.generate.email
     # "false" in API-key mode keeps a stray setting from switching the SDK to Vertex AI.
     environment_variables = merge(local.common_env, {
       GOOGLE_GENAI_USE_VERTEXAI = local.vertex ? "true" : "false"
@@ -146,6 +148,15 @@ resource "google_cloudfunctions2_function" "generate" {
     precondition {
       condition     = var.image_provider != "gemini" || var.lease_seconds >= var.gemini_timeout_seconds + 30
       error_message = "lease_seconds must be at least gemini_timeout_seconds + 30, so a model call always ends before its lease can be taken over (loadConfig enforces the same)."
+    }
+    # The handler holds a prompt for at most its lease (rate-limit wait + model call), then writes the image.
+    precondition {
+      condition     = local.shape.generateImage.timeout_seconds >= var.lease_seconds + 60 && local.shape.generateImage.timeout_seconds <= 540
+      error_message = "generateImage's timeout_seconds in infra/shape.json must cover lease_seconds + 60 s to store the image, and event functions run at most 540 s."
+    }
+    precondition {
+      condition     = local.shape.generateImage.max_instances >= local.generate_instances_needed
+      error_message = "generateImage's max_instances in infra/shape.json is below rate_limit_rpm / 60 × expected_call_seconds × 1.5: raise it, or calls queue on the rate limiter."
     }
   }
 
@@ -183,13 +194,14 @@ resource "google_cloudfunctions2_function" "assess" {
 
   service_config {
     # Decoding a 4096² image peaks below 512 MiB; a whole vCPU keeps the decode quick.
-    available_memory               = "512Mi"
-    available_cpu                  = "1"
-    timeout_seconds                = 120
-    max_instance_count             = 20
-    ingress_settings               = "ALLOW_INTERNAL_ONLY"
-    all_traffic_on_latest_revision = true
-    service_account_email          = google_service_account.assess.email
+    available_memory                 = local.shape.assessImage.memory
+    available_cpu                    = local.shape.assessImage.cpu
+    timeout_seconds                  = local.shape.assessImage.timeout_seconds
+    max_instance_count               = local.shape.assessImage.max_instances
+    max_instance_request_concurrency = local.shape.assessImage.requests_per_instance
+    ingress_settings                 = "ALLOW_INTERNAL_ONLY"
+    all_traffic_on_latest_revision   = true
+    service_account_email            = google_service_account.assess.email
     # The judge calls Gemini from here, with the same credentials mode as the generator.
     environment_variables = merge(local.common_env, {
       GOOGLE_GENAI_USE_VERTEXAI = local.vertex ? "true" : "false"
@@ -255,13 +267,14 @@ resource "google_cloudfunctions2_function" "reconcile" {
 
   service_config {
     # It may assess a few images whose finalize event was lost: the same decode as assessImage.
-    available_memory               = "512Mi"
-    available_cpu                  = "1"
-    timeout_seconds                = 300
-    max_instance_count             = 1
-    ingress_settings               = "ALLOW_ALL"
-    all_traffic_on_latest_revision = true
-    service_account_email          = google_service_account.reconcile.email
+    available_memory                 = local.shape.reconcile.memory
+    available_cpu                    = local.shape.reconcile.cpu
+    timeout_seconds                  = local.shape.reconcile.timeout_seconds
+    max_instance_count               = local.shape.reconcile.max_instances
+    max_instance_request_concurrency = local.shape.reconcile.requests_per_instance
+    ingress_settings                 = "ALLOW_ALL"
+    all_traffic_on_latest_revision   = true
+    service_account_email            = google_service_account.reconcile.email
     # An owed verdict is judged again here, through the assessor's code: the judge's credentials mode.
     environment_variables = merge(local.common_env, {
       GOOGLE_GENAI_USE_VERTEXAI = local.vertex ? "true" : "false"

@@ -8,7 +8,7 @@ import type { ParticipantCursor, RunCursor, RunListing } from './access/index.js
 import type { ActiveRun, Participant, Reservation } from './access/index.js';
 import type { ObservedState, StaleCutoffs } from './runs/index.js';
 import type { Review } from './runs/index.js';
-import type { WriteDecision, WriteKind } from './access/index.js';
+import type { SignInVerdict, WriteDecision, WriteKind } from './access/index.js';
 import type {
   FailureSummary,
   PromptRecord,
@@ -157,6 +157,12 @@ export interface RateLimiter {
 /** Per-caller ceilings on writes (runs, reviews, participants), shared across api instances. */
 export interface WriteLimiter {
   take(principalId: string, kind: WriteKind, now: number): Promise<WriteDecision>;
+}
+
+/** Failed sign-ins per client address, shared across api instances (see access/auth-throttle.ts). */
+export interface SignInFailures {
+  /** Counts one failed sign-in from `address` and says whether to refuse it with 429. */
+  record(address: string, now: number): Promise<SignInVerdict>;
 }
 
 export interface Logger {

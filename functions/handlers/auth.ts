@@ -1,6 +1,5 @@
 import type { Request } from '@google-cloud/functions-framework';
-import { AuthThrottle } from '../core/access/index.js';
-import type { ParticipantStore } from '../core/ports.js';
+import type { ParticipantStore, SignInFailures } from '../core/ports.js';
 import { bearerToken, hashToken, sameSecret } from '../core/access/index.js';
 import { HttpError } from './http.js';
 
@@ -15,18 +14,16 @@ export type Authorize = (req: Request) => Promise<Principal>;
 export interface AuthDependencies {
   participants: ParticipantStore;
   instructorToken: string;
-  throttle?: AuthThrottle;
+  /** Failed sign-ins per address, shared by every instance. */
+  failures: SignInFailures;
   now?: () => number;
-  sleep?: (ms: number) => Promise<void>;
 }
 
 export const INSTRUCTOR_ID = 'instructor';
 
 /** Checks `Authorization: Bearer <token>`: the instructor's token from config, or a participant's. */
 export function makeAuthorize(deps: AuthDependencies): Authorize {
-  const throttle = deps.throttle ?? new AuthThrottle();
   const now = deps.now ?? Date.now;
-  const sleep = deps.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
   return async (req) => {
     // A valid token always gets in: a whole workshop room shares one NAT address, and one
     // guesser there must not lock the instructor and every participant out.
@@ -34,12 +31,11 @@ export function makeAuthorize(deps: AuthDependencies): Authorize {
     if (token && sameSecret(token, deps.instructorToken)) return { id: INSTRUCTOR_ID, name: 'Instructor', role: 'instructor' };
     const participant = token ? await deps.participants.findByTokenHash(hashToken(token)) : null;
     if (participant && !participant.revoked) return { id: participant.id, name: participant.name, role: 'participant' };
-    const address = clientAddress(req);
-    const blocked = throttle.blockedFor(address, now());
-    if (blocked !== null) {
-      throw new HttpError(429, 'RESOURCE_EXHAUSTED', 'too many failed sign-ins from this address; try again later', { 'Retry-After': String(Math.ceil(blocked / 1000)) });
+    // Answered at once, never after a sleep: a wait here would hold one of the api's request slots.
+    const verdict = await deps.failures.record(clientAddress(req), now());
+    if (verdict.refused) {
+      throw new HttpError(429, 'RESOURCE_EXHAUSTED', 'too many failed sign-ins from this address; try again later', { 'Retry-After': String(Math.max(1, Math.ceil(verdict.retryAfterMs / 1000))) });
     }
-    await sleep(throttle.fail(address, now()));
     throw new HttpError(401, 'UNAUTHENTICATED', token ? 'the token is not valid (unknown or revoked)' : 'send your token as "Authorization: Bearer <token>"', {
       'WWW-Authenticate': 'Bearer',
     });

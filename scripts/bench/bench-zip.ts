@@ -1,6 +1,6 @@
 /**
- * `npm run bench:zip [-- --count N]`: the api's memory while it streams a large run's dataset.zip.
- * A run of N assessed images (500 by default, photo-like 1024×1024 PNGs of about 3 MiB) is written straight
+ * `npm run bench:zip [-- --count N --size 1K|2K]`: the api's memory while it streams a large run's dataset.zip.
+ * A run of N assessed images (500 by default, photo-like 1024×1024 PNGs of about 3 MiB, or 2048×2048 with --size 2K) is written straight
  * into the emulators, under object names the assessor ignores, so no CPU goes to generating them.
  * The zip is then downloaded through the api while its resident memory is sampled every 50 ms.
  */
@@ -20,14 +20,16 @@ import { builtinScenarios, DEFAULT_SCENARIO } from '../../functions/scenarios/in
 import { printFigures } from './figures.js';
 import { stopOnSignals, startStack, type Stack } from '../stack/index.js';
 
-const { values } = parseArgs({ options: { count: { type: 'string', default: '500' } } });
+const { values } = parseArgs({ options: { count: { type: 'string', default: '500' }, size: { type: 'string', default: '1K' } } });
 const count = Number(values.count);
+const imageSize = values.size === '2K' ? '2K' : '1K';
+const side = imageSize === '2K' ? 2048 : 1024;
 const DISTINCT = 10;
 const mib = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(1)} MiB`;
 
-/** A 1024×1024 PNG of smooth gradients under fine noise: compresses about as badly as a photograph. */
+/** A side×side PNG of smooth gradients under fine noise: compresses about as badly as a photograph. */
 async function photoLike(seed: number): Promise<Buffer> {
-  const size = 1024;
+  const size = side;
   const pixels = Buffer.alloc(size * size * 3);
   let state = seed * 2654435761;
   for (let i = 0; i < pixels.length; i++) {
@@ -82,7 +84,7 @@ try {
   await Promise.all(Array.from({ length: 8 }, async () => {
     for (let item = queue.shift(); item; item = queue.shift()) await bucket.file(item[1].objectName).save(images[item[0] % DISTINCT]!, { resumable: false, validation: false, contentType: 'image/png' });
   }));
-  const run: RunRecord = { runId, scenario, count, seed: 1, categories: Object.keys(scenario.categories), provider: 'embedded', model: 'embedded-procedural-v1', createdAt: now, state: 'accepted', owner: 'instructor', image: { aspectRatio: '1:1', imageSize: '1K' }, costEstimate: estimateCost('embedded-procedural-v1', count) };
+  const run: RunRecord = { runId, scenario, count, seed: 1, categories: Object.keys(scenario.categories), provider: 'embedded', model: 'embedded-procedural-v1', createdAt: now, state: 'accepted', owner: 'instructor', image: { aspectRatio: '1:1', imageSize }, costEstimate: estimateCost('embedded-procedural-v1', count) };
   await store.createRun(run, prompts);
 
   const pid = pidOnPort(new URL(stack.apiUrl).port);
@@ -99,7 +101,7 @@ try {
   peak = Math.max(peak, memoryOf(pid, 'VmRSS'));
 
   const imageBytes = prompts.reduce((total, _, i) => total + images[i % DISTINCT]!.length, 0);
-  printFigures(`bench:zip, ${count} images`, [
+  printFigures(`bench:zip, ${count} images at ${imageSize}`, [
     ['images in the zip', `${count}, ${mib(imageBytes)} of PNG (mean ${mib(imageBytes / count)})`],
     ['zip size', mib(bytes)],
     ['download time', `${seconds.toFixed(1)} s (${mib(bytes / seconds)}/s)`],

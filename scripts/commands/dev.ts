@@ -51,6 +51,9 @@ async function main(): Promise<number> {
     console.log(`emulators: FIRESTORE_EMULATOR_HOST=${stack.firestoreHost} PUBSUB_EMULATOR_HOST=${stack.pubsubHost} storage ${stack.storageUrl} (bucket ${stack.bucket})`);
     console.log(`data: ${stack.dataDir} (kept across restarts; --fresh starts empty)`);
     console.log(`logs: ${stack.logDir}`);
+    const { describeShape, FUNCTION_NAMES } = await import('../stack/shape.js');
+    console.log('deployed shape, enforced here (infra/shape.json):');
+    for (const name of FUNCTION_NAMES) console.log(`  ${describeShape(name, stack.shape[name])}`);
     console.log(`try: API_TOKEN=<instructor token> npm run generate -- --api ${stack.apiUrl} --count 10 --out /tmp/dataset`);
     console.log('Ctrl-C stops everything.');
     return 0;

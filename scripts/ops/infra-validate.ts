@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { cliConfig, ensureGoTool, formatSeconds, goPlatform, GOOGLE_PROVIDER, layOutMirror, OPENTOFU } from './go-tools.js';
 import { projectRoot, toolsDir } from '../lib/index.js';
+import { FUNCTION_NAMES, loadShape, type DeployedShape, type FunctionName } from '../stack/shape.js';
 
 const log = (line: string) => console.error(line);
 
@@ -54,7 +55,7 @@ run "gemini_vertex" {
   }
   assert {
     condition     = google_cloudfunctions2_function.generate.service_config[0].max_instance_count == 15 && google_cloudfunctions2_function.generate.service_config[0].timeout_seconds == 180
-    error_message = "60 rpm × 10 s × 1.5 gives 15 instances; a 120 s lease gives a 180 s timeout"
+    error_message = "shape.json declares 15 generator instances (60 rpm × 10 s × 1.5) and a 180 s timeout (a 120 s lease + 60 s)"
   }
 }
 
@@ -210,6 +211,14 @@ run "api_load_balancer_without_a_domain" {
   expect_failures = [google_compute_managed_ssl_certificate.api]
 }
 
+run "generator_timeout_shorter_than_its_lease" {
+  command = plan
+  variables {
+    lease_seconds = 500
+  }
+  expect_failures = [google_cloudfunctions2_function.generate]
+}
+
 run "unknown_provider" {
   command = plan
   variables {
@@ -219,6 +228,24 @@ run "unknown_provider" {
 }
 `;
 
+/**
+ * Plans that hold every function's limits to the figures in infra/shape.json, read here by this
+ * script and written into the run as literals: a functions.tf that stopped reading the file (or
+ * read the wrong entry) would plan other figures and fail.
+ */
+function shapePlanTests(shape: DeployedShape): string {
+  const resource: Record<FunctionName, string> = { api: 'api', generateImage: 'generate', assessImage: 'assess', reconcile: 'reconcile' };
+  const asserts = FUNCTION_NAMES.map((name) => {
+    const config = `google_cloudfunctions2_function.${resource[name]}.service_config[0]`;
+    const declared = shape[name];
+    return `  assert {
+    condition     = ${config}.timeout_seconds == ${declared.timeout_seconds} && ${config}.max_instance_count == ${declared.max_instances} && ${config}.max_instance_request_concurrency == ${declared.requests_per_instance} && ${config}.available_memory == "${declared.memory}" && ${config}.available_cpu == "${declared.cpu}"
+    error_message = "${name}'s limits must be those infra/shape.json declares"
+  }`;
+  });
+  return `\nrun "shape_from_shape_json" {\n  command = plan\n${asserts.join('\n')}\n}\n`;
+}
+
 function runTofu(tofu: string, args: string[], cwd: string, env: NodeJS.ProcessEnv): Promise<number> {
   return new Promise((done, fail) => {
     const child = spawn(tofu, args, { cwd, env, stdio: 'inherit' });
@@ -227,9 +254,9 @@ function runTofu(tofu: string, args: string[], cwd: string, env: NodeJS.ProcessE
   });
 }
 
-/** Only the configuration: never tfvars (secrets), state, or an earlier .terraform folder. */
+/** Only the configuration (and the shape it reads): never tfvars (secrets), state, or an earlier .terraform folder. */
 function copyConfiguration(from: string, to: string): string[] {
-  const files = readdirSync(from).filter((name) => name.endsWith('.tf'));
+  const files = readdirSync(from).filter((name) => name.endsWith('.tf') || name === 'shape.json');
   for (const name of files) copyFileSync(join(from, name), join(to, name));
   return files;
 }
@@ -250,7 +277,7 @@ async function main(): Promise<number> {
   delete env.TF_PLUGIN_CACHE_DIR;
   try {
     const files = copyConfiguration(join(projectRoot, 'infra'), work);
-    writeFileSync(join(work, 'validate.tftest.hcl'), PLAN_TESTS);
+    writeFileSync(join(work, 'validate.tftest.hcl'), PLAN_TESTS + shapePlanTests(loadShape()));
     log(`checking ${files.length} files from infra/ in ${work}`);
     const steps: { args: string[]; hint: string }[] = [
       { args: ['fmt', '-check', '-diff'], hint: `format them with: ${tofu.path} fmt infra` },

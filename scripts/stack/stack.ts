@@ -9,6 +9,8 @@ import { startProcess, type ManagedProcess } from './processes.js';
 import { startStorageRelay, type StorageRelay } from './storage-relay.js';
 import { startFaultRelay, type FaultRelay } from './fault-relay.js';
 import { startReconcileTimer, type ReconcileTimer } from './reconcile-timer.js';
+import { startShapeRelays, type LimitRelay } from './limit-relay.js';
+import { loadShape, withOverrides, type DeployedShape, type FunctionName, type ShapeOverrides } from './shape.js';
 import { pidFileWriter, supervisedProcess, type SupervisedProcess } from './supervisor.js';
 import { loadConfig } from '../../functions/config.js';
 import { ensureFakeGcsServer, projectRoot } from '../lib/index.js';
@@ -42,6 +44,10 @@ export interface StackOptions {
   fresh?: boolean;
   /** How often Firestore is saved into `dataDir`, so a crash loses at most this much. */
   saveIntervalMs?: number;
+  /** Tests and benchmarks only: limits that differ from infra/shape.json (e.g. 2 instances × 1 request). */
+  shapeOverrides?: ShapeOverrides;
+  /** How long a request beyond the shape's concurrency waits for a slot before its 429. */
+  queueSeconds?: number;
 }
 
 export interface Stack {
@@ -67,6 +73,10 @@ export interface Stack {
   processFile: string;
   /** With `faults`: where to read and set the drop rates (`PUT {"generationDropRate":0.1,…}`). */
   faultControlUrl: string | undefined;
+  /** The shape the limit relays enforce: infra/shape.json with any overrides. */
+  shape: DeployedShape;
+  /** The relay in front of each function, with its counts of admitted, refused and cut-off requests. */
+  limits: Record<FunctionName, LimitRelay>;
   stop(): Promise<void>;
 }
 
@@ -76,6 +86,8 @@ const NOTIFICATION_TOPIC = 'gcs-notifications';
 const NOTIFICATION_SUBSCRIPTION = 'assess-image-relay';
 const READY_TIMEOUT_MS = 120_000;
 const SAVE_INTERVAL_MS = 30_000;
+/** How long a request beyond instances × requests-per-instance waits for a slot (docs/deployed-shape.md). */
+export const DEFAULT_QUEUE_SECONDS = 5;
 
 const tail = (file: string): string => (existsSync(file) ? readFileSync(file, 'utf8').trimEnd().split('\n').slice(-20).join('\n') : '');
 
@@ -111,9 +123,11 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   let data: LocalData | undefined;
   let faultRelay: FaultRelay | undefined;
   let timer: ReconcileTimer | undefined;
+  const limitRelays: LimitRelay[] = [];
   const stop = async (): Promise<void> => {
     timer?.stop();
     await relay?.stop().catch(() => {});
+    await Promise.all(limitRelays.splice(0).map((limit) => limit.stop().catch(() => {})));
     // Saved while the emulator still runs; a failed save keeps the previous one.
     await data?.save().catch((error) => log(`could not save the Firestore data: ${(error as Error).message}`));
     await faultRelay?.stop().catch(() => {});
@@ -138,9 +152,17 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       instructorToken = options.instructorToken ?? data.instructorToken(() => generated);
     }
     const fakeGcs = await ensureFakeGcsServer(log);
-    const [firestorePort, pubsubPort, storagePort, apiPort, generatorPort, assessorPort, reconcilePort] = await Promise.all([
-      freePort(), freePort(), freePort(), options.apiPort ?? freePort(), freePort(), freePort(), freePort(),
+    const shape = withOverrides(loadShape(), options.shapeOverrides);
+    const [firestorePort, pubsubPort, storagePort, apiProcessPort, generatorProcessPort, assessorProcessPort, reconcileProcessPort] = await Promise.all([
+      freePort(), freePort(), freePort(), freePort(), freePort(), freePort(), freePort(),
     ]);
+    // Every caller reaches a function through its limit relay, as every request reaches Cloud Run through its front end.
+    const limits = await startShapeRelays(shape, { api: apiProcessPort, generateImage: generatorProcessPort, assessImage: assessorProcessPort, reconcile: reconcileProcessPort }, {
+      queueMs: (options.queueSeconds ?? DEFAULT_QUEUE_SECONDS) * 1000, log, ...(options.apiPort ? { apiPort: options.apiPort } : {}),
+    });
+    limitRelays.push(...Object.values(limits));
+    const portOf = (limit: LimitRelay) => Number(new URL(limit.url).port);
+    const [apiPort, generatorPort, assessorPort, reconcilePort] = [limits.api, limits.generateImage, limits.assessImage, limits.reconcile].map(portOf) as [number, number, number, number];
     const firestoreHost = `127.0.0.1:${firestorePort}`;
     const pubsubHost = `127.0.0.1:${pubsubPort}`;
     const storageUrl = `http://127.0.0.1:${storagePort}`;
@@ -214,16 +236,17 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       return managed;
     };
     const reconcileEvery = loadConfig(functionEnv).reconcile.intervalMs;
-    const api = serve('api', 'api', 'http', apiPort);
-    const generator = serve('generateImage', 'generateImage', 'cloudevent', generatorPort);
-    const assessor = serve('assessImage', 'assessImage', 'cloudevent', assessorPort);
-    const reconciler = serve('reconcile', 'reconcile', 'http', reconcilePort);
+    const api = serve('api', 'api', 'http', apiProcessPort);
+    const generator = serve('generateImage', 'generateImage', 'cloudevent', generatorProcessPort);
+    const assessor = serve('assessImage', 'assessImage', 'cloudevent', assessorProcessPort);
+    const reconciler = serve('reconcile', 'reconcile', 'http', reconcileProcessPort);
+    // Readiness is asked of the processes directly, so it takes none of the shape's slots.
     const answers = (port: number) => async () => (await fetch(`http://127.0.0.1:${port}/`, { signal: AbortSignal.timeout(2000) })).status > 0;
     await Promise.all([
-      ready(api, `http://127.0.0.1:${apiPort}/healthz`),
-      waitFor(generator, 'generateImage', answers(generatorPort)),
-      waitFor(assessor, 'assessImage', answers(assessorPort)),
-      waitFor(reconciler, 'reconcile', answers(reconcilePort)),
+      ready(api, `http://127.0.0.1:${apiProcessPort}/healthz`),
+      waitFor(generator, 'generateImage', answers(generatorProcessPort)),
+      waitFor(assessor, 'assessImage', answers(assessorProcessPort)),
+      waitFor(reconciler, 'reconcile', answers(reconcileProcessPort)),
     ]);
     for (const managed of [api, generator, assessor, reconciler]) managed.supervise();
     data?.attach({ projectId, firestoreHost, apiUrl: `http://127.0.0.1:${apiPort}`, processes: processes.map((p) => ({ name: p.name, pid: p.child.pid ?? 0, startedAt: processStartTime(p.child.pid ?? 0) })) }, options.saveIntervalMs ?? SAVE_INTERVAL_MS);
@@ -253,6 +276,8 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       reconcileUrl,
       processFile,
       faultControlUrl: faultRelay?.controlUrl,
+      shape,
+      limits,
       stop,
     };
   } catch (error) {

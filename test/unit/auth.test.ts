@@ -1,6 +1,7 @@
 import type { Request } from '@google-cloud/functions-framework';
 import { describe, expect, it } from 'vitest';
-import { AuthThrottle } from '../../functions/core/access/index.js';
+import { recordSignInFailure, type ThrottleSettings } from '../../functions/core/access/index.js';
+import { MemorySignInFailures } from '../../functions/adapters/memory-sign-in-failures.js';
 import type { Participant } from '../../functions/core/access/index.js';
 import { decideReservation } from '../../functions/core/access/index.js';
 import type { ParticipantStore } from '../../functions/core/ports.js';
@@ -14,11 +15,12 @@ const participant = (patch: Partial<Participant> = {}): Participant => ({
   id: 'u-1', name: 'Ada', tokenHash: hashToken(participantToken), revoked: false, imageQuota: 10, imagesUsed: 0, activeRuns: [], createdAt: '', ...patch,
 });
 
-function authorizeWith(stored: Participant, throttle = new AuthThrottle()) {
+/** A clock the test moves: nothing in the throttle may wait on a real one. */
+function authorizeWith(stored: Participant, settings?: ThrottleSettings) {
   const participants = { findByTokenHash: async (hash: string) => (hash === stored.tokenHash ? stored : null) } as unknown as ParticipantStore;
-  const slept: number[] = [];
-  const authorize = makeAuthorize({ participants, instructorToken: INSTRUCTOR, throttle, sleep: async (ms) => void slept.push(ms) });
-  return { authorize, slept };
+  const clock = { now: 1_000_000 };
+  const authorize = makeAuthorize({ participants, instructorToken: INSTRUCTOR, failures: new MemorySignInFailures(settings), now: () => clock.now });
+  return { authorize, clock };
 }
 
 /** `ip` is what the framework's 'trust proxy' makes of the left-most X-Forwarded-For entry; the throttle must not use it. */
@@ -48,32 +50,59 @@ describe('makeAuthorize', () => {
     expect((error as HttpError).status).toBe(401);
   });
 
-  it('slows down repeated failures from one address, then refuses it, without touching others', async () => {
-    const { authorize, slept } = authorizeWith(participant(), new AuthThrottle({ windowMs: 60_000, freeFailures: 2, blockAfter: 6, maxDelayMs: 1000 }));
-    for (let i = 0; i < 6; i++) await authorize(request('Bearer wrong-token-wrong-token')).catch(() => undefined);
-    expect(slept).toEqual([0, 0, 250, 500, 1000, 1000]);
-    const blocked = (await authorize(request('Bearer another-wrong-token-12345678')).catch((e: unknown) => e)) as HttpError;
-    expect([blocked.status, blocked.headers['Retry-After']]).toEqual([429, expect.stringMatching(/^\d+$/)]);
-    expect((await authorize(request('Bearer another-wrong-token-12345678', '10.0.0.2')).catch((e: HttpError) => e.status))).toBe(401);
+  it('answers 429 with Retry-After at once while an address pauses after repeated failures, without touching others', async () => {
+    const { authorize, clock } = authorizeWith(participant(), { windowMs: 60_000, freeFailures: 2, blockAfter: 6, maxDelayMs: 1000 });
+    const attempt = async (peer = '10.0.0.1') => {
+      const error = (await authorize(request('Bearer wrong-token-wrong-token', peer)).catch((e: unknown) => e)) as HttpError;
+      return error.status === 429 ? `429 after ${error.headers['Retry-After']} s` : String(error.status);
+    };
+    // Two free failures, then the third closes the address for 250 ms, the next for 500 ms.
+    expect([await attempt(), await attempt(), await attempt()]).toEqual(['401', '401', '401']);
+    expect(await attempt()).toBe('429 after 1 s');
+    expect(await attempt('10.0.0.2')).toBe('401');
+    clock.now += 2_000;
+    expect(await attempt()).toBe('401');
+    // Ignoring Retry-After only closes the address for the rest of the window.
+    expect(await attempt()).toBe('429 after 58 s');
   });
 
   it.each([
     { name: 'the instructor', header: `Bearer ${INSTRUCTOR}`, role: 'instructor' },
     { name: 'a participant', header: `Bearer ${participantToken}`, role: 'participant' },
   ])('never blocks $name holding a valid token, even from a blocked address', async ({ header, role }) => {
-    const { authorize } = authorizeWith(participant(), new AuthThrottle({ windowMs: 60_000, freeFailures: 0, blockAfter: 2, maxDelayMs: 0 }));
+    const { authorize } = authorizeWith(participant(), { windowMs: 60_000, freeFailures: 0, blockAfter: 2, maxDelayMs: 0 });
     for (let i = 0; i < 3; i++) await authorize(request('Bearer wrong-token-wrong-token')).catch(() => undefined);
     expect((await authorize(request(header))).role).toBe(role);
   });
 
   it('keys on the right-most X-Forwarded-For entry, which the client cannot choose', async () => {
-    const { authorize } = authorizeWith(participant(), new AuthThrottle({ windowMs: 60_000, freeFailures: 0, blockAfter: 3, maxDelayMs: 0 }));
+    const { authorize } = authorizeWith(participant(), { windowMs: 60_000, freeFailures: 0, blockAfter: 3, maxDelayMs: 0 });
     // Rotating the left-most entry gives no fresh guesses: every request comes through the same front-end entry.
     for (let i = 0; i < 3; i++) await authorize(request('Bearer wrong-token-wrong-token', '10.9.9.9', `198.51.100.${i}, 203.0.113.7`)).catch(() => undefined);
     const status = (forwardedFor: string) => authorize(request('Bearer wrong-token-wrong-token', '10.9.9.9', forwardedFor)).catch((e: HttpError) => e.status);
     expect(await status('198.51.100.99, 203.0.113.7')).toBe(429);
     // A victim's address put on the left does not lock the victim out.
     expect(await status('203.0.113.7, 192.0.2.1')).toBe(401);
+  });
+});
+
+describe('recordSignInFailure', () => {
+  const settings = { windowMs: 60_000, freeFailures: 1, blockAfter: 4, maxDelayMs: 1000 };
+
+  it('starts a new window once the old one has ended', () => {
+    const closed = { windowStart: 0, failures: 9, closedUntil: 60_000 };
+    expect(recordSignInFailure(closed, 59_999, settings).verdict.refused).toBe(true);
+    expect(recordSignInFailure(closed, 60_000, settings)).toEqual({ state: { windowStart: 60_000, failures: 1, closedUntil: 0 }, verdict: { refused: false } });
+  });
+
+  it('caps the pause at maxDelayMs until blockAfter closes the window', () => {
+    let state = null;
+    const closedFor: number[] = [];
+    for (let i = 0; i < 4; i++) {
+      state = recordSignInFailure(state, 10_000 + i * 5_000, settings).state;
+      closedFor.push(state.closedUntil === 0 ? 0 : state.closedUntil - (10_000 + i * 5_000));
+    }
+    expect(closedFor).toEqual([0, 250, 500, 45_000]);
   });
 });
 

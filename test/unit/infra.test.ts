@@ -96,7 +96,6 @@ describe('infra/: the functions', () => {
     const filters = ((trigger.event_filters ?? []) as Block[]).map((filter) => [filter.attribute, reference(filter.value)]);
     expect([trigger.event_type, trigger.retry_policy, reference(trigger.service_account_email)]).toEqual([expected.eventType, 'RETRY_POLICY_RETRY', 'google_service_account.trigger']);
     expect(trigger.pubsub_topic ? [['pubsub_topic', reference(trigger.pubsub_topic)]] : filters).toEqual([expected.from]);
-    expect(service.available_memory).toBe('512Mi');
   });
 
   const production = CONFIG_VARIABLES.filter((name) => !LOCAL_ONLY_VARIABLES.includes(name));
@@ -215,7 +214,6 @@ describe('infra/: the reconciler', () => {
     ]);
     expect(String(job.schedule)).toContain('var.reconcile_interval_minutes');
     expect(String(first(locals.common_env).RECONCILE_INTERVAL_SECONDS)).toContain('var.reconcile_interval_minutes * 60');
-    expect(first(functionByEntryPoint('reconcile').service_config).max_instance_count).toBe(1);
   });
 
   it('declares the collection-group indexes its stale-prompt queries need', () => {

@@ -18,6 +18,7 @@ import { hashToken, newToken } from '../../functions/core/access/index.js';
 import { makeApiHandler, type ApiDependencies } from '../../functions/handlers/api.js';
 import { makeAssessHandler } from '../../functions/handlers/assess.js';
 import { makeAuthorize } from '../../functions/handlers/auth.js';
+import { MemorySignInFailures } from '../../functions/adapters/memory-sign-in-failures.js';
 import { builtinScenarios, DEFAULT_SCENARIO } from '../../functions/scenarios/index.js';
 import { countingStore } from '../support/counting-store.js';
 import { finalizedEvent, silent } from '../support/kit.js';
@@ -63,7 +64,7 @@ describe('read routes: previews, stored summaries, pages and ETags', () => {
     participants: participantStore(people),
     publisher: { publish: async () => ({ failed: [] }) },
     log: silent,
-    authorize: makeAuthorize({ participants: participantStore(people), instructorToken: INSTRUCTOR, sleep: async () => {} }),
+    authorize: makeAuthorize({ participants: participantStore(people), instructorToken: INSTRUCTOR, failures: new MemorySignInFailures() }),
     quotas: { defaultImageQuota: 100, maxImagesPerRun: 100, maxRunsInFlight: 2 },
     builtins: builtinScenarios,
     defaultScenario: DEFAULT_SCENARIO,

@@ -1,7 +1,10 @@
 /**
- * Slows down repeated failed sign-ins from one address: after a few failures each further
- * one waits longer, and past a limit the address is refused until its failures age out.
- * Kept per function instance; it makes guessing slow, while the token length makes it futile.
+ * The sign-in throttle's arithmetic: failed sign-ins from one address, counted in a window. After
+ * a few failures each further one closes the address for a growing pause, and past a limit it is
+ * closed until the window ends. A request that arrives while the address is closed is answered
+ * 429 with Retry-After at once (it never sleeps on a request slot) and still counts, so a guesser
+ * who ignores Retry-After only closes the address for longer. Pure, so the Firestore adapter
+ * (counts shared by every api instance) and the in-memory one share it.
  */
 export interface ThrottleSettings {
   windowMs: number;
@@ -12,31 +15,29 @@ export interface ThrottleSettings {
 
 export const DEFAULT_THROTTLE: ThrottleSettings = { windowMs: 15 * 60_000, freeFailures: 5, blockAfter: 30, maxDelayMs: 8000 };
 
-const MAX_TRACKED = 10_000;
+export interface FailureWindow {
+  windowStart: number;
+  failures: number;
+  /** Until when further attempts are refused without looking at them. */
+  closedUntil: number;
+}
 
-export class AuthThrottle {
-  private readonly failures = new Map<string, number[]>();
+/** 401 for a wrong token from an open address; 429 with how long to wait when it is closed. */
+export type SignInVerdict = { refused: false } | { refused: true; retryAfterMs: number };
 
-  constructor(private readonly settings: ThrottleSettings = DEFAULT_THROTTLE) {}
+export function recordSignInFailure(current: FailureWindow | null, now: number, settings: ThrottleSettings = DEFAULT_THROTTLE): { state: FailureWindow; verdict: SignInVerdict } {
+  const fresh = current === null || now >= current.windowStart + settings.windowMs;
+  const start = fresh ? { windowStart: now, failures: 0, closedUntil: 0 } : current;
+  const wasClosed = start.closedUntil > now;
+  const failures = start.failures + 1;
+  const over = failures - settings.freeFailures;
+  const pause = over > 0 ? now + Math.min(settings.maxDelayMs, 250 * 2 ** (over - 1)) : 0;
+  const windowEnd = failures >= settings.blockAfter ? start.windowStart + settings.windowMs : 0;
+  const state = { windowStart: start.windowStart, failures, closedUntil: Math.max(start.closedUntil, pause, windowEnd) };
+  return { state, verdict: wasClosed ? { refused: true, retryAfterMs: state.closedUntil - now } : { refused: false } };
+}
 
-  /** How long this address must wait before it is refused outright; null when it is not blocked. */
-  blockedFor(address: string, now: number): number | null {
-    const recent = this.recent(address, now);
-    if (recent.length < this.settings.blockAfter) return null;
-    return (recent[0] as number) + this.settings.windowMs - now;
-  }
-
-  /** Records a failure and returns how long to delay the answer. */
-  fail(address: string, now: number): number {
-    const recent = [...this.recent(address, now), now];
-    this.failures.delete(address);
-    this.failures.set(address, recent);
-    if (this.failures.size > MAX_TRACKED) this.failures.delete(this.failures.keys().next().value as string);
-    const over = recent.length - this.settings.freeFailures;
-    return over <= 0 ? 0 : Math.min(this.settings.maxDelayMs, 250 * 2 ** (over - 1));
-  }
-
-  private recent(address: string, now: number): number[] {
-    return (this.failures.get(address) ?? []).filter((t) => t > now - this.settings.windowMs);
-  }
+/** Whether `state` keeps the address closed for the rest of its window: worth remembering locally. */
+export function closedForWindow(state: FailureWindow, settings: ThrottleSettings = DEFAULT_THROTTLE): boolean {
+  return state.failures >= settings.blockAfter;
 }
