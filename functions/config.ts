@@ -10,6 +10,9 @@ import type { Quotas } from './core/access/index.js';
 const envSchema = z.object({
   GOOGLE_CLOUD_PROJECT: z.string().min(1, 'set it to the Google Cloud project id'),
   IMAGE_BUCKET: z.string().min(3, 'set it to the Cloud Storage bucket that holds the images'),
+  // Previews live apart from the images: Eventarc's storage trigger filters by bucket only, so a preview stored
+  // beside the images would invoke assessImage once more for nothing. Defaults to IMAGE_BUCKET + "-previews".
+  PREVIEW_BUCKET: z.string().min(3, 'set it to the Cloud Storage bucket that holds the gallery previews').optional(),
   GENERATION_TOPIC: z.string().min(1).default('image-generation'),
   IMAGE_PROVIDER: z.enum(['embedded', 'gemini'], { message: 'must be "embedded" or "gemini"' }).default('embedded'),
   GEMINI_MODEL: z.string().regex(/^[a-z0-9][a-z0-9.-]*$/, 'must be a model name such as gemini-2.5-flash-image').default('gemini-2.5-flash-image'),
@@ -38,12 +41,15 @@ const envSchema = z.object({
     .string()
     .regex(new RegExp(`^(${WRITE_KINDS.join('|')})=[1-9][0-9]{0,5}(,(${WRITE_KINDS.join('|')})=[1-9][0-9]{0,5})*$`), `must look like runs=20,reviews=120,participants=60,previews=30`)
     .optional(),
+  // Local stack only: a file where each function appends the cloud operations it performs (the IAM check reads it).
+  OPERATION_LOG: z.string().min(1).optional(),
   STORAGE_API_ENDPOINT: z.url({ message: 'must be a URL such as http://127.0.0.1:4443 (local emulator only; unset on Google Cloud)' }).optional(),
 });
 
 export interface Config {
   projectId: string;
   bucket: string;
+  previewBucket: string;
   generationTopic: string;
   provider: 'embedded' | 'gemini';
   gemini: { model: string; requestsPerMinute: number; timeoutMs: number };
@@ -52,6 +58,7 @@ export interface Config {
   leaseMs: number;
   maxAttempts: number;
   storageEndpoint: string | undefined;
+  operationLog: string | undefined;
   instructorToken: string | undefined;
   quotas: Quotas;
   reconcile: ReconcileSettings;
@@ -84,6 +91,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
   return {
     projectId: values.GOOGLE_CLOUD_PROJECT,
     bucket: values.IMAGE_BUCKET,
+    previewBucket: values.PREVIEW_BUCKET ?? `${values.IMAGE_BUCKET}-previews`,
     generationTopic: values.GENERATION_TOPIC,
     provider: values.IMAGE_PROVIDER,
     gemini: { model: values.GEMINI_MODEL, requestsPerMinute: values.GEMINI_RATE_LIMIT_RPM, timeoutMs: values.GEMINI_TIMEOUT_SECONDS * 1000 },
@@ -91,6 +99,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     leaseMs: values.LEASE_SECONDS * 1000,
     maxAttempts: values.MAX_ATTEMPTS,
     storageEndpoint: values.STORAGE_API_ENDPOINT,
+    operationLog: values.OPERATION_LOG,
     instructorToken: values.INSTRUCTOR_TOKEN,
     quotas: { defaultImageQuota: values.DEFAULT_IMAGE_QUOTA, maxImagesPerRun: values.MAX_IMAGES_PER_RUN, maxRunsInFlight: values.MAX_RUNS_IN_FLIGHT },
     reconcile: {
@@ -117,4 +126,4 @@ function parseWriteLimits(text: string | undefined): WriteLimits {
 export const CONFIG_VARIABLES = Object.keys(envSchema.shape);
 
 /** Variables only the local emulator stack sets; a deployment leaves them unset. */
-export const LOCAL_ONLY_VARIABLES = ['STORAGE_API_ENDPOINT', 'RECONCILE_RESTARTED_AT'];
+export const LOCAL_ONLY_VARIABLES = ['STORAGE_API_ENDPOINT', 'RECONCILE_RESTARTED_AT', 'OPERATION_LOG'];

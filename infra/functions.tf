@@ -4,6 +4,7 @@ locals {
   common_env = {
     GOOGLE_CLOUD_PROJECT   = var.project_id
     IMAGE_BUCKET           = google_storage_bucket.images.name
+    PREVIEW_BUCKET         = google_storage_bucket.previews.name
     GENERATION_TOPIC       = google_pubsub_topic.generation.name
     IMAGE_PROVIDER         = var.image_provider
     GEMINI_MODEL           = var.model

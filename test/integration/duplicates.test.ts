@@ -17,7 +17,7 @@ describe('every message delivered twice', () => {
       ackDeadlineSeconds: 60,
     });
     await pubsub.topic('gcs-notifications').createSubscription('assess-image-relay-duplicate', { ackDeadlineSeconds: 60 });
-    secondRelay = startStorageRelay({ pubsub, subscription: 'assess-image-relay-duplicate', targetUrl: stack.assessorUrl });
+    secondRelay = startStorageRelay({ pubsub, subscription: 'assess-image-relay-duplicate', bucket: stack.bucket, targetUrl: stack.assessorUrl });
   });
 
   afterAll(async () => {
