@@ -83,7 +83,6 @@ resource "google_cloudfunctions2_function" "api" {
   depends_on = [
     google_project_iam_member.datastore_user,
     google_secret_manager_secret_iam_member.api_instructor_token,
-    google_secret_manager_secret_version.instructor_token,
     google_project_iam_member.build_logs,
     google_project_iam_member.build_staged_sources,
     google_artifact_registry_repository_iam_member.build_images,
@@ -153,7 +152,6 @@ resource "google_cloudfunctions2_function" "generate" {
     google_project_iam_member.datastore_user,
     google_project_iam_member.generate_vertex,
     google_secret_manager_secret_iam_member.generate_gemini_key,
-    google_secret_manager_secret_version.gemini_api_key,
     google_storage_bucket_iam_member.generate_images,
     google_project_iam_member.trigger_receiver,
     google_project_iam_member.build_logs,

@@ -183,23 +183,6 @@ variable "image_retention_days" {
   }
 }
 
-variable "instructor_token" {
-  type        = string
-  sensitive   = true
-  description = "The instructor's bearer token, stored in Secret Manager. Generate one with: openssl rand -hex 24"
-  validation {
-    condition     = length(var.instructor_token) >= 32
-    error_message = "instructor_token must be at least 32 characters; generate one with: openssl rand -hex 24"
-  }
-}
-
-variable "gemini_api_key" {
-  type        = string
-  sensitive   = true
-  default     = ""
-  description = "Gemini API key, only for image_provider = \"gemini\" with gemini_auth = \"api_key\"; stored in Secret Manager."
-}
-
 variable "source_archive_path" {
   type        = string
   description = "The functions' source zip; scripts/deploy.ts builds it and passes this in."
