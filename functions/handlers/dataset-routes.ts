@@ -2,7 +2,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { Readable } from 'node:stream';
 import yazl from 'yazl';
 import { datasetAsOf } from '../core/export/index.js';
-import { datasetFiles, type ExportInput } from '../core/export/index.js';
+import { datasetFiles, succeeded, withoutMissingImages, type ExportInput } from '../core/export/index.js';
 import { deriveRunState, type RunRecord } from '../core/runs/index.js';
 import { runQuality } from '../core/runs/index.js';
 import { hashToken } from '../core/access/index.js';
@@ -11,6 +11,9 @@ import type { Principal } from './auth.js';
 import { HttpError, sendJson } from './http.js';
 import { ID, type Route } from './route.js';
 import { publicPrompt } from './run-views.js';
+
+/** Stats in flight at once while checking which images are still stored. */
+const STAT_CONCURRENCY = 16;
 
 /** Long enough to start a download after asking for it, short enough that a leaked URL is useless. */
 export const TICKET_SECONDS = 60;
@@ -61,7 +64,11 @@ export function datasetRoutes(deps: ApiDependencies): Route[] {
       authenticate,
       async handle({ res, params, principal }) {
         const run = await loadRun(params[0] as string, principal);
-        const input = await exportInput(run);
+        // Images past the retention period are gone: found before the first byte is sent, left out, and named in the
+        // card, generation_parameters.json and a header, rather than cutting the download off at the first one.
+        const complete = await exportInput(run);
+        const missing = await missingImages(complete.prompts);
+        const input = withoutMissingImages(complete, missing);
         const objectNames = new Map(input.prompts.map((prompt) => [prompt.promptId, prompt.objectName]));
         const mtime = new Date(input.exportedAt);
         const zip = new yazl.ZipFile();
@@ -105,12 +112,26 @@ export function datasetRoutes(deps: ApiDependencies): Route[] {
           'Cache-Control': 'no-store',
           'X-Content-Type-Options': 'nosniff',
           'Referrer-Policy': 'no-referrer',
+          'X-Missing-Images': String(missing.size),
         });
         zip.outputStream.pipe(res);
         await new Promise<void>((resolve) => res.once('close', () => resolve()));
       },
     },
   ];
+
+  /** Prompt ids of images the run recorded but storage no longer holds, checked a few at a time. */
+  async function missingImages(prompts: Array<ExportInput['prompts'][number] & { objectName: string | null }>): Promise<Set<string>> {
+    const queue = prompts.filter((prompt) => succeeded(prompt) && prompt.objectName);
+    const missing = new Set<string>();
+    const worker = async () => {
+      for (let prompt = queue.shift(); prompt; prompt = queue.shift()) {
+        if (!(await deps.bucket.stat(prompt.objectName as string))) missing.add(prompt.promptId);
+      }
+    };
+    await Promise.all(Array.from({ length: STAT_CONCURRENCY }, worker));
+    return missing;
+  }
 
   /** The same inputs the CLI's exporter reads through GET /v1/runs/{id} and …/prompts. */
   async function exportInput(run: RunRecord): Promise<ExportInput & { prompts: Array<{ objectName: string | null }> }> {

@@ -74,6 +74,7 @@ export function generationParametersJson(input: ExportInput): string {
       dataset: datasetOptionsOf(input),
       exportedAt: input.exportedAt,
       versions: input.versions,
+      ...(input.missingImages?.length ? { missingImages: input.missingImages } : {}),
     },
     null,
     2,

@@ -27,6 +27,8 @@ export interface ExportInput {
    * passes them in, so croissant.json can list a checksum for every image and stay a pure format.
    */
   imageSha256?: ReadonlyMap<string, string>;
+  /** Prompt ids whose image had already been deleted from storage (missing-images.ts); none when omitted. */
+  missingImages?: string[];
 }
 
 export const imagePath = (prompt: Pick<PromptRecord, 'category' | 'promptId'>): string =>

@@ -15,3 +15,4 @@ export * from './splits.js';
 export * from './quality-scores-csv.js';
 export * from './judge-export.js';
 export * from './dataset-as-of.js';
+export * from './missing-images.js';
