@@ -1,4 +1,8 @@
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { exportRun } from '../../scripts/client/exporter.js';
 import { MISSING_IMAGE_REASON } from '../../functions/core/export/index.js';
 import { stackClients, waitForRun } from '../support/stack-clients.js';
 import { unzipEntries } from '../support/unzip.js';
@@ -30,5 +34,12 @@ describe('dataset.zip of a run whose images are partly gone', () => {
     for (const id of ids) expect(card).toContain(`\`${id}\``);
     const listed = JSON.parse(entries.get('metadata/image_prompts.json')!.toString('utf8')) as Array<{ id: string; status: string; failureReason?: string }>;
     expect(listed.filter((entry) => ids.includes(entry.id)).map((entry) => [entry.status, entry.failureReason])).toEqual([['failed', MISSING_IMAGE_REASON], ['failed', MISSING_IMAGE_REASON]]);
+
+    // npm run export of the same run: the same images left out, the same card.
+    const dir = mkdtempSync(join(tmpdir(), 'retention-export-'));
+    const exported = await exportRun(api, await api.getRun(runId), dir, {});
+    expect([exported.images, exported.missing]).toEqual([2, ids]);
+    expect(gone.map((prompt) => existsSync(join(dir, `generated_images/${prompt.category}/${prompt.promptId}.png`)))).toEqual([false, false]);
+    expect(readFileSync(join(dir, 'README.md'), 'utf8')).toContain('## Missing images');
   });
 });
