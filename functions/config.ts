@@ -28,6 +28,8 @@ const envSchema = z.object({
   INSTRUCTOR_TOKEN: z.string().min(32, 'must be at least 32 characters (128 bits as hex); generate one with: openssl rand -hex 24').optional(),
   DEFAULT_IMAGE_QUOTA: z.coerce.number().int().min(0).max(1_000_000).default(100),
   MAX_IMAGES_PER_RUN: z.coerce.number().int().min(1).max(500).default(100),
+  // How long a run's records live; the same number of days as the buckets' lifecycle rule (infra/).
+  RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).default(30),
   MAX_RUNS_IN_FLIGHT: z.coerce.number().int().min(1).max(100).default(2),
   // The reconciler: its cadence, when a prompt counts as stuck, and the deadlines past which it fails one.
   RECONCILE_INTERVAL_SECONDS: z.coerce.number().int().min(1).max(3600).default(60),
@@ -57,6 +59,8 @@ export interface Config {
   judge: { mode: 'gemini' | 'none'; model: string; requestsPerMinute: number; timeoutMs: number };
   leaseMs: number;
   maxAttempts: number;
+  /** Runs and prompts are stamped to expire this long after creation (Firestore TTL on `expireAt`). */
+  retentionMs: number;
   storageEndpoint: string | undefined;
   operationLog: string | undefined;
   instructorToken: string | undefined;
@@ -98,6 +102,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     judge: { mode: values.JUDGE, model: values.JUDGE_MODEL, requestsPerMinute: values.JUDGE_RATE_LIMIT_RPM, timeoutMs: values.JUDGE_TIMEOUT_SECONDS * 1000 },
     leaseMs: values.LEASE_SECONDS * 1000,
     maxAttempts: values.MAX_ATTEMPTS,
+    retentionMs: values.RETENTION_DAYS * 86_400_000,
     storageEndpoint: values.STORAGE_API_ENDPOINT,
     operationLog: values.OPERATION_LOG,
     instructorToken: values.INSTRUCTOR_TOKEN,

@@ -42,7 +42,7 @@ function clients(config: Config, functionName: string, firestoreSettings: Record
     firestore,
     recorder,
     inFirestore,
-    store: inFirestore(new FirestoreRunStore(firestore), 'RunStore'),
+    store: inFirestore(new FirestoreRunStore(firestore, config.retentionMs), 'RunStore'),
     bucket: recorder.wrap(new GcsImageBucket(storage.bucket(config.bucket)), 'ImageBucket', 'storage', 'IMAGE_BUCKET'),
     previews: recorder.wrap(new GcsImageBucket(storage.bucket(config.previewBucket)), 'ImageBucket', 'storage', 'PREVIEW_BUCKET'),
     publisher: () => recorder.wrap(new PubSubPromptPublisher(new PubSub({ projectId: config.projectId }), config.generationTopic), 'PromptPublisher', 'pubsub', 'GENERATION_TOPIC'),

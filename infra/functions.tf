@@ -15,6 +15,8 @@ locals {
     DEFAULT_IMAGE_QUOTA    = tostring(var.default_image_quota)
     MAX_IMAGES_PER_RUN     = tostring(var.max_images_per_run)
     MAX_RUNS_IN_FLIGHT     = tostring(var.max_runs_in_flight)
+    # Stamps expireAt on runs and prompts; the same variable drives the buckets' lifecycle rules.
+    RETENTION_DAYS = tostring(var.retention_days)
     # The reconciler's cadence (the schedule in scheduler.tf is built from the same variable) and deadlines.
     RECONCILE_INTERVAL_SECONDS = tostring(var.reconcile_interval_minutes * 60)
     RECONCILE_STALE_SECONDS    = tostring(var.reconcile_stale_minutes * 60)

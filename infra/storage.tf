@@ -12,7 +12,7 @@ resource "google_storage_bucket" "images" {
 
   lifecycle_rule {
     condition {
-      age = var.image_retention_days
+      age = var.retention_days
     }
     action {
       type = "Delete"
@@ -35,7 +35,7 @@ resource "google_storage_bucket" "previews" {
 
   lifecycle_rule {
     condition {
-      age = var.image_retention_days
+      age = var.retention_days
     }
     action {
       type = "Delete"

@@ -1,6 +1,7 @@
 import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { Timestamp } from '@google-cloud/firestore';
 import { describe, expect, it } from 'vitest';
 import { exportRun } from '../../scripts/client/exporter.js';
 import { MISSING_IMAGE_REASON } from '../../functions/core/export/index.js';
@@ -8,8 +9,19 @@ import { stackClients, waitForRun } from '../support/stack-clients.js';
 import { unzipEntries } from '../support/unzip.js';
 
 /** A dataset download after the retention period deleted some of a run's images, as the bucket's lifecycle rule does. */
-describe('dataset.zip of a run whose images are partly gone', () => {
-  const { stack, api, bucket } = stackClients();
+describe('retention', () => {
+  const { stack, api, bucket, firestore } = stackClients();
+
+  it('stamps a run and its prompts to expire together, RETENTION_DAYS after creation, and keeps the stamp out of every answer', async () => {
+    const { runId } = await api.createRun({ count: 2, seed: 40 });
+    const run = await firestore.collection('runs').doc(runId).get();
+    const prompts = await firestore.collection('runs').doc(runId).collection('prompts').get();
+    const due = Date.parse(run.get('createdAt') as string) + 30 * 86_400_000; // the default RETENTION_DAYS, which the test stack keeps
+    expect([run.get('expireAt'), ...prompts.docs.map((doc) => doc.get('expireAt'))].map((stamp: Timestamp) => stamp.toMillis())).toEqual([due, due, due]);
+    await waitForRun(api, runId);
+    const answers = JSON.stringify([await api.getRun(runId), await api.getPrompts(runId), await api.call('GET', '/v1/runs')]);
+    expect(answers).not.toContain('expireAt');
+  });
 
   it('leaves the missing images out and names them in the answer, the dataset card and generation_parameters.json', async () => {
     const { runId } = await api.createRun({ count: 4, seed: 41 });

@@ -166,7 +166,15 @@ describe('infra/: storage', () => {
 
   it.each(['images', 'previews'])('deletes the workshop\'s %s after the retention period', (name) => {
     const rule = first(resources.google_storage_bucket![name]!.lifecycle_rule);
-    expect([first(rule.action).type, first(rule.condition).age]).toEqual(['Delete', '${var.image_retention_days}']);
+    expect([first(rule.action).type, first(rule.condition).age]).toEqual(['Delete', '${var.retention_days}']);
+  });
+});
+
+describe('infra/: retention in one piece', () => {
+  it('expires runs and prompts by Firestore TTL on the expireAt the functions stamp from the same retention_days', () => {
+    const ttl = resources.google_firestore_field!.run_ttl!;
+    expect([String(ttl.for_each), ttl.field, Array.isArray(ttl.ttl_config)]).toEqual(['${toset(["runs", "prompts"])}', 'expireAt', true]);
+    expect(String(first(locals.common_env).RETENTION_DAYS)).toContain('var.retention_days');
   });
 });
 
