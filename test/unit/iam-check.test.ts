@@ -7,9 +7,10 @@ import { readInfraModel, type InfraModel } from '../../scripts/lib/infra-model.j
 /** The checker itself, against the real infra/: the recorded operations come from the integration tests. */
 describe('the IAM check', () => {
   let infra: InfraModel;
+  // hcl2json runs in WebAssembly: parsing infra/ can take a while on a busy machine.
   beforeAll(async () => {
     infra = await readInfraModel(resolve(import.meta.dirname, '../../infra'));
-  });
+  }, 60_000);
   const op = (fn: string, operation: string, resource: string, service: RecordedOperation['service'] = 'storage'): RecordedOperation => ({ function: fn, service, resource, operation });
 
   it('reads each function\'s account and the resources its environment names from the HCL', () => {
