@@ -11,6 +11,9 @@ import type { Quotas } from './core/access/index.js';
 const envSchema = z.object({
   GOOGLE_CLOUD_PROJECT: z.string().min(1, 'set it to the Google Cloud project id'),
   IMAGE_BUCKET: z.string().min(3, 'set it to the Cloud Storage bucket that holds the images'),
+  // Previews live apart from the images: Eventarc's storage trigger filters by bucket only, so a preview stored
+  // beside the images would invoke assessImage once more for nothing. Defaults to IMAGE_BUCKET + "-previews".
+  PREVIEW_BUCKET: z.string().min(3, 'set it to the Cloud Storage bucket that holds the gallery previews').optional(),
   GENERATION_TOPIC: z.string().min(1).default('image-generation'),
   IMAGE_PROVIDER: z.enum(['embedded', 'gemini'], { message: 'must be "embedded" or "gemini"' }).default('embedded'),
   GEMINI_MODEL: z.string().regex(/^[a-z0-9][a-z0-9.-]*$/, 'must be a model name such as gemini-2.5-flash-image').default('gemini-2.5-flash-image'),
@@ -26,6 +29,8 @@ const envSchema = z.object({
   INSTRUCTOR_TOKEN: z.string().min(32, 'must be at least 32 characters (128 bits as hex); generate one with: openssl rand -hex 24').optional(),
   DEFAULT_IMAGE_QUOTA: z.coerce.number().int().min(0).max(1_000_000).default(100),
   MAX_IMAGES_PER_RUN: z.coerce.number().int().min(1).max(500).default(100),
+  // How long a run's records live; the same number of days as the buckets' lifecycle rule (infra/).
+  RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).default(30),
   MAX_RUNS_IN_FLIGHT: z.coerce.number().int().min(1).max(100).default(2),
   // The reconciler: its cadence, when a prompt counts as stuck, and the deadlines past which it fails one.
   RECONCILE_INTERVAL_SECONDS: z.coerce.number().int().min(1).max(3600).default(60),
@@ -39,12 +44,15 @@ const envSchema = z.object({
     .string()
     .regex(new RegExp(`^(${WRITE_KINDS.join('|')})=[1-9][0-9]{0,5}(,(${WRITE_KINDS.join('|')})=[1-9][0-9]{0,5})*$`), `must look like runs=20,reviews=120,participants=60,previews=30`)
     .optional(),
+  // Local stack only: a file where each function appends the cloud operations it performs (the IAM check reads it).
+  OPERATION_LOG: z.string().min(1).optional(),
   STORAGE_API_ENDPOINT: z.url({ message: 'must be a URL such as http://127.0.0.1:4443 (local emulator only; unset on Google Cloud)' }).optional(),
 });
 
 export interface Config {
   projectId: string;
   bucket: string;
+  previewBucket: string;
   generationTopic: string;
   provider: 'embedded' | 'gemini';
   gemini: { model: string; requestsPerMinute: number; timeoutMs: number };
@@ -52,7 +60,10 @@ export interface Config {
   judge: { mode: 'gemini' | 'none'; model: string; requestsPerMinute: number; timeoutMs: number };
   leaseMs: number;
   maxAttempts: number;
+  /** Runs and prompts are stamped to expire this long after creation (Firestore TTL on `expireAt`). */
+  retentionMs: number;
   storageEndpoint: string | undefined;
+  operationLog: string | undefined;
   instructorToken: string | undefined;
   quotas: Quotas;
   reconcile: ReconcileSettings;
@@ -87,13 +98,16 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
   return {
     projectId: values.GOOGLE_CLOUD_PROJECT,
     bucket: values.IMAGE_BUCKET,
+    previewBucket: values.PREVIEW_BUCKET ?? `${values.IMAGE_BUCKET}-previews`,
     generationTopic: values.GENERATION_TOPIC,
     provider: values.IMAGE_PROVIDER,
     gemini: { model: values.GEMINI_MODEL, requestsPerMinute: values.GEMINI_RATE_LIMIT_RPM, timeoutMs: values.GEMINI_TIMEOUT_SECONDS * 1000 },
     judge: { mode: values.JUDGE, model: values.JUDGE_MODEL, requestsPerMinute: values.JUDGE_RATE_LIMIT_RPM, timeoutMs: values.JUDGE_TIMEOUT_SECONDS * 1000 },
     leaseMs: values.LEASE_SECONDS * 1000,
     maxAttempts: values.MAX_ATTEMPTS,
+    retentionMs: values.RETENTION_DAYS * 86_400_000,
     storageEndpoint: values.STORAGE_API_ENDPOINT,
+    operationLog: values.OPERATION_LOG,
     instructorToken: values.INSTRUCTOR_TOKEN,
     quotas: { defaultImageQuota: values.DEFAULT_IMAGE_QUOTA, maxImagesPerRun: values.MAX_IMAGES_PER_RUN, maxRunsInFlight: values.MAX_RUNS_IN_FLIGHT },
     reconcile: {
@@ -120,4 +134,4 @@ function parseWriteLimits(text: string | undefined): WriteLimits {
 export const CONFIG_VARIABLES = Object.keys(envSchema.shape);
 
 /** Variables only the local emulator stack sets; a deployment leaves them unset. */
-export const LOCAL_ONLY_VARIABLES = ['STORAGE_API_ENDPOINT', 'RECONCILE_RESTARTED_AT'];
+export const LOCAL_ONLY_VARIABLES = ['STORAGE_API_ENDPOINT', 'RECONCILE_RESTARTED_AT', 'OPERATION_LOG'];

@@ -9,6 +9,7 @@ import { FirestoreParticipantStore } from './adapters/firestore-participants.js'
 import { FirestoreRateLimiter } from './adapters/firestore-rate-limiter.js';
 import { FirestoreWriteLimiter } from './adapters/firestore-write-limiter.js';
 import { makeThumbnail, previewFromPixels } from './adapters/thumbnail.js';
+import { operationRecorder, type OperationRecorder } from './adapters/operation-log.js';
 import { makeAuthorize } from './handlers/auth.js';
 import { FirestoreSignInFailures } from './adapters/firestore-sign-in-failures.js';
 import { FirestoreRunStore } from './adapters/firestore-store.js';
@@ -31,17 +32,37 @@ import { STORAGE_CLIENT_MAX_RETRIES, STORAGE_WRITE_TOTAL_TIMEOUT_MS } from './ha
 import { reassessWith, type ReconcileDependencies } from './handlers/reconcile.js';
 import { builtinScenarios, DEFAULT_SCENARIO } from './scenarios/index.js';
 
-/** Builds the real cloud clients. Called on a function's first invocation, never at import. */
-function clients(config: Config, firestoreSettings: Record<string, unknown> = {}) {
+/**
+ * Builds the real cloud clients. Called on a function's first invocation, never at import. Every
+ * port is built through `recorder`, which (on the local stack only) records the operations the
+ * function performs, for the IAM check; `firestore` itself is handed only to adapters built here.
+ */
+function clients(config: Config, functionName: string, firestoreSettings: Record<string, unknown> = {}) {
   const firestore = new Firestore({ projectId: config.projectId, ignoreUndefinedProperties: true, ...firestoreSettings });
   // Bounded, so the image write's own retries multiply a known figure that fits the lease (after-paid-call.ts).
   const retryOptions = { autoRetry: true, maxRetries: STORAGE_CLIENT_MAX_RETRIES, maxRetryDelay: 2, totalTimeout: STORAGE_WRITE_TOTAL_TIMEOUT_MS / 1000 };
   const storage = new Storage({ projectId: config.projectId, retryOptions, ...(config.storageEndpoint ? { apiEndpoint: config.storageEndpoint } : {}) });
+  const recorder = operationRecorder(config.operationLog, functionName);
+  const inFirestore = <T extends object>(port: T, name: string): T => recorder.wrap(port, name, 'firestore', 'project');
   return {
     firestore,
-    store: new FirestoreRunStore(firestore),
-    bucket: new GcsImageBucket(storage.bucket(config.bucket)),
+    recorder,
+    inFirestore,
+    store: inFirestore(new FirestoreRunStore(firestore, config.retentionMs), 'RunStore'),
+    bucket: recorder.wrap(new GcsImageBucket(storage.bucket(config.bucket)), 'ImageBucket', 'storage', 'IMAGE_BUCKET'),
+    previews: recorder.wrap(new GcsImageBucket(storage.bucket(config.previewBucket)), 'ImageBucket', 'storage', 'PREVIEW_BUCKET'),
+    publisher: () => recorder.wrap(new PubSubPromptPublisher(new PubSub({ projectId: config.projectId }), config.generationTopic), 'PromptPublisher', 'pubsub', 'GENERATION_TOPIC'),
   };
+}
+
+/** A secret the platform injects into the environment from Secret Manager, read with the function's own account. */
+function recordSecret(recorder: OperationRecorder, name: string, present: boolean): void {
+  if (present) recorder.record('secretmanager', name, 'Secret.access');
+}
+
+/** Which secret a Gemini client reads: none with Vertex AI (the service account authenticates). */
+function recordGeminiKey(recorder: OperationRecorder, env: Record<string, string | undefined>): void {
+  recordSecret(recorder, 'GEMINI_API_KEY', 'apiKey' in resolveGeminiCredentials(env));
 }
 
 /** The provider that generates images. Gemini needs credentials: a key, or Vertex AI with the service account. */
@@ -64,23 +85,25 @@ export function apiDependencies(config: Config, firestoreSettings: Record<string
   if (!config.instructorToken) {
     throw new ConfigError('invalid configuration: INSTRUCTOR_TOKEN: the api needs the instructor token; generate one with: openssl rand -hex 24');
   }
-  const { firestore, store, bucket } = clients(config, firestoreSettings);
-  const participants = new FirestoreParticipantStore(firestore, config.quotas);
+  const { firestore, store, bucket, previews, recorder, inFirestore, publisher } = clients(config, 'api', firestoreSettings);
+  recordSecret(recorder, 'INSTRUCTOR_TOKEN', true);
+  const participants = inFirestore(new FirestoreParticipantStore(firestore, config.quotas), 'ParticipantStore');
   return {
     store,
-    lifecycle: new FirestoreLifecycleStore(firestore),
+    lifecycle: inFirestore(new FirestoreLifecycleStore(firestore), 'RunLifecycleStore'),
     bucket,
+    previews,
     participants,
     authorize: makeAuthorize({ participants, instructorToken: config.instructorToken, failures: new FirestoreSignInFailures(firestore) }),
     quotas: config.quotas,
     thumbnail: makeThumbnail,
-    writeLimiter: new FirestoreWriteLimiter(firestore, config.writeLimits),
-    publisher: new PubSubPromptPublisher(new PubSub({ projectId: config.projectId }), config.generationTopic),
+    writeLimiter: inFirestore(new FirestoreWriteLimiter(firestore, config.writeLimits), 'WriteLimiter'),
+    publisher: publisher(),
     log: createJsonLogger('api'),
     builtins: builtinScenarios,
     defaultScenario: DEFAULT_SCENARIO,
     provider: providerIdentity(config),
-    tickets: new FirestoreDownloadTickets(firestore),
+    tickets: inFirestore(new FirestoreDownloadTickets(firestore), 'DownloadTicketStore'),
     cursorKey: cursorKey(config.instructorToken),
     versions: softwareVersions,
     judge: config.judge.mode === 'gemini' ? { model: config.judge.model } : null,
@@ -88,8 +111,9 @@ export function apiDependencies(config: Config, firestoreSettings: Record<string
 }
 
 export function generateDependencies(config: Config, env: Record<string, string | undefined>): GenerateDependencies {
-  const { firestore, store, bucket } = clients(config);
+  const { firestore, store, bucket, recorder, inFirestore } = clients(config, 'generateImage');
   const gemini = config.provider === 'gemini';
+  if (gemini) recordGeminiKey(recorder, env);
   return {
     store,
     bucket,
@@ -97,22 +121,30 @@ export function generateDependencies(config: Config, env: Record<string, string 
     log: createJsonLogger('generateImage'),
     leaseMs: config.leaseMs,
     maxAttempts: config.maxAttempts,
-    ...(gemini ? { rateLimiter: new FirestoreRateLimiter(firestore, 'gemini', config.gemini.requestsPerMinute), callBudgetMs: config.gemini.timeoutMs } : {}),
+    ...(gemini ? { rateLimiter: inFirestore(new FirestoreRateLimiter(firestore, 'gemini', config.gemini.requestsPerMinute), 'RateLimiter'), callBudgetMs: config.gemini.timeoutMs } : {}),
   };
 }
 
 export function assessDependencies(config: Config, env: Record<string, string | undefined> = process.env): AssessDependencies {
-  const { firestore, store, bucket } = clients(config);
-  const base = { store, bucket, decode: decodeImage, preview: previewFromPixels, log: createJsonLogger('assessImage') };
-  return config.judge.mode === 'gemini' ? { ...base, judge: judgeDependencies(config, firestore, env) } : base;
+  const { firestore, store, bucket, previews, recorder, inFirestore } = clients(config, 'assessImage');
+  const base = { store, bucket, decode: decodeImage, preview: { encode: previewFromPixels, bucket: previews }, log: createJsonLogger('assessImage') };
+  if (config.judge.mode !== 'gemini') return base;
+  return { ...base, judge: judgeDependencies(config, firestore, recorder, inFirestore, env) };
 }
 
-function judgeDependencies(config: Config, firestore: Firestore, env: Record<string, string | undefined>): JudgeDependencies {
+function judgeDependencies(
+  config: Config,
+  firestore: Firestore,
+  recorder: OperationRecorder,
+  inFirestore: <T extends object>(port: T, name: string) => T,
+  env: Record<string, string | undefined>,
+): JudgeDependencies {
+  recordGeminiKey(recorder, env);
   return {
     judge: createGeminiJudge({ model: config.judge.model, timeoutMs: config.judge.timeoutMs, credentials: resolveGeminiCredentials(env) }),
     encode: judgeImageOf,
     // Its own bucket: judging never eats image generation's quota, and vice versa.
-    rateLimiter: new FirestoreRateLimiter(firestore, 'gemini-judge', config.judge.requestsPerMinute),
+    rateLimiter: inFirestore(new FirestoreRateLimiter(firestore, 'gemini-judge', config.judge.requestsPerMinute), 'RateLimiter'),
     leaseMs: config.judge.timeoutMs + 30_000,
     callBudgetMs: config.judge.timeoutMs,
     maxAttempts: config.maxAttempts,
@@ -125,14 +157,14 @@ function judgeDependencies(config: Config, firestore: Firestore, env: Record<str
  * owed verdict is judged again through the assessor's own code, under the same lease and rate limit.
  */
 export function reconcileDependencies(config: Config, env: Record<string, string | undefined> = process.env): ReconcileDependencies {
-  const { firestore, store, bucket } = clients(config);
-  const base = { store, bucket, decode: decodeImage, preview: previewFromPixels, log: createJsonLogger('reconcile') };
-  const assess = makeAssessHandler(config.judge.mode === 'gemini' ? { ...base, judge: judgeDependencies(config, firestore, env) } : base);
+  const { firestore, store, bucket, previews, recorder, inFirestore, publisher } = clients(config, 'reconcile');
+  const base = { store, bucket, decode: decodeImage, preview: { encode: previewFromPixels, bucket: previews }, log: createJsonLogger('reconcile') };
+  const assess = makeAssessHandler(config.judge.mode === 'gemini' ? { ...base, judge: judgeDependencies(config, firestore, recorder, inFirestore, env) } : base);
   return {
-    lifecycle: new FirestoreLifecycleStore(firestore),
+    lifecycle: inFirestore(new FirestoreLifecycleStore(firestore), 'RunLifecycleStore'),
     store,
-    publisher: new PubSubPromptPublisher(new PubSub({ projectId: config.projectId }), config.generationTopic),
-    participants: new FirestoreParticipantStore(firestore, config.quotas),
+    publisher: publisher(),
+    participants: inFirestore(new FirestoreParticipantStore(firestore, config.quotas), 'ParticipantStore'),
     reassess: reassessWith(assess, bucket, config.bucket),
     settings: config.reconcile,
     log: createJsonLogger('reconcile'),

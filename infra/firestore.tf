@@ -76,6 +76,19 @@ resource "google_firestore_index" "stale_prompts" {
   }
 }
 
+# A run and its prompts expire with its images: FirestoreRunStore writes `expireAt` (creation time +
+# retention_days, the variable that drives the buckets' lifecycle rules) on each, and Firestore's TTL
+# sweep deletes them some time after it (usually within a day). Prompts are a subcollection of runs:
+# a TTL policy applies to a collection group, so one policy covers every run's prompts.
+resource "google_firestore_field" "run_ttl" {
+  for_each   = toset(["runs", "prompts"])
+  database   = google_firestore_database.default.name
+  collection = each.value
+  field      = "expireAt"
+
+  ttl_config {}
+}
+
 # Download tickets that were never redeemed are deleted by Firestore's TTL sweep, some time after
 # their `expireAt` (FirestoreDownloadTickets writes it as a timestamp). A redeemed ticket is deleted at once.
 resource "google_firestore_field" "download_ticket_ttl" {

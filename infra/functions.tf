@@ -9,6 +9,7 @@ locals {
   common_env = {
     GOOGLE_CLOUD_PROJECT   = var.project_id
     IMAGE_BUCKET           = google_storage_bucket.images.name
+    PREVIEW_BUCKET         = google_storage_bucket.previews.name
     GENERATION_TOPIC       = google_pubsub_topic.generation.name
     IMAGE_PROVIDER         = var.image_provider
     GEMINI_MODEL           = var.model
@@ -19,6 +20,8 @@ locals {
     DEFAULT_IMAGE_QUOTA    = tostring(var.default_image_quota)
     MAX_IMAGES_PER_RUN     = tostring(var.max_images_per_run)
     MAX_RUNS_IN_FLIGHT     = tostring(var.max_runs_in_flight)
+    # Stamps expireAt on runs and prompts; the same variable drives the buckets' lifecycle rules.
+    RETENTION_DAYS = tostring(var.retention_days)
     # The reconciler's cadence (the schedule in scheduler.tf is built from the same variable) and deadlines.
     RECONCILE_INTERVAL_SECONDS = tostring(var.reconcile_interval_minutes * 60)
     RECONCILE_STALE_SECONDS    = tostring(var.reconcile_stale_minutes * 60)
@@ -84,7 +87,6 @@ resource "google_cloudfunctions2_function" "api" {
   depends_on = [
     google_project_iam_member.datastore_user,
     google_secret_manager_secret_iam_member.api_instructor_token,
-    google_secret_manager_secret_version.instructor_token,
     google_project_iam_member.build_logs,
     google_project_iam_member.build_staged_sources,
     google_artifact_registry_repository_iam_member.build_images,
@@ -164,7 +166,6 @@ resource "google_cloudfunctions2_function" "generate" {
     google_project_iam_member.datastore_user,
     google_project_iam_member.generate_vertex,
     google_secret_manager_secret_iam_member.generate_gemini_key,
-    google_secret_manager_secret_version.gemini_api_key,
     google_storage_bucket_iam_member.generate_images,
     google_project_iam_member.trigger_receiver,
     google_project_iam_member.build_logs,

@@ -64,10 +64,16 @@ resource "google_pubsub_topic_iam_member" "api_publish" {
   member = local.runtime_members.api
 }
 
-# objectUser: it reads images and previews, stores the preview of an image made before previews
-# existed, and deletes a participant's objects on purge.
+# objectUser on both buckets: it reads images and previews, stores the preview of an image made
+# before previews existed, and deletes a participant's objects on purge.
 resource "google_storage_bucket_iam_member" "api_images" {
   bucket = google_storage_bucket.images.name
+  role   = "roles/storage.objectUser"
+  member = local.runtime_members.api
+}
+
+resource "google_storage_bucket_iam_member" "api_previews" {
+  bucket = google_storage_bucket.previews.name
   role   = "roles/storage.objectUser"
   member = local.runtime_members.api
 }
@@ -101,13 +107,21 @@ resource "google_secret_manager_secret_iam_member" "generate_gemini_key" {
   member    = local.runtime_members.generate
 }
 
-# --- assessImage: reads the image it assesses and stores its preview (create-only).
+# --- assessImage: reads the image it assesses (objectViewer) and stores its preview in the previews
+# bucket; it deletes that preview again when the prompt was purged while it ran (objectUser there).
+# The whole table of what each function does is checked against these grants by
+# test/integration/permissions.test.ts, from the operations the functions record on the local stack.
 
 resource "google_storage_bucket_iam_member" "assess_images" {
-  for_each = toset(["roles/storage.objectCreator", "roles/storage.objectViewer"])
-  bucket   = google_storage_bucket.images.name
-  role     = each.value
-  member   = local.runtime_members.assess
+  bucket = google_storage_bucket.images.name
+  role   = "roles/storage.objectViewer"
+  member = local.runtime_members.assess
+}
+
+resource "google_storage_bucket_iam_member" "assess_previews" {
+  bucket = google_storage_bucket.previews.name
+  role   = "roles/storage.objectUser"
+  member = local.runtime_members.assess
 }
 
 # --- reconcile: re-queues prompts whose message was lost, re-assesses images whose finalize event was lost, judges owed verdicts.
@@ -118,12 +132,18 @@ resource "google_pubsub_topic_iam_member" "reconcile_publish" {
   member = local.runtime_members.reconcile
 }
 
-# Re-assessing an image whose finalize event was lost also stores its preview (create-only).
+# Re-assessing an image whose finalize event was lost reads it and stores its preview, which it
+# deletes again if the prompt was purged meanwhile, as assessImage does.
 resource "google_storage_bucket_iam_member" "reconcile_images" {
-  for_each = toset(["roles/storage.objectCreator", "roles/storage.objectViewer"])
-  bucket   = google_storage_bucket.images.name
-  role     = each.value
-  member   = local.runtime_members.reconcile
+  bucket = google_storage_bucket.images.name
+  role   = "roles/storage.objectViewer"
+  member = local.runtime_members.reconcile
+}
+
+resource "google_storage_bucket_iam_member" "reconcile_previews" {
+  bucket = google_storage_bucket.previews.name
+  role   = "roles/storage.objectUser"
+  member = local.runtime_members.reconcile
 }
 
 # With the judge on, the reconciler judges owed verdicts again: the judge's credentials mode.

@@ -1,3 +1,8 @@
+# The secrets' values never pass through Terraform, so they are in neither its plan nor its state
+# (OpenTofu 1.10, which `npm run infra:validate` builds, has no write-only arguments): `npm run deploy`
+# creates these secrets first, adds each value as a version with `gcloud secrets versions add` (the
+# value on stdin), then applies the rest. `npm run infra:validate` fails on any secret value in the plan.
+
 # The instructor token lets the instructor manage the cohort through the api; only the api reads it.
 resource "google_secret_manager_secret" "instructor_token" {
   secret_id = "image-datasets-instructor-token"
@@ -8,11 +13,6 @@ resource "google_secret_manager_secret" "instructor_token" {
 
   deletion_protection = false
   depends_on          = [google_project_service.apis]
-}
-
-resource "google_secret_manager_secret_version" "instructor_token" {
-  secret      = google_secret_manager_secret.instructor_token.id
-  secret_data = var.instructor_token
 }
 
 # Only in API-key mode: with Vertex AI the generator authenticates as its service account,
@@ -27,19 +27,6 @@ resource "google_secret_manager_secret" "gemini_api_key" {
 
   deletion_protection = false
   depends_on          = [google_project_service.apis]
-}
-
-resource "google_secret_manager_secret_version" "gemini_api_key" {
-  count       = local.gemini_key ? 1 : 0
-  secret      = google_secret_manager_secret.gemini_api_key[0].id
-  secret_data = var.gemini_api_key
-
-  lifecycle {
-    precondition {
-      condition     = var.gemini_api_key != ""
-      error_message = "gemini_auth = \"api_key\" needs gemini_api_key (a key from https://aistudio.google.com/apikey)."
-    }
-  }
 }
 
 locals {

@@ -12,7 +12,30 @@ resource "google_storage_bucket" "images" {
 
   lifecycle_rule {
     condition {
-      age = var.image_retention_days
+      age = var.retention_days
+    }
+    action {
+      type = "Delete"
+    }
+  }
+
+  depends_on = [google_project_service.apis]
+}
+
+# The gallery's previews, derived from the images. A bucket apart because Eventarc's storage trigger
+# filters by bucket only: a preview stored beside the images would invoke assessImage for nothing.
+# Private and deleted on the same day as the images they were made from.
+resource "google_storage_bucket" "previews" {
+  name     = "${var.project_id}-image-datasets-previews"
+  location = upper(var.region)
+
+  uniform_bucket_level_access = true
+  public_access_prevention    = "enforced"
+  force_destroy               = true
+
+  lifecycle_rule {
+    condition {
+      age = var.retention_days
     }
     action {
       type = "Delete"

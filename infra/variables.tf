@@ -173,31 +173,14 @@ variable "write_rate_limits" {
   }
 }
 
-variable "image_retention_days" {
+variable "retention_days" {
   type        = number
   default     = 30
-  description = "Images are deleted from the bucket this many days after they were written."
+  description = "How long the workshop's data lives: images and previews are deleted this many days after they were written, runs and prompts this many days after the run was created (Firestore TTL on expireAt)."
   validation {
-    condition     = var.image_retention_days >= 1 && floor(var.image_retention_days) == var.image_retention_days
-    error_message = "image_retention_days must be a whole number, 1 or more."
+    condition     = var.retention_days >= 1 && floor(var.retention_days) == var.retention_days
+    error_message = "retention_days must be a whole number, 1 or more."
   }
-}
-
-variable "instructor_token" {
-  type        = string
-  sensitive   = true
-  description = "The instructor's bearer token, stored in Secret Manager. Generate one with: openssl rand -hex 24"
-  validation {
-    condition     = length(var.instructor_token) >= 32
-    error_message = "instructor_token must be at least 32 characters; generate one with: openssl rand -hex 24"
-  }
-}
-
-variable "gemini_api_key" {
-  type        = string
-  sensitive   = true
-  default     = ""
-  description = "Gemini API key, only for image_provider = \"gemini\" with gemini_auth = \"api_key\"; stored in Secret Manager."
 }
 
 variable "source_archive_path" {

@@ -1,4 +1,5 @@
 import type { DocumentReference, Firestore, Query, QuerySnapshot } from '@google-cloud/firestore';
+import { recordOf } from './firestore-expiry.js';
 import type { GenerationMessage, RunLifecycleStore } from '../core/ports.js';
 import { decideCancel, decideLost, decideOrphanRelease, type ObservedState, type StaleCutoffs } from '../core/runs/index.js';
 import { verdictOwed, type PromptRecord, type RunRecord } from '../core/runs/index.js';
@@ -30,7 +31,7 @@ export class FirestoreLifecycleStore implements RunLifecycleStore {
   async listOpenRuns(limit: number): Promise<RunRecord[]> {
     const snapshot = await this.count(this.db.collection('runs').where('completedAt', '==', null).limit(limit).get());
     // Sorted here rather than in the query, which would need a composite index for no gain.
-    return snapshot.docs.map((doc) => doc.data() as RunRecord).sort((a, b) => a.createdAt.localeCompare(b.createdAt));
+    return snapshot.docs.map((doc) => recordOf<RunRecord>(doc.data())).sort((a, b) => a.createdAt.localeCompare(b.createdAt));
   }
 
   async findStalePrompts(cutoffs: StaleCutoffs, limit: number): Promise<PromptRecord[]> {
@@ -41,7 +42,7 @@ export class FirestoreLifecycleStore implements RunLifecycleStore {
       prompts.where('status', '==', 'generated').where('generatedAt', '<', cutoffs.generatedBefore).orderBy('generatedAt').limit(limit),
     ];
     const snapshots = await Promise.all(queries.map((query) => this.count(query.get())));
-    return snapshots.flatMap((snapshot) => snapshot.docs.map((doc) => doc.data() as PromptRecord));
+    return snapshots.flatMap((snapshot) => snapshot.docs.map((doc) => recordOf<PromptRecord>(doc.data())));
   }
 
   async countUnfinished(runId: string): Promise<number> {
@@ -86,7 +87,7 @@ export class FirestoreLifecycleStore implements RunLifecycleStore {
     return this.db.runTransaction(async (transaction) => {
       const snapshot = await transaction.get(ref);
       this.reads += 1;
-      const update = decide(snapshot.exists ? (snapshot.data() as PromptRecord) : null);
+      const update = decide(snapshot.exists ? recordOf<PromptRecord>(snapshot.data()) : null);
       if (!update) return false;
       transaction.update(ref, update);
       this.writes += 1;
@@ -116,7 +117,7 @@ export class FirestoreLifecycleStore implements RunLifecycleStore {
       this.reads += snapshots.length;
       let changed = 0;
       for (const snapshot of snapshots) {
-        const update = decideCancel(snapshot.exists ? (snapshot.data() as PromptRecord) : null);
+        const update = decideCancel(snapshot.exists ? recordOf<PromptRecord>(snapshot.data()) : null);
         if (!update) continue;
         transaction.update(snapshot.ref, update);
         changed += 1;

@@ -1,4 +1,5 @@
 import { AggregateField, FieldPath, Firestore, type CollectionReference } from '@google-cloud/firestore';
+import { expiryFields, recordOf } from './firestore-expiry.js';
 import { decideJudgeCall, decideJudgeClaim, decideJudgeRecord, decideJudgeRelease, type JudgeClaim, type JudgeOutcome } from '../core/judge/index.js';
 import type { ImageMetrics } from '../core/quality/index.js';
 import type { Review } from '../core/runs/index.js';
@@ -53,28 +54,34 @@ function batchesOf(prompts: PromptRecord[]): PromptRecord[][] {
  * prompt's own: there is no hot-spot.
  */
 export class FirestoreRunStore implements RunStore {
-  constructor(private readonly db: Firestore) {}
+  /** `retentionMs`: how long after its creation a run and its prompts expire (Firestore TTL); never when omitted. */
+  constructor(
+    private readonly db: Firestore,
+    private readonly retentionMs?: number,
+  ) {}
 
   async createRun(run: RunRecord, prompts: PromptRecord[]): Promise<void> {
     const queuedAt = Date.parse(run.createdAt);
+    // The run and its prompts expire together, on the same day as the run's images (see infra/firestore.tf).
+    const expiry = expiryFields(queuedAt, this.retentionMs);
     for (const chunk of batchesOf(prompts)) {
       const batch = this.db.batch();
       // queuedAt and completedAt are what the reconciler's queries filter on, so they are always present.
-      for (const prompt of chunk) batch.create(this.prompts(run.runId).doc(prompt.promptId), { queuedAt, ...prompt });
+      for (const prompt of chunk) batch.create(this.prompts(run.runId).doc(prompt.promptId), { queuedAt, ...prompt, ...expiry });
       await batch.commit();
     }
-    await this.db.collection('runs').doc(run.runId).create({ completedAt: null, ...run });
+    await this.db.collection('runs').doc(run.runId).create({ completedAt: null, ...run, ...expiry });
   }
 
   async getRun(runId: string): Promise<RunRecord | null> {
     const snapshot = await this.db.collection('runs').doc(runId).get();
-    return snapshot.exists ? (snapshot.data() as RunRecord) : null;
+    return snapshot.exists ? recordOf<RunRecord>(snapshot.data()) : null;
   }
 
   async listRuns(owner?: string): Promise<RunRecord[]> {
     const runs = this.db.collection('runs');
     const snapshot = await (owner === undefined ? runs : runs.where('owner', '==', owner)).get();
-    return snapshot.docs.map((doc) => doc.data() as RunRecord).sort((a, b) => b.createdAt.localeCompare(a.createdAt));
+    return snapshot.docs.map((doc) => recordOf<RunRecord>(doc.data())).sort((a, b) => b.createdAt.localeCompare(a.createdAt));
   }
 
   async listRevisions(rootRunId: string): Promise<RunRecord[]> {
@@ -104,12 +111,12 @@ export class FirestoreRunStore implements RunStore {
 
   async getPrompt(runId: string, promptId: string): Promise<PromptRecord | null> {
     const snapshot = await this.prompts(runId).doc(promptId).get();
-    return snapshot.exists ? (snapshot.data() as PromptRecord) : null;
+    return snapshot.exists ? recordOf<PromptRecord>(snapshot.data()) : null;
   }
 
   async listPrompts(runId: string): Promise<PromptRecord[]> {
     const snapshot = await this.prompts(runId).orderBy('index').get();
-    return snapshot.docs.map((doc) => doc.data() as PromptRecord);
+    return snapshot.docs.map((doc) => recordOf<PromptRecord>(doc.data()));
   }
 
   claimPrompt(runId: string, promptId: string, options: ClaimOptions): Promise<ClaimResult> {
@@ -180,7 +187,7 @@ export class FirestoreRunStore implements RunStore {
   async listFailures(runId: string, limit: number): Promise<FailureSummary[]> {
     const snapshot = await this.prompts(runId).where('status', '==', 'failed').limit(limit).get();
     return snapshot.docs
-      .map((doc) => doc.data() as PromptRecord)
+      .map((doc) => recordOf<PromptRecord>(doc.data()))
       .sort((a, b) => a.index - b.index)
       .map((prompt) => ({ promptId: prompt.promptId, category: prompt.category, reason: prompt.failureReason ?? 'unknown' }));
   }
@@ -234,7 +241,7 @@ export class FirestoreRunStore implements RunStore {
     let query = this.prompts(runId).orderBy('index');
     if (options.after !== null) query = query.startAfter(options.after);
     const snapshot = await query.limit(options.pageSize).get();
-    const prompts = snapshot.docs.map((doc) => doc.data() as PromptRecord);
+    const prompts = snapshot.docs.map((doc) => recordOf<PromptRecord>(doc.data()));
     const last = prompts.at(-1);
     return { prompts, next: prompts.length === options.pageSize && last ? last.index : null };
   }
@@ -247,7 +254,7 @@ export class FirestoreRunStore implements RunStore {
     const ref = this.prompts(runId).doc(promptId);
     return this.db.runTransaction(async (transaction) => {
       const snapshot = await transaction.get(ref);
-      const { result, update } = decide(snapshot.exists ? (snapshot.data() as PromptRecord) : null);
+      const { result, update } = decide(snapshot.exists ? recordOf<PromptRecord>(snapshot.data()) : null);
       if (update) transaction.update(ref, update);
       return result;
     });

@@ -15,6 +15,8 @@ export interface ApiDependencies {
   participants: ParticipantStore;
   publisher: PromptPublisher;
   bucket: ImageBucket;
+  /** The gallery previews, in a bucket of their own so storing one never triggers an assessment. */
+  previews: ImageBucket;
   log: Logger;
   authorize: Authorize;
   quotas: Quotas;

@@ -22,8 +22,12 @@ export interface AssessDependencies {
   store: RunStore;
   bucket: ImageBucket;
   decode: (bytes: Buffer) => Promise<RawImage>;
-  /** Encodes the gallery's preview from the colour thumbnail of the metrics pass; without it no preview is stored. */
-  preview?: (pixels: PreviewPixels) => Promise<Buffer>;
+  /**
+   * Encodes the gallery's preview from the colour thumbnail of the metrics pass and stores it in its
+   * own bucket (never the images bucket, whose every new object invokes this function); without it
+   * no preview is stored.
+   */
+  preview?: { encode: (pixels: PreviewPixels) => Promise<Buffer>; bucket: ImageBucket };
   log: Logger;
   now?: () => number;
   /** The content judge, when the deployment has one; runs judged with it are chosen per run. */
@@ -78,11 +82,11 @@ export function makeAssessHandler(deps: AssessDependencies) {
       // The preview's pixels come out of the same pass as the metrics: one pass over the full-resolution pixels.
       const { metrics, previewPixels } = deps.preview ? computeMetricsWithPreview(image) : { metrics: computeMetrics(image), previewPixels: null };
       // Stored before the assessment is recorded, so an assessed image has its preview; create-only, so a redelivery writes nothing.
-      if (deps.preview && previewPixels) await deps.bucket.writeDerivedIfAbsent(previewObjectName(name), await deps.preview(previewPixels), PREVIEW_CONTENT_TYPE);
+      if (deps.preview && previewPixels) await deps.preview.bucket.writeDerivedIfAbsent(previewObjectName(name), await deps.preview.encode(previewPixels), PREVIEW_CONTENT_TYPE);
       const measured = now();
       result = await deps.store.recordAssessment(runId, promptId, generation, metrics, measured);
       // The prompt was purged while this ran: its preview must not outlive it.
-      if (result === 'missing' && deps.preview) await deps.bucket.deletePrefix(previewObjectName(name));
+      if (result === 'missing' && deps.preview) await deps.preview.bucket.deletePrefix(previewObjectName(name));
       // A prompt that had been given up as failed now has an image: a completed run's stored summary no longer holds, and the next read rebuilds it.
       if (result === 'recorded' && prompt.status === 'failed') await deps.store.saveRunSummary(runId, null);
       if (result === 'recorded') deps.log.info('assessed', { runId, promptId, generation, readMs: read - started, measureMs: measured - read, recordMs: now() - measured });

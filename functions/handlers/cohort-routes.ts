@@ -60,10 +60,11 @@ export function cohortRoutes(deps: ApiDependencies): Route[] {
     await cancelRunsOf(deps, owner, now());
     const runs = await deps.store.listRuns(owner);
     for (const run of runs) {
-      await deps.bucket.deletePrefix(`runs/${run.runId}/`);
+      const prefix = `runs/${run.runId}/`;
+      await Promise.all([deps.bucket.deletePrefix(prefix), deps.previews.deletePrefix(prefix)]);
       await deps.store.deleteRun(run.runId);
-      // Once more after the records: an assessment that was mid-way may have stored a preview in between.
-      await deps.bucket.deletePrefix(`runs/${run.runId}/`);
+      // Once more after the records: an assessment that was mid-way may have stored an image's preview in between.
+      await Promise.all([deps.bucket.deletePrefix(prefix), deps.previews.deletePrefix(prefix)]);
     }
     return runs.length;
   }

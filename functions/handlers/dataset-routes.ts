@@ -2,7 +2,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { Readable } from 'node:stream';
 import yazl from 'yazl';
 import { datasetAsOf } from '../core/export/index.js';
-import { datasetFiles, type ExportInput } from '../core/export/index.js';
+import { datasetFiles, succeeded, withoutMissingImages, type ExportInput } from '../core/export/index.js';
 import { deriveRunState, runIsJudged, verdictOwed, type RunRecord } from '../core/runs/index.js';
 import { runQuality } from '../core/runs/index.js';
 import { hashToken } from '../core/access/index.js';
@@ -12,6 +12,9 @@ import { HttpError, sendJson } from './http.js';
 import { ID, type Route } from './route.js';
 import { loadLineage } from './revision-plan.js';
 import { publicPrompt } from './run-views.js';
+
+/** Stats in flight at once while checking which images are still stored. */
+const STAT_CONCURRENCY = 16;
 
 /** Long enough to start a download after asking for it, short enough that a leaked URL is useless. */
 export const TICKET_SECONDS = 60;
@@ -68,7 +71,12 @@ export function datasetRoutes(deps: ApiDependencies): Route[] {
       authenticate,
       async handle({ res, params, principal }) {
         const run = await loadRun(params[0] as string, principal);
-        const input = await exportInput(run);
+        // Images past the retention period are gone: found before the first byte is sent, left out, and named in the
+        // card, generation_parameters.json and a header, rather than cutting the download off at the first one. A
+        // lineage's revisions were made after its first run, so their images outlive the first run's.
+        const complete = await exportInput(run);
+        const missing = await missingImages(complete.prompts);
+        const input = withoutMissingImages(complete, missing);
         const objectNames = new Map([input, ...(input.lineage?.revisions ?? [])].flatMap((part) => part.prompts.map((prompt) => [`${prompt.runId}/${prompt.promptId}`, prompt.objectName] as const)));
         const mtime = new Date(input.exportedAt);
         const zip = new yazl.ZipFile();
@@ -112,6 +120,7 @@ export function datasetRoutes(deps: ApiDependencies): Route[] {
           'Cache-Control': 'no-store',
           'X-Content-Type-Options': 'nosniff',
           'Referrer-Policy': 'no-referrer',
+          'X-Missing-Images': String(missing.size),
         });
         zip.outputStream.pipe(res);
         await new Promise<void>((resolve) => res.once('close', () => resolve()));
@@ -119,11 +128,24 @@ export function datasetRoutes(deps: ApiDependencies): Route[] {
     },
   ];
 
+  /** Prompt ids of images the run recorded but storage no longer holds, checked a few at a time. */
+  async function missingImages(prompts: Array<ExportInput['prompts'][number] & { objectName: string | null }>): Promise<Set<string>> {
+    const queue = prompts.filter((prompt) => succeeded(prompt) && prompt.objectName);
+    const missing = new Set<string>();
+    const worker = async () => {
+      for (let prompt = queue.shift(); prompt; prompt = queue.shift()) {
+        if (!(await deps.bucket.stat(prompt.objectName as string))) missing.add(prompt.promptId);
+      }
+    };
+    await Promise.all(Array.from({ length: STAT_CONCURRENCY }, worker));
+    return missing;
+  }
+
   /**
    * The same inputs the CLI's exporter reads through GET /v1/runs/{id} and …/prompts. A run of a
    * lineage exports the whole lineage: its first run, with every revision beside it.
    */
-  async function exportInput(run: RunRecord): Promise<ExportInput> {
+  async function exportInput(run: RunRecord): Promise<ExportInput & { prompts: Array<{ objectName: string | null }> }> {
     const { root, revisions } = await loadLineage(deps, run);
     const [records, counts, quality] = await Promise.all([deps.store.listPrompts(root.runId), deps.store.countByStatus(root.runId), deps.store.qualitySummary(root.runId)]);
     const { byPrompt, thresholds, report } = runQuality(root, records);

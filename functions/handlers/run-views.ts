@@ -17,7 +17,7 @@ import type { ApiDependencies } from './api-dependencies.js';
 import type { Principal } from './auth.js';
 import { HttpError, sendJson } from './http.js';
 
-type Deps = Pick<ApiDependencies, 'store' | 'bucket' | 'thumbnail' | 'log'> & { now?: () => number };
+type Deps = Pick<ApiDependencies, 'store' | 'bucket' | 'previews' | 'thumbnail' | 'log'> & { now?: () => number };
 
 /** `verdictsOwed`: a judged run whose prompts have all ended is in its judging stage while this is above 0. */
 type Progress = Pick<RunSummary, 'counts' | 'failures' | 'quality' | 'unknownOutcomes'> & { state: RunState; report: RunReport | null; verdictsOwed?: number };
@@ -124,13 +124,13 @@ export async function serveImage(deps: Deps, req: Request, res: Response, run: R
 /** The stored preview; an image from before previews existed gets one made now and stored, once. */
 async function previewOf(deps: Deps, imageName: string, generation: string | undefined): Promise<Buffer | null> {
   const name = previewObjectName(imageName);
-  const stored = await deps.bucket.read(name);
+  const stored = await deps.previews.read(name);
   if (stored) return stored;
   const image = await deps.bucket.read(imageName, generation);
   if (!image) return null;
   const made = await deps.thumbnail(image);
   // Create-only: if another request stored one first, both are the same image.
-  await deps.bucket.writeDerivedIfAbsent(name, made, PREVIEW_CONTENT_TYPE);
+  await deps.previews.writeDerivedIfAbsent(name, made, PREVIEW_CONTENT_TYPE);
   deps.log.info('preview made for an image stored without one', { name });
   return made;
 }

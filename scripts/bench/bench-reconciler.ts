@@ -95,7 +95,7 @@ try {
   const tickAt = async (now: number, bucket: MemoryImageBucket) => {
     const store = new FirestoreRunStore(metered);
     let published = 0;
-    const assess = makeAssessHandler({ store, bucket, decode: decodeImage, preview: previewFromPixels, log: silent });
+    const assess = makeAssessHandler({ store, bucket, decode: decodeImage, preview: { encode: previewFromPixels, bucket: new MemoryImageBucket() }, log: silent });
     const tick = makeReconcileHandler({
       lifecycle: new FirestoreLifecycleStore(metered),
       store,

@@ -4,13 +4,15 @@ import { dirname, isAbsolute, relative, resolve } from 'node:path';
 import type { DatasetOptions } from '../../functions/core/export/index.js';
 import { isPlainRelativePath, unsafePathComponent } from '../../functions/core/export/index.js';
 import { datasetAsOf } from '../../functions/core/export/index.js';
-import { datasetFiles, type ExportInput } from '../../functions/core/export/index.js';
-import type { ApiClient, RunStatus } from './api-client.js';
+import { datasetFiles, succeeded, withoutMissingImages, type ExportInput } from '../../functions/core/export/index.js';
+import { ApiError, type ApiClient, type RunStatus } from './api-client.js';
 
 export interface ExportResult {
   dir: string;
   input: ExportInput;
   images: number;
+  /** Prompt ids whose image the api no longer has (deleted after the retention period): left out and listed in the dataset. */
+  missing: string[];
 }
 
 export class UnsafeExportError extends Error {
@@ -55,18 +57,27 @@ export async function exportRun(client: ApiClient, status: RunStatus, dir: strin
 
   // Images first, hashed as they are written, so croissant.json can list every image's sha256.
   const imageSha256 = new Map<string, string>();
+  const missing = new Set<string>();
   // Images are fetched eight at a time: enough to hide latency without flooding a shared api.
   const queue = files.flatMap(({ file, target }) => ('image' in file ? [{ file, target }] : []));
   const worker = async () => {
     for (let next = queue.shift(); next; next = queue.shift()) {
       const { file, target } = next;
-      const body = await client.getImage(file.image.runId, file.image.promptId);
+      const body = await client.getImage(file.image.runId, file.image.promptId).catch((error: unknown) => {
+        // Gone after the retention period: the dataset is made without it and says so.
+        if (error instanceof ApiError && error.status === 404) return null;
+        throw error;
+      });
+      if (!body) {
+        missing.add(file.image.promptId);
+        continue;
+      }
       imageSha256.set(file.path, createHash('sha256').update(body).digest('hex'));
       await writeFile(target, body);
     }
   };
   await Promise.all(Array.from({ length: 8 }, worker));
-  const input: ExportInput = { ...base, imageSha256 };
+  const input: ExportInput = withoutMissingImages({ ...base, imageSha256 }, missing);
   for (const file of datasetFiles(input)) if ('text' in file) await writeFile(resolveInside(dir, file.path), file.text);
-  return { dir, input, images: files.filter(({ file }) => 'image' in file).length };
+  return { dir, input, images: input.prompts.filter(succeeded).length, missing: [...missing].sort() };
 }

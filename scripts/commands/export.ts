@@ -25,6 +25,7 @@ async function main(): Promise<number> {
     const exported = await exportRun(client, status, dir, versions(), dataset);
     const reviewed = exported.input.prompts.filter((prompt) => prompt.review).length;
     console.error(`run ${runId} (${status.state}): ${exported.images} images and ${reviewed} reviews written to ${dir}`);
+    if (exported.missing.length > 0) console.error(`${exported.missing.length} images were no longer stored (retention period): left out and listed in README.md and metadata/generation_parameters.json`);
     if (status.state !== 'completed') console.error('note: the run is still running; unfinished prompts are listed as failed with reason "unfinished" — export again when it completes');
     return 0;
   } catch (error) {

@@ -9,6 +9,7 @@ import { constants as osConstants } from 'node:os';
 import { delimiter, join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
+import { secretActions, storeSecrets } from '../lib/deploy-secrets.js';
 import { collectSourceEntries, encodeZip, sha256Hex } from './source-archive.js';
 import { projectRoot, toolsDir } from '../lib/index.js';
 
@@ -16,7 +17,10 @@ export const USAGE = `usage: node dist/scripts/ops/deploy.js apply|destroy [--va
   apply              build the function source archive and create or update the deployment
   destroy            remove everything the deployment created, images and Firestore data included
   --var-file FILE    Terraform variables (default: infra/terraform.tfvars; start from infra/terraform.tfvars.example)
-  --yes              skip Terraform's confirmation prompt`;
+  --yes              skip Terraform's confirmation prompt
+secrets, from the environment (stored in Secret Manager by this command, never by Terraform):
+  INSTRUCTOR_TOKEN   needed on the first apply; later applies keep the stored one unless it is set
+  GEMINI_API_KEY     with gemini_auth = "api_key" only`;
 
 export interface DeployOptions {
   command: 'apply' | 'destroy';
@@ -56,14 +60,46 @@ export interface SourceArchive {
   sha256: string;
 }
 
-/** The Terraform invocations, in order, for a command. */
-export function terraformSteps(options: DeployOptions, archive: SourceArchive): string[][] {
+/** The secrets Terraform creates empty; the deploy command adds their values (deploy-secrets.ts). */
+export const SECRET_RESOURCES = ['google_secret_manager_secret.instructor_token', 'google_secret_manager_secret.gemini_api_key'];
+
+/** A Terraform invocation, or the step that stores the secrets' values outside Terraform. */
+export type DeployStep = { terraform: string[] } | { storeSecrets: true };
+
+/**
+ * The steps, in order, for a command. An apply creates the secrets first, so their values can be
+ * added as versions before the functions that read them are deployed.
+ */
+export function deploySteps(options: DeployOptions, archive: SourceArchive): DeployStep[] {
   const vars = [`-var-file=${options.varFile}`, '-var', `source_archive_path=${archive.path}`, '-var', `source_archive_sha256=${archive.sha256}`];
   const approve = options.autoApprove ? ['-auto-approve'] : [];
+  if (options.command === 'destroy') return [{ terraform: ['init', '-input=false'] }, { terraform: ['destroy', ...vars, ...approve] }];
   return [
-    ['init', '-input=false'],
-    [options.command, ...vars, ...approve],
+    { terraform: ['init', '-input=false'] },
+    { terraform: ['apply', ...vars, ...SECRET_RESOURCES.map((address) => `-target=${address}`), ...approve] },
+    { storeSecrets: true },
+    { terraform: ['apply', ...vars, ...approve] },
   ];
+}
+
+/** Reads the `secrets` and `project_id` outputs and adds the values from the environment. */
+async function storeSecretValues(binary: string, cwd: string): Promise<number> {
+  const output = await capture(binary, ['output', '-json'], cwd);
+  const outputs = JSON.parse(output) as { secrets?: { value: Record<string, string> }; project_id?: { value: string } };
+  if (!outputs.secrets || !outputs.project_id) throw new Error('Terraform did not output the secrets to fill in (infra/outputs.tf)');
+  const problem = await storeSecrets(outputs.project_id.value, secretActions(outputs.secrets.value, process.env), (line) => console.error(line));
+  if (problem) console.error(`error: ${problem}`);
+  return problem ? 1 : 0;
+}
+
+function capture(binary: string, args: string[], cwd: string): Promise<string> {
+  return new Promise((done, fail) => {
+    const child = spawn(binary, args, { cwd, stdio: ['ignore', 'pipe', 'inherit'] });
+    let text = '';
+    child.stdout.on('data', (chunk: Buffer) => (text += chunk.toString('utf8')));
+    child.on('error', fail);
+    child.on('exit', (code) => (code === 0 ? done(text) : fail(new Error(`${binary} ${args.join(' ')} exited with ${code}`))));
+  });
 }
 
 /** The first executable with one of these names on PATH, in order of preference. */
@@ -133,9 +169,11 @@ async function main(): Promise<number> {
     // destroy needs the source variables too; the current build is as good as any.
     const archive = await buildSourceArchive(projectRoot, join(toolsDir, 'deploy'));
     console.error(`source archive: ${archive.path} (sha256 ${archive.sha256.slice(0, 16)}…)`);
-    for (const args of terraformSteps(options, archive)) {
-      console.error(`\n$ ${binary} ${args.join(' ')}`);
-      const code = await run(binary, args, join(projectRoot, 'infra'));
+    for (const step of deploySteps(options, archive)) {
+      const infra = join(projectRoot, 'infra');
+      if ('storeSecrets' in step) console.error('\nstoring the secrets in Secret Manager (outside Terraform, so never in its state)');
+      else console.error(`\n$ ${binary} ${step.terraform.join(' ')}`);
+      const code = 'storeSecrets' in step ? await storeSecretValues(binary, infra) : await run(binary, step.terraform, infra);
       if (code !== 0) return code;
     }
   } catch (error) {

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { generationSubscriptionOptions } from './generation-subscription.js';
 import { freePort, httpOk, waitUntil } from './net.js';
 import { openLocalData, processStartTime, type LocalData } from './local-data.js';
@@ -24,6 +24,8 @@ import { ensureFakeGcsServer, projectRoot } from '../lib/index.js';
 export interface StackOptions {
   projectId?: string;
   bucket?: string;
+  /** Record every cloud operation the functions perform into this file (JSON lines), emptied at start. */
+  operationLog?: string;
   apiPort?: number;
   leaseSeconds?: number;
   maxAttempts?: number;
@@ -53,6 +55,8 @@ export interface StackOptions {
 export interface Stack {
   projectId: string;
   bucket: string;
+  /** Gallery previews: a bucket apart, so storing one never notifies the assessor (as with Eventarc). */
+  previewBucket: string;
   generationTopic: string;
   apiUrl: string;
   generatorUrl: string;
@@ -108,6 +112,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   // The emulators accept any id; a real one set by the user is kept so Vertex AI calls bill the right project.
   const projectId = options.projectId ?? process.env.GOOGLE_CLOUD_PROJECT ?? 'demo-synthetic-images';
   const bucket = options.bucket ?? 'synthetic-images';
+  const previewBucket = `${bucket}-previews`;
   const logDir = options.logDir ?? join(projectRoot, '.stack-logs');
   let instructorToken = options.instructorToken ?? randomBytes(24).toString('hex');
   const functionsEntry = join(projectRoot, 'dist', 'functions', 'index.js');
@@ -202,10 +207,17 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       '-event.pubsub-project-id', projectId, '-event.pubsub-topic', NOTIFICATION_TOPIC, '-event.list', 'finalize',
     ], { PUBSUB_EMULATOR_HOST: pubsubHost });
     await ready(storage, `${storageUrl}/storage/v1/b`);
-    await new Storage({ projectId, apiEndpoint: storageUrl }).createBucket(bucket).catch((error: { code?: number }) => {
-      // Kept from the last session.
-      if (!(data && error.code === 409)) throw error;
-    });
+    const storageClient = new Storage({ projectId, apiEndpoint: storageUrl });
+    for (const name of [bucket, previewBucket]) {
+      await storageClient.createBucket(name).catch((error: { code?: number }) => {
+        // Kept from the last session.
+        if (!(data && error.code === 409)) throw error;
+      });
+    }
+    if (options.operationLog) {
+      mkdirSync(dirname(options.operationLog), { recursive: true });
+      writeFileSync(options.operationLog, '');
+    }
 
     log('starting the functions…');
     const startedAt = Date.now();
@@ -213,6 +225,8 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     const functionEnv = {
       ...clientEnv,
       IMAGE_BUCKET: bucket,
+      PREVIEW_BUCKET: previewBucket,
+      ...(options.operationLog ? { OPERATION_LOG: options.operationLog } : {}),
       GENERATION_TOPIC,
       IMAGE_PROVIDER: options.provider ?? 'embedded',
       INSTRUCTOR_TOKEN: instructorToken,
@@ -255,12 +269,14 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     if (resuming) log('resuming unfinished work from before the restart (reconcile now)');
 
     const assessorUrl = `http://127.0.0.1:${assessorPort}/`;
-    // Only images' events are dropped: a lost preview event tests nothing, since previews are never assessed.
+    // Only images' events are dropped: a lost event of anything else tests nothing, since nothing else is assessed.
     const dropFinalize = faultRelay?.dropFinalize;
-    relay = startStorageRelay({ pubsub: pubsubClient, subscription: NOTIFICATION_SUBSCRIPTION, targetUrl: assessorUrl, onError: (error) => log(`storage relay: ${String(error)}`), ...(dropFinalize ? { shouldDrop: (name: string) => name.endsWith('.png') && dropFinalize() } : {}) });
+    // fake-gcs-server notifies for every bucket; Eventarc's trigger, like this relay, delivers only the images bucket's.
+    relay = startStorageRelay({ pubsub: pubsubClient, subscription: NOTIFICATION_SUBSCRIPTION, bucket, targetUrl: assessorUrl, onError: (error) => log(`storage relay: ${String(error)}`), ...(dropFinalize ? { shouldDrop: (name: string) => name.endsWith('.png') && dropFinalize() } : {}) });
     return {
       projectId,
       bucket,
+      previewBucket,
       generationTopic: GENERATION_TOPIC,
       apiUrl: `http://127.0.0.1:${apiPort}`,
       generatorUrl: `http://127.0.0.1:${generatorPort}/projects/${projectId}/topics/${GENERATION_TOPIC}`,

@@ -57,13 +57,14 @@ export interface StorageRelay {
 }
 
 /** Pulls notifications and delivers them; a failed delivery is nacked after a pause, so it is retried with backoff. */
-export function startStorageRelay(options: { pubsub: PubSub; subscription: string; targetUrl: string; onError?: (error: unknown) => void; shouldDrop?: (objectName: string) => boolean }): StorageRelay {
+export function startStorageRelay(options: { pubsub: PubSub; subscription: string; bucket: string; targetUrl: string; onError?: (error: unknown) => void; shouldDrop?: (objectName: string) => boolean }): StorageRelay {
   const subscription = options.pubsub.subscription(options.subscription, { flowControl: { maxMessages: 8, allowExcessMessages: false } });
   let delivered = 0;
   subscription.on('message', (message: Message) => {
     void (async () => {
       const event = toFinalizedCloudEvent({ id: message.id, data: message.data, attributes: message.attributes, publishTime: message.publishTime });
-      if (!event) return message.ack();
+      // Eventarc's storage trigger filters by bucket: objects of any other bucket never reach the assessor.
+      if (!event || message.attributes.bucketId !== options.bucket) return message.ack();
       // Fault injection (tests only): acknowledged and never delivered, as a lost event would be.
       if (options.shouldDrop?.(message.attributes.objectId ?? '')) return message.ack();
       const status = await deliver(options.targetUrl, event).catch(() => 0);

@@ -9,7 +9,7 @@ import { stackClients, waitForRun } from '../support/stack-clients.js';
 
 /** One shared instance, many participants: tokens, roles, isolation, quotas, reviews, purge. */
 describe('cohort access on the emulator stack', () => {
-  const { stack, bucket } = stackClients();
+  const { stack, bucket, previews } = stackClients();
   const call = async (method: string, path: string, token: string | null, body?: unknown) => {
     const response = await fetch(`${stack.apiUrl}${path}`, {
       method,
@@ -112,11 +112,13 @@ describe('cohort access on the emulator stack', () => {
 
   it("purges a participant's runs from Firestore and Storage", async () => {
     const [before] = await bucket.getFiles({ prefix: `runs/${adaRun}/` });
-    expect(before.filter((file) => !file.name.endsWith('.preview.webp')).length).toBe(3); // and their previews
+    const [previewsBefore] = await previews.getFiles({ prefix: `runs/${adaRun}/` });
+    expect([before.length, previewsBefore.length]).toEqual([3, 3]); // the images, and their previews in their own bucket
     expect((await call('DELETE', `/v1/participants/${ada.id}/runs`, instructor)).body).toEqual({ deletedRuns: 1 });
     expect((await call('GET', `/v1/runs/${adaRun}`, ada.token)).status).toBe(404);
     const [after] = await bucket.getFiles({ prefix: `runs/${adaRun}/` });
-    expect(after).toHaveLength(0);
+    const [previewsAfter] = await previews.getFiles({ prefix: `runs/${adaRun}/` });
+    expect([...after, ...previewsAfter]).toHaveLength(0);
   });
 
   it('runs the cohort CLI against the deployment: add from a file, list, quota, revoke', async () => {

@@ -8,7 +8,7 @@ import { countBy, functionLog, stackClients, waitForRun } from '../support/stack
  * event to the assessor again, concurrently with the first.
  */
 describe('every message delivered twice', () => {
-  const { api, bucket, pubsub, stack } = stackClients();
+  const { api, bucket, previews, pubsub, stack } = stackClients();
   let secondRelay: StorageRelay;
 
   beforeAll(async () => {
@@ -17,7 +17,7 @@ describe('every message delivered twice', () => {
       ackDeadlineSeconds: 60,
     });
     await pubsub.topic('gcs-notifications').createSubscription('assess-image-relay-duplicate', { ackDeadlineSeconds: 60 });
-    secondRelay = startStorageRelay({ pubsub, subscription: 'assess-image-relay-duplicate', targetUrl: stack.assessorUrl });
+    secondRelay = startStorageRelay({ pubsub, subscription: 'assess-image-relay-duplicate', bucket: stack.bucket, targetUrl: stack.assessorUrl });
   });
 
   afterAll(async () => {
@@ -42,7 +42,8 @@ describe('every message delivered twice', () => {
 
     const [files] = await bucket.getFiles({ prefix: `runs/${created.runId}/` });
     expect(files.filter((file) => file.name.endsWith('.png'))).toHaveLength(20);
-    expect(files.filter((file) => file.name.endsWith('.preview.webp'))).toHaveLength(20); // one preview each, however often assessed
+    const [previewFiles] = await previews.getFiles({ prefix: `runs/${created.runId}/` });
+    expect(previewFiles.filter((file) => file.name.endsWith('.preview.webp'))).toHaveLength(20); // one preview each, however often assessed
 
     const assessed = countBy(functionLog(stack.logDir, 'assessImage', created.runId).filter((entry) => entry.message === 'assessed'), (entry) => String(entry.promptId));
     expect(assessed.size).toBe(20);

@@ -40,7 +40,7 @@ describe('the content judge through the emulator stack, every event delivered tw
     });
     pubsub = new PubSub({ projectId: stack.projectId }); // startStack pointed PUBSUB_EMULATOR_HOST at its emulator
     await pubsub.topic('gcs-notifications').createSubscription('assess-image-relay-judge-duplicate', { ackDeadlineSeconds: 60 });
-    secondRelay = startStorageRelay({ pubsub, subscription: 'assess-image-relay-judge-duplicate', targetUrl: stack.assessorUrl });
+    secondRelay = startStorageRelay({ pubsub, subscription: 'assess-image-relay-judge-duplicate', bucket: stack.bucket, targetUrl: stack.assessorUrl });
   });
 
   afterAll(async () => {

@@ -8,7 +8,7 @@ import { exportRun } from '../../scripts/client/exporter.js';
 import { functionLog, stackClients, waitForRun } from '../support/stack-clients.js';
 
 describe('full pipeline on the emulators', () => {
-  const { api, bucket, stack } = stackClients();
+  const { api, bucket, previews, stack } = stackClients();
 
   it('takes 24 prompts through api → Pub/Sub → generateImage → Storage → assessImage → Firestore, and exports them', async () => {
     const created = await api.createRun({ count: 24, seed: 2024 });
@@ -24,7 +24,8 @@ describe('full pipeline on the emulators', () => {
 
     const [files] = await bucket.getFiles({ prefix: `runs/${created.runId}/` });
     expect(files.filter((file) => file.name.endsWith('.png'))).toHaveLength(24);
-    expect(files.filter((file) => file.name.endsWith('.preview.webp'))).toHaveLength(24);
+    const [previewFiles] = await previews.getFiles({ prefix: `runs/${created.runId}/` });
+    expect(previewFiles.filter((file) => file.name.endsWith('.preview.webp'))).toHaveLength(24);
     const { prompts } = await api.getPrompts(created.runId);
     const first = prompts[0]!;
     const [metadata] = await bucket.file(`runs/${created.runId}/${first.category}/${first.promptId}.png`).getMetadata();

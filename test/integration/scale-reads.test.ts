@@ -13,12 +13,12 @@ import { stackClients, waitForRun } from '../support/stack-clients.js';
 
 /** Firestore reads counted on the wire, against the emulator: what a read route really costs. */
 describe('reads proportional to what changed, on the emulator stack', () => {
-  const { stack, firestore, store, bucket, api } = stackClients();
+  const { stack, firestore, store, previews, api } = stackClients();
   const meter = newMeter();
   const metered = new FirestoreRunStore(new Firestore({ projectId: stack.projectId, ignoreUndefinedProperties: true, ...meteredFirestoreSettings(meter) }));
   const scenario = builtinScenarios().get(DEFAULT_SCENARIO)!;
   const silent = { info() {}, warn() {}, error() {} };
-  const views = { store: metered, bucket: null as never, thumbnail: null as never, log: silent };
+  const views = { store: metered, bucket: null as never, previews: null as never, thumbnail: null as never, log: silent };
   const reset = () => Object.assign(meter, newMeter());
   const call = async (path: string, token: string, headers: Record<string, string> = {}, method = 'GET', body?: unknown) =>
     fetch(`${stack.apiUrl}${path}`, { method, headers: { Authorization: `Bearer ${token}`, ...headers, ...(body ? { 'Content-Type': 'application/json' } : {}) }, ...(body ? { body: JSON.stringify(body) } : {}) });
@@ -107,7 +107,7 @@ describe('reads proportional to what changed, on the emulator stack', () => {
     await waitForRun(api, run.runId);
     const { prompts } = await api.getPrompts(run.runId);
     const prompt = prompts[0]!;
-    const [exists] = await bucket.file(previewObjectName(prompt.objectName as string)).exists();
+    const [exists] = await previews.file(previewObjectName(prompt.objectName as string)).exists();
     expect(exists).toBe(true);
     const path = `/v1/runs/${run.runId}/images/${prompt.promptId}?size=thumb`;
     const first = await call(path, token);

@@ -9,6 +9,9 @@ export interface StackInfo {
   assessorUrl: string;
   projectId: string;
   bucket: string;
+  previewBucket: string;
+  /** Where the functions record the cloud operations they perform (the IAM check reads it). */
+  operationLog: string;
   generationTopic: string;
   logDir: string;
   clientEnv: Record<string, string>;
@@ -35,7 +38,9 @@ declare module 'vitest' {
 export default async function setup(project: TestProject) {
   const leaseSeconds = 6;
   const maxAttempts = 4;
+  const operationLog = join(projectRoot, '.stack-logs', 'test', 'operations.jsonl');
   const stack = await startStack({
+    operationLog,
     logDir: join(projectRoot, '.stack-logs', 'test'),
     leaseSeconds,
     maxAttempts,
@@ -43,9 +48,9 @@ export default async function setup(project: TestProject) {
     functionEnv: { WRITE_RATE_LIMITS: 'runs=600,participants=600,reviews=30,previews=600', RECONCILE_INTERVAL_SECONDS: '2', RECONCILE_STALE_SECONDS: '8', GENERATE_DEADLINE_SECONDS: '900', ASSESS_DEADLINE_SECONDS: '900' },
     log: (line) => console.error(`[stack] ${line}`),
   });
-  const { apiUrl, generatorUrl, assessorUrl, projectId, bucket, generationTopic, logDir, clientEnv, instructorToken, reconcileUrl, processFile, faultControlUrl } = stack;
+  const { apiUrl, generatorUrl, assessorUrl, projectId, bucket, previewBucket, generationTopic, logDir, clientEnv, instructorToken, reconcileUrl, processFile, faultControlUrl } = stack;
   project.provide('stack', {
-    apiUrl, generatorUrl, assessorUrl, projectId, bucket, generationTopic, logDir, clientEnv, instructorToken, leaseSeconds, maxAttempts,
+    apiUrl, generatorUrl, assessorUrl, projectId, bucket, previewBucket, operationLog, generationTopic, logDir, clientEnv, instructorToken, leaseSeconds, maxAttempts,
     reconcileUrl, processFile, faultControlUrl: faultControlUrl as string,
   });
   return async () => {

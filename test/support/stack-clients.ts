@@ -18,6 +18,7 @@ export function stackClients() {
     firestore,
     store: new FirestoreRunStore(firestore),
     bucket: storage.bucket(stack.bucket),
+    previews: storage.bucket(stack.previewBucket),
     pubsub: new PubSub({ projectId: stack.projectId }),
     api: new ApiClient(stack.apiUrl, stack.instructorToken),
   };

@@ -6,7 +6,8 @@ import { join, resolve } from 'node:path';
 import zlib from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import yauzl from 'yauzl';
-import { DEFAULT_VAR_FILE, findExecutable, parseDeployArgs, terraformSteps } from '../../scripts/ops/deploy.js';
+import { DEFAULT_VAR_FILE, deploySteps, findExecutable, parseDeployArgs, SECRET_RESOURCES } from '../../scripts/ops/deploy.js';
+import { secretActions, secretProblem } from '../../scripts/lib/deploy-secrets.js';
 import { GOOGLE_PROVIDER } from '../../scripts/ops/go-tools.js';
 import { collectSourceEntries, deployedPackageJson, encodeZip, sortEntries, type ArchiveEntry } from '../../scripts/ops/source-archive.js';
 
@@ -33,12 +34,30 @@ describe('deploy: arguments', () => {
 
   it('asks for help', () => expect(parseDeployArgs(['-h'], cwd)).toEqual({ ok: false, help: true }));
 
-  it('initialises, then passes the var file and the archive to apply', () => {
+  it('initialises, creates the secrets, stores their values outside Terraform, then applies the rest', () => {
     const options = { command: 'apply' as const, varFile: '/v.tfvars', autoApprove: true };
-    expect(terraformSteps(options, { path: '/s.zip', sha256: 'ab' })).toEqual([
-      ['init', '-input=false'],
-      ['apply', '-var-file=/v.tfvars', '-var', 'source_archive_path=/s.zip', '-var', 'source_archive_sha256=ab', '-auto-approve'],
+    const vars = ['-var-file=/v.tfvars', '-var', 'source_archive_path=/s.zip', '-var', 'source_archive_sha256=ab'];
+    expect(deploySteps(options, { path: '/s.zip', sha256: 'ab' })).toEqual([
+      { terraform: ['init', '-input=false'] },
+      { terraform: ['apply', ...vars, '-target=google_secret_manager_secret.instructor_token', '-target=google_secret_manager_secret.gemini_api_key', '-auto-approve'] },
+      { storeSecrets: true },
+      { terraform: ['apply', ...vars, '-auto-approve'] },
     ]);
+    expect(deploySteps({ ...options, command: 'destroy' }, { path: '/s.zip', sha256: 'ab' }).map((step) => ('terraform' in step ? step.terraform[0] : 'secrets'))).toEqual(['init', 'destroy']);
+  });
+
+  it('targets secrets that infra/ declares', () => {
+    const declared = readFileSync(join(infraDir, 'secrets.tf'), 'utf8');
+    for (const address of SECRET_RESOURCES) expect(declared).toContain(`resource "${address.split('.')[0]}" "${address.split('.')[1]}"`);
+  });
+
+  it('adds the values the environment holds and keeps the stored ones otherwise', () => {
+    const actions = secretActions({ INSTRUCTOR_TOKEN: 'image-datasets-instructor-token', GEMINI_API_KEY: 'image-datasets-gemini-api-key' }, { INSTRUCTOR_TOKEN: 'a'.repeat(48) });
+    expect(actions).toEqual([
+      { kind: 'keep-latest', variable: 'GEMINI_API_KEY', secretId: 'image-datasets-gemini-api-key' },
+      { kind: 'add-if-changed', variable: 'INSTRUCTOR_TOKEN', secretId: 'image-datasets-instructor-token', value: 'a'.repeat(48) },
+    ]);
+    expect(secretProblem(secretActions({ INSTRUCTOR_TOKEN: 't' }, { INSTRUCTOR_TOKEN: 'short' })[0]!)).toMatch(/at least 32/);
   });
 
   it('finds executables on PATH in order of preference', () => {

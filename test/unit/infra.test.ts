@@ -3,6 +3,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { CONFIG_VARIABLES, LOCAL_ONLY_VARIABLES } from '../../functions/config.js';
+import { readInfraModel } from '../../scripts/lib/infra-model.js';
 
 type Block = Record<string, unknown>;
 const root = resolve(import.meta.dirname, '../..');
@@ -121,57 +122,22 @@ describe('infra/: the functions', () => {
   });
 });
 
-/** Every IAM grant as "role on target" per principal, with for_each and local.runtime_members expanded. */
-function grantsByPrincipal(): Record<string, string[]> {
+/** Every IAM grant as "role on target" per principal, read from the HCL by the same reader the IAM check uses. */
+async function grantsByPrincipal(): Promise<Record<string, string[]>> {
   const grants: Record<string, string[]> = {};
-  const members = first(locals.runtime_members);
-  for (const [type, byName] of Object.entries(resources)) {
-    if (!/_iam_(member|binding|policy)$/.test(type)) continue;
-    for (const body of Object.values(byName)) {
-      const forEach = body.for_each;
-      const eachValues =
-        typeof forEach === 'object' && forEach !== null
-          ? Object.values(forEach)
-          : /^\$\{local\.runtime_members\}$/.test(String(forEach))
-            ? Object.values(members)
-            : forEach === undefined
-              ? [undefined]
-              : [...String(forEach).matchAll(/"([^"]+)"/g)].map(([, value]) => value);
-      for (const each of eachValues) {
-        const substitute = (value: unknown) => String(value).replace('${each.value}', String(each));
-        const target = type.startsWith('google_project_') ? 'project' : reference(substitute(body.bucket ?? body.topic ?? body.secret_id ?? body.repository ?? body.name));
-        for (const raw of [body.member, ...((body.members ?? []) as unknown[])].filter(Boolean)) {
-          const member = substitute(raw).replace(/\$\{local\.runtime_members\.(\w+)\}/, (_, key: string) => String(members[key]));
-          const principal = /google_service_account\.(\w+)\./.exec(member)?.[1] ?? (member.includes('storage_project_service_account') ? 'storage-agent' : member);
-          (grants[principal] ??= []).push(`${substitute(body.role)} on ${target}`);
-        }
-      }
-    }
-  }
+  for (const grant of (await readInfraModel(infraDir)).grants) (grants[grant.principal] ??= []).push(`${grant.role} on ${grant.target}`);
   return Object.fromEntries(Object.entries(grants).map(([principal, list]) => [principal, list.sort()]));
 }
 
 describe('infra/: least privilege', () => {
-  it('gives each principal exactly the roles its code needs', () => {
-    const [images, project] = ['google_storage_bucket.images', 'project'];
+  // The functions' own accounts are checked against what their code does, recorded on the emulator
+  // stack (test/integration/permissions.test.ts). These are the platform's accounts, which no code of ours drives.
+  it('gives the platform\'s accounts only delivery, scheduling and build roles', async () => {
+    const project = 'project';
     const grants = (...pairs: [string, string][]) => pairs.map(([role, target]) => `roles/${role} on ${target}`).sort();
-    expect(grantsByPrincipal()).toEqual({
-      api: grants(['datastore.user', project], ['pubsub.publisher', 'google_pubsub_topic.generation'], ['secretmanager.secretAccessor', 'google_secret_manager_secret.instructor_token'], ['storage.objectUser', images]),
-      generate: grants(
-        ['aiplatform.user', project],
-        ['datastore.user', project],
-        ['secretmanager.secretAccessor', 'google_secret_manager_secret.gemini_api_key'],
-        ['storage.objectUser', images],
-      ),
-      assess: grants(['aiplatform.user', project], ['datastore.user', project], ['secretmanager.secretAccessor', 'google_secret_manager_secret.gemini_api_key'], ['storage.objectCreator', images], ['storage.objectViewer', images]),
-      reconcile: grants(
-        ['aiplatform.user', project],
-        ['datastore.user', project],
-        ['pubsub.publisher', 'google_pubsub_topic.generation'],
-        ['secretmanager.secretAccessor', 'google_secret_manager_secret.gemini_api_key'],
-        ['storage.objectCreator', images],
-        ['storage.objectViewer', images],
-      ),
+    const all = await grantsByPrincipal();
+    expect(Object.keys(all).sort()).toEqual(['allUsers', 'api', 'assess', 'build', 'generate', 'reconcile', 'scheduler', 'storage-agent', 'trigger']);
+    expect({ scheduler: all.scheduler, trigger: all.trigger, build: all.build, 'storage-agent': all['storage-agent'], allUsers: all.allUsers }).toEqual({
       scheduler: grants(['run.invoker', 'google_cloudfunctions2_function.reconcile']),
       trigger: grants(['eventarc.eventReceiver', project], ['run.invoker', 'google_cloudfunctions2_function.assess'], ['run.invoker', 'google_cloudfunctions2_function.generate']),
       build: grants(['artifactregistry.writer', 'google_artifact_registry_repository.functions'], ['logging.logWriter', project], ['storage.objectAdmin', project], ['storage.objectViewer', 'google_storage_bucket.source']),
@@ -193,14 +159,22 @@ describe('infra/: least privilege', () => {
 });
 
 describe('infra/: storage', () => {
-  it.each(['images', 'source'])('keeps the %s bucket private', (name) => {
+  it.each(['images', 'previews', 'source'])('keeps the %s bucket private', (name) => {
     const bucket = resources.google_storage_bucket![name]!;
     expect([bucket.uniform_bucket_level_access, bucket.public_access_prevention]).toEqual([true, 'enforced']);
   });
 
-  it('deletes workshop images after the retention period', () => {
-    const rule = first(resources.google_storage_bucket!.images!.lifecycle_rule);
-    expect([first(rule.action).type, first(rule.condition).age]).toEqual(['Delete', '${var.image_retention_days}']);
+  it.each(['images', 'previews'])('deletes the workshop\'s %s after the retention period', (name) => {
+    const rule = first(resources.google_storage_bucket![name]!.lifecycle_rule);
+    expect([first(rule.action).type, first(rule.condition).age]).toEqual(['Delete', '${var.retention_days}']);
+  });
+});
+
+describe('infra/: retention in one piece', () => {
+  it('expires runs and prompts by Firestore TTL on the expireAt the functions stamp from the same retention_days', () => {
+    const ttl = resources.google_firestore_field!.run_ttl!;
+    expect([String(ttl.for_each), ttl.field, Array.isArray(ttl.ttl_config)]).toEqual(['${toset(["runs", "prompts"])}', 'expireAt', true]);
+    expect(String(first(locals.common_env).RETENTION_DAYS)).toContain('var.retention_days');
   });
 });
 

@@ -50,6 +50,7 @@ describe('read routes: previews, stored summaries, pages and ETags', () => {
   const memory = new MemoryRunStore();
   const { store, meter } = countingStore(memory);
   const bucket = new MemoryImageBucket();
+  const previews = new MemoryImageBucket();
   const ada = participant('u-ada');
   const grace = participant('u-grace');
   const people = [ada.record, grace.record];
@@ -61,6 +62,7 @@ describe('read routes: previews, stored summaries, pages and ETags', () => {
     store,
     lifecycle: new MemoryLifecycleStore(memory),
     bucket,
+    previews,
     participants: participantStore(people),
     publisher: { publish: async () => ({ failed: [] }) },
     log: silent,
@@ -82,7 +84,7 @@ describe('read routes: previews, stored summaries, pages and ETags', () => {
     const planned = planPrompts(scenario, { count, seed: 3 });
     await memory.createRun({ ...runRecord(runId, owner, createdAt), count }, planned.map((p) => newPromptRecord(runId, p)));
     let decodes = 0;
-    const assessor = makeAssessHandler({ store: memory, bucket, log: silent, decode: (bytes) => ((decodes += 1), decodeImage(bytes)), preview: previewFromPixels });
+    const assessor = makeAssessHandler({ store: memory, bucket, log: silent, decode: (bytes) => ((decodes += 1), decodeImage(bytes)), preview: { encode: previewFromPixels, bucket: previews } });
     for (const [i, prompt] of planned.entries()) {
       const png = await sharp({ create: { width: 320, height: 240, channels: 3, background: { r: 40 * i, g: 200 - 30 * i, b: 90 } } }).png().toBuffer();
       const name = imageObjectName(runId, prompt.category, prompt.promptId);
@@ -110,8 +112,8 @@ describe('read routes: previews, stored summaries, pages and ETags', () => {
   it('serves the preview the assessor stored from its one decode, with no decode in the api', async () => {
     const { planned, decodes } = await seedRun('run-new', ada.record.id);
     expect(decodes).toBe(planned.length); // one decode per image, previews included
-    expect(bucket.derivedWrites).toBe(planned.length);
-    const writesBefore = bucket.derivedWrites;
+    expect([previews.derivedWrites, bucket.derivedWrites]).toEqual([planned.length, 0]);
+    const writesBefore = previews.derivedWrites;
     for (const prompt of planned) {
       const answer = await get(`/v1/runs/run-new/images/${prompt.promptId}?size=thumb`, ada.token);
       expect(answer.status).toBe(200);
@@ -120,20 +122,21 @@ describe('read routes: previews, stored summaries, pages and ETags', () => {
       expect(meta).toMatchObject({ format: 'webp', width: 256, height: 192 });
     }
     expect(thumbnailsMade).toBe(0);
-    expect(bucket.derivedWrites).toBe(writesBefore);
+    expect(previews.derivedWrites).toBe(writesBefore);
   });
 
   it('makes a preview once for an image stored before previews existed, then serves it from storage', async () => {
     const { planned } = await seedRun('run-old', ada.record.id, { count: 1, assess: false });
     const promptId = planned[0]!.promptId;
     const name = previewObjectName(imageObjectName('run-old', planned[0]!.category, promptId));
-    expect(bucket.objects.has(name)).toBe(false);
+    expect(previews.objects.has(name)).toBe(false);
     const first = await get(`/v1/runs/run-old/images/${promptId}?size=thumb`, ada.token);
     const second = await get(`/v1/runs/run-old/images/${promptId}?size=thumb`, ada.token);
     expect([first.status, second.status]).toEqual([200, 200]);
     expect(Buffer.from(await second.arrayBuffer())).toEqual(Buffer.from(await first.arrayBuffer()));
     expect(thumbnailsMade).toBe(1);
-    expect(bucket.objects.get(name)?.contentType).toBe('image/webp');
+    expect(previews.objects.get(name)?.contentType).toBe('image/webp');
+    expect(bucket.objects.has(name)).toBe(false);
   });
 
   it.each([
@@ -194,7 +197,7 @@ describe('read routes: previews, stored summaries, pages and ETags', () => {
   it('rebuilds a stored summary when a prompt given up as failed gets its image after all', async () => {
     const planned = planPrompts(scenario, { count: 2, seed: 8 });
     await memory.createRun({ ...runRecord('run-late', ada.record.id), count: 2 }, planned.map((p) => newPromptRecord('run-late', p)));
-    const assessor = makeAssessHandler({ store: memory, bucket, log: silent, decode: decodeImage, preview: previewFromPixels });
+    const assessor = makeAssessHandler({ store: memory, bucket, log: silent, decode: decodeImage, preview: { encode: previewFromPixels, bucket: previews } });
     const images = await Promise.all(planned.map(async (prompt, i) => {
       const png = await sharp({ create: { width: 64, height: 64, channels: 3, background: { r: 90 * i, g: 20, b: 200 } } }).png().toBuffer();
       const name = imageObjectName('run-late', prompt.category, prompt.promptId);

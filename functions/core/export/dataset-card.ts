@@ -7,6 +7,7 @@ import { SPLIT_NAMES } from './dataset-options.js';
 import { succeeded, timings, type ExportInput } from './export-model.js';
 import { datasetOptionsOf, exclusionLines, splitPlanOf, splitTableLines } from './export-splits.js';
 import { escapeMarkdown } from './generation-log.js';
+import { missingImagesLines } from './missing-images.js';
 import { splitMetadataPath } from './hf-metadata.js';
 import { usableVerdict } from '../runs/index.js';
 import { yamlString } from './yaml-scalar.js';
@@ -82,6 +83,7 @@ export function datasetCardMd(input: ExportInput): string {
     `- Generated: ${timings(input).createdAt}; exported ${input.exportedAt}`,
     `- Prompts: ${input.prompts.length} planned from the scenario's templates and variation axes, ${images.length} images, ${failed} failed (see \`metadata/image_prompts.json\`)`,
     '',
+    ...missingImagesLines(input, esc),
     '## Intended use',
     'Education and research on the scenario above: workshops on building, assessing and documenting image datasets, training and evaluating classifiers on the categories, and captioning experiments. The scenario, its places and its people are fictional. The data says nothing about any real country, event or person, and must not be used to make decisions about real people.',
     '',

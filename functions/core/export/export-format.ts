@@ -90,6 +90,7 @@ export function generationParametersJson(input: ExportInput, lineage?: ResolvedL
       exportedAt: input.exportedAt,
       versions: input.versions,
       ...(lineage?.revisions.length ? { revisions: revisionParameters(lineage.revisions) } : {}),
+      ...(input.missingImages?.length ? { missingImages: input.missingImages } : {}),
     },
     null,
     2,

@@ -32,6 +32,8 @@ export interface ExportInput {
    * dataset takes one version per slot and lists them all (lineage-export.ts).
    */
   lineage?: { revisions: Array<{ run: RunRecord; prompts: ExportedPrompt[] }> };
+  /** Prompt ids whose image had already been deleted from storage (missing-images.ts); none when omitted. */
+  missingImages?: string[];
 }
 
 export const imagePath = (prompt: Pick<PromptRecord, 'category' | 'promptId'>): string =>

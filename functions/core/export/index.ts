@@ -17,3 +17,4 @@ export * from './judge-export.js';
 export * from './dataset-as-of.js';
 export * from './yaml-scalar.js';
 export * from './lineage-export.js';
+export * from './missing-images.js';
