@@ -2,13 +2,13 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { generationSubscriptionOptions } from './generation-subscription.js';
-import { freePort, httpOk, waitUntil } from './net.js';
+import { chooseApiPort, freePort, httpOk, waitUntil } from './net.js';
 import { openLocalData, processStartTime, type LocalData } from './local-data.js';
 import { missingPrerequisites } from './prerequisites.js';
 import { startProcess, type ManagedProcess } from './processes.js';
 import { startStorageRelay, type StorageRelay } from './storage-relay.js';
 import { startFaultRelay, type FaultRelay } from './fault-relay.js';
-import { startReconcileTimer, type ReconcileTimer } from './reconcile-timer.js';
+import { resumeLine, startReconcileTimer, type ReconcileTimer } from './reconcile-timer.js';
 import { pidFileWriter, supervisedProcess, type SupervisedProcess } from './supervisor.js';
 import { loadConfig } from '../../functions/config.js';
 import { ensureFakeGcsServer, projectRoot } from '../lib/index.js';
@@ -138,8 +138,10 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       instructorToken = options.instructorToken ?? data.instructorToken(() => generated);
     }
     const fakeGcs = await ensureFakeGcsServer(log);
-    const [firestorePort, pubsubPort, storagePort, apiPort, generatorPort, assessorPort, reconcilePort] = await Promise.all([
-      freePort(), freePort(), freePort(), options.apiPort ?? freePort(), freePort(), freePort(), freePort(),
+    // The api's port first, so no other port is handed the one the data folder kept.
+    const apiPort = await chooseApiPort(options.apiPort, data?.savedApiPort, log);
+    const [firestorePort, pubsubPort, storagePort, generatorPort, assessorPort, reconcilePort] = await Promise.all([
+      freePort(), freePort(), freePort(), freePort(), freePort(), freePort(),
     ]);
     const firestoreHost = `127.0.0.1:${firestorePort}`;
     const pubsubHost = `127.0.0.1:${pubsubPort}`;
@@ -190,6 +192,8 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     const resuming = data?.importFile !== null && data?.importFile !== undefined;
     const functionEnv = {
       ...clientEnv,
+      // As deployed: Express's default error page (a malformed JSON body) then has no stack trace or path.
+      NODE_ENV: 'production',
       IMAGE_BUCKET: bucket,
       GENERATION_TOPIC,
       IMAGE_PROVIDER: options.provider ?? 'embedded',
@@ -227,9 +231,9 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     ]);
     for (const managed of [api, generator, assessor, reconciler]) managed.supervise();
     data?.attach({ projectId, firestoreHost, apiUrl: `http://127.0.0.1:${apiPort}`, processes: processes.map((p) => ({ name: p.name, pid: p.child.pid ?? 0, startedAt: processStartTime(p.child.pid ?? 0) })) }, options.saveIntervalMs ?? SAVE_INTERVAL_MS);
+    data?.keepApiPort(apiPort);
     const reconcileUrl = `http://127.0.0.1:${reconcilePort}/`;
-    timer = startReconcileTimer({ url: reconcileUrl, intervalMs: reconcileEvery, log, ...(resuming ? { firstTickMs: 0 } : {}) });
-    if (resuming) log('resuming unfinished work from before the restart (reconcile now)');
+    timer = startReconcileTimer({ url: reconcileUrl, intervalMs: reconcileEvery, log, ...(resuming ? { firstTickMs: 0, onFirstTick: (counts) => log(resumeLine(counts)) } : {}) });
 
     const assessorUrl = `http://127.0.0.1:${assessorPort}/`;
     // Only images' events are dropped: a lost preview event tests nothing, since previews are never assessed.
