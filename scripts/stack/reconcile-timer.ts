@@ -27,9 +27,10 @@ export function resumeLine(counts: TickCounts): string {
     [counts.failed, 'failed as lost'],
   ].filter(([n]) => (n as number) > 0);
   const prompts = done.map(([n, what]) => `${n} ${n === 1 ? 'prompt' : 'prompts'} ${what}`);
-  const runs = counts.completedRuns > 0 ? [`${counts.completedRuns} ${counts.completedRuns === 1 ? 'run' : 'runs'} completed`] : [];
-  const all = [...prompts, ...runs];
-  return all.length === 0 ? 'no unfinished work from before the restart' : `resuming unfinished work from before the restart: ${all.join(', ')}`;
+  // Marking a run completed whose prompts had all ended is bookkeeping, not unfinished work.
+  const runs = counts.completedRuns > 0 ? `${counts.completedRuns} ${counts.completedRuns === 1 ? 'run' : 'runs'} marked completed` : '';
+  if (prompts.length === 0) return `no unfinished work from before the restart${runs ? ` (${runs})` : ''}`;
+  return `resuming unfinished work from before the restart: ${[...prompts, ...(runs ? [runs] : [])].join(', ')}`;
 }
 
 /**

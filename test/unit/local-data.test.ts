@@ -109,8 +109,9 @@ describe('the api port of a data folder', () => {
 describe('the line after the first reconcile tick on saved data', () => {
   it('says resuming only when the tick found unfinished work', () => {
     expect(resumeLine({ requeued: 0, reassessed: 0, failed: 0, completedRuns: 0 })).toBe('no unfinished work from before the restart');
+    expect(resumeLine({ requeued: 0, reassessed: 0, failed: 0, completedRuns: 1 })).toBe('no unfinished work from before the restart (1 run marked completed)');
     expect(resumeLine({ requeued: 3, reassessed: 1, failed: 0, completedRuns: 1 })).toBe(
-      'resuming unfinished work from before the restart: 3 prompts queued again, 1 prompt assessed from its stored image, 1 run completed',
+      'resuming unfinished work from before the restart: 3 prompts queued again, 1 prompt assessed from its stored image, 1 run marked completed',
     );
   });
 });
