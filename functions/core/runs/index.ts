@@ -10,3 +10,4 @@ export * from './run-preview.js';
 export * from './pricing.js';
 export * from './run-quality.js';
 export * from './quality-summary.js';
+export * from './spot-check.js';
