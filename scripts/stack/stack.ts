@@ -138,10 +138,14 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       instructorToken = options.instructorToken ?? data.instructorToken(() => generated);
     }
     const fakeGcs = await ensureFakeGcsServer(log);
-    // The api's port first, so no other port is handed the one the data folder kept.
     const apiPort = await chooseApiPort(options.apiPort, data?.savedApiPort, log);
+    // Nothing holds the api's port until the api starts, so the OS may hand it out again: skip it.
+    const otherPort = async (): Promise<number> => {
+      const port = await freePort();
+      return port === apiPort ? otherPort() : port;
+    };
     const [firestorePort, pubsubPort, storagePort, generatorPort, assessorPort, reconcilePort] = await Promise.all([
-      freePort(), freePort(), freePort(), freePort(), freePort(), freePort(),
+      otherPort(), otherPort(), otherPort(), otherPort(), otherPort(), otherPort(),
     ]);
     const firestoreHost = `127.0.0.1:${firestorePort}`;
     const pubsubHost = `127.0.0.1:${pubsubPort}`;
