@@ -7,6 +7,9 @@ locals {
   # Every variable loadConfig validates, on all three functions: each one loads the whole config.
   # DEFAULT_IMAGE_QUOTA, MAX_IMAGES_PER_RUN and MAX_RUNS_IN_FLIGHT are the cohort limits the api enforces.
   common_env = {
+    # Express's default error page (a malformed JSON body, parsed by functions-framework before our
+    # code runs) then carries no stack trace or server path.
+    NODE_ENV               = "production"
     GOOGLE_CLOUD_PROJECT   = var.project_id
     IMAGE_BUCKET           = google_storage_bucket.images.name
     PREVIEW_BUCKET         = google_storage_bucket.previews.name

@@ -71,6 +71,17 @@ export const promptsSchema = z.looseObject({
 
 export const reviewAnswerSchema = z.looseObject({ review });
 
+const interval = z.looseObject({ estimate: z.number(), low: z.number(), high: z.number() });
+export const spotCheckSchema = z.looseObject({
+  runId: z.string(),
+  seed: int.describe('the same seed gives the same sample back; the run seed unless ?seed= says otherwise'),
+  promptIds: z.array(z.string()).describe('12 images with an image, stratified by category'),
+  sampled: int,
+  reviewed: int,
+  rejected: int.describe('reviewed sample images rated below 3 or marked inappropriate'),
+  defectRate: interval.nullable().describe('rejected / reviewed with its 95 % Wilson interval; null until one is reviewed'),
+});
+
 export const previewSchema = z.looseObject({
   planned: int,
   seed: int.describe('start the run with this seed to get exactly these prompts'),

@@ -1,5 +1,5 @@
 import type { ActiveRun } from '../core/access/index.js';
-import { reviewInputSchema } from '../core/runs/index.js';
+import { reviewInputSchema, spotCheckResult, spotCheckSample } from '../core/runs/index.js';
 import { formatIssues } from '../core/scenario/index.js';
 import type { RunRecord } from '../core/runs/index.js';
 import { defaultRunId, type ApiDependencies } from './api-dependencies.js';
@@ -69,6 +69,22 @@ export function runRoutes(deps: ApiDependencies): Route[] {
         const size = req.query.size;
         if (size !== undefined && size !== 'thumb' && size !== 'full') throw new HttpError(400, 'INVALID_ARGUMENT', 'size must be "thumb" or "full"');
         await serveImage(deps, req, res, run, params[1] as string, size ?? 'full');
+      },
+    },
+    {
+      method: 'GET',
+      pattern: new RegExp(`^/v1/runs/(${ID})/spot-check$`),
+      async handle({ req, res, params, principal }) {
+        const run = await loadRun(params[0] as string, principal);
+        const seedText = req.query.seed;
+        if (seedText !== undefined && !(typeof seedText === 'string' && /^\d{1,9}$/.test(seedText))) throw new HttpError(400, 'INVALID_ARGUMENT', 'seed must be a whole number from 0 to 999999999');
+        const seed = seedText === undefined ? run.seed : Number(seedText);
+        // Only images that exist can be looked at; the sample is drawn from them.
+        const withImage = (await deps.store.listPrompts(run.runId)).filter((prompt) => prompt.status === 'assessed' || prompt.status === 'generated');
+        const promptIds = spotCheckSample(withImage, { seed });
+        const chosen = new Set(promptIds);
+        const sample = withImage.filter((prompt) => chosen.has(prompt.promptId));
+        sendJson(res, 200, { runId: run.runId, seed, promptIds, ...spotCheckResult(sample) });
       },
     },
     {

@@ -4,7 +4,8 @@ import { DATA_USAGE, parseDevArgs } from '../lib/index.js';
 const USAGE = `usage: npm run dev [-- options]
 ${DATA_USAGE}
   --judge NAME        gemini: a Gemini model judges each image's content (needs Gemini credentials); none (default)
-environment: API_PORT pins the api function's port (default: a free port); INSTRUCTOR_TOKEN
+environment: API_PORT pins the api function's port (default: the data folder's last port while
+  it is free, else a free port); INSTRUCTOR_TOKEN
   sets the instructor's token (default: generated and printed)`;
 
 async function main(): Promise<number> {
@@ -16,7 +17,7 @@ async function main(): Promise<number> {
   }
   const apiPort = process.env.API_PORT ? Number(process.env.API_PORT) : undefined;
   if (apiPort !== undefined && !(Number.isInteger(apiPort) && apiPort > 0 && apiPort < 65536)) {
-    console.error(`error: set API_PORT to a port number (1–65535), or unset it to pick a free port; it is "${process.env.API_PORT}"`);
+    console.error(`error: set API_PORT to a port number (1–65535), or unset it to keep the data folder's port; it is "${process.env.API_PORT}"`);
     return 2;
   }
   if (parsed.options.judge === 'gemini') {

@@ -12,7 +12,7 @@ ${RUN_USAGE}
   (--judge defaults to gemini with --provider gemini, else none; --judge gemini needs the same credentials)
   --keep              keep the stack up afterwards and print the gallery URL, until Ctrl-C
 ${DATA_USAGE}
-environment: API_PORT pins the api function's port (default: a free port); INSTRUCTOR_TOKEN
+environment: API_PORT pins the api function's port (default: the data folder's last port while it is free, else a free port); INSTRUCTOR_TOKEN
   sets the instructor's token (default: generated and printed);
   with --provider gemini: GEMINI_API_KEY (or GOOGLE_API_KEY), or GOOGLE_GENAI_USE_VERTEXAI=true with
   GOOGLE_CLOUD_PROJECT and GOOGLE_CLOUD_LOCATION; GEMINI_MODEL, GEMINI_RATE_LIMIT_RPM, GEMINI_TIMEOUT_SECONDS`;

@@ -37,6 +37,9 @@ export interface LocalData {
   save(): Promise<void>;
   /** Stops saving and frees the folder; call after the last save. */
   release(): void;
+  /** The api port the last stack on this folder used, or null: kept so a bookmarked gallery or a notebook's URL still works after a restart. */
+  savedApiPort: number | null;
+  keepApiPort(port: number): void;
   /** The generated instructor token, kept (mode 600) so the gallery sign-in survives a restart too. */
   instructorToken(generate: () => string): string;
 }
@@ -127,6 +130,10 @@ export async function openLocalData(dirOption: string, options: { fresh: boolean
       timer.unref();
     },
     save,
+    savedApiPort: readPort(join(dir, 'api-port')),
+    keepApiPort(port) {
+      writeFileSync(join(dir, 'api-port'), `${port}\n`);
+    },
     instructorToken(generate) {
       const file = join(dir, 'instructor-token');
       if (existsSync(file)) return readFileSync(file, 'utf8').trim();
@@ -140,6 +147,13 @@ export async function openLocalData(dirOption: string, options: { fresh: boolean
       record = null;
     },
   };
+}
+
+/** A hand-edited or truncated file is no reason to fail a start: it only means no saved port. */
+function readPort(file: string): number | null {
+  if (!existsSync(file)) return null;
+  const port = Number(readFileSync(file, 'utf8').trim());
+  return Number.isInteger(port) && port > 0 && port < 65536 ? port : null;
 }
 
 async function saveExport(record: Pick<StackRecord, 'firestoreHost' | 'projectId'>, paths: { current: string; next: string; previous: string }): Promise<void> {

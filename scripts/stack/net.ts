@@ -14,6 +14,26 @@ export function freePort(): Promise<number> {
   });
 }
 
+/** Whether `port` can be listened on now on loopback (nothing else holds it). */
+export function portIsFree(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const server = createServer();
+    server.unref();
+    server.once('error', () => resolve(false));
+    server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
+  });
+}
+
+/** API_PORT if set; else the data folder's last port while it is free; else any free port. */
+export async function chooseApiPort(requested: number | undefined, saved: number | null | undefined, log: (line: string) => void): Promise<number> {
+  if (requested !== undefined) return requested;
+  if (saved) {
+    if (await portIsFree(saved)) return saved;
+    log(`the data folder's api port ${saved} is taken now; using another one (set API_PORT to choose)`);
+  }
+  return freePort();
+}
+
 /** Polls until `check` resolves true; fails with `what` named, and the given log, on timeout. */
 export async function waitUntil(what: string, check: () => Promise<boolean>, options: { timeoutMs: number; intervalMs?: number; onTimeout?: () => string; signal?: AbortSignal }): Promise<void> {
   const deadline = Date.now() + options.timeoutMs;

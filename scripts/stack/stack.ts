@@ -2,13 +2,13 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { generationSubscriptionOptions } from './generation-subscription.js';
-import { freePort, httpOk, waitUntil } from './net.js';
+import { chooseApiPort, freePort, httpOk, waitUntil } from './net.js';
 import { openLocalData, processStartTime, type LocalData } from './local-data.js';
 import { missingPrerequisites } from './prerequisites.js';
 import { startProcess, type ManagedProcess } from './processes.js';
 import { startStorageRelay, type StorageRelay } from './storage-relay.js';
 import { startFaultRelay, type FaultRelay } from './fault-relay.js';
-import { startReconcileTimer, type ReconcileTimer } from './reconcile-timer.js';
+import { resumeLine, startReconcileTimer, type ReconcileTimer } from './reconcile-timer.js';
 import { startShapeRelays, type LimitRelay } from './limit-relay.js';
 import { loadShape, withOverrides, type DeployedShape, type FunctionName, type ShapeOverrides } from './shape.js';
 import { pidFileWriter, supervisedProcess, type SupervisedProcess } from './supervisor.js';
@@ -158,12 +158,19 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     }
     const fakeGcs = await ensureFakeGcsServer(log);
     const shape = withOverrides(loadShape(), options.shapeOverrides);
+    // The api's public port (its limit relay's): API_PORT, else the one the data folder kept, else any.
+    const publicApiPort = await chooseApiPort(options.apiPort, data?.savedApiPort, log);
+    // Nothing holds that port until the relay starts, so the OS may hand it out again: skip it.
+    const otherPort = async (): Promise<number> => {
+      const port = await freePort();
+      return port === publicApiPort ? otherPort() : port;
+    };
     const [firestorePort, pubsubPort, storagePort, apiProcessPort, generatorProcessPort, assessorProcessPort, reconcileProcessPort] = await Promise.all([
-      freePort(), freePort(), freePort(), freePort(), freePort(), freePort(), freePort(),
+      otherPort(), otherPort(), otherPort(), otherPort(), otherPort(), otherPort(), otherPort(),
     ]);
     // Every caller reaches a function through its limit relay, as every request reaches Cloud Run through its front end.
     const limits = await startShapeRelays(shape, { api: apiProcessPort, generateImage: generatorProcessPort, assessImage: assessorProcessPort, reconcile: reconcileProcessPort }, {
-      queueMs: (options.queueSeconds ?? DEFAULT_QUEUE_SECONDS) * 1000, log, ...(options.apiPort ? { apiPort: options.apiPort } : {}),
+      queueMs: (options.queueSeconds ?? DEFAULT_QUEUE_SECONDS) * 1000, log, apiPort: publicApiPort,
     });
     limitRelays.push(...Object.values(limits));
     const portOf = (limit: LimitRelay) => Number(new URL(limit.url).port);
@@ -224,6 +231,8 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     const resuming = data?.importFile !== null && data?.importFile !== undefined;
     const functionEnv = {
       ...clientEnv,
+      // As deployed: Express's default error page (a malformed JSON body) then has no stack trace or path.
+      NODE_ENV: 'production',
       IMAGE_BUCKET: bucket,
       PREVIEW_BUCKET: previewBucket,
       ...(options.operationLog ? { OPERATION_LOG: options.operationLog } : {}),
@@ -264,9 +273,9 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     ]);
     for (const managed of [api, generator, assessor, reconciler]) managed.supervise();
     data?.attach({ projectId, firestoreHost, apiUrl: `http://127.0.0.1:${apiPort}`, processes: processes.map((p) => ({ name: p.name, pid: p.child.pid ?? 0, startedAt: processStartTime(p.child.pid ?? 0) })) }, options.saveIntervalMs ?? SAVE_INTERVAL_MS);
+    data?.keepApiPort(apiPort);
     const reconcileUrl = `http://127.0.0.1:${reconcilePort}/`;
-    timer = startReconcileTimer({ url: reconcileUrl, intervalMs: reconcileEvery, log, ...(resuming ? { firstTickMs: 0 } : {}) });
-    if (resuming) log('resuming unfinished work from before the restart (reconcile now)');
+    timer = startReconcileTimer({ url: reconcileUrl, intervalMs: reconcileEvery, log, ...(resuming ? { firstTickMs: 0, onFirstTick: (counts) => log(resumeLine(counts)) } : {}) });
 
     const assessorUrl = `http://127.0.0.1:${assessorPort}/`;
     // Only images' events are dropped: a lost event of anything else tests nothing, since nothing else is assessed.

@@ -40,9 +40,13 @@ describe('api input validation on the real functions-framework', () => {
     expect(payload.error.code).toMatch(/^[A-Z_]+$/);
   });
 
-  it('answers malformed JSON with 400 (the framework parses JSON before our code runs)', async () => {
+  it('answers malformed JSON with 400 and no stack trace or server path (the framework parses JSON before our code runs)', async () => {
     const response = await post('{"count": 20,');
     expect(response.status).toBe(400);
+    const body = await response.text();
+    expect(body).toContain('Bad Request');
+    expect(body).not.toMatch(/SyntaxError|\bat \S+ \(|node_modules|\/src\/|\.js:\d+/);
+    expect(body).not.toContain(process.cwd());
   });
 
   it.each([

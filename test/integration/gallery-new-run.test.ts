@@ -57,9 +57,21 @@ describe('gallery: from a new run to a downloaded dataset', () => {
       await page.fill('#token-input', participant.token);
       await page.press('#token-input', 'Enter');
       await expect.poll(() => page.locator('#whoami').textContent(), SLOW).toContain('Grace Hopper');
+      expect(await page.locator('#whoami').textContent()).toContain('0 of 20 images of quota used');
 
       // The built-in scenario, previewed: prompts, balance, cost and quota, nothing spent.
       await page.click('#new-run');
+      // With a built-in scenario there is no JSON box to mistake for the scenario in use.
+      expect(await page.locator('#nr-scenario').isVisible()).toBe(false);
+      // Every choice of the form reads in full at 1366×768: no select narrower than its chosen text.
+      const cutSelects = await page.locator('.newrun-form select').evaluateAll((selects) => selects.flatMap((select) => {
+        const s = select as HTMLSelectElement;
+        const context = document.createElement('canvas').getContext('2d')!;
+        context.font = getComputedStyle(s).font;
+        const needed = context.measureText(s.selectedOptions[0]?.text ?? '').width + 28; // padding and the arrow
+        return s.clientWidth < needed ? [`${s.id}: ${s.clientWidth} < ${Math.ceil(needed)}`] : [];
+      }));
+      expect(cutSelects).toEqual([]);
       await page.fill('#nr-count', '4');
       await page.click('#nr-preview');
       await expect.poll(() => page.locator('#nr-result .preview-summary').textContent(), SLOW).toContain('4 images planned');
@@ -70,8 +82,15 @@ describe('gallery: from a new run to a downloaded dataset', () => {
       mkdirSync(SCREENSHOT_DIR, { recursive: true });
       await page.screenshot({ path: join(SCREENSHOT_DIR, 'gallery-preview.png') });
 
-      // A pasted scenario with a typo: the server's message and suggestion next to the scenario field.
+      // Not even JSON: the error, and the earlier preview gone rather than passed off as this one's.
       await page.selectOption('#nr-source', 'json');
+      expect(await page.locator('#nr-scenario').isVisible()).toBe(true);
+      await page.fill('#nr-scenario', '{"name": "Harbour market",');
+      await page.click('#nr-preview');
+      await expect.poll(() => page.locator('#nr-error-scenario').textContent(), SLOW).toContain('not valid JSON');
+      expect(await page.locator('#nr-result').textContent()).toBe('');
+
+      // A pasted scenario with a typo: the server's message and suggestion next to the scenario field.
       await page.fill('#nr-scenario', scenarioWith('{time_of_dya}'));
       await page.click('#nr-preview');
       await expect.poll(() => page.locator('#nr-error-scenario').textContent(), SLOW).toContain('unknown placeholder {time_of_dya}: did you mean {time_of_day}?');
@@ -87,6 +106,15 @@ describe('gallery: from a new run to a downloaded dataset', () => {
       await expect.poll(() => page.locator('#run-meta').textContent(), { timeout: 120_000, interval: 500 }).toMatch(/completed · 4\/4 images/);
       await expect.poll(() => page.locator('#grid .card img').count(), { timeout: 30_000 }).toBe(4);
       await expect.poll(() => page.locator('#whoami').textContent(), SLOW).toContain('4 images made');
+      // The quota line follows the run without a new sign-in.
+      await expect.poll(() => page.locator('#whoami').textContent(), SLOW).toContain('4 of 20 images of quota used');
+      const runId = (await page.locator('#run-meta').textContent())!.split(' · ')[0]!;
+      expect(await page.locator('#run-meta').textContent()).toContain(' · embedded-procedural-v1 · ');
+      expect(await page.locator('#run-list .run-item[aria-current] .run-meta').textContent()).toContain(runId);
+      // Category names are shown whole, wrapped inside the card, not cut.
+      const cutNames = await page.locator('#grid .card .category').evaluateAll((names) => names.filter((el) => el.scrollWidth > el.clientWidth).map((el) => el.textContent));
+      expect(cutNames).toEqual([]);
+      expect(await page.locator('#grid .card .category', { hasText: LONG_CATEGORY }).count()).toBeGreaterThan(0);
       await page.screenshot({ path: join(SCREENSHOT_DIR, 'gallery-new-run.png') });
       expect(await overflowingCards(page)).toEqual([]);
       // Nor does the long name widen the panes: the review pane and the filters stay inside their boxes.
@@ -114,6 +142,7 @@ describe('gallery: from a new run to a downloaded dataset', () => {
 
       // The download carries both ratings and the note, exactly as typed.
       const [download] = await Promise.all([page.waitForEvent('download'), page.click('#run-download')]);
+      await expect.poll(() => page.locator('#notice').textContent(), SLOW).toContain(`Downloading dataset-${runId}.zip`);
       const files = await unzipEntries(readFileSync(await download.path()));
       const rows = files.get('metadata/quality_scores.csv')!.toString('utf8').trim().split('\n');
       const row = (id: string) => rows.find((line) => line.split(',')[1] === id) ?? '';

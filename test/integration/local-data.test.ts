@@ -10,13 +10,21 @@ const dataDir = mkdtempSync(join(tmpdir(), 'local-data-'));
 const started: Dev[] = [];
 
 // Saves every 2 s, so the SIGKILL case can wait out one save instead of 30 s.
-async function startDev(apiPort: number): Promise<Dev> {
-  const dev = await startDevIn(dataDir, apiPort, { LOCAL_DATA_SAVE_SECONDS: '2' });
+async function startDev(apiPort: number, env: Record<string, string> = {}): Promise<Dev> {
+  const dev = await startDevIn(dataDir, apiPort, { LOCAL_DATA_SAVE_SECONDS: '2', ...env });
   started.push(dev);
   return dev;
 }
 
 const killEverything = (dev: Dev): void => killAll(dev, dataDir);
+
+async function waitForOutput(dev: Dev, text: string): Promise<void> {
+  const deadline = Date.now() + 60_000;
+  while (!dev.output().includes(text)) {
+    if (Date.now() > deadline) throw new Error(`no "${text}" after 60 s:\n${dev.output()}`);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+}
 
 const quiet = { update: () => {}, finish: () => {} };
 
@@ -48,8 +56,13 @@ describe('npm run dev keeps its data across restarts', () => {
     expect(await dev.exited).toBe(130);
     expect(existsSync(join(dataDir, 'stack.json'))).toBe(false);
 
-    dev = await startDev(apiPort);
+    // No API_PORT this time: the api comes back on the port the data folder kept.
+    dev = await startDev(apiPort, { API_PORT: '' });
     expect(dev.output()).toContain('loading the saved Firestore data');
+    expect(dev.output()).toContain(`api: http://127.0.0.1:${apiPort}\n`);
+    // The run had completed before Ctrl-C: the first tick finds nothing to resume, and says so.
+    await waitForOutput(dev, 'no unfinished work from before the restart');
+    expect(dev.output()).not.toContain('resuming unfinished work');
     const status = await dev.api.getRun(created.runId);
     expect(status.state).toBe('completed');
     expect(status.counts.assessed).toBe(4);

@@ -60,7 +60,9 @@ describe('npm run dev after a SIGKILL of everything mid-run', () => {
     dev = await startDev(dataDir, apiPort, env);
     running.push(dev);
     const ready = Date.now();
-    expect(dev.output()).toContain('resuming unfinished work from before the restart');
+    // Said after the first tick, from what it found: this run's unfinished prompts.
+    const resumed = await until('the first tick to report', 45_000, async () => /resuming unfinished work from before the restart: \d+ prompts? /.exec(dev.output())?.[0]);
+    expect(resumed).toBeTruthy();
     // Waits less than the reconciler's 60 s interval (and far less than its 600 s staleness), so it
     // fails if resuming waited for either; the run needs seconds.
     const status = await until('the run to complete', 45_000, async () => {

@@ -111,6 +111,24 @@ describe('dataset packaging in datasetFiles', () => {
   });
 });
 
+describe('the card of a small run', () => {
+  it('has all three splits for six images, and its loading line says so', () => {
+    const six = input({ prompts: Array.from({ length: 6 }, (_, i) => prompt(i + 1)), dataset: { split: [0.8, 0.1, 0.1], exclude: [], license: 'cc-by-4.0' } });
+    const card = textOf(datasetFiles(six), 'README.md');
+    for (const split of ['train', 'validation', 'test']) expect(card).toContain(`- split: ${split}`);
+    expect(card).toContain('# train, validation, test');
+    expect(card).toContain('pip install datasets pillow');
+    expect(card).not.toContain('Empty:');
+  });
+
+  it('says which split is empty and why when two images cannot fill three', () => {
+    const two = input({ prompts: [prompt(1), prompt(2)], dataset: { split: [0.8, 0.1, 0.1], exclude: [], license: 'cc-by-4.0' } });
+    const card = textOf(datasetFiles(two), 'README.md');
+    expect(card).toMatch(/Empty: (validation|test) \(fewer than three images or duplicate groups were left to split\)\./);
+    expect(card).not.toContain('# train, validation, test');
+  });
+});
+
 describe('dataset packaging of a run without images', () => {
   it('writes a card without configs and a valid croissant.json with no image record', () => {
     const failed = input({ prompts: [prompt(1, { status: 'failed', failureReason: 'no_image' })] });

@@ -2,7 +2,10 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, statSync, writeFileSy
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { createServer } from 'node:net';
 import { openLocalData, processStartTime } from '../../scripts/stack/local-data.js';
+import { chooseApiPort, freePort } from '../../scripts/stack/net.js';
+import { resumeLine } from '../../scripts/stack/reconcile-timer.js';
 
 const quiet = { fresh: false, log: () => {} };
 const saved = (dir: string, folder = 'firestore') => {
@@ -69,5 +72,46 @@ describe('openLocalData', () => {
     expect(data.instructorToken(() => 'b'.repeat(48))).toBe('a'.repeat(48));
     expect(statSync(join(dir, 'instructor-token')).mode & 0o777).toBe(0o600);
     data.release();
+  });
+});
+
+describe('the api port of a data folder', () => {
+  it('is kept across openings, and a damaged file means no saved port', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'local-data-'));
+    const first = await openLocalData(dir, quiet);
+    expect(first.savedApiPort).toBeNull();
+    first.keepApiPort(43117);
+    first.release();
+    const second = await openLocalData(dir, quiet);
+    expect(second.savedApiPort).toBe(43117);
+    second.release();
+    writeFileSync(join(dir, 'api-port'), 'eighty\n');
+    const third = await openLocalData(dir, quiet);
+    expect(third.savedApiPort).toBeNull();
+    third.release();
+  });
+
+  it('is chosen by API_PORT first, then the saved port while it is free, then any free port', async () => {
+    const lines: string[] = [];
+    const log = (line: string) => lines.push(line);
+    const saved = await freePort();
+    expect(await chooseApiPort(40001, saved, log)).toBe(40001);
+    expect(await chooseApiPort(undefined, saved, log)).toBe(saved);
+    const holder = createServer();
+    await new Promise<void>((resolve) => holder.listen(saved, '127.0.0.1', resolve));
+    const other = await chooseApiPort(undefined, saved, log);
+    holder.close();
+    expect(other).not.toBe(saved);
+    expect(lines).toEqual([`the data folder's api port ${saved} is taken now; using another one (set API_PORT to choose)`]);
+  });
+});
+
+describe('the line after the first reconcile tick on saved data', () => {
+  it('says resuming only when the tick found unfinished work', () => {
+    expect(resumeLine({ requeued: 0, reassessed: 0, failed: 0, completedRuns: 0 })).toBe('no unfinished work from before the restart');
+    expect(resumeLine({ requeued: 0, reassessed: 0, failed: 0, completedRuns: 1 })).toBe('no unfinished work from before the restart (1 run marked completed)');
+    expect(resumeLine({ requeued: 3, reassessed: 1, failed: 0, completedRuns: 1 })).toBe(
+      'resuming unfinished work from before the restart: 3 prompts queued again, 1 prompt assessed from its stored image, 1 run marked completed',
+    );
   });
 });

@@ -279,4 +279,30 @@ describe('read routes: previews, stored summaries, pages and ETags', () => {
   ])('answers $status to /v1/runs?$query', async ({ query, status }) => {
     expect((await get(`/v1/runs?${query}`, INSTRUCTOR)).status).toBe(status);
   });
+  it('answers the same stratified spot-check sample for a seed, and the share of it rejected with its Wilson interval', async () => {
+    const { planned } = await seedRun('run-spot', ada.record.id, { count: 24, assess: false });
+    const spotCheck = async (query = '') => (await get(`/v1/runs/run-spot/spot-check${query}`, ada.token)).json() as Promise<{ seed: number; promptIds: string[]; reviewed: number; rejected: number; defectRate: { estimate: number; low: number; high: number } | null }>;
+    const first = await spotCheck();
+    expect(first.seed).toBe(1);
+    expect(first.promptIds).toHaveLength(12);
+    expect(await spotCheck()).toEqual(first);
+    expect((await spotCheck('?seed=1')).promptIds).toEqual(first.promptIds);
+    expect((await spotCheck('?seed=2')).promptIds).not.toEqual(first.promptIds);
+    const categoryOf = new Map(planned.map((p) => [p.promptId, p.category]));
+    expect(new Set(first.promptIds.map((id) => categoryOf.get(id)))).toEqual(new Set(planned.map((p) => p.category)));
+    expect(first.defectRate).toBeNull();
+
+    // 3 of the sample rejected (rated 1, rated 2, inappropriate), 9 accepted; an image outside the sample counts for nothing.
+    const review = (relevance: number, inappropriate = false) => ({ relevance, inappropriate, note: '', reviewedBy: 'Ada', reviewedAt: '' });
+    for (const [i, id] of first.promptIds.entries()) await memory.setReview('run-spot', id, i === 0 ? review(1) : i === 1 ? review(2) : i === 2 ? review(4, true) : review(4));
+    await memory.setReview('run-spot', planned.find((p) => !first.promptIds.includes(p.promptId))!.promptId, review(1));
+    const reviewed = await spotCheck();
+    expect(reviewed).toMatchObject({ reviewed: 12, rejected: 3 });
+    expect(reviewed.defectRate!.estimate).toBe(0.25);
+    expect(reviewed.defectRate!.low).toBeCloseTo(0.0889, 4);
+    expect(reviewed.defectRate!.high).toBeCloseTo(0.5323, 4);
+
+    expect((await get('/v1/runs/run-spot/spot-check?seed=-1', ada.token)).status).toBe(400);
+    expect((await get('/v1/runs/run-spot/spot-check', grace.token)).status).toBe(404);
+  });
 });

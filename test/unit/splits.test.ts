@@ -74,6 +74,30 @@ describe('planSplits', () => {
     expect(plan.splitOf.get('p1')).toBe(plan.splitOf.get('p2'));
   });
 
+  const small: Array<[string, SplitItem[]]> = [
+    ['6 images in 3 categories', itemsOf({ a: 2, b: 2, c: 2 })],
+    ['3 images in one category', itemsOf({ only: 3 })],
+    ['4 images in 4 categories', itemsOf({ a: 1, b: 1, c: 1, d: 1 })],
+    ['6 images, two of them a duplicate pair', [item('p1', 'a'), item('p2', 'a', { duplicateOf: 'p1' }), ...itemsOf({ b: 2, c: 2 })]],
+  ];
+
+  it.each(small)('gives every split at least one image in a small run: %s', (_name, items) => {
+    for (const seed of [1, 2, 3, 4, 5, 6, 7, 8]) {
+      const plan = planSplits(items, { ratios: DEFAULT, exclude: [], seed });
+      for (const split of SPLIT_NAMES) expect(plan.perSplit[split], `seed ${seed}: ${split}`).toBeGreaterThan(0);
+      expect(plan.splitOf.size).toBe(items.length);
+      for (const ids of duplicateGroups(items).values()) expect(new Set(ids.map((id) => plan.splitOf.get(id))).size).toBe(1);
+    }
+  });
+
+  it('leaves a split empty only when there are fewer groups than splits, or its ratio is 0', () => {
+    const pair = planSplits([item('p1', 'a'), item('p2', 'a')], { ratios: DEFAULT, exclude: [], seed: 3 });
+    expect(SPLIT_NAMES.filter((split) => pair.perSplit[split] > 0)).toHaveLength(2);
+    const copies = [item('p1', 'a'), ...['p2', 'p3', 'p4'].map((id) => item(id, 'a', { duplicateOf: 'p1' }))];
+    expect(planSplits(copies, { ratios: DEFAULT, exclude: [], seed: 3 }).perSplit.train).toBe(4);
+    expect(planSplits(itemsOf({ a: 3 }), { ratios: [0.9, 0.1, 0], exclude: [], seed: 3 }).perSplit.test).toBe(0);
+  });
+
   it('handles no images at all', () => {
     expect(planSplits([], { ratios: DEFAULT, exclude: [], seed: 1 })).toMatchObject({ perSplit: { train: 0, validation: 0, test: 0 } });
   });

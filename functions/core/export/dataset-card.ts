@@ -3,7 +3,7 @@
  * and the Hugging Face Hub read (licence, tasks, tags, size, and the split configs), then prose
  * for people. User text reaches YAML only as escaped double-quoted scalars and Markdown only escaped.
  */
-import { SPLIT_NAMES } from './dataset-options.js';
+import { SPLIT_NAMES, type SplitName } from './dataset-options.js';
 import { succeeded, timings, type ExportInput } from './export-model.js';
 import { datasetOptionsOf, exclusionLines, splitPlanOf, splitTableLines } from './export-splits.js';
 import { escapeMarkdown } from './generation-log.js';
@@ -109,12 +109,14 @@ export function datasetCardMd(input: ExportInput): string {
     '',
     ...splitTableLines(plan, esc),
     '',
+    ...emptySplitLines(plan.perSplit, options.split),
     ...exclusionLines(plan, options, esc),
     '',
     '## Loading',
+    'Needs `pip install datasets pillow` (Pillow decodes the images).',
     '```python',
     'from datasets import load_dataset',
-    'ds = load_dataset("path/to/this/folder")  # train, validation and test',
+    `ds = load_dataset("path/to/this/folder")  # ${SPLIT_NAMES.filter((split) => plan.perSplit[split] > 0).join(', ') || 'no split has images'}`,
     '```',
     'Columns: `image`, `id`, `label` (the category), `prompt`, `caption` (when judged), `variables`, `issues` (one boolean per flag), `usable`, `review` (`relevance` 1–5, 0 when not rated; `inappropriate`; `note`; `reviewedBy`), `split` and `exclusion`. `generated_images/metadata.jsonl` lists every image, excluded ones included; `croissant.json` describes the files in Croissant 1.1 with a sha256 for each.',
     '',
@@ -123,4 +125,13 @@ export function datasetCardMd(input: ExportInput): string {
     '',
   ];
   return lines.join('\n');
+}
+
+/** Says which split is empty and why, so a reader of the card isn't left to guess. */
+function emptySplitLines(perSplit: Record<SplitName, number>, ratios: readonly number[]): string[] {
+  const why = SPLIT_NAMES.flatMap((split, s) =>
+    perSplit[split] > 0 ? [] : [`${split} (${ratios[s]! > 0 ? 'fewer than three images or duplicate groups were left to split' : 'its ratio is 0'})`],
+  );
+  if (why.length === 0) return [];
+  return [`Empty: ${why.join(', ')}. \`load_dataset\` returns only the splits that have images.`, ''];
 }

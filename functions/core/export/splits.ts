@@ -121,7 +121,7 @@ export function planSplits(items: readonly SplitItem[], options: { ratios: reado
 
   const categories = [...homes.keys()].sort();
   const targets = splitTargets(categories.map((c) => [c, homes.get(c)!.reduce((n, g) => n + g.members.length, 0)]), options.ratios);
-  const splitOf = new Map<string, SplitName>();
+  const placed: PlacedGroup[] = [];
   for (const category of categories) {
     const target = targets.get(category)!;
     const assigned = target.map(() => 0);
@@ -132,10 +132,48 @@ export function planSplits(items: readonly SplitItem[], options: { ratios: reado
       let best = 0;
       for (let s = 1; s < target.length; s++) if (target[s]! - assigned[s]! > target[best]! - assigned[best]!) best = s;
       assigned[best]! += group.members.length;
-      for (const id of group.members) splitOf.set(id, SPLIT_NAMES[best]!);
+      placed.push({ members: group.members, category, split: best });
     }
   }
+  fillEmptySplits(placed, options.ratios, categorySizes(placed));
+  const splitOf = new Map<string, SplitName>();
+  for (const group of placed) for (const id of group.members) splitOf.set(id, SPLIT_NAMES[group.split]!);
   return { splitOf, excluded, ...countSplits(items, splitOf, excluded) };
+}
+
+interface PlacedGroup {
+  members: string[];
+  category: string;
+  split: number;
+}
+
+function categorySizes(placed: readonly PlacedGroup[]): Map<string, number> {
+  const sizes = new Map<string, number>();
+  for (const group of placed) sizes.set(group.category, (sizes.get(group.category) ?? 0) + group.members.length);
+  return sizes;
+}
+
+/**
+ * A small run rounds every category's share of a 10 % split down to nothing, and the card's
+ * promised test split comes out empty. So a split with a non-zero ratio that got no image takes one
+ * group from the split holding the most groups: whenever there are at least as many groups
+ * (duplicate groups count as one) as such splits, every one of them ends up with an image.
+ * The group moved is a smallest one from the category furthest over its share of the donor split,
+ * so stratification moves as little as it can. Deterministic: no randomness, ties broken by id.
+ */
+function fillEmptySplits(placed: PlacedGroup[], ratios: readonly number[], sizes: ReadonlyMap<string, number>): void {
+  for (let empty = 0; empty < ratios.length; empty++) {
+    if (!(ratios[empty]! > 0) || placed.some((group) => group.split === empty)) continue;
+    const groupsIn = (s: number) => placed.filter((group) => group.split === s).length;
+    const donor = ratios.map((_, s) => s).filter((s) => s !== empty).sort((a, b) => groupsIn(b) - groupsIn(a) || a - b)[0];
+    if (donor === undefined || groupsIn(donor) < 2) continue;
+    const surplus = (category: string) =>
+      placed.filter((g) => g.category === category && g.split === donor).reduce((n, g) => n + g.members.length, 0) - (sizes.get(category) ?? 0) * ratios[donor]!;
+    const moved = placed
+      .filter((group) => group.split === donor)
+      .sort((a, b) => a.members.length - b.members.length || surplus(b.category) - surplus(a.category) || (a.members[0]! < b.members[0]! ? -1 : 1))[0]!;
+    moved.split = empty;
+  }
 }
 
 function countSplits(items: readonly SplitItem[], splitOf: Map<string, SplitName>, excluded: Map<string, string[]>) {

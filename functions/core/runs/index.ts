@@ -12,3 +12,4 @@ export * from './run-quality.js';
 export * from './quality-summary.js';
 export * from './revision-record.js';
 export * from './verdicts-owed.js';
+export * from './spot-check.js';

@@ -28,10 +28,14 @@ import { Session } from './session.js';
 
 const POLL_MS = 5000;
 
+const lastStates = new Map(); // runId → the state last seen, to notice a run finishing
 const runList = new RunList({ list: $('run-list'), empty: $('runs-empty'), more: $('more-runs') }, {
   onOpen: (runId) => view.open(runId),
   onStatus: (status, changed) => {
-    session.renderWhoami();
+    const finished = lastStates.get(status.runId) === 'running' && status.state !== 'running';
+    lastStates.set(status.runId, status.state);
+    if (finished) session.refresh(); // it gave back the images that failed
+    else session.renderWhoami();
     if (status.runId !== view.runId) return;
     view.renderHead();
     if (changed && view.run) view.loadPrompts(); // new images in the open run
@@ -80,6 +84,7 @@ const onKey = keyHandler({
 const newRun = new NewRunForm($('newrun-view'), {
   onStarted: async (runId) => {
     closeNewRun();
+    session.refresh(); // the run booked its images
     await loadRuns();
     view.open(runId);
   },
@@ -131,7 +136,7 @@ function start() {
   });
   $('runs-refresh').addEventListener('click', () => loadRuns());
   $('new-run').addEventListener('click', () => openNewRun());
-  $('run-download').addEventListener('click', () => downloadDataset(view.runId));
+  $('run-download').addEventListener('click', () => downloadDataset(view.runId, $('run-download')));
   $('more-runs').addEventListener('click', () => loadRuns({ more: true }));
   $('run-reload').addEventListener('click', () => Promise.all([runList.refresh(view.runId), view.loadPrompts()]));
   for (const id of FILTERS) $(id).addEventListener('change', () => { view.applyFilters(); $('grid').focus({ preventScroll: true }); });

@@ -25,16 +25,15 @@ export class NewRunForm {
     input('source', { tag: 'select' });
     fill(this.#inputs.source, option('builtin', 'Built-in: Republic of Marevand (default)', true), option('json', 'My own scenario (JSON below)'));
     input('scenario', { tag: 'textarea', rows: 10, spellcheck: 'false', placeholder: '{ "name": "…", "variables": { … }, "categories": { "street": { "template": "A street {time_of_day}." } } }' });
-    // Typing or pasting a scenario means using it.
-    this.#inputs.scenario.addEventListener('input', () => { this.#inputs.source.value = 'json'; });
+    this.#inputs.source.addEventListener('change', () => this.#showScenarioBox());
     const upload = h('input', { id: 'nr-file', type: 'file', accept: 'application/json,.json', on: { change: () => this.#load(upload.files[0]) } });
     input('count', { type: 'number', min: 1, max: 500, value: 20, required: true });
     input('categories', { type: 'text', placeholder: 'all, or e.g. gatherings,protest_scenes' });
     input('seed', { type: 'text', inputmode: 'numeric', placeholder: 'random' });
     input('aspect', { tag: 'select' });
-    fill(this.#inputs.aspect, option('', 'the scenario’s (else 1:1)', true), ASPECT_RATIOS.map((r) => option(r, r)));
+    fill(this.#inputs.aspect, option('', 'scenario’s (1:1)', true), ASPECT_RATIOS.map((r) => option(r, r)));
     input('size', { tag: 'select' });
-    fill(this.#inputs.size, option('', 'the scenario’s (else 1K)', true), SIZES.map((s) => option(s, s)));
+    fill(this.#inputs.size, option('', 'scenario’s (1K)', true), SIZES.map((s) => option(s, s)));
 
     this.previewButton = h('button', { type: 'submit', id: 'nr-preview', text: 'Preview' });
     this.startButton = h('button', { type: 'button', id: 'nr-start', className: 'primary', text: 'Start run', disabled: true, on: { click: () => this.#start() } });
@@ -42,7 +41,7 @@ export class NewRunForm {
     this.form = h('form', { className: 'newrun-form', novalidate: true, on: { submit: (event) => { event.preventDefault(); this.#preview(); } } },
       h('div', { className: 'pane-head' }, h('h2', { text: 'New run' }), h('button', { type: 'button', text: 'Cancel', on: { click: () => this.onClose() } })),
       field('source', 'Scenario', this.#inputs.source),
-      field('scenario', 'Scenario JSON (paste, or upload a file)', h('div', { className: 'json-box' }, this.#inputs.scenario, upload), 'Used when "My own scenario" is chosen. See docs/scenarios.md for the format.'),
+      field('scenario', 'Scenario JSON (paste, or upload a file)', h('div', { className: 'json-box' }, this.#inputs.scenario, upload), 'See docs/scenarios.md for the format.'),
       h('div', { className: 'field-row' },
         field('count', 'Images', this.#inputs.count),
         field('seed', 'Seed', this.#inputs.seed, 'same seed, same prompts'),
@@ -53,7 +52,14 @@ export class NewRunForm {
       errorLine('form'),
       h('div', { className: 'actions' }, this.previewButton, this.startButton, h('span', { className: 'muted', text: 'Nothing is spent until you press Start run.' })),
       this.result);
+    this.scenarioField = this.#errors.scenario.parentElement;
     container.append(this.form);
+    this.#showScenarioBox();
+  }
+
+  /** The JSON box only for "My own scenario": with a built-in one it would be ignored, and looked as if it counted. */
+  #showScenarioBox() {
+    this.scenarioField.hidden = this.#inputs.source.value !== 'json';
   }
 
   show() {
@@ -65,6 +71,7 @@ export class NewRunForm {
     if (!file) return;
     this.#inputs.scenario.value = await file.text();
     this.#inputs.source.value = 'json';
+    this.#showScenarioBox();
     this.#stale();
   }
 
@@ -98,7 +105,11 @@ export class NewRunForm {
   async #preview() {
     this.#showErrors([]);
     const body = this.#body();
-    if (!body) return;
+    if (!body) {
+      // The preview shown was of another scenario: leaving it under the error would pass it off as this one's.
+      fill(this.result);
+      return;
+    }
     this.previewButton.disabled = true;
     fill(this.result, h('p', { className: 'muted', text: 'Planning…' }));
     try {

@@ -100,7 +100,7 @@ export class RunView {
     const status = this.runList.statuses.get(this.runId);
     $('run-title').textContent = this.run?.scenario?.name ?? status?.scenario ?? this.runId;
     const parts = [this.runId];
-    if (status) parts.push(countsText(status), `${status.provider} ${status.model}`, `seed ${status.seed}`);
+    if (status) parts.push(countsText(status), modelText(status), `seed ${status.seed}`);
     const assessed = this.prompts.filter((p) => p.status === 'assessed');
     const usable = assessed.filter((p) => usableVerdict({ issues: p.issues, review: reviewOf(p) }).usable).length;
     if (assessed.length) parts.push(`${usable} of ${assessed.length} usable`);
@@ -200,4 +200,9 @@ export class RunView {
     $('app-view').inert = show || this.detailOpen;
     if (show) $('help-close').focus();
   }
+}
+
+/** "embedded-procedural-v1", not "embedded embedded-procedural-v1": the provider only when the model's name does not already say it. */
+export function modelText({ provider, model }) {
+  return model.startsWith(provider) ? model : `${provider} ${model}`;
 }

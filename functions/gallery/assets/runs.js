@@ -78,7 +78,8 @@ export class RunList {
     return h('li', { dataset: { runId: run.runId } },
       h('button', { type: 'button', className: 'run-item', 'aria-current': run.runId === this.#openRunId, on: { click: () => this.onOpen(run.runId) } },
         h('span', { className: 'run-name', text: run.scenario }),
-        h('span', { className: 'run-meta', text: `${formatTime(run.createdAt)}${owner}` }),
+        // Runs of one scenario share a name, and two started within a minute share a time: the id tells them apart.
+        h('span', { className: 'run-meta', text: `${formatTime(run.createdAt)} · ${run.runId}${owner}` }),
         h('span', { className: 'bar' }),
         h('span', { className: 'run-counts', text: `${run.planned} planned` })));
   }

@@ -30,6 +30,20 @@ export class Session {
     await this.onSignedIn();
   }
 
+  /**
+   * Fetches who-am-I again: starting a run books its images and a finished run gives back the ones
+   * that failed, so the quota shown at sign-in goes stale. A failure keeps the last line shown.
+   */
+  async refresh() {
+    if (!this.me) return;
+    try {
+      this.me = await api.me();
+    } catch {
+      return;
+    }
+    this.renderWhoami();
+  }
+
   /** Who is signed in, and real counts: images made in the listed runs, and the quota where there is one. */
   renderWhoami() {
     if (!this.me) return;
