@@ -6,6 +6,8 @@ import { FirestoreLifecycleStore } from './adapters/firestore-lifecycle.js';
 import { FirestoreDownloadTickets } from './adapters/firestore-download-tickets.js';
 import { softwareVersions } from './adapters/versions.js';
 import { FirestoreParticipantStore } from './adapters/firestore-participants.js';
+import { FirestoreReferenceStore } from './adapters/firestore-references.js';
+import { prepareReference } from './adapters/reference-image.js';
 import { FirestoreRateLimiter } from './adapters/firestore-rate-limiter.js';
 import { FirestoreWriteLimiter } from './adapters/firestore-write-limiter.js';
 import { makeThumbnail, previewFromPixels } from './adapters/thumbnail.js';
@@ -26,6 +28,7 @@ import type { GenerateDependencies } from './handlers/generate.js';
 import { makeAssessHandler } from './handlers/assess.js';
 import { reassessWith, type ReconcileDependencies } from './handlers/reconcile.js';
 import { builtinScenarios, DEFAULT_SCENARIO } from './scenarios/index.js';
+import { REFERENCE_LIMITS } from './core/references/index.js';
 
 /** Builds the real cloud clients. Called on a function's first invocation, never at import. */
 function clients(config: Config, firestoreSettings: Record<string, unknown> = {}) {
@@ -35,6 +38,7 @@ function clients(config: Config, firestoreSettings: Record<string, unknown> = {}
     firestore,
     store: new FirestoreRunStore(firestore),
     bucket: new GcsImageBucket(storage.bucket(config.bucket)),
+    referenceBucket: new GcsImageBucket(storage.bucket(config.referenceBucket)),
   };
 }
 
@@ -58,7 +62,7 @@ export function apiDependencies(config: Config, firestoreSettings: Record<string
   if (!config.instructorToken) {
     throw new ConfigError('invalid configuration: INSTRUCTOR_TOKEN: the api needs the instructor token; generate one with: openssl rand -hex 24');
   }
-  const { firestore, store, bucket } = clients(config, firestoreSettings);
+  const { firestore, store, bucket, referenceBucket } = clients(config, firestoreSettings);
   const participants = new FirestoreParticipantStore(firestore, config.quotas);
   return {
     store,
@@ -77,6 +81,7 @@ export function apiDependencies(config: Config, firestoreSettings: Record<string
     tickets: new FirestoreDownloadTickets(firestore),
     versions: softwareVersions,
     judge: config.judge.mode === 'gemini' ? { model: config.judge.model } : null,
+    references: { store: new FirestoreReferenceStore(firestore), bucket: referenceBucket, prepare: prepareReference, limits: REFERENCE_LIMITS },
   };
 }
 

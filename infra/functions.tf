@@ -4,6 +4,7 @@ locals {
   common_env = {
     GOOGLE_CLOUD_PROJECT   = var.project_id
     IMAGE_BUCKET           = google_storage_bucket.images.name
+    REFERENCE_BUCKET       = google_storage_bucket.references.name
     GENERATION_TOPIC       = google_pubsub_topic.generation.name
     IMAGE_PROVIDER         = var.image_provider
     GEMINI_MODEL           = var.model
@@ -82,6 +83,7 @@ resource "google_cloudfunctions2_function" "api" {
   depends_on = [
     google_project_iam_member.datastore_user,
     google_secret_manager_secret_iam_member.api_instructor_token,
+    google_storage_bucket_iam_member.api_references,
     google_secret_manager_secret_version.instructor_token,
     google_project_iam_member.build_logs,
     google_project_iam_member.build_staged_sources,

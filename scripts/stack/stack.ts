@@ -180,10 +180,13 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       '-event.pubsub-project-id', projectId, '-event.pubsub-topic', NOTIFICATION_TOPIC, '-event.list', 'finalize',
     ], { PUBSUB_EMULATOR_HOST: pubsubHost });
     await ready(storage, `${storageUrl}/storage/v1/b`);
-    await new Storage({ projectId, apiEndpoint: storageUrl }).createBucket(bucket).catch((error: { code?: number }) => {
-      // Kept from the last session.
-      if (!(data && error.code === 409)) throw error;
-    });
+    // The images, and reference photographs in a bucket of their own (REFERENCE_BUCKET's default name).
+    for (const name of [bucket, `${bucket}-references`]) {
+      await new Storage({ projectId, apiEndpoint: storageUrl }).createBucket(name).catch((error: { code?: number }) => {
+        // Kept from the last session.
+        if (!(data && error.code === 409)) throw error;
+      });
+    }
 
     log('starting the functions…');
     const startedAt = Date.now();

@@ -156,7 +156,7 @@ describe('infra/: least privilege', () => {
     const [images, project] = ['google_storage_bucket.images', 'project'];
     const grants = (...pairs: [string, string][]) => pairs.map(([role, target]) => `roles/${role} on ${target}`).sort();
     expect(grantsByPrincipal()).toEqual({
-      api: grants(['datastore.user', project], ['pubsub.publisher', 'google_pubsub_topic.generation'], ['secretmanager.secretAccessor', 'google_secret_manager_secret.instructor_token'], ['storage.objectUser', images]),
+      api: grants(['datastore.user', project], ['pubsub.publisher', 'google_pubsub_topic.generation'], ['secretmanager.secretAccessor', 'google_secret_manager_secret.instructor_token'], ['storage.objectUser', images], ['storage.objectUser', 'google_storage_bucket.references']),
       generate: grants(
         ['aiplatform.user', project],
         ['datastore.user', project],
