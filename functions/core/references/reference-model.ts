@@ -94,6 +94,6 @@ export function referenceName(raw: unknown): { ok: true; name: string } | { ok: 
   const name = raw.trim();
   if (name.length === 0 || name.length > 100) return { ok: false, message: 'name must be 1 to 100 characters' };
   // Control characters would break logs and the gallery's text.
-  if (/[\u0000-\u001f\u007f]/.test(name)) return { ok: false, message: 'name must not contain control characters' };
+  if ([...name].some((char) => char.charCodeAt(0) < 0x20 || char.charCodeAt(0) === 0x7f)) return { ok: false, message: 'name must not contain control characters' };
   return { ok: true, name };
 }
