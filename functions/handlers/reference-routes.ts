@@ -29,7 +29,7 @@ export interface ReferenceDependencies {
   newReferenceId?: () => string;
 }
 
-const sharedSchema = z.object({ shared: z.boolean() }).strict();
+export const sharedSchema = z.object({ shared: z.boolean() }).strict();
 
 /** The body limit of an upload, checked by the api before authentication like every other body. */
 export const REFERENCE_BODY_BYTES = REFERENCE_LIMITS.maxUploadBytes;
