@@ -14,6 +14,8 @@ const envSchema = z.object({
   // Previews live apart from the images: Eventarc's storage trigger filters by bucket only, so a preview stored
   // beside the images would invoke assessImage once more for nothing. Defaults to IMAGE_BUCKET + "-previews".
   PREVIEW_BUCKET: z.string().min(3, 'set it to the Cloud Storage bucket that holds the gallery previews').optional(),
+  // Reference photographs live apart from the images bucket, whose finalize trigger assesses every object.
+  REFERENCE_BUCKET: z.string().min(3, 'set it to the Cloud Storage bucket that holds reference photographs').optional(),
   GENERATION_TOPIC: z.string().min(1).default('image-generation'),
   IMAGE_PROVIDER: z.enum(['embedded', 'gemini'], { message: 'must be "embedded" or "gemini"' }).default('embedded'),
   GEMINI_MODEL: z.string().regex(/^[a-z0-9][a-z0-9.-]*$/, 'must be a model name such as gemini-2.5-flash-image').default('gemini-2.5-flash-image'),
@@ -53,6 +55,8 @@ export interface Config {
   projectId: string;
   bucket: string;
   previewBucket: string;
+  /** Reference photographs' bucket; `<IMAGE_BUCKET>-references` when unset. Never the images bucket. */
+  referenceBucket: string;
   generationTopic: string;
   provider: 'embedded' | 'gemini';
   gemini: { model: string; requestsPerMinute: number; timeoutMs: number };
@@ -89,6 +93,9 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
   if (values.IMAGE_PROVIDER === 'gemini' && values.LEASE_SECONDS * 1000 < needed) {
     throw new ConfigError(`invalid configuration: LEASE_SECONDS (${values.LEASE_SECONDS}) must be at least GEMINI_TIMEOUT_SECONDS (${values.GEMINI_TIMEOUT_SECONDS}) + ${Math.ceil((needed / 1000) - values.GEMINI_TIMEOUT_SECONDS)}`);
   }
+  if (values.REFERENCE_BUCKET === values.IMAGE_BUCKET) {
+    throw new ConfigError('invalid configuration: REFERENCE_BUCKET must differ from IMAGE_BUCKET: every object in the images bucket is assessed as a generated image');
+  }
   // A prompt must get at least one chance to be queued again before it can be declared lost.
   for (const name of ['GENERATE_DEADLINE_SECONDS', 'ASSESS_DEADLINE_SECONDS'] as const) {
     if (values[name] <= values.RECONCILE_STALE_SECONDS) {
@@ -99,6 +106,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     projectId: values.GOOGLE_CLOUD_PROJECT,
     bucket: values.IMAGE_BUCKET,
     previewBucket: values.PREVIEW_BUCKET ?? `${values.IMAGE_BUCKET}-previews`,
+    referenceBucket: values.REFERENCE_BUCKET ?? `${values.IMAGE_BUCKET}-references`,
     generationTopic: values.GENERATION_TOPIC,
     provider: values.IMAGE_PROVIDER,
     gemini: { model: values.GEMINI_MODEL, requestsPerMinute: values.GEMINI_RATE_LIMIT_RPM, timeoutMs: values.GEMINI_TIMEOUT_SECONDS * 1000 },

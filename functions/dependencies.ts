@@ -6,6 +6,8 @@ import { FirestoreLifecycleStore } from './adapters/firestore-lifecycle.js';
 import { FirestoreDownloadTickets } from './adapters/firestore-download-tickets.js';
 import { softwareVersions } from './adapters/versions.js';
 import { FirestoreParticipantStore } from './adapters/firestore-participants.js';
+import { FirestoreReferenceStore } from './adapters/firestore-references.js';
+import { prepareReference } from './adapters/reference-image.js';
 import { FirestoreRateLimiter } from './adapters/firestore-rate-limiter.js';
 import { FirestoreWriteLimiter } from './adapters/firestore-write-limiter.js';
 import { makeThumbnail, previewFromPixels } from './adapters/thumbnail.js';
@@ -31,6 +33,7 @@ import type { JudgeDependencies } from './handlers/judge-step.js';
 import { STORAGE_CLIENT_MAX_RETRIES, STORAGE_WRITE_TOTAL_TIMEOUT_MS } from './handlers/after-paid-call.js';
 import { reassessWith, type ReconcileDependencies } from './handlers/reconcile.js';
 import { builtinScenarios, DEFAULT_SCENARIO } from './scenarios/index.js';
+import { REFERENCE_LIMITS } from './core/references/index.js';
 
 /**
  * Builds the real cloud clients. Called on a function's first invocation, never at import. Every
@@ -52,6 +55,7 @@ function clients(config: Config, functionName: string, firestoreSettings: Record
     bucket: recorder.wrap(new GcsImageBucket(storage.bucket(config.bucket)), 'ImageBucket', 'storage', 'IMAGE_BUCKET'),
     previews: recorder.wrap(new GcsImageBucket(storage.bucket(config.previewBucket)), 'ImageBucket', 'storage', 'PREVIEW_BUCKET'),
     publisher: () => recorder.wrap(new PubSubPromptPublisher(new PubSub({ projectId: config.projectId }), config.generationTopic), 'PromptPublisher', 'pubsub', 'GENERATION_TOPIC'),
+    referenceBucket: recorder.wrap(new GcsImageBucket(storage.bucket(config.referenceBucket)), 'ImageBucket', 'storage', 'REFERENCE_BUCKET'),
   };
 }
 
@@ -85,7 +89,7 @@ export function apiDependencies(config: Config, firestoreSettings: Record<string
   if (!config.instructorToken) {
     throw new ConfigError('invalid configuration: INSTRUCTOR_TOKEN: the api needs the instructor token; generate one with: openssl rand -hex 24');
   }
-  const { firestore, store, bucket, previews, recorder, inFirestore, publisher } = clients(config, 'api', firestoreSettings);
+  const { firestore, store, bucket, previews, referenceBucket, recorder, inFirestore, publisher } = clients(config, 'api', firestoreSettings);
   recordSecret(recorder, 'INSTRUCTOR_TOKEN', true);
   const participants = inFirestore(new FirestoreParticipantStore(firestore, config.quotas), 'ParticipantStore');
   return {
@@ -107,6 +111,7 @@ export function apiDependencies(config: Config, firestoreSettings: Record<string
     cursorKey: cursorKey(config.instructorToken),
     versions: softwareVersions,
     judge: config.judge.mode === 'gemini' ? { model: config.judge.model } : null,
+    references: { store: new FirestoreReferenceStore(firestore), bucket: referenceBucket, prepare: prepareReference, limits: REFERENCE_LIMITS },
   };
 }
 

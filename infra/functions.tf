@@ -13,6 +13,7 @@ locals {
     GOOGLE_CLOUD_PROJECT   = var.project_id
     IMAGE_BUCKET           = google_storage_bucket.images.name
     PREVIEW_BUCKET         = google_storage_bucket.previews.name
+    REFERENCE_BUCKET       = google_storage_bucket.references.name
     GENERATION_TOPIC       = google_pubsub_topic.generation.name
     IMAGE_PROVIDER         = var.image_provider
     GEMINI_MODEL           = var.model
@@ -90,6 +91,7 @@ resource "google_cloudfunctions2_function" "api" {
   depends_on = [
     google_project_iam_member.datastore_user,
     google_secret_manager_secret_iam_member.api_instructor_token,
+    google_storage_bucket_iam_member.api_references,
     google_project_iam_member.build_logs,
     google_project_iam_member.build_staged_sources,
     google_artifact_registry_repository_iam_member.build_images,

@@ -78,6 +78,13 @@ resource "google_storage_bucket_iam_member" "api_previews" {
   member = local.runtime_members.api
 }
 
+# objectUser on reference photographs: it stores an upload's downscaled copy and deletes it.
+resource "google_storage_bucket_iam_member" "api_references" {
+  bucket = google_storage_bucket.references.name
+  role   = "roles/storage.objectUser"
+  member = local.runtime_members.api
+}
+
 resource "google_secret_manager_secret_iam_member" "api_instructor_token" {
   secret_id = google_secret_manager_secret.instructor_token.id
   role      = "roles/secretmanager.secretAccessor"

@@ -45,6 +45,28 @@ resource "google_storage_bucket" "previews" {
   depends_on = [google_project_service.apis]
 }
 
+# Reference photographs: private like the images, kept as long, and in a bucket of their own
+# because the images bucket's finalize trigger assesses every object written there.
+resource "google_storage_bucket" "references" {
+  name     = "${var.project_id}-image-datasets-references"
+  location = upper(var.region)
+
+  uniform_bucket_level_access = true
+  public_access_prevention    = "enforced"
+  force_destroy               = true
+
+  lifecycle_rule {
+    condition {
+      age = var.image_retention_days
+    }
+    action {
+      type = "Delete"
+    }
+  }
+
+  depends_on = [google_project_service.apis]
+}
+
 # Function source archives, built by scripts/ops/deploy.ts. Separate so the image bucket's
 # lifecycle rule can never delete the source a function redeploys from.
 resource "google_storage_bucket" "source" {

@@ -17,6 +17,7 @@ import type {
   StatusCounts,
 } from './runs/index.js';
 
+import type { ReferenceAdmission, ReferenceCursor, ReferenceRecord, ReferenceUsage } from './references/index.js';
 export type { AssessmentResult, ClaimOptions, ClaimResult, GeneratedInfo, GeneratedOutcome, ModelCallStart, ReleaseOptions } from './runs/index.js';
 import type { AssessmentResult, ClaimOptions, ClaimResult, GeneratedInfo, GeneratedOutcome, ModelCallStart, ReleaseOptions } from './runs/index.js';
 
@@ -183,4 +184,16 @@ export interface DownloadTicketStore {
   issue(ticketHash: string, ticket: DownloadTicket): Promise<void>;
   /** Takes the ticket out, once: a second redeem, or one after `expiresAt`, resolves null. */
   redeem(ticketHash: string, now: number): Promise<DownloadTicket | null>;
+}
+
+/** Reference photographs' records; their bytes live in a bucket of their own. */
+export interface ReferenceStore {
+  /** Creates the record and counts it against its owner, atomically, only if `admit` accepts the owner's usage. */
+  create(record: ReferenceRecord, admit: (usage: ReferenceUsage) => ReferenceAdmission): Promise<ReferenceAdmission>;
+  get(referenceId: string): Promise<ReferenceRecord | null>;
+  /** One page, newest first: the viewer's own references and the shared ones (every one when `viewer` is undefined). */
+  listPage(options: { viewer?: string; pageSize: number; after: ReferenceCursor | null }): Promise<{ references: ReferenceRecord[]; next: ReferenceCursor | null }>;
+  setShared(referenceId: string, shared: boolean): Promise<ReferenceRecord | null>;
+  /** Deletes the record and gives its count and bytes back to its owner; resolves the record removed, or null. */
+  remove(referenceId: string): Promise<ReferenceRecord | null>;
 }

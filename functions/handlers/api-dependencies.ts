@@ -7,6 +7,7 @@ import type { Quotas } from '../core/access/index.js';
 import type { DownloadTicketStore, ImageBucket, Logger, ParticipantStore, PromptPublisher, RunLifecycleStore, RunStore, WriteLimiter } from '../core/ports.js';
 import type { Scenario } from '../core/scenario/index.js';
 import type { Authorize } from './auth.js';
+import type { ReferenceDependencies } from './reference-routes.js';
 
 export interface ApiDependencies {
   store: RunStore;
@@ -35,6 +36,8 @@ export interface ApiDependencies {
   tickets: DownloadTicketStore;
   /** The software that writes a dataset, recorded in generation_parameters.json. */
   versions?: () => Record<string, string>;
+  /** Reference photographs; their routes exist only when given. */
+  references?: ReferenceDependencies;
   newRunId?: () => string;
   newParticipantId?: () => string;
   now?: () => number;

@@ -146,3 +146,9 @@ export const cancelledRunSchema = z.looseObject({ runId: z.string(), cancelled: 
 export const deletedRunsSchema = z.looseObject({ deletedRuns: int });
 export const purgedCohortSchema = z.looseObject({ deletedRuns: int, deletedParticipants: int });
 export const healthSchema = z.looseObject({ status: z.literal('ok') });
+
+export const createdReferenceSchema = z.looseObject({ referenceId: z.string(), name: z.string(), width: int, height: int, sha256: z.string().describe('of the stored, downscaled copy') });
+const publicReference = z.looseObject({ referenceId: z.string(), name: z.string(), width: int, height: int, sha256: z.string(), bytes: int, shared: z.boolean(), owner: z.string(), createdAt: time });
+export const referenceSchema = publicReference;
+export const referenceListSchema = z.looseObject({ references: z.array(publicReference), nextPageToken: z.string().nullable().optional() });
+export const deletedReferenceSchema = z.looseObject({ referenceId: z.string(), deleted: z.literal(true) });

@@ -9,6 +9,7 @@ import { datasetRoutes } from './dataset-routes.js';
 import { openApiRoute } from './openapi-route.js';
 import { previewRoutes } from './preview-routes.js';
 import { regenerateRoutes } from './regenerate-routes.js';
+import { referenceRoutes } from './reference-routes.js';
 import { runRoutes } from './run-routes.js';
 
 export type { ApiDependencies } from './api-dependencies.js';
@@ -19,7 +20,7 @@ export type { ApiDependencies } from './api-dependencies.js';
  */
 /** Every `/v1` route, in matching order; the OpenAPI coverage test reads this same list. */
 export function apiRoutes(deps: ApiDependencies): Route[] {
-  return [...runRoutes(deps), ...cancelRoutes(deps), ...cohortRoutes(deps), ...previewRoutes(deps), ...regenerateRoutes(deps), ...datasetRoutes(deps), openApiRoute()];
+  return [...runRoutes(deps), ...cancelRoutes(deps), ...cohortRoutes(deps), ...previewRoutes(deps), ...regenerateRoutes(deps), ...datasetRoutes(deps), ...(deps.references ? referenceRoutes({ ...deps, references: deps.references }) : []), openApiRoute()];
 }
 
 export function makeApiHandler(deps: ApiDependencies) {
@@ -34,7 +35,7 @@ export function makeApiHandler(deps: ApiDependencies) {
     }
     if (!path.startsWith('/v1/') && (await gallery(req, res))) return;
     const { route: matched, params } = matchRoute(routes, req.method, path);
-    checkBodySize(req);
+    checkBodySize(req, matched.maxBodyBytes);
     const principal = await (matched.authenticate ?? deps.authorize)(req);
     if (matched.instructorOnly && principal.role !== 'instructor') throw new HttpError(403, 'PERMISSION_DENIED', 'this operation is for the instructor only');
     await matched.handle({ req, res, params, principal });

@@ -55,10 +55,10 @@ export function readJsonBody(req: Request): unknown {
  * Cheap and free of I/O, so the api checks it even before authentication, which lets a
  * decompression bomb be refused, and its memory freed, at once.
  */
-export function checkBodySize(req: Request): void {
+export function checkBodySize(req: Request, limit: number = MAX_BODY_BYTES): void {
   const declared = Number(req.get('content-length') ?? 0);
   const actual = req.rawBody?.length ?? 0;
-  if (declared > MAX_BODY_BYTES || actual > MAX_BODY_BYTES) {
-    throw new HttpError(413, 'PAYLOAD_TOO_LARGE', `the request body is ${Math.max(declared, actual)} bytes; the limit is ${MAX_BODY_BYTES} bytes (1 MiB)`, { Connection: 'close' });
+  if (declared > limit || actual > limit) {
+    throw new HttpError(413, 'PAYLOAD_TOO_LARGE', `the request body is ${Math.max(declared, actual)} bytes; the limit is ${limit} bytes (${+(limit / 1024 / 1024).toFixed(2)} MiB)`, { Connection: 'close' });
   }
 }

@@ -10,10 +10,11 @@ import { runRequestSchema } from '../core/scenario/index.js';
 import { scenarioSchema } from '../core/scenario/index.js';
 import * as answers from './api-schemas.js';
 import { batchSchema, newParticipantSchema, quotaSchema } from './cohort-routes.js';
+import { sharedSchema } from './reference-routes.js';
 
 type Json = Record<string, unknown>;
 /** Binary answers: the media types one status may carry. */
-type MediaTypes = ReadonlyArray<'image/png' | 'image/webp' | 'application/zip'>;
+type MediaTypes = ReadonlyArray<'image/png' | 'image/jpeg' | 'image/webp' | 'application/zip'>;
 type Auth = 'token' | 'instructor' | 'public' | 'token-or-ticket';
 
 interface Operation {
@@ -22,6 +23,8 @@ interface Operation {
   summary: string;
   auth: Auth;
   body?: z.ZodType;
+  /** A binary body instead of JSON (an image upload). */
+  upload?: MediaTypes;
   /** status → a zod schema of the JSON answer, or a media type for binary answers. */
   ok: Record<number, z.ZodType | MediaTypes>;
   errors: number[];
@@ -32,10 +35,11 @@ const PARAMETERS: Record<string, { description: string; pattern: string; example
   runId: { description: 'a run id', pattern: '^[A-Za-z0-9_-]{1,64}$', example: '20261130-001500-1a2b3c4d' },
   promptId: { description: 'a prompt id within the run', pattern: '^p[0-9]{1,6}$', example: 'p0001' },
   participantId: { description: 'a participant id', pattern: '^[A-Za-z0-9_-]{1,64}$', example: 'u-1a2b3c4d5e' },
+  referenceId: { description: 'a reference photograph id', pattern: '^[A-Za-z0-9_-]{1,64}$', example: 'ref-1a2b3c4d5e6f' },
 };
 
 /** Lists that grow: cursor pages (functions/core/access/pages.ts). */
-const PAGED = new Set(['/v1/runs', '/v1/runs/{runId}/prompts', '/v1/participants']);
+const PAGED = new Set(['/v1/runs', '/v1/runs/{runId}/prompts', '/v1/participants', '/v1/references']);
 
 const runRequest = runRequestSchema.extend({ scenario: z.union([z.string().describe('a built-in scenario: "default"'), scenarioSchema]).optional() });
 
@@ -63,6 +67,10 @@ export const OPERATIONS: Operation[] = [
   { method: 'patch', path: '/v1/participants/{participantId}', summary: "Change a participant's quota", auth: 'instructor', body: quotaSchema, ok: { 200: answers.participantSchema }, errors: [400, 401, 403, 404] },
   { method: 'post', path: '/v1/participants/{participantId}:revoke', summary: "Revoke a participant's token", auth: 'instructor', ok: { 200: answers.participantSchema }, errors: [401, 403, 404] },
   { method: 'delete', path: '/v1/participants/{participantId}/runs', summary: "Delete a participant's runs and images", auth: 'instructor', ok: { 200: answers.deletedRunsSchema }, errors: [401, 403, 404] },
+  { method: 'post', path: '/v1/references', summary: 'Upload a reference photograph (PNG, JPEG or WebP, sniffed from the bytes; ?name=); stored downscaled without metadata', auth: 'token', upload: ['image/png', 'image/jpeg', 'image/webp'], ok: { 201: answers.createdReferenceSchema }, errors: [400, 401, 413, 415, 429] },
+  { method: 'get', path: '/v1/references', summary: "A page of the caller's references and the shared ones, newest first (the instructor's: everyone's)", auth: 'token', ok: { 200: answers.referenceListSchema }, errors: [400, 401] },
+  { method: 'delete', path: '/v1/references/{referenceId}', summary: 'Delete one of your references', auth: 'token', ok: { 200: answers.deletedReferenceSchema }, errors: [401, 403, 404] },
+  { method: 'patch', path: '/v1/references/{referenceId}', summary: 'Share a reference with the whole cohort, or stop sharing it', auth: 'instructor', body: sharedSchema, ok: { 200: answers.referenceSchema }, errors: [400, 401, 403, 404, 413, 415] },
   { method: 'delete', path: '/v1/cohort', summary: 'Delete every run, image and participant', auth: 'instructor', ok: { 200: answers.purgedCohortSchema }, errors: [401, 403] },
 ];
 
@@ -72,8 +80,8 @@ const ERROR_TEXT: Record<number, string> = {
   403: 'an instructor-only operation',
   404: "no such run, prompt or participant (another participant's run is not found either)",
   409: 'the run, or another run of its lineage, is still running (or the lineage has its most revisions)',
-  413: 'the body is over 1 MiB',
-  415: 'the body is not application/json',
+  413: 'the body is over 1 MiB (8 MiB for a reference photograph)',
+  415: 'the body is not application/json (for a reference photograph: not a still PNG, JPEG or WebP)',
   429: 'a quota or rate limit is reached; the message says which',
   503: 'the run was recorded but some prompts could not be queued',
 };
@@ -119,6 +127,7 @@ function operation(op: Operation): Json {
     ...(op.auth === 'instructor' ? { description: 'Instructor only: a participant gets 403.' } : {}),
     security: SECURITY[op.auth],
     ...(parameters.length ? { parameters } : {}),
+    ...(op.upload ? { requestBody: { required: true, content: Object.fromEntries(op.upload.map((type) => [type, { schema: { type: 'string', contentMediaType: type } }])) } } : {}),
     ...(op.body ? { requestBody: { required: true, content: { 'application/json': { schema: jsonSchema(op.body, 'input') } } } } : {}),
     responses,
   };

@@ -16,6 +16,8 @@ export interface Route {
   pattern: RegExp;
   /** Instructor-only routes answer 403 to participants. */
   instructorOnly?: boolean;
+  /** A larger body limit than the api's default (an image upload). */
+  maxBodyBytes?: number;
   /** Who the caller is, when not the usual bearer token (a public document, a download ticket). */
   authenticate?: (req: Request) => Promise<Principal>;
   handle(context: RouteContext): Promise<void>;

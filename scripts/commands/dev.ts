@@ -1,8 +1,9 @@
-/** `npm run dev [-- --judge gemini|none]`: boots the local stack and keeps it up until Ctrl-C, with its data kept in --data-dir. */
+/** `npm run dev [-- --provider embedded|gemini] [-- --judge gemini|none]`: boots the local stack and keeps it up until Ctrl-C, with its data kept in --data-dir. */
 import { DATA_USAGE, parseDevArgs } from '../lib/index.js';
 
 const USAGE = `usage: npm run dev [-- options]
 ${DATA_USAGE}
+  --provider NAME     embedded (default: an offline procedural renderer) or gemini (needs Gemini credentials)
   --judge NAME        gemini: a Gemini model judges each image's content (needs Gemini credentials); none (default)
 environment: API_PORT pins the api function's port (default: the data folder's last port while
   it is free, else a free port); INSTRUCTOR_TOKEN
@@ -20,13 +21,13 @@ async function main(): Promise<number> {
     console.error(`error: set API_PORT to a port number (1–65535), or unset it to keep the data folder's port; it is "${process.env.API_PORT}"`);
     return 2;
   }
-  if (parsed.options.judge === 'gemini') {
-    // Checked before anything starts: the judge needs Gemini credentials.
+  if (parsed.options.judge === 'gemini' || parsed.options.provider === 'gemini') {
+    // Checked before anything starts: the judge and the Gemini provider need Gemini credentials.
     const { resolveGeminiCredentials } = await import('../../functions/adapters/gemini/gemini-provider.js');
     try {
       resolveGeminiCredentials(process.env);
     } catch (error) {
-      console.error(`error: --judge gemini: ${(error as Error).message}`);
+      console.error(`error: ${parsed.options.provider === 'gemini' ? '--provider' : '--judge'} gemini: ${(error as Error).message}`);
       return 2;
     }
   }
@@ -41,6 +42,7 @@ async function main(): Promise<number> {
       log: (line) => console.error(line),
       dataDir: parsed.options.dataDir,
       fresh: parsed.options.fresh,
+      provider: parsed.options.provider,
       functionEnv: { JUDGE: parsed.options.judge },
       ...(saveSeconds ? { saveIntervalMs: saveSeconds * 1000 } : {}),
       ...(apiPort ? { apiPort } : {}),

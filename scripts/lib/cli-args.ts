@@ -124,10 +124,12 @@ function dataOptions(values: Record<string, string | boolean | undefined>): Data
 export interface DevOptions extends DataOptions {
   /** The stack's content judge; `none` unless asked. */
   judge: 'gemini' | 'none';
+  /** The stack's image provider, as `npm start` takes it. */
+  provider: 'embedded' | 'gemini';
 }
 
 export function parseDevArgs(argv: string[]): Parsed<DevOptions> {
-  const flags = { ...dataFlags, judge: { type: 'string' as const } };
+  const flags = { ...dataFlags, judge: { type: 'string' as const }, provider: { type: 'string' as const } };
   let values;
   try {
     values = parseArgs({ args: argv, options: { ...flags, help: { type: 'boolean', short: 'h' } }, allowPositionals: false, strict: true }).values as Record<string, string | boolean | undefined>;
@@ -137,8 +139,10 @@ export function parseDevArgs(argv: string[]): Parsed<DevOptions> {
   if (values.help) return { ok: false, help: true };
   const judge = (values.judge as string | undefined) ?? 'none';
   if (judge !== 'gemini' && judge !== 'none') return { ok: false, error: `--judge must be "gemini" or "none", got "${judge}"` };
+  const provider = (values.provider as string | undefined) ?? 'embedded';
+  if (provider !== 'embedded' && provider !== 'gemini') return { ok: false, error: `--provider must be "embedded" or "gemini", got "${provider}"` };
   const data = dataOptions(values);
-  return typeof data === 'string' ? { ok: false, error: data } : { ok: true, options: { ...data, judge } };
+  return typeof data === 'string' ? { ok: false, error: data } : { ok: true, options: { ...data, judge, provider } };
 }
 
 export function parseStartArgs(argv: string[]): Parsed<StartOptions> {

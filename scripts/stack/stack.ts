@@ -215,7 +215,8 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     ], { PUBSUB_EMULATOR_HOST: pubsubHost });
     await ready(storage, `${storageUrl}/storage/v1/b`);
     const storageClient = new Storage({ projectId, apiEndpoint: storageUrl });
-    for (const name of [bucket, previewBucket]) {
+    // The images, the previews and reference photographs, each in a bucket of its own.
+    for (const name of [bucket, previewBucket, `${bucket}-references`]) {
       await storageClient.createBucket(name).catch((error: { code?: number }) => {
         // Kept from the last session.
         if (!(data && error.code === 409)) throw error;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseGenerateArgs, parseStartArgs } from '../../scripts/lib/cli-args.js';
+import { parseDevArgs, parseGenerateArgs, parseStartArgs } from '../../scripts/lib/cli-args.js';
 
 describe('parseStartArgs', () => {
   it.each([
@@ -56,5 +56,20 @@ describe('parseGenerateArgs', () => {
 
   it('accepts a deployed URL', () => {
     expect(parseGenerateArgs(['--api', 'https://api-xyz.a.run.app', '--count', '80'])).toMatchObject({ ok: true, options: { api: 'https://api-xyz.a.run.app', count: 80 } });
+  });
+});
+
+describe('parseDevArgs', () => {
+  it.each([
+    { argv: [], expected: { provider: 'embedded', judge: 'none' } },
+    { argv: ['--provider', 'gemini'], expected: { provider: 'gemini', judge: 'none' } },
+    { argv: ['--provider', 'gemini', '--judge', 'gemini'], expected: { provider: 'gemini', judge: 'gemini' } },
+  ])('$argv', ({ argv, expected }) => {
+    const parsed = parseDevArgs(argv);
+    expect(parsed.ok && parsed.options).toMatchObject(expected);
+  });
+
+  it('refuses an unknown provider, naming it', () => {
+    expect(parseDevArgs(['--provider', 'dall-e'])).toEqual({ ok: false, error: '--provider must be "embedded" or "gemini", got "dall-e"' });
   });
 });

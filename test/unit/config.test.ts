@@ -5,13 +5,18 @@ const required = { GOOGLE_CLOUD_PROJECT: 'p', IMAGE_BUCKET: 'bucket-1' };
 
 describe('loadConfig', () => {
   it('applies defaults', () => {
-    expect(loadConfig(required)).toEqual({ projectId: 'p', bucket: 'bucket-1', previewBucket: 'bucket-1-previews', generationTopic: 'image-generation', provider: 'embedded', gemini: { model: 'gemini-2.5-flash-image', requestsPerMinute: 60, timeoutMs: 60_000 }, judge: { mode: 'none', model: 'gemini-2.5-flash', requestsPerMinute: 60, timeoutMs: 30_000 }, leaseMs: 120_000, maxAttempts: 5, retentionMs: 30 * 86_400_000, storageEndpoint: undefined, operationLog: undefined,
+    expect(loadConfig(required)).toEqual({ projectId: 'p', bucket: 'bucket-1', previewBucket: 'bucket-1-previews', referenceBucket: 'bucket-1-references', generationTopic: 'image-generation', provider: 'embedded', gemini: { model: 'gemini-2.5-flash-image', requestsPerMinute: 60, timeoutMs: 60_000 }, judge: { mode: 'none', model: 'gemini-2.5-flash', requestsPerMinute: 60, timeoutMs: 30_000 }, leaseMs: 120_000, maxAttempts: 5, retentionMs: 30 * 86_400_000, storageEndpoint: undefined, operationLog: undefined,
       instructorToken: undefined, quotas: { defaultImageQuota: 100, maxImagesPerRun: 100, maxRunsInFlight: 2 },
       reconcile: { intervalMs: 60_000, staleMs: 600_000, generateDeadlineMs: 5_400_000, assessDeadlineMs: 1_800_000 }, writeLimits: { runs: 20, reviews: 120, participants: 60, previews: 30 } });
   });
 
   it('keeps previews in a bucket of their own, named beside the images unless set', () => {
     expect(loadConfig({ ...required, PREVIEW_BUCKET: 'thumbs-1' }).previewBucket).toBe('thumbs-1');
+  });
+
+  it('keeps reference photographs out of the images bucket', () => {
+    expect(loadConfig({ ...required, REFERENCE_BUCKET: 'refs-1' }).referenceBucket).toBe('refs-1');
+    expect(() => loadConfig({ ...required, REFERENCE_BUCKET: 'bucket-1' })).toThrow(/REFERENCE_BUCKET must differ from IMAGE_BUCKET/);
   });
 
   it('reads per-caller write limits, keeping the defaults of kinds left out', () => {

@@ -32,7 +32,8 @@ export type PageRequest<C> = { ok: true; pageSize: number; after: C | null } | {
  * which answers a malformed boundary with an error of its own.
  */
 export interface CursorSigning {
-  list: keyof typeof PAGE_LIMITS;
+  /** The list's name: one of PAGE_LIMITS's, or another list with limits of its own (reference photographs). */
+  list: keyof typeof PAGE_LIMITS | 'references';
   key: Uint8Array;
 }
 

@@ -14,3 +14,18 @@ export {
   type StoredReferenceSignature,
 } from './image-signature.js';
 export { compareWithReference, findCopiedReference, NEAR_COPY_MAX_DISTANCE, type CopiedReference, type NearCopyVerdict } from './near-copy.js';
+export {
+  admitReference,
+  publicReference,
+  referenceCursorSchema,
+  referenceName,
+  REFERENCE_LIMITS,
+  REFERENCE_PAGE_LIMITS,
+  type ReferenceAdmission,
+  type ReferenceCursor,
+  type ReferenceLimits,
+  type ReferenceListing,
+  type ReferenceRecord,
+  type ReferenceUsage,
+} from './reference-model.js';
+export { checkDeclaredSize, sniffReference, type ReferenceFormat, type SniffedImage } from './reference-sniff.js';
