@@ -111,7 +111,7 @@ export function apiDependencies(config: Config, firestoreSettings: Record<string
     cursorKey: cursorKey(config.instructorToken),
     versions: softwareVersions,
     judge: config.judge.mode === 'gemini' ? { model: config.judge.model } : null,
-    references: { store: new FirestoreReferenceStore(firestore), bucket: referenceBucket, prepare: prepareReference, limits: REFERENCE_LIMITS },
+    references: { store: inFirestore(new FirestoreReferenceStore(firestore), 'ReferenceStore'), bucket: referenceBucket, prepare: prepareReference, limits: REFERENCE_LIMITS },
   };
 }
 

@@ -74,6 +74,12 @@ export const OPERATION_PERMISSIONS: Readonly<Record<string, readonly string[]>> 
 
   'RateLimiter.tryAcquire': READ_WRITE,
   'WriteLimiter.take': READ_WRITE,
+  // A reference and its owner's usage, booked together in one transaction.
+  'ReferenceStore.create': READ_WRITE,
+  'ReferenceStore.get': [GET],
+  'ReferenceStore.listPage': [LIST],
+  'ReferenceStore.setShared': READ_WRITE,
+  'ReferenceStore.remove': [GET, UPDATE, DELETE],
   'DownloadTicketStore.issue': [CREATE],
   'DownloadTicketStore.redeem': [GET, DELETE],
 };

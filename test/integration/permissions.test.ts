@@ -57,6 +57,16 @@ describe('permissions derived from what the functions do', () => {
     expect(invocations.map((line) => line.message)).toEqual(Array(count).fill('assessed'));
   });
 
+  it('a reference photograph is uploaded, listed and deleted, in its own bucket, and triggers no assessment', async () => {
+    const png = await sharp({ create: { width: 64, height: 48, channels: 3, background: { r: 40, g: 90, b: 160 } } }).png().toBuffer();
+    const upload = await fetch(`${stack.apiUrl}/v1/references?name=harbour`, { method: 'POST', headers: { Authorization: `Bearer ${participant.token}`, 'Content-Type': 'image/png' }, body: png });
+    expect(upload.status).toBe(201);
+    const { referenceId } = (await upload.json()) as { referenceId: string };
+    expect((await call('/v1/references', participant.token)).status).toBe(200);
+    expect((await call(`/v1/references/${referenceId}`, participant.token, 'DELETE')).status).toBe(200);
+    expect(assessorLines(referenceId)).toEqual([]);
+  });
+
   it('the reconciler re-queues a prompt whose message was lost, then re-assesses its image whose finalize event was lost', async () => {
     const dropped = async () => ((await (await fetch(stack.faultControlUrl)).json()) as { dropped: { generation: number } }).dropped.generation;
     await setFaults(1, 1); // resets the counts
