@@ -98,7 +98,7 @@ export function apiDependencies(config: Config, firestoreSettings: Record<string
     bucket,
     previews,
     participants,
-    authorize: makeAuthorize({ participants, instructorToken: config.instructorToken, failures: new FirestoreSignInFailures(firestore) }),
+    authorize: makeAuthorize({ participants, instructorToken: config.instructorToken, failures: inFirestore(new FirestoreSignInFailures(firestore), 'SignInFailures') }),
     quotas: config.quotas,
     thumbnail: makeThumbnail,
     writeLimiter: inFirestore(new FirestoreWriteLimiter(firestore, config.writeLimits), 'WriteLimiter'),

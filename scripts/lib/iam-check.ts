@@ -41,6 +41,11 @@ export const OPERATION_PERMISSIONS: Readonly<Record<string, readonly string[]>> 
   'RunStore.recordAssessment': READ_WRITE,
   'RunStore.recordAssessmentFailure': READ_WRITE,
   'RunStore.claimJudge': READ_WRITE,
+  // The in-flight marks written just before a paid call (prompt, or verdict), in a transaction.
+  'RunStore.beginModelCall': READ_WRITE,
+  'RunStore.beginJudgeCall': READ_WRITE,
+  'RunStore.countVerdictsOwed': [LIST],
+  'RunStore.listRevisions': [LIST],
   'RunStore.recordJudge': READ_WRITE,
   'RunStore.releaseJudge': READ_WRITE,
   'RunStore.countByStatus': [LIST],
@@ -51,6 +56,8 @@ export const OPERATION_PERMISSIONS: Readonly<Record<string, readonly string[]>> 
   'RunStore.listPromptsPage': [LIST],
 
   'RunLifecycleStore.listOpenRuns': [LIST],
+  'RunLifecycleStore.listVerdictsOwed': [LIST],
+  'RunLifecycleStore.markVerdictLost': READ_WRITE,
   'RunLifecycleStore.findStalePrompts': [LIST],
   'RunLifecycleStore.countUnfinished': [LIST],
   'RunLifecycleStore.markQueued': READ_WRITE,
@@ -80,6 +87,8 @@ export const OPERATION_PERMISSIONS: Readonly<Record<string, readonly string[]>> 
   'ReferenceStore.listPage': [LIST],
   'ReferenceStore.setShared': READ_WRITE,
   'ReferenceStore.remove': [GET, UPDATE, DELETE],
+  // A failed sign-in's count for its address, read and written back in a transaction.
+  'SignInFailures.record': READ_WRITE,
   'DownloadTicketStore.issue': [CREATE],
   'DownloadTicketStore.redeem': [GET, DELETE],
 };
