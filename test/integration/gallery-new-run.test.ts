@@ -64,7 +64,7 @@ describe('gallery: from a new run to a downloaded dataset', () => {
       // With a built-in scenario there is no JSON box to mistake for the scenario in use.
       expect(await page.locator('#nr-scenario').isVisible()).toBe(false);
       // Every choice of the form reads in full at 1366×768: no select narrower than its chosen text.
-      const cutSelects = await page.locator('.newrun-form select').evaluateAll((selects) => selects.flatMap((select) => {
+      const cutSelects = await page.locator('#newrun-view .newrun-form select').evaluateAll((selects) => selects.flatMap((select) => {
         const s = select as HTMLSelectElement;
         const context = document.createElement('canvas').getContext('2d')!;
         context.font = getComputedStyle(s).font;
