@@ -57,7 +57,7 @@ resource "google_storage_bucket" "references" {
 
   lifecycle_rule {
     condition {
-      age = var.image_retention_days
+      age = var.retention_days
     }
     action {
       type = "Delete"

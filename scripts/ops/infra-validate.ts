@@ -203,7 +203,7 @@ run "api_load_balancer_without_a_domain" {
 run "generator_timeout_shorter_than_its_lease" {
   command = plan
   variables {
-    lease_seconds = 500
+    lease_seconds = 200
   }
   expect_failures = [google_cloudfunctions2_function.generate]
 }
