@@ -160,7 +160,7 @@ export async function startLimitRelay(options: LimitRelayOptions): Promise<Limit
 export async function startShapeRelays(
   shape: DeployedShape,
   processPorts: Record<FunctionName, number>,
-  options: { queueMs: number; apiPort?: number; log?: (line: string) => void },
+  options: { queueMs: number; ports?: Partial<Record<FunctionName, number>>; log?: (line: string) => void },
 ): Promise<Record<FunctionName, LimitRelay>> {
   const relays = await Promise.all(FUNCTION_NAMES.map((name) => startLimitRelay({
     name,
@@ -168,7 +168,8 @@ export async function startShapeRelays(
     concurrency: shape[name].max_instances * shape[name].requests_per_instance,
     timeoutMs: shape[name].timeout_seconds * 1000,
     queueMs: options.queueMs,
-    ...(name === 'api' && options.apiPort ? { port: options.apiPort } : {}),
+    // Ports chosen by the caller with the processes' own, so a relay never takes a port a process is about to bind.
+    ...(options.ports?.[name] ? { port: options.ports[name] } : {}),
     ...(options.log ? { log: options.log } : {}),
   })));
   return Object.fromEntries(FUNCTION_NAMES.map((name, i) => [name, relays[i]])) as Record<FunctionName, LimitRelay>;

@@ -161,16 +161,22 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     // The api's public port (its limit relay's): API_PORT, else the one the data folder kept, else any.
     const publicApiPort = await chooseApiPort(options.apiPort, data?.savedApiPort, log);
     // Nothing holds that port until the relay starts, so the OS may hand it out again: skip it.
+    // Every port is chosen here, distinct, before anything binds: a relay on an ephemeral port could
+    // otherwise take one a function process is about to bind.
+    const taken = new Set([publicApiPort]);
     const otherPort = async (): Promise<number> => {
       const port = await freePort();
-      return port === publicApiPort ? otherPort() : port;
+      if (taken.has(port)) return otherPort();
+      taken.add(port);
+      return port;
     };
-    const [firestorePort, pubsubPort, storagePort, apiProcessPort, generatorProcessPort, assessorProcessPort, reconcileProcessPort] = await Promise.all([
-      otherPort(), otherPort(), otherPort(), otherPort(), otherPort(), otherPort(), otherPort(),
+    const [firestorePort, pubsubPort, storagePort, apiProcessPort, generatorProcessPort, assessorProcessPort, reconcileProcessPort, generatorRelayPort, assessorRelayPort, reconcileRelayPort] = await Promise.all([
+      otherPort(), otherPort(), otherPort(), otherPort(), otherPort(), otherPort(), otherPort(), otherPort(), otherPort(), otherPort(),
     ]);
     // Every caller reaches a function through its limit relay, as every request reaches Cloud Run through its front end.
     const limits = await startShapeRelays(shape, { api: apiProcessPort, generateImage: generatorProcessPort, assessImage: assessorProcessPort, reconcile: reconcileProcessPort }, {
-      queueMs: (options.queueSeconds ?? DEFAULT_QUEUE_SECONDS) * 1000, log, apiPort: publicApiPort,
+      queueMs: (options.queueSeconds ?? DEFAULT_QUEUE_SECONDS) * 1000, log,
+      ports: { api: publicApiPort, generateImage: generatorRelayPort, assessImage: assessorRelayPort, reconcile: reconcileRelayPort },
     });
     limitRelays.push(...Object.values(limits));
     const portOf = (limit: LimitRelay) => Number(new URL(limit.url).port);
