@@ -11,6 +11,7 @@ import { parseArgs } from 'node:util';
 import { FAULT_KINDS, type FaultSpec } from '../../test/support/fault-injection.js';
 import { generatorScenario, judgeScenario } from '../../test/support/paid-call-scenarios.js';
 import { printFigures } from './figures.js';
+import { createRandom } from '../../functions/core/scenario/index.js';
 
 const { values } = parseArgs({ options: { seeds: { type: 'string', default: '20' }, prompts: { type: 'string', default: '24' } } });
 const seeds = Number(values.seeds);
@@ -20,17 +21,6 @@ if (!Number.isInteger(seeds) || seeds < 1 || !Number.isInteger(prompts) || promp
   process.exit(2);
 }
 
-/** mulberry32: a small seeded generator, so a seed's faults are the same on every run. */
-function random(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const pick = (next: () => number, calls: number): FaultSpec | null =>
   next() < 0.2 ? null : { kind: FAULT_KINDS[Math.floor(next() * FAULT_KINDS.length)] ?? 'fail once', at: 1 + Math.floor(next() * calls) };
@@ -41,7 +31,7 @@ const judgeSites = (await judgeScenario(null)).calls.length;
 const totals = { prompts: 0, paidGenerations: 0, delivered: 0, unknownImages: 0, storageErrors: 0, paidTwice: 0, paidVerdicts: 0, judged: 0, unknownVerdicts: 0, verdictsPaidTwice: 0, faults: 0 };
 
 for (let seed = 1; seed <= seeds; seed++) {
-  const next = random(seed);
+  const next = createRandom(seed);
   for (let index = 0; index < prompts; index++) {
     const generationFault = pick(next, generationSites);
     const generated = await generatorScenario(generationFault);
