@@ -15,7 +15,7 @@ import { pipeline } from 'node:stream/promises';
 import yauzl from 'yauzl';
 import { ApiClient, type RunStatus } from '../client/api-client.js';
 import { projectRoot } from '../lib/index.js';
-import { GENERATION_TOPIC, startStack, type Stack } from '../stack/stack.js';
+import { GENERATION_TOPIC, startStack, type Stack } from '../stack/index.js';
 import { FUNCTION_NAMES, type FunctionName } from '../stack/shape.js';
 import { functionEnvironments, readInfraDeclaration, type LocalEquivalents } from './infra-env.js';
 import { buildSourceArchive } from './source-archive.js';
@@ -80,10 +80,18 @@ function installProduction(dir: string, log: (line: string) => void): Promise<vo
   });
 }
 
-/** The lines of a function's log that report errors, for the failure message. */
-function errorLines(logFile: string): string[] {
-  if (!existsSync(logFile)) return [];
-  return readFileSync(logFile, 'utf8').split('\n').filter((line) => /error|cannot|failed|Error/.test(line)).slice(-5);
+/**
+ * The lines of a function's log that report errors, for the failure message: the functions' own
+ * ERROR and WARNING entries, and the first line of anything thrown. The stack's readiness probe (a
+ * bodiless GET to an event function) makes functions-framework throw a TypeError about `context`;
+ * that one says nothing about the deployment, so it is left out.
+ */
+export function errorLines(log: string): string[] {
+  return log
+    .split('\n')
+    .filter((line) => /^\{"severity":"(ERROR|WARNING)"/.test(line) || /^[A-Za-z]*Error\b/.test(line))
+    .filter((line) => !line.includes("search for 'context' in undefined"))
+    .slice(-5);
 }
 
 async function oneImage(stack: Stack, log: (line: string) => void): Promise<void> {
@@ -140,8 +148,9 @@ export async function rehearseDeploy(log: (line: string) => void = (line) => con
   } catch (error) {
     log(`rehearsal FAILED after ${seconds()}: ${(error as Error).message}`);
     for (const name of FUNCTION_NAMES) {
-      const lines = errorLines(join(logDir, `${name}.log`));
-      if (lines.length > 0) log(`  ${name} (${join(logDir, `${name}.log`)}):\n    ${lines.join('\n    ')}`);
+      const file = join(logDir, `${name}.log`);
+      const lines = existsSync(file) ? errorLines(readFileSync(file, 'utf8')) : [];
+      if (lines.length > 0) log(`  ${name} (${file}):\n    ${lines.join('\n    ')}`);
     }
     return 1;
   } finally {

@@ -3,7 +3,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../functions/config.js';
 import { evaluateExpression, evaluateTemplate, type HclScope, type HclValue } from '../../scripts/lib/hcl-expression.js';
 import { functionEnvironments, readInfraDeclaration, type InfraDeclaration, type LocalEquivalents } from '../../scripts/ops/infra-env.js';
-import { localEquivalents } from '../../scripts/ops/deploy-rehearsal.js';
+import { declaredEnvironments, errorLines, localEquivalents } from '../../scripts/ops/deploy-rehearsal.js';
 
 const variables = new Map<string, HclValue>([['n', 5], ['mode', 'vertex'], ['limits', { runs: 20, previews: 30, participants: 60 }]]);
 const scope: HclScope = {
@@ -73,5 +73,27 @@ describe('the environment infra/ declares for each function', () => {
   it('refuses a deploy-time resource it has no local equivalent for', () => {
     const { ['google_storage_bucket.previews.name']: _dropped, ...resources } = local.resources;
     expect(() => functionEnvironments(declaration, { ...local, resources })).toThrow('google_storage_bucket.previews.name is a deploy-time resource with no local equivalent');
+  });
+});
+
+describe('the deploy rehearsal\'s pure parts', () => {
+  const env = (name: string): [string, Record<string, string>] => [name, { IMAGE_BUCKET: name }];
+
+  it('starts exactly the functions infra/ declares', () => {
+    const four = ['api', 'generateImage', 'assessImage', 'reconcile'].map(env);
+    expect(Object.keys(declaredEnvironments(new Map(four)))).toEqual(['api', 'generateImage', 'assessImage', 'reconcile']);
+    expect(() => declaredEnvironments(new Map([...four, env('thumbnail')]))).toThrow('infra/ declares functions the local stack does not start: thumbnail');
+    expect(() => declaredEnvironments(new Map(four.slice(1)))).toThrow('infra/ declares no function with entry point api');
+  });
+
+  it('reports a function\'s errors and what it threw, not the readiness probe\'s noise', () => {
+    const log = [
+      "TypeError: Cannot use 'in' operator to search for 'context' in undefined",
+      '    at isConvertableBackgroundEvent (background_event_to_cloud_event.js:46:31)',
+      '{"severity":"INFO","message":"generated"}',
+      '{"severity":"ERROR","message":"store_failed"}',
+      'ConfigError: invalid configuration: IMAGE_BUCKET: Invalid input',
+    ].join('\n');
+    expect(errorLines(log)).toEqual(['{"severity":"ERROR","message":"store_failed"}', 'ConfigError: invalid configuration: IMAGE_BUCKET: Invalid input']);
   });
 });
