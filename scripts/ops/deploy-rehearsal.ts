@@ -15,7 +15,7 @@ import { pipeline } from 'node:stream/promises';
 import yauzl from 'yauzl';
 import { ApiClient, type RunStatus } from '../client/api-client.js';
 import { projectRoot } from '../lib/index.js';
-import { GENERATION_TOPIC, startStack, type Stack } from '../stack/index.js';
+import { GENERATION_TOPIC, startStack, stopOnSignals, type Stack } from '../stack/index.js';
 import { FUNCTION_NAMES, type FunctionName } from '../stack/shape.js';
 import { functionEnvironments, readInfraDeclaration, type LocalEquivalents } from './infra-env.js';
 import { buildSourceArchive } from './source-archive.js';
@@ -128,6 +128,12 @@ export async function rehearseDeploy(log: (line: string) => void = (line) => con
   const dir = mkdtempSync(join(tmpdir(), 'deploy-rehearsal-'));
   const logDir = join(projectRoot, '.stack-logs', 'deploy-rehearsal');
   let stack: Stack | undefined;
+  const cleanUp = async (): Promise<void> => {
+    await stack?.stop();
+    rmSync(dir, { recursive: true, force: true });
+  };
+  // Ctrl-C, or a CI job cancelled, still removes the folder and stops the emulators and functions.
+  stopOnSignals(cleanUp);
   try {
     // Built by the function deploy uses, so the same bytes (the hash names the object deploy uploads), kept in the temporary folder.
     const archive = await buildSourceArchive(projectRoot, dir);
@@ -154,7 +160,6 @@ export async function rehearseDeploy(log: (line: string) => void = (line) => con
     }
     return 1;
   } finally {
-    await stack?.stop();
-    rmSync(dir, { recursive: true, force: true });
+    await cleanUp();
   }
 }
