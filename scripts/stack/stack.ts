@@ -54,7 +54,8 @@ export interface StackOptions {
   functionSource?: string;
   /**
    * The deploy rehearsal: each function's exact environment (what infra/ declares), plus only the
-   * emulators' connection and PATH/HOME; nothing from the stack's defaults or the caller's shell.
+   * emulators' connection, PATH, HOME and K_SERVICE (which Cloud Run sets); nothing else from the
+   * stack's defaults or the caller's shell, so a variable infra/ fails to set cannot be made up for.
    */
   declaredEnv?: Record<FunctionName, Record<string, string>>;
 }
