@@ -4,20 +4,23 @@
  * the command itself only runs when this file is executed.
  */
 import { spawn } from 'node:child_process';
-import { accessSync, constants, existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { accessSync, constants, existsSync } from 'node:fs';
 import { constants as osConstants } from 'node:os';
 import { delimiter, join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { secretActions, storeSecrets } from '../lib/deploy-secrets.js';
-import { collectSourceEntries, encodeZip, sha256Hex } from './source-archive.js';
+import { buildSourceArchive, type SourceArchive } from './source-archive.js';
 import { projectRoot, toolsDir } from '../lib/index.js';
 
-export const USAGE = `usage: node dist/scripts/ops/deploy.js apply|destroy [--var-file FILE] [--yes]
+export const USAGE = `usage: node dist/scripts/ops/deploy.js apply|destroy [--var-file FILE] [--yes] [--rehearse]
   apply              build the function source archive and create or update the deployment
   destroy            remove everything the deployment created, images and Firestore data included
   --var-file FILE    Terraform variables (default: infra/terraform.tfvars; start from infra/terraform.tfvars.example)
   --yes              skip Terraform's confirmation prompt
+  --rehearse         with apply: deploy nothing; install the archive as Cloud Build would, start every function
+                     from it on the local emulators with infra/'s environment, and take one image through
+                     api → generateImage → assessImage (docs/deploy.md#rehearse-a-deploy-locally)
 secrets, from the environment (stored in Secret Manager by this command, never by Terraform):
   INSTRUCTOR_TOKEN   needed on the first apply; later applies keep the stored one unless it is set
   GEMINI_API_KEY     with gemini_auth = "api_key" only`;
@@ -26,6 +29,8 @@ export interface DeployOptions {
   command: 'apply' | 'destroy';
   varFile: string;
   autoApprove: boolean;
+  /** Exercise the archive and infra/'s environment locally instead of deploying (deploy-rehearsal.ts). */
+  rehearse: boolean;
 }
 
 export type ParsedDeploy = { ok: true; options: DeployOptions } | { ok: false; error: string } | { ok: false; help: true };
@@ -39,7 +44,7 @@ export function parseDeployArgs(argv: string[], cwd: string): ParsedDeploy {
     parsed = parseArgs({
       args: argv,
       allowPositionals: true,
-      options: { 'var-file': { type: 'string' }, yes: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
+      options: { 'var-file': { type: 'string' }, yes: { type: 'boolean' }, rehearse: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
     });
   } catch (error) {
     return { ok: false, error: (error as Error).message };
@@ -52,12 +57,9 @@ export function parseDeployArgs(argv: string[], cwd: string): ParsedDeploy {
   if (extra.length > 0) return { ok: false, error: `unexpected argument "${extra[0]}"` };
   const varFile = parsed.values['var-file'];
   if (varFile === '') return { ok: false, error: '--var-file needs a file name' };
-  return { ok: true, options: { command, varFile: resolve(cwd, varFile ?? DEFAULT_VAR_FILE), autoApprove: parsed.values.yes === true } };
-}
-
-export interface SourceArchive {
-  path: string;
-  sha256: string;
+  const rehearse = parsed.values.rehearse === true;
+  if (rehearse && command !== 'apply') return { ok: false, error: '--rehearse goes with apply: a rehearsal deploys nothing, so there is nothing to destroy' };
+  return { ok: true, options: { command, varFile: resolve(cwd, varFile ?? DEFAULT_VAR_FILE), autoApprove: parsed.values.yes === true, rehearse } };
 }
 
 /** The secrets Terraform creates empty; the deploy command adds their values (deploy-secrets.ts). */
@@ -130,16 +132,6 @@ function terraformBinary(): string {
   );
 }
 
-/** Writes .tools/deploy/source-<hash prefix>.zip (git-ignored) and returns its absolute path and hash. */
-export async function buildSourceArchive(root: string, outDir: string): Promise<SourceArchive> {
-  const zip = await encodeZip(collectSourceEntries(root));
-  const sha256 = sha256Hex(zip);
-  mkdirSync(outDir, { recursive: true });
-  const path = join(outDir, `source-${sha256.slice(0, 16)}.zip`);
-  if (!existsSync(path)) writeFileSync(path, zip);
-  return { path, sha256 };
-}
-
 /** Streams the child's output and exits with its code. Ctrl-C reaches Terraform too, which stops gracefully and saves its state; we wait for it. */
 function run(binary: string, args: string[], cwd: string): Promise<number> {
   const ignore = () => {};
@@ -159,6 +151,11 @@ async function main(): Promise<number> {
     return 2;
   }
   const { options } = parsed;
+  if (options.rehearse) {
+    // Loaded only here: a real deploy needs none of the local stack.
+    const { rehearseDeploy } = await import('./deploy-rehearsal.js');
+    return rehearseDeploy();
+  }
   if (!existsSync(options.varFile)) {
     const example = join(projectRoot, 'infra', 'terraform.tfvars.example');
     console.error(`error: no variables file at ${options.varFile}\ncopy ${example} to ${join(projectRoot, DEFAULT_VAR_FILE)} and fill it in (or pass --var-file FILE)`);

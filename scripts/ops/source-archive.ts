@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { readdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, relative, sep } from 'node:path';
 import yazl from 'yazl';
 
@@ -91,4 +91,19 @@ export function encodeZip(entries: ArchiveEntry[]): Promise<Buffer> {
 
 export function sha256Hex(data: Buffer): string {
   return createHash('sha256').update(data).digest('hex');
+}
+
+export interface SourceArchive {
+  path: string;
+  sha256: string;
+}
+
+/** Writes .tools/deploy/source-<hash prefix>.zip (git-ignored) and returns its absolute path and hash: what deploy uploads and the rehearsal installs. */
+export async function buildSourceArchive(root: string, outDir: string): Promise<SourceArchive> {
+  const zip = await encodeZip(collectSourceEntries(root));
+  const sha256 = sha256Hex(zip);
+  mkdirSync(outDir, { recursive: true });
+  const path = join(outDir, `source-${sha256.slice(0, 16)}.zip`);
+  if (!existsSync(path)) writeFileSync(path, zip);
+  return { path, sha256 };
 }

@@ -27,7 +27,7 @@ export function startProcess(
   name: string,
   command: string,
   args: string[],
-  options: { env?: NodeJS.ProcessEnv; logFile: string; cwd?: string; appendLog?: boolean },
+  options: { env?: NodeJS.ProcessEnv; logFile: string; cwd?: string; appendLog?: boolean; inheritEnv?: boolean },
 ): ManagedProcess {
   mkdirSync(dirname(options.logFile), { recursive: true });
   // Always opened for appending, so lines a supervisor adds are never overwritten; a restarted
@@ -36,7 +36,8 @@ export function startProcess(
   const log = createWriteStream(options.logFile, { flags: 'a' });
   const child = spawn(command, args, {
     cwd: options.cwd,
-    env: { ...process.env, ...options.env },
+    // Without inheritance the process sees exactly `env`: nothing from the caller's shell can stand in for a missing variable.
+    env: options.inheritEnv === false ? { ...options.env } : { ...process.env, ...options.env },
     detached: true,
     stdio: ['ignore', 'pipe', 'pipe'],
   });

@@ -50,6 +50,14 @@ export interface StackOptions {
   shapeOverrides?: ShapeOverrides;
   /** How long a request beyond the shape's concurrency waits for a slot before its 429. */
   queueSeconds?: number;
+  /** The deploy rehearsal: run the functions from this installed source folder, with the functions-framework it installed. */
+  functionSource?: string;
+  /**
+   * The deploy rehearsal: each function's exact environment (what infra/ declares), plus only the
+   * emulators' connection, PATH, HOME and K_SERVICE (which Cloud Run sets); nothing else from the
+   * stack's defaults or the caller's shell, so a variable infra/ fails to set cannot be made up for.
+   */
+  declaredEnv?: Record<FunctionName, Record<string, string>>;
 }
 
 export interface Stack {
@@ -84,7 +92,7 @@ export interface Stack {
   stop(): Promise<void>;
 }
 
-const GENERATION_TOPIC = 'image-generation';
+export const GENERATION_TOPIC = 'image-generation';
 const GENERATION_SUBSCRIPTION = 'generate-image-push';
 const NOTIFICATION_TOPIC = 'gcs-notifications';
 const NOTIFICATION_SUBSCRIPTION = 'assess-image-relay';
@@ -115,7 +123,8 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   const previewBucket = `${bucket}-previews`;
   const logDir = options.logDir ?? join(projectRoot, '.stack-logs');
   let instructorToken = options.instructorToken ?? randomBytes(24).toString('hex');
-  const functionsEntry = join(projectRoot, 'dist', 'functions', 'index.js');
+  const functionSource = options.functionSource ?? projectRoot;
+  const functionsEntry = join(functionSource, 'dist', 'functions', 'index.js');
   if (!existsSync(functionsEntry)) throw new Error(`${functionsEntry} is missing: run "npm run build" first`);
   const fakeGcsInstalled = existsSync(join(projectRoot, '.tools', 'bin', 'fake-gcs-server'));
   const missing = await missingPrerequisites({ needGo: !fakeGcsInstalled });
@@ -252,20 +261,26 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       ...(resuming ? { RECONCILE_RESTARTED_AT: String(startedAt) } : {}),
       ...options.functionEnv,
     };
-    const framework = join(projectRoot, 'node_modules', '@google-cloud', 'functions-framework', 'build', 'src', 'main.js');
+    const framework = options.functionSource
+      ? join(options.functionSource, 'node_modules', '.bin', 'functions-framework')
+      : join(projectRoot, 'node_modules', '@google-cloud', 'functions-framework', 'build', 'src', 'main.js');
+    const declared = options.declaredEnv;
+    const envOf = (name: FunctionName): Record<string, string> =>
+      declared ? { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...clientEnv, ...declared[name], K_SERVICE: name } : functionEnv;
     const processFile = join(logDir, 'processes.json');
     const recordPid = pidFileWriter(processFile);
     // Function processes are supervised as Cloud Run supervises instances: one that dies is restarted.
-    const serve = (name: string, target: string, signature: string, port: number): SupervisedProcess => {
-      const args = [framework, `--target=${target}`, `--signature-type=${signature}`, `--port=${port}`, `--source=${projectRoot}`];
-      const managed = supervisedProcess((restart) => startProcess(name, process.execPath, args, { env: functionEnv, logFile: join(logDir, `${name}.log`), cwd: projectRoot, appendLog: restart }), {
+    const serve = (name: FunctionName, target: string, signature: string, port: number): SupervisedProcess => {
+      const args = [framework, `--target=${target}`, `--signature-type=${signature}`, `--port=${port}`, `--source=${functionSource}`];
+      const env = envOf(name);
+      const managed = supervisedProcess((restart) => startProcess(name, process.execPath, args, { env, inheritEnv: !declared, logFile: join(logDir, `${name}.log`), cwd: functionSource, appendLog: restart }), {
         log: (line) => log(`supervisor: ${line}`),
         onStart: recordPid,
       });
       processes.push(managed);
       return managed;
     };
-    const reconcileEvery = loadConfig(functionEnv).reconcile.intervalMs;
+    const reconcileEvery = loadConfig(envOf('reconcile')).reconcile.intervalMs;
     const api = serve('api', 'api', 'http', apiProcessPort);
     const generator = serve('generateImage', 'generateImage', 'cloudevent', generatorProcessPort);
     const assessor = serve('assessImage', 'assessImage', 'cloudevent', assessorProcessPort);

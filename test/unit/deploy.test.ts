@@ -19,9 +19,9 @@ const first = (value: unknown): Block => (Array.isArray(value) ? (value[0] as Bl
 describe('deploy: arguments', () => {
   const cwd = '/work/repo';
   it.each([
-    { argv: ['apply'], expected: { command: 'apply', varFile: join(cwd, DEFAULT_VAR_FILE), autoApprove: false } },
-    { argv: ['destroy', '--var-file', 'other.tfvars'], expected: { command: 'destroy', varFile: join(cwd, 'other.tfvars'), autoApprove: false } },
-    { argv: ['apply', '--yes', '--var-file=/abs/x.tfvars'], expected: { command: 'apply', varFile: '/abs/x.tfvars', autoApprove: true } },
+    { argv: ['apply'], expected: { command: 'apply', varFile: join(cwd, DEFAULT_VAR_FILE), autoApprove: false, rehearse: false } },
+    { argv: ['destroy', '--var-file', 'other.tfvars'], expected: { command: 'destroy', varFile: join(cwd, 'other.tfvars'), autoApprove: false, rehearse: false } },
+    { argv: ['apply', '--yes', '--var-file=/abs/x.tfvars'], expected: { command: 'apply', varFile: '/abs/x.tfvars', autoApprove: true, rehearse: false } },
   ])('accepts $argv', ({ argv, expected }) => expect(parseDeployArgs(argv, cwd)).toEqual({ ok: true, options: expected }));
 
   it.each([
@@ -30,12 +30,15 @@ describe('deploy: arguments', () => {
     { argv: ['apply', 'now'], error: 'unexpected argument "now"' },
     { argv: ['apply', '--force'], error: "Unknown option '--force'" },
     { argv: ['apply', '--var-file='], error: '--var-file needs a file name' },
+    { argv: ['destroy', '--rehearse'], error: '--rehearse goes with apply' },
   ])('rejects $argv', ({ argv, error }) => expect(parseDeployArgs(argv, cwd)).toEqual({ ok: false, error: expect.stringContaining(error) }));
+
+  it('rehearses instead of deploying', () => expect(parseDeployArgs(['apply', '--rehearse'], cwd)).toMatchObject({ ok: true, options: { command: 'apply', rehearse: true } }));
 
   it('asks for help', () => expect(parseDeployArgs(['-h'], cwd)).toEqual({ ok: false, help: true }));
 
   it('initialises, creates the secrets, stores their values outside Terraform, then applies the rest', () => {
-    const options = { command: 'apply' as const, varFile: '/v.tfvars', autoApprove: true };
+    const options = { command: 'apply' as const, varFile: '/v.tfvars', autoApprove: true, rehearse: false };
     const vars = ['-var-file=/v.tfvars', '-var', 'source_archive_path=/s.zip', '-var', 'source_archive_sha256=ab'];
     expect(deploySteps(options, { path: '/s.zip', sha256: 'ab' })).toEqual([
       { terraform: ['init', '-input=false'] },
