@@ -6,7 +6,7 @@ import { projectRoot } from '../../scripts/lib/tools.js';
 
 const SCREENSHOT_DIR = join(projectRoot, '.stack-logs', 'test');
 const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
-/** Every wait on the page: generous, for a machine busy with other work. */
+/** Every wait on the page: for the event it needs, with a timeout that holds on a machine busy with other work (expect.poll's own is 1 s). */
 const SLOW = { timeout: 30_000, interval: 200 };
 
 interface Review { relevance: number | null; inappropriate: boolean; note: string }
@@ -148,6 +148,10 @@ describe('gallery: bulk review, undo, compare and zoom', () => {
       const actual = await page.locator('#detail-image img').first().evaluate((img: HTMLImageElement) => ({ width: img.clientWidth, natural: img.naturalWidth, rendering: getComputedStyle(img).imageRendering }));
       expect(actual).toEqual({ width: actual.natural, natural: actual.natural, rendering: 'pixelated' });
       await page.screenshot({ path: join(SCREENSHOT_DIR, 'gallery-zoom-100.png') });
+      // Scrolling one of the compared images scrolls the other to the same spot.
+      const frames = page.locator('#detail-image .zoom-frame');
+      await frames.first().evaluate((frame) => frame.scrollTo(120, 80));
+      await expect.poll(() => frames.nth(1).evaluate((frame) => [frame.scrollLeft, frame.scrollTop]), SLOW).toEqual([120, 80]);
       await page.keyboard.press('-');
       expect(await page.locator('#detail-zoom').textContent()).toBe('75 %');
       expect(await page.locator('#detail-image img').first().evaluate((img) => getComputedStyle(img).imageRendering)).toBe('auto');

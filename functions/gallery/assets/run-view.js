@@ -11,7 +11,7 @@ import { renderLegend } from './legend.js';
 import { renderRevisions } from './regenerate.js';
 import { ReviewPanel, ReviewSaver, reviewOf } from './review.js';
 import { countsText } from './runs.js';
-import { Selection } from './selection.js';
+import { markCards, Selection } from './selection.js';
 import { usableVerdict } from './usable.js';
 
 const focusGrid = () => $('grid').focus({ preventScroll: true });
@@ -39,10 +39,7 @@ export class RunView {
       onChange: (prompt) => {
         if (prompt.runId !== this.runId) return; // a late answer for a run that was closed
         this.cardOf(prompt)?.querySelector('.card-review').replaceWith(this.cards.reviewLine(prompt));
-        this.renderHead(); // the usable count follows the ratings
-        this.sidePanel.update();
-        this.detailPanel.update();
-        this.bulkPanel.update();
+        this.#refreshSoon();
       },
       onReviewed: (prompt, before) => this.bulk.remember(prompt, before),
     });
@@ -163,16 +160,9 @@ export class RunView {
     else if (keep) this.selection.cursor = index;
     else this.selection.moveTo(index);
     const prompt = this.selectedPrompt();
-    const marked = new Set(this.selection.prompts(this.visible).map((p) => p.promptId));
-    for (const card of $('grid').children) {
-      if (!card.dataset.promptId) continue; // the "no image matches" placeholder
-      card.setAttribute('aria-selected', String(marked.has(card.dataset.promptId)));
-      card.classList.toggle('cursor', Boolean(prompt) && card.dataset.promptId === prompt.promptId);
-    }
+    const many = markCards($('grid'), this.selection, this.visible);
     const element = prompt && this.cardOf(prompt);
     if (element && scroll) element.scrollIntoView({ block: 'nearest' });
-    const many = this.selection.count > 1 ? this.selection.prompts(this.visible) : [];
-    $('grid').classList.toggle('multi', many.length > 0);
     this.sidePanel.show(many.length ? null : prompt);
     this.bulkPanel.show(many);
     $('selection-count').textContent = many.length ? `${many.length} selected · Esc clears` : '';
@@ -222,6 +212,17 @@ export class RunView {
     if (this.detailOpen) this.detailPanel.focusNote();
     else if (this.selection.count > 1) this.bulkPanel.focusNote();
     else this.sidePanel.focusNote();
+  }
+
+  /** The run head (its usable count follows the ratings) and the panels, once for a whole page of saves. */
+  #refreshSoon() {
+    if (this.refreshing) return;
+    this.refreshing = true;
+    queueMicrotask(() => {
+      this.refreshing = false;
+      this.renderHead();
+      for (const panel of [this.sidePanel, this.detailPanel, this.bulkPanel]) panel.update();
+    });
   }
 
   #clamp(index) {

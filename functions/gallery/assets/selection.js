@@ -58,3 +58,18 @@ export class Selection {
     return visible[this.cursor] ? [visible[this.cursor]] : [];
   }
 }
+
+/** Marks the selected cards (aria-selected) and the cursor's card in the grid; answers the selected prompts when there are several. */
+export function markCards(grid, selection, visible) {
+  const chosen = selection.prompts(visible);
+  const marked = new Set(chosen.map((p) => p.promptId));
+  const cursorId = visible[selection.cursor]?.promptId;
+  for (const card of grid.children) {
+    if (!card.dataset.promptId) continue; // the "no image matches" placeholder
+    card.setAttribute('aria-selected', String(marked.has(card.dataset.promptId)));
+    card.classList.toggle('cursor', card.dataset.promptId === cursorId);
+  }
+  const many = selection.count > 1 ? chosen : [];
+  grid.classList.toggle('multi', many.length > 0);
+  return many;
+}

@@ -32,6 +32,7 @@ export class ZoomView {
       const img = url ? h('img', { src: url, alt: caption, draggable: 'false' }) : null;
       const frame = h('div', { className: 'zoom-frame' }, img ?? h('p', { className: `no-image ${className ?? ''}`.trim(), text }));
       img?.addEventListener('load', () => this.#apply());
+      frame.addEventListener('scroll', () => this.#follow(frame));
       return { frame, img, figure: h('figure', { className: 'zoom-pane' }, frame, entries.length > 1 ? h('figcaption', { text: caption }) : null) };
     });
     fill(this.container, this.#panes.map((pane) => pane.figure));
@@ -66,12 +67,25 @@ export class ZoomView {
     return this.#panes.filter(({ img }) => img && img.complete && img.naturalWidth > 0);
   }
 
+  /** Scrolling one image scrolls the other the same way, so a duplicate is compared spot for spot. */
+  #follow(source) {
+    for (const { frame } of this.#panes) {
+      if (frame === source) continue;
+      if (frame.scrollLeft !== source.scrollLeft) frame.scrollLeft = source.scrollLeft;
+      if (frame.scrollTop !== source.scrollTop) frame.scrollTop = source.scrollTop;
+    }
+  }
+
   #apply() {
     const scale = this.scale();
-    for (const { img } of this.#images()) {
+    for (const { frame, img } of this.#images()) {
+      // Zooming keeps the spot at the pane's centre where it was.
+      const centre = [(frame.scrollLeft + frame.clientWidth / 2) / frame.scrollWidth, (frame.scrollTop + frame.clientHeight / 2) / frame.scrollHeight];
       img.style.width = `${Math.floor(img.naturalWidth * scale)}px`;
       img.style.height = `${Math.floor(img.naturalHeight * scale)}px`;
       img.classList.toggle('pixelated', scale >= 1);
+      frame.scrollLeft = centre[0] * frame.scrollWidth - frame.clientWidth / 2;
+      frame.scrollTop = centre[1] * frame.scrollHeight - frame.clientHeight / 2;
     }
     const percent = scale === null ? '' : `${Math.round(scale * 100)} %`;
     this.label.textContent = this.#scale === null ? (percent && `Fit · ${percent}`) : percent;
