@@ -95,6 +95,16 @@ describe('gallery: bulk review, undo, compare and zoom', () => {
       for (const id of planned.map((p) => p.promptId).filter((id) => !shifted.includes(id))) expect(saved.get(id), id).toBeNull();
       await page.screenshot({ path: join(SCREENSHOT_DIR, 'gallery-bulk-selected.png') });
 
+      // The same selection is what a revision can take: its preview plans exactly those three slots.
+      const regenerate = page.locator('#run-revisions button[data-select="selected"]');
+      await expect.poll(() => regenerate.textContent(), SLOW).toBe('Regenerate 3 selected');
+      await regenerate.click();
+      await page.click('#rg-preview');
+      await expect.poll(() => page.locator('#rg-result .preview-summary').textContent(), SLOW).toContain('3 images to regenerate as revision 1');
+      expect(await page.locator('#rg-result .regen-slots tbody td:first-child').allTextContents()).toEqual(shifted);
+      await page.click('#regen-view button:text("Cancel")');
+      await expect.poll(() => page.locator('#run-view').isVisible(), SLOW).toBe(true);
+
       // Ctrl+A takes every street the filter shows, and no wall; x marks them all.
       await page.keyboard.press('Control+A');
       await expect.poll(() => page.locator('#selection-count').textContent(), SLOW).toBe(`${streets.length} selected · Esc clears`);

@@ -120,8 +120,15 @@ export class RunView {
     fill($('run-failures'), failures.map((f) => h('li', {}, h('span', { className: 'pid', text: f.promptId }), ` ${f.category}: `, h('span', { className: 'error', text: f.reason }))));
     $('run-failures').hidden = failures.length === 0;
     renderLegend($('legend'), this.thresholds);
+    this.renderRevisions();
+  }
+
+  /** The lineage and the Regenerate buttons, "Regenerate 3 selected" included: the grid's selection is also what a revision can take. */
+  renderRevisions() {
+    const status = this.runList.statuses.get(this.runId);
+    const selected = this.selection.count > 1 ? this.selection.prompts(this.visible).map((p) => p.promptId) : [];
     renderRevisions($('run-revisions'), {
-      runId: this.runId, lineage: this.lineage, prompts: this.prompts, completed: status?.state === 'completed',
+      runId: this.runId, lineage: this.lineage, prompts: this.prompts, selected, completed: status?.state === 'completed',
       onRegenerate: (select, count) => this.onRegenerate(select, count), onOpen: (runId) => this.open(runId),
     });
   }
@@ -166,6 +173,7 @@ export class RunView {
     this.sidePanel.show(many.length ? null : prompt);
     this.bulkPanel.show(many);
     $('selection-count').textContent = many.length ? `${many.length} selected · Esc clears` : '';
+    this.renderRevisions();
     fill($('side-summary'), many.length ? null : prompt ? [
       h('p', { className: 'side-title', text: `${prompt.promptId} · ${prompt.category}` }),
       h('p', { className: 'prompt-text clamp', text: prompt.prompt }),
