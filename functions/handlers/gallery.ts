@@ -46,6 +46,7 @@ const FILES: ReadonlyMap<string, readonly [string, string]> = new Map([
   ['/assets/selection.js', ['selection.js', JS]],
   ['/assets/bulk-review.js', ['bulk-review.js', JS]],
   ['/assets/zoom.js', ['zoom.js', JS]],
+  ['/assets/grid-actions.js', ['grid-actions.js', JS]],
   ['/assets/gallery.css', ['gallery.css', CSS]],
 ]);
 

@@ -14,12 +14,14 @@
 //   newrun.js    the New run form and its preview
 //   regenerate.js  the run's lineage, the Regenerate buttons and their form
 //   keys.js      the keyboard shortcuts
-//   selection.js the cursor and the selected cards; bulk-review.js reviewing them at once, and undo
+//   selection.js the cursor and the selected cards; grid-actions.js what the keys do with them;
+//   bulk-review.js reviewing them at once, and undo; zoom.js the detail view's fit and zoom
 //   download.js  the dataset download; explain.js and legend.js what flags and metrics mean; usable.js the verdict
 import { token, whenUnauthorized } from './api.js';
 import { $, notify } from './dom.js';
 import { downloadDataset } from './download.js';
 import { FILTERS } from './filters.js';
+import { escape, extendSelection, focusNote, reviewSelected, selectAll } from './grid-actions.js';
 import { keyHandler } from './keys.js';
 import { NewRunForm } from './newrun.js';
 import { RegenerateForm } from './regenerate.js';
@@ -72,15 +74,15 @@ const onKey = keyHandler({
   isDetailOpen: () => view.detailOpen,
   selected: () => view.selectedPrompt(),
   move: (step) => view.move(step),
-  extend: (step) => view.extend(step),
-  selectAll: () => view.selectAll(),
-  review: (change) => view.review(change),
-  undo: () => view.undo(),
+  extend: (step) => extendSelection(view, step),
+  selectAll: () => selectAll(view),
+  review: (change) => reviewSelected(view, change),
+  undo: () => view.bulk.undo(),
   gridColumns: () => view.gridColumns(),
   saver: view.saver,
-  focusNote: () => view.focusNote(),
+  focusNote: () => focusNote(view),
   openDetail: () => view.openDetail(),
-  escape: () => view.escape(),
+  escape: () => escape(view),
   zoom: (direction) => view.detailOpen && view.detail.zoom.step(direction),
   toggleHelp: (show) => view.toggleHelp(show),
 });

@@ -7,6 +7,7 @@ import { Cards } from './cards.js';
 import { DetailView } from './detail.js';
 import { $, fill, h } from './dom.js';
 import { clearFilters, matchesFilters, renderFilterOptions } from './filters.js';
+import { clampIndex, reviewSelected } from './grid-actions.js';
 import { renderLegend } from './legend.js';
 import { renderRevisions } from './regenerate.js';
 import { ReviewPanel, ReviewSaver, reviewOf } from './review.js';
@@ -49,7 +50,7 @@ export class RunView {
       who,
       onDone: (message) => { $('review-status').textContent = message; },
     });
-    this.bulkPanel = new BulkPanel({ apply: (change) => this.review(change), onLeave: focusGrid });
+    this.bulkPanel = new BulkPanel({ apply: (change) => reviewSelected(this, change), onLeave: focusGrid });
     // Leaving a note (Enter or Esc) gives the keyboard back to the grid, or to the detail view.
     this.sidePanel = new ReviewPanel(this.saver, { onLeave: focusGrid });
     this.detailPanel = new ReviewPanel(this.saver, { onLeave: () => $('detail').firstElementChild.focus() });
@@ -154,12 +155,6 @@ export class RunView {
     return this.visible[this.selection.cursor] ?? null;
   }
 
-  /** What a review key acts on: the selected cards in the grid, the one image in the detail view. */
-  targets() {
-    if (this.detailOpen) return this.selectedPrompt() ? [this.selectedPrompt()] : [];
-    return this.selection.prompts(this.visible);
-  }
-
   /** Moves the cursor to `index`: alone (a plain key or click), extending the marks (Shift), toggling one (Ctrl), or keeping them (`keep`). */
   select(index, { scroll = true, extend = false, toggle = false, keep = false } = {}) {
     if (extend && index >= 0) this.selection.extendTo(index, this.visible);
@@ -183,43 +178,7 @@ export class RunView {
   }
 
   move(step) {
-    if (this.visible.length) this.select(this.#clamp(this.selection.cursor + step));
-  }
-
-  /** Shift+arrow: moves the cursor and marks every card from where the selection began. */
-  extend(step) {
-    if (this.visible.length) this.select(this.#clamp(this.selection.cursor + step), { extend: true });
-  }
-
-  selectAll() {
-    this.selection.all(this.visible);
-    this.select(this.selection.cursor, { keep: true, scroll: false });
-  }
-
-  /** Esc: closes the detail view or help, or else clears the selection. */
-  escape() {
-    if (this.detailOpen || !$('help').hidden) return this.closeOverlays();
-    this.selection.clear();
-    this.select(this.selection.cursor, { keep: true, scroll: false });
-  }
-
-  /** A rating, x, or a note for the selected cards: `change` is an object, or a function of the prompts it applies to. */
-  review(change) {
-    const prompts = this.targets();
-    if (prompts.length === 0) return;
-    const resolved = typeof change === 'function' ? change(prompts) : change;
-    if (prompts.length === 1) this.saver.update(prompts[0], resolved);
-    else this.bulk.apply(prompts, resolved);
-  }
-
-  undo() {
-    return this.bulk.undo();
-  }
-
-  focusNote() {
-    if (this.detailOpen) this.detailPanel.focusNote();
-    else if (this.selection.count > 1) this.bulkPanel.focusNote();
-    else this.sidePanel.focusNote();
+    if (this.visible.length) this.select(clampIndex(this.selection.cursor + step, this.visible));
   }
 
   /** The run head (its usable count follows the ratings) and the panels, once for a whole page of saves. */
@@ -233,13 +192,6 @@ export class RunView {
     });
   }
 
-  #clamp(index) {
-    return Math.min(Math.max(index, 0), this.visible.length - 1);
-  }
-
-  gridColumns() {
-    return getComputedStyle($('grid')).gridTemplateColumns.split(' ').length;
-  }
 
   /** Selects a prompt by id (clearing the filters if they hide it), e.g. a duplicate's original. */
   openPrompt(promptId) {

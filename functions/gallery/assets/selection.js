@@ -46,6 +46,7 @@ export class Selection {
   keepOnly(visible) {
     const shown = new Set(visible.map((p) => p.promptId));
     for (const id of [...this.#marked]) if (!shown.has(id)) this.#marked.delete(id);
+    this.#anchor = -1; // its index may now be another card's: a Shift range starts again from the cursor
   }
 
   get count() {
