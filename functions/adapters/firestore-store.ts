@@ -2,7 +2,8 @@ import { AggregateField, FieldPath, Firestore, type CollectionReference } from '
 import { expiryFields, recordOf } from './firestore-expiry.js';
 import { decideJudgeCall, decideJudgeClaim, decideJudgeRecord, decideJudgeRelease, type JudgeClaim, type JudgeOutcome } from '../core/judge/index.js';
 import type { ImageMetrics } from '../core/quality/index.js';
-import type { Review } from '../core/runs/index.js';
+import type { Review, ReviewChange, ReviewsWritten } from '../core/runs/index.js';
+import { writeReviews } from './firestore-reviews.js';
 import type { RunCursor, RunListing } from '../core/access/index.js';
 import type { AssessmentResult, ClaimOptions, ClaimResult, GeneratedInfo, GeneratedOutcome, ModelCallStart, ReleaseOptions, RunStore } from '../core/ports.js';
 import {
@@ -102,6 +103,10 @@ export class FirestoreRunStore implements RunStore {
       if ((error as { code?: number }).code === 5) return false; // NOT_FOUND
       throw error;
     }
+  }
+
+  setReviews(runId: string, changes: ReviewChange[]): Promise<ReviewsWritten> {
+    return writeReviews(this.db, this.prompts(runId), changes);
   }
 
   async markPublishFailed(runId: string, promptIds: string[], reason: string): Promise<void> {

@@ -1,5 +1,5 @@
 import type { ImageMetrics } from '../core/quality/index.js';
-import type { Review } from '../core/runs/index.js';
+import { reviewDiffers, type Review, type ReviewChange, type ReviewsWritten } from '../core/runs/index.js';
 import type { RunCursor, RunListing } from '../core/access/index.js';
 import type { AssessmentResult, ClaimOptions, ClaimResult, GeneratedInfo, GeneratedOutcome, ModelCallStart, ReleaseOptions, RunStore } from '../core/ports.js';
 import {
@@ -55,6 +55,15 @@ export class MemoryRunStore implements RunStore {
     const prompt = this.prompts.get(this.key(runId, promptId));
     if (prompt) prompt.review = structuredClone(review);
     return prompt !== undefined;
+  }
+
+  async setReviews(runId: string, changes: ReviewChange[]): Promise<ReviewsWritten> {
+    const prompts = changes.map((change) => this.prompts.get(this.key(runId, change.promptId)));
+    const missing = changes.filter((_, i) => prompts[i] === undefined).map((change) => change.promptId);
+    if (missing.length > 0) return { ok: false, missing };
+    const previous = changes.map((change, i) => ({ promptId: change.promptId, review: structuredClone(prompts[i]!.review ?? null) }));
+    for (const [i, change] of changes.entries()) if (reviewDiffers(prompts[i]!.review, change.review)) prompts[i]!.review = structuredClone(change.review);
+    return { ok: true, previous };
   }
 
   async markPublishFailed(runId: string, promptIds: string[], reason: string): Promise<void> {

@@ -7,7 +7,7 @@ import type { ImageMetrics } from './quality/index.js';
 import type { ParticipantCursor, RunCursor, RunListing } from './access/index.js';
 import type { ActiveRun, Participant, Reservation } from './access/index.js';
 import type { ObservedState, StaleCutoffs } from './runs/index.js';
-import type { Review } from './runs/index.js';
+import type { Review, ReviewChange, ReviewsWritten } from './runs/index.js';
 import type { SignInVerdict, WriteDecision, WriteKind } from './access/index.js';
 import type {
   FailureSummary,
@@ -32,6 +32,12 @@ export interface RunStore {
   /** Deletes the run document and all its prompts. */
   deleteRun(runId: string): Promise<void>;
   setReview(runId: string, promptId: string, review: Review): Promise<boolean>;
+  /**
+   * Writes several prompts' reviews (null clears one) in one transaction, leaving alone those that
+   * would not change (reviewDiffers); answers each named prompt's review before, in the order given,
+   * or, having written nothing, the named prompts that do not exist.
+   */
+  setReviews(runId: string, changes: ReviewChange[]): Promise<ReviewsWritten>;
   markPublishFailed(runId: string, promptIds: string[], reason: string): Promise<void>;
   getPrompt(runId: string, promptId: string): Promise<PromptRecord | null>;
   listPrompts(runId: string): Promise<PromptRecord[]>;

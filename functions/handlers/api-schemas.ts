@@ -71,6 +71,11 @@ export const promptsSchema = z.looseObject({
 
 export const reviewAnswerSchema = z.looseObject({ review });
 
+export const bulkReviewAnswerSchema = z.looseObject({
+  changed: int.describe('how many of the named images now have a different review (the others were left as they were)'),
+  previous: z.array(z.looseObject({ promptId: z.string(), review: review.nullable() })).describe("each named image's review before this request, in the order named: send them back to undo it"),
+});
+
 const interval = z.looseObject({ estimate: z.number(), low: z.number(), high: z.number() });
 export const spotCheckSchema = z.looseObject({
   runId: z.string(),

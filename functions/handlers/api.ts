@@ -10,6 +10,7 @@ import { openApiRoute } from './openapi-route.js';
 import { previewRoutes } from './preview-routes.js';
 import { regenerateRoutes } from './regenerate-routes.js';
 import { referenceRoutes } from './reference-routes.js';
+import { reviewRoutes } from './review-routes.js';
 import { runRoutes } from './run-routes.js';
 
 export type { ApiDependencies } from './api-dependencies.js';
@@ -20,7 +21,7 @@ export type { ApiDependencies } from './api-dependencies.js';
  */
 /** Every `/v1` route, in matching order; the OpenAPI coverage test reads this same list. */
 export function apiRoutes(deps: ApiDependencies): Route[] {
-  return [...runRoutes(deps), ...cancelRoutes(deps), ...cohortRoutes(deps), ...previewRoutes(deps), ...regenerateRoutes(deps), ...datasetRoutes(deps), ...(deps.references ? referenceRoutes({ ...deps, references: deps.references }) : []), openApiRoute()];
+  return [...runRoutes(deps), ...reviewRoutes(deps), ...cancelRoutes(deps), ...cohortRoutes(deps), ...previewRoutes(deps), ...regenerateRoutes(deps), ...datasetRoutes(deps), ...(deps.references ? referenceRoutes({ ...deps, references: deps.references }) : []), openApiRoute()];
 }
 
 export function makeApiHandler(deps: ApiDependencies) {

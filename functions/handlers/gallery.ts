@@ -43,6 +43,10 @@ const FILES: ReadonlyMap<string, readonly [string, string]> = new Map([
   ['/assets/explain.js', ['explain.js', JS]],
   ['/assets/legend.js', ['legend.js', JS]],
   ['/assets/usable.js', ['usable.js', JS]],
+  ['/assets/selection.js', ['selection.js', JS]],
+  ['/assets/bulk-review.js', ['bulk-review.js', JS]],
+  ['/assets/zoom.js', ['zoom.js', JS]],
+  ['/assets/grid-actions.js', ['grid-actions.js', JS]],
   ['/assets/gallery.css', ['gallery.css', CSS]],
 ]);
 

@@ -4,7 +4,7 @@
  * a route of the router is missing here; test/integration/openapi.test.ts checks real answers.
  */
 import { z } from 'zod';
-import { reviewInputSchema } from '../core/runs/index.js';
+import { bulkReviewSchema, reviewInputSchema } from '../core/runs/index.js';
 import { regenerateRequestSchema } from '../core/revisions/index.js';
 import { runRequestSchema } from '../core/scenario/index.js';
 import { scenarioSchema } from '../core/scenario/index.js';
@@ -58,6 +58,7 @@ export const OPERATIONS: Operation[] = [
   { method: 'get', path: '/v1/runs/{runId}/images/{promptId}', summary: 'The PNG, or with ?size=thumb its stored 256-pixel WebP preview; ETag and If-None-Match (304)', auth: 'token', ok: { 200: ['image/png', 'image/webp'], 304: [] }, errors: [400, 401, 404] },
   { method: 'get', path: '/v1/runs/{runId}/spot-check', summary: 'A seeded sample of 12 images stratified by category, and the share of it a reviewer rejected with a 95 % Wilson interval', auth: 'token', ok: { 200: answers.spotCheckSchema }, errors: [400, 401, 404] },
   { method: 'put', path: '/v1/runs/{runId}/prompts/{promptId}/review', summary: 'Rate an image', auth: 'token', body: reviewInputSchema, ok: { 200: answers.reviewAnswerSchema }, errors: [400, 401, 404, 413, 415] },
+  { method: 'post', path: '/v1/runs/{runId}/reviews', summary: 'Review up to 100 images at once, or clear their reviews (review: null), all or nothing; answers the reviews replaced, for an undo', auth: 'token', body: bulkReviewSchema, ok: { 200: answers.bulkReviewAnswerSchema }, errors: [400, 401, 404, 413, 415, 429] },
   { method: 'post', path: '/v1/runs/{runId}/dataset:ticket', summary: 'A single-use link to dataset.zip, valid for 60 s, for browsers', auth: 'token', ok: { 201: answers.ticketSchema }, errors: [401, 404] },
   { method: 'get', path: '/v1/runs/{runId}/dataset.zip', summary: 'The dataset, streamed, with the reviews as they stand now', auth: 'token-or-ticket', ok: { 200: ['application/zip'] }, errors: [401, 404] },
   { method: 'get', path: '/v1/me', summary: 'Who you are, your quota and your usage', auth: 'token', ok: { 200: answers.meSchema }, errors: [401] },

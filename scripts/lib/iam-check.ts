@@ -31,6 +31,7 @@ export const OPERATION_PERMISSIONS: Readonly<Record<string, readonly string[]>> 
   'RunStore.listRuns': [LIST],
   'RunStore.deleteRun': [LIST, DELETE],
   'RunStore.setReview': READ_WRITE,
+  'RunStore.setReviews': READ_WRITE,
   'RunStore.markPublishFailed': READ_WRITE,
   'RunStore.getPrompt': [GET],
   'RunStore.listPrompts': [LIST],

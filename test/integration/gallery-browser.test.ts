@@ -9,6 +9,8 @@ const XSS = '<img src=x onerror=alert(1)>';
 const SCREENSHOT_DIR = join(projectRoot, '.stack-logs', 'test');
 // As root and on this machine's closed network Chromium needs all of these.
 const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+/** Every wait on the page: for the event it needs, with a timeout that holds on a machine busy with other work (expect.poll's own is 1 s). */
+const SLOW = { timeout: 30_000, interval: 200 };
 
 interface Review { relevance: number | null; inappropriate: boolean; note: string }
 interface Prompt { promptId: string; prompt: string; variables: Record<string, string>; status: string; review: Review | null }
@@ -79,12 +81,12 @@ describe('review gallery in a browser', () => {
       expect(response?.headers()['content-security-policy']).toBe(GALLERY_CSP);
       await page.fill('#token-input', token);
       await page.press('#token-input', 'Enter');
-      await expect.poll(() => page.locator('#whoami').textContent()).toContain('Ada');
+      await expect.poll(() => page.locator('#whoami').textContent(), SLOW).toContain('Ada');
       expect(page.url()).not.toContain(token);
 
       const openRun = async () => {
         if ((await page.locator('#grid .card').count()) === 0) await page.locator(`#run-list li[data-run-id="${runId}"] button`).click();
-        await page.locator('#grid .card img').first().waitFor();
+        await page.locator('#grid .card img').first().waitFor(SLOW);
       };
       await openRun();
       const ids = await page.locator('#grid .card').evaluateAll((cards) => cards.map((card) => card.getAttribute('data-prompt-id') as string));
@@ -95,13 +97,13 @@ describe('review gallery in a browser', () => {
       await card(page, first).click();
       await page.keyboard.press('4');
       await page.keyboard.press('ArrowRight');
-      await expect.poll(() => card(page, second).getAttribute('aria-selected')).toBe('true');
+      await expect.poll(() => card(page, second).getAttribute('aria-selected'), SLOW).toBe('true');
       await page.keyboard.press('2');
-      for (const id of [first, second]) await expect.poll(() => card(page, id).locator('.save-state').textContent()).toBe('saved');
+      for (const id of [first, second]) await expect.poll(() => card(page, id).locator('.save-state').textContent(), SLOW).toBe('saved');
 
       // The token survives a reload (sessionStorage); the ratings come back from the server.
       await page.reload();
-      await expect.poll(() => page.locator('#whoami').textContent()).toContain('Ada');
+      await expect.poll(() => page.locator('#whoami').textContent(), SLOW).toContain('Ada');
       await openRun();
       expect(await card(page, first).locator('.rating').textContent()).toBe('★ 4');
       expect(await card(page, second).locator('.rating').textContent()).toBe('★ 2');
@@ -112,21 +114,21 @@ describe('review gallery in a browser', () => {
       // The filters narrow the grid; the menus count what each choice would show.
       expect(await page.locator('#filter-category option[value="street"]').textContent()).toBe('street (6)');
       await page.selectOption('#filter-rating', '4');
-      await expect.poll(() => page.locator('#grid .card').count()).toBe(1);
+      await expect.poll(() => page.locator('#grid .card').count(), SLOW).toBe(1);
       expect(await page.locator('#filter-count').textContent()).toBe('1 of 6 images');
       await page.selectOption('#filter-rating', 'unrated');
-      await expect.poll(() => page.locator('#grid .card').count()).toBe(4);
+      await expect.poll(() => page.locator('#grid .card').count(), SLOW).toBe(4);
       await page.selectOption('#filter-rating', '');
-      await expect.poll(() => page.locator('#grid .card').count()).toBe(6);
+      await expect.poll(() => page.locator('#grid .card').count(), SLOW).toBe(6);
       mkdirSync(SCREENSHOT_DIR, { recursive: true });
       await page.screenshot({ path: join(SCREENSHOT_DIR, 'gallery-grid.png') });
 
       // The hostile prompt is text in the detail view, not an element.
       await card(page, hostile!.promptId).click();
       await page.keyboard.press('Enter');
-      await expect.poll(() => page.locator('#detail-info .prompt-text').textContent()).toBe(hostile!.prompt);
+      await expect.poll(() => page.locator('#detail-info .prompt-text').textContent(), SLOW).toBe(hostile!.prompt);
       expect(await page.locator('#detail-info').textContent()).toContain(`a ${XSS} banner`);
-      await page.locator('#detail-image img').waitFor();
+      await page.locator('#detail-image img').waitFor(SLOW);
       expect(await page.locator('img[src="x"]').count()).toBe(0);
       expect(await page.locator('#detail-info img:not(.thumb img)').count()).toBe(0);
       expect(dialogs).toEqual([]);

@@ -5,6 +5,8 @@ import { stackClients, waitForRun } from '../support/stack-clients.js';
 
 const XSS = '<img src=x onerror=alert(1)>';
 const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+/** Every wait on the page: for the event it needs, with a timeout that holds on a machine busy with other work (expect.poll's own is 1 s). */
+const SLOW = { timeout: 30_000, interval: 200 };
 
 /**
  * The judge's verdict in the gallery, in a real browser: relevance, reason and caption beside the
@@ -37,15 +39,15 @@ describe('the judge in the gallery', () => {
       await page.fill('#token-input', stack.instructorToken);
       await page.press('#token-input', 'Enter');
       await page.locator(`#run-list li[data-run-id="${created.runId}"] button`).click();
-      await page.locator('#grid .card img').first().waitFor();
+      await page.locator('#grid .card img').first().waitFor(SLOW);
 
       expect(await page.locator('#filter-issue option[value="off_prompt"]').textContent()).toBe('off_prompt (1)');
       await page.selectOption('#filter-issue', 'off_prompt');
-      await expect.poll(() => page.locator('#grid .card').count()).toBe(1);
+      await expect.poll(() => page.locator('#grid .card').count(), SLOW).toBe(1);
 
       await page.locator(`#grid .card[data-prompt-id="${target.promptId}"]`).click();
       await page.keyboard.press('Enter');
-      await expect.poll(() => page.locator('#detail-info .judge .judge-score').textContent()).toBe('relevance 2/5 · human 4/5');
+      await expect.poll(() => page.locator('#detail-info .judge .judge-score').textContent(), SLOW).toBe('relevance 2/5 · human 4/5');
       const text = await page.locator('#detail-info .judge').textContent();
       expect(text).toContain(`Shows an empty road ${XSS}.`);
       expect(text).toContain(`Caption: An empty road at dusk ${XSS}.`);

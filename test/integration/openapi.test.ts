@@ -61,6 +61,8 @@ describe('OpenAPI document against real answers', () => {
     await call(ada.token, 'GET', `/v1/runs/${runId}/images/${promptId}?size=huge`);
     await call(ada.token, 'PUT', `/v1/runs/${runId}/prompts/${promptId}/review`, { relevance: 4, inappropriate: false, note: 'fine' });
     await call(ada.token, 'PUT', `/v1/runs/${runId}/prompts/${promptId}/review`, { relevance: 9, inappropriate: false });
+    await call(ada.token, 'POST', `/v1/runs/${runId}/reviews`, { items: [{ promptId, review: null }, { promptId: prompts[1]!.promptId, review: { relevance: 2, inappropriate: true, note: '' } }] });
+    await call(ada.token, 'POST', `/v1/runs/${runId}/reviews`, { items: [{ promptId, review: null }, { promptId, review: null }] });
     const ticket = (await call<{ url: string }>(ada.token, 'POST', `/v1/runs/${runId}/dataset:ticket`)).body;
     await call(null, 'GET', ticket.url);
     await call(null, 'GET', ticket.url);

@@ -4,6 +4,7 @@ export * from './prompt-transitions.js';
 export * from './prompt-claims.js';
 export * from './reconcile.js';
 export * from './review.js';
+export * from './bulk-review.js';
 export * from './usable.js';
 export * from './run-summary.js';
 export * from './run-preview.js';

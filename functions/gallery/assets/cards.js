@@ -19,7 +19,7 @@ export function usableBadge(prompt) {
 }
 
 export class Cards {
-  /** thumbs: api.js Thumbnails; saver: review.js ReviewSaver; onSelect(index) on click, onOpen() on double click; thresholds() those of the open run. */
+  /** thumbs: api.js Thumbnails; saver: review.js ReviewSaver; onSelect(index, event) on click (Shift or Ctrl extends the selection), onOpen() on double click; thresholds() those of the open run. */
   constructor({ thumbs, saver, onSelect, onOpen, thresholds = () => ({}) }) {
     Object.assign(this, { thumbs, saver, onSelect, onOpen, thresholds });
     this.whenVisible = new WeakMap(); // frame → what to do when it scrolls into view
@@ -32,7 +32,7 @@ export class Cards {
   }
 
   card(prompt, index) {
-    return h('li', { className: 'card', role: 'option', 'aria-selected': 'false', dataset: { promptId: prompt.promptId }, on: { click: () => this.onSelect(index), dblclick: () => this.onOpen() } },
+    return h('li', { className: 'card', role: 'option', 'aria-selected': 'false', dataset: { promptId: prompt.promptId }, on: { click: (event) => this.onSelect(index, event), dblclick: () => this.onOpen() } },
       this.thumbFrame(prompt),
       h('div', { className: 'card-head' }, h('span', { className: 'pid', text: prompt.promptId }), h('span', { className: 'category', title: prompt.category, text: prompt.category })),
       issueBadges(prompt, this.thresholds()),

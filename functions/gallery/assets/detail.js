@@ -4,12 +4,14 @@ import { HAS_IMAGE, issueBadges, usableBadge } from './cards.js';
 import { explainMetric } from './explain.js';
 import { $, fill, formatNumber, h } from './dom.js';
 import { expectedNote, judgeSection } from './judge.js';
+import { ZoomView } from './zoom.js';
 
 export class DetailView {
   /** panel: a review.js ReviewPanel; cards: cards.js Cards, for the original's thumbnail; onOpenPrompt(promptId) for the duplicate's link. */
   constructor({ panel, cards, onOpenPrompt }) {
     Object.assign(this, { panel, cards, onOpenPrompt });
-    this.imageUrl = null; // one full-size image URL alive at a time
+    this.imageUrls = []; // the full-size images on show (the image, and the one it duplicates)
+    this.zoom = new ZoomView($('detail-image'), $('detail-zoom'));
   }
 
   /**
@@ -18,7 +20,7 @@ export class DetailView {
    */
   show(prompt, { position, original, isCurrent, thresholds }) {
     $('detail-title').textContent = `${prompt.promptId} · ${prompt.category} · ${position}`;
-    this.showImage(prompt, isCurrent);
+    this.showImage(prompt, isCurrent, original);
     this.panel.show(prompt);
     const section = (title, ...content) => h('section', {}, h('h3', { text: title }), ...content);
     const table = (entries) => h('table', { className: 'kv' }, h('tbody', {}, entries.map(([k, v]) => h('tr', {}, h('th', { text: k }), h('td', { text: v })))));
@@ -40,7 +42,7 @@ export class DetailView {
 
   /** Lets the full-size image and the versions' previews go. */
   clear() {
-    this.setImageUrl(null);
+    this.setImageUrls([]);
     this.setVersionUrls([]);
   }
 
@@ -65,19 +67,26 @@ export class DetailView {
     this.versionUrls = urls;
   }
 
-  showImage(prompt, isCurrent) {
-    this.setImageUrl(null);
-    if (!HAS_IMAGE.has(prompt.status)) return fill($('detail-image'), h('p', { className: 'no-image', text: `no image (${prompt.status})` }));
-    fill($('detail-image'), h('p', { className: 'no-image', text: 'loading…' }));
-    api.imageUrl(prompt.runId, prompt.promptId).then((url) => {
-      if (!isCurrent()) return URL.revokeObjectURL(url);
-      this.setImageUrl(url);
-      fill($('detail-image'), h('img', { src: url, alt: `full image ${prompt.promptId}` }));
-    }, (error) => fill($('detail-image'), h('p', { className: 'no-image error', text: `image unavailable: ${error.message}` })));
+  /** The image, and beside it the image it duplicates (`original`, when loaded and it has one), fitted and zoomable. */
+  showImage(prompt, isCurrent, original) {
+    this.setImageUrls([]);
+    if (!HAS_IMAGE.has(prompt.status)) return this.zoom.show([{ text: `no image (${prompt.status})` }]);
+    const shown = [{ prompt, caption: `${prompt.promptId} · this image` }];
+    if (original && HAS_IMAGE.has(original.status)) shown.push({ prompt: original, caption: `${original.promptId} · the image it duplicates` });
+    this.zoom.show(shown.map(({ caption }) => ({ caption, text: 'loading…' })));
+    const load = ({ prompt: p }) => api.imageUrl(p.runId, p.promptId).then((url) => ({ url }), (error) => ({ error }));
+    Promise.all(shown.map(load)).then((results) => {
+      const urls = results.map((r) => r.url).filter(Boolean);
+      if (!isCurrent()) return urls.forEach((url) => URL.revokeObjectURL(url));
+      this.setImageUrls(urls);
+      this.zoom.show(results.map((r, i) => (r.url
+        ? { caption: shown[i].caption, url: r.url }
+        : { caption: shown[i].caption, text: `image unavailable: ${r.error.message}`, className: 'error' })));
+    });
   }
 
-  setImageUrl(url) {
-    if (this.imageUrl) URL.revokeObjectURL(this.imageUrl);
-    this.imageUrl = url;
+  setImageUrls(urls) {
+    for (const url of this.imageUrls) URL.revokeObjectURL(url);
+    this.imageUrls = urls;
   }
 }

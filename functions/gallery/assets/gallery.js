@@ -14,11 +14,14 @@
 //   newrun.js    the New run form and its preview
 //   regenerate.js  the run's lineage, the Regenerate buttons and their form
 //   keys.js      the keyboard shortcuts
+//   selection.js the cursor and the selected cards; grid-actions.js what the keys do with them;
+//   bulk-review.js reviewing them at once, and undo; zoom.js the detail view's fit and zoom
 //   download.js  the dataset download; explain.js and legend.js what flags and metrics mean; usable.js the verdict
 import { token, whenUnauthorized } from './api.js';
 import { $, notify } from './dom.js';
 import { downloadDataset } from './download.js';
 import { FILTERS } from './filters.js';
+import { escape, extendSelection, focusNote, reviewSelected, selectAll } from './grid-actions.js';
 import { keyHandler } from './keys.js';
 import { NewRunForm } from './newrun.js';
 import { RegenerateForm } from './regenerate.js';
@@ -41,7 +44,7 @@ const runList = new RunList({ list: $('run-list'), empty: $('runs-empty'), more:
     if (changed && view.run) view.loadPrompts(); // new images in the open run
   },
 });
-const view = new RunView(runList, { onRegenerate: (select, count) => openRegenerate(select, count) });
+const view = new RunView(runList, { onRegenerate: (select, count) => openRegenerate(select, count), who: () => session.me?.name ?? '' });
 const session = new Session({
   runList,
   onSignedIn: async () => {
@@ -71,11 +74,16 @@ const onKey = keyHandler({
   isDetailOpen: () => view.detailOpen,
   selected: () => view.selectedPrompt(),
   move: (step) => view.move(step),
+  extend: (step) => extendSelection(view, step),
+  selectAll: () => selectAll(view),
+  review: (change) => reviewSelected(view, change),
+  undo: () => view.bulk.undo(),
   gridColumns: () => view.gridColumns(),
   saver: view.saver,
-  focusNote: () => (view.detailOpen ? view.detailPanel : view.sidePanel).focusNote(),
+  focusNote: () => focusNote(view),
   openDetail: () => view.openDetail(),
-  closeOverlays: () => view.closeOverlays(),
+  escape: () => escape(view),
+  zoom: (direction) => view.detailOpen && view.detail.zoom.step(direction),
   toggleHelp: (show) => view.toggleHelp(show),
 });
 
@@ -140,13 +148,16 @@ function start() {
   $('more-runs').addEventListener('click', () => loadRuns({ more: true }));
   $('run-reload').addEventListener('click', () => Promise.all([runList.refresh(view.runId), view.loadPrompts()]));
   for (const id of FILTERS) $(id).addEventListener('change', () => { view.applyFilters(); $('grid').focus({ preventScroll: true }); });
-  $('side-review').append(sidePanel.element);
+  $('side-review').append(sidePanel.element, view.bulkPanel.element);
   sidePanel.show(null);
   $('help-button').addEventListener('click', () => view.toggleHelp(true));
   $('help-close').addEventListener('click', () => view.toggleHelp(false));
   $('detail-close').addEventListener('click', () => view.closeOverlays());
   $('detail-prev').addEventListener('click', () => view.move(-1));
   $('detail-next').addEventListener('click', () => view.move(1));
+  $('zoom-in').addEventListener('click', () => view.detail.zoom.step(1));
+  $('zoom-out').addEventListener('click', () => view.detail.zoom.step(-1));
+  $('zoom-fit').addEventListener('click', () => view.detail.zoom.fit());
   $('detail').addEventListener('click', (event) => event.target === $('detail') && view.closeOverlays());
   document.addEventListener('keydown', onKey);
   window.addEventListener('beforeunload', (event) => saver.unsaved && event.preventDefault());

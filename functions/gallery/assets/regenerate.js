@@ -17,17 +17,22 @@ export const SELECTIONS = [
   ['failed', 'failed', (p) => p.status === 'failed'],
 ];
 
-/** The lineage line and the Regenerate buttons above the grid. onOpen(runId) opens a run of the lineage. */
-export function renderRevisions(container, { runId, lineage, prompts, completed, onRegenerate, onOpen }) {
+/**
+ * The lineage line and the Regenerate buttons above the grid; `selected`, the prompt ids of the
+ * grid's selection (selection.js), adds "Regenerate N selected". onOpen(runId) opens a run of the lineage.
+ */
+export function renderRevisions(container, { runId, lineage, prompts, selected = [], completed, onRegenerate, onOpen }) {
   const runs = lineage?.runs ?? [];
   const links = runs.length > 1 ? runs.map((run) => h('button', {
     type: 'button', className: `lineage-run${run.runId === runId ? ' current' : ''}`, 'aria-current': run.runId === runId ? 'true' : undefined,
     text: run.revision ? `Revision ${run.revision.number} · ${run.planned}` : `Original · ${run.planned}`, on: { click: () => onOpen(run.runId) },
   })) : [];
+  const button = (select, name, label, count) => h('button', { type: 'button', className: 'regenerate', dataset: { select: name }, disabled: !completed, title: completed ? undefined : 'the run is still running', text: `Regenerate ${count} ${label}`, on: { click: () => onRegenerate(select, count) } });
   const buttons = SELECTIONS.map(([select, label, test]) => {
     const count = prompts.filter(test).length;
-    return count === 0 ? null : h('button', { type: 'button', className: 'regenerate', dataset: { select }, disabled: !completed, title: completed ? undefined : 'the run is still running', text: `Regenerate ${count} ${label}`, on: { click: () => onRegenerate(select, count) } });
+    return count === 0 ? null : button(select, select, label, count);
   });
+  if (selected.length) buttons.push(button({ promptIds: selected }, 'selected', 'selected', selected.length));
   fill(container, links.length ? h('span', { className: 'lineage', 'aria-label': 'Versions of this dataset' }, h('span', { className: 'muted', text: 'Lineage:' }), links) : null, buttons);
   container.hidden = links.length === 0 && buttons.every((b) => b === null);
 }
@@ -63,7 +68,7 @@ export class RegenerateForm {
     Object.assign(this, { runId, select });
     this.#body = null;
     this.startButton.disabled = true;
-    this.title.textContent = `Regenerate ${count} ${select.replace('-', ' ')} of run ${runId}`;
+    this.title.textContent = `Regenerate ${count} ${typeof select === 'string' ? select.replace('-', ' ') : 'selected'} of run ${runId}`;
     fill(this.category, h('option', { value: '', text: '(no template change)' }), categories.map((c) => h('option', { value: c, text: c })));
     for (const input of [this.append, this.template, this.note]) input.value = '';
     this.error.textContent = '';

@@ -8,15 +8,19 @@ export const reviewOf = (prompt) => prompt.review ?? EMPTY_REVIEW;
 export class ReviewSaver {
   #save;
   #onChange;
+  #onReviewed;
   #states = new Map(); // "runId/promptId" → { status: 'saving' | 'saved' | 'error', message?, again?: prompt }
+  #inFlight = new Map(); // "runId/promptId" → the promise of its own save, while one is out
 
   /**
-   * save(prompt, review) → Promise<server review>; onChange(prompt) after every state change.
+   * save(prompt, review) → Promise<server review>; onChange(prompt) after every state change;
+   * onReviewed(prompt, before) after each change, with the review it replaced (for undo).
    * Prompts carry their runId (the gallery adds it), so a save never goes to another run.
    */
-  constructor({ save, onChange }) {
+  constructor({ save, onChange, onReviewed = () => {} }) {
     this.#save = save;
     this.#onChange = onChange;
+    this.#onReviewed = onReviewed;
   }
 
   state(prompt) {
@@ -30,8 +34,26 @@ export class ReviewSaver {
 
   /** Applies the change locally at once, then saves it. */
   update(prompt, change) {
+    const before = prompt.review ?? null;
     prompt.review = { ...reviewOf(prompt), ...change };
+    this.#onReviewed(prompt, before);
     this.#send(prompt);
+  }
+
+  /**
+   * Before a bulk save (bulk-review.js): waits for these prompts' own saves in flight, then marks
+   * them saving, so a change made meanwhile waits for release() instead of racing the bulk request.
+   */
+  async hold(prompts) {
+    while (prompts.some((p) => this.#inFlight.has(key(p)))) await Promise.all(prompts.map((p) => this.#inFlight.get(key(p))));
+    for (const prompt of prompts) this.#set(prompt, { status: 'saving' });
+  }
+
+  /** Ends a bulk save for one prompt (saved, or error with a message) and sends any change made meanwhile. */
+  release(prompt, state) {
+    const again = this.#states.get(key(prompt))?.again;
+    this.#set(prompt, state);
+    if (again) this.#send(again);
   }
 
   retry(prompt) {
@@ -44,6 +66,13 @@ export class ReviewSaver {
       current.again = prompt; // its newest value goes out when the request in flight returns
       return;
     }
+    const done = this.#saveOnce(prompt);
+    this.#inFlight.set(key(prompt), done);
+    await done;
+    if (this.#inFlight.get(key(prompt)) === done) this.#inFlight.delete(key(prompt));
+  }
+
+  async #saveOnce(prompt) {
     this.#set(prompt, { status: 'saving' });
     const { relevance, inappropriate, note } = reviewOf(prompt);
     try {
