@@ -2,6 +2,7 @@ import { AggregateField, FieldPath, Firestore, type CollectionReference } from '
 import { expiryFields, recordOf } from './firestore-expiry.js';
 import { decideJudgeCall, decideJudgeClaim, decideJudgeRecord, decideJudgeRelease, type JudgeClaim, type JudgeOutcome } from '../core/judge/index.js';
 import type { ImageMetrics } from '../core/quality/index.js';
+import type { ReferenceScreening } from '../core/references/index.js';
 import type { Review } from '../core/runs/index.js';
 import type { RunCursor, RunListing } from '../core/access/index.js';
 import type { AssessmentResult, ClaimOptions, ClaimResult, GeneratedInfo, GeneratedOutcome, ModelCallStart, ReleaseOptions, RunStore } from '../core/ports.js';
@@ -139,8 +140,8 @@ export class FirestoreRunStore implements RunStore {
     return this.transact(runId, promptId, (prompt) => ({ result: undefined, update: decideFailed(prompt, reason) }));
   }
 
-  recordAssessment(runId: string, promptId: string, generation: string, metrics: ImageMetrics, now: number): Promise<AssessmentResult> {
-    return this.transact(runId, promptId, (prompt) => decideAssessment(prompt, generation, { metrics }, now));
+  recordAssessment(runId: string, promptId: string, generation: string, metrics: ImageMetrics, now: number, screening?: ReferenceScreening): Promise<AssessmentResult> {
+    return this.transact(runId, promptId, (prompt) => decideAssessment(prompt, generation, { metrics, ...(screening ? { screening } : {}) }, now));
   }
 
   recordAssessmentFailure(runId: string, promptId: string, generation: string, reason: string, now: number): Promise<AssessmentResult> {

@@ -1,4 +1,5 @@
 import type { ImageMetrics } from '../core/quality/index.js';
+import type { ReferenceScreening } from '../core/references/index.js';
 import type { Review } from '../core/runs/index.js';
 import type { RunCursor, RunListing } from '../core/access/index.js';
 import type { AssessmentResult, ClaimOptions, ClaimResult, GeneratedInfo, GeneratedOutcome, ModelCallStart, ReleaseOptions, RunStore } from '../core/ports.js';
@@ -100,8 +101,8 @@ export class MemoryRunStore implements RunStore {
     this.apply(runId, promptId, decideFailed(await this.getPrompt(runId, promptId), reason));
   }
 
-  async recordAssessment(runId: string, promptId: string, generation: string, metrics: ImageMetrics, now: number): Promise<AssessmentResult> {
-    const { result, update } = decideAssessment(await this.getPrompt(runId, promptId), generation, { metrics }, now);
+  async recordAssessment(runId: string, promptId: string, generation: string, metrics: ImageMetrics, now: number, screening?: ReferenceScreening): Promise<AssessmentResult> {
+    const { result, update } = decideAssessment(await this.getPrompt(runId, promptId), generation, { metrics, ...(screening ? { screening } : {}) }, now);
     this.apply(runId, promptId, update);
     return result;
   }
