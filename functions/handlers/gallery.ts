@@ -43,6 +43,7 @@ const FILES: ReadonlyMap<string, readonly [string, string]> = new Map([
   ['/assets/explain.js', ['explain.js', JS]],
   ['/assets/legend.js', ['legend.js', JS]],
   ['/assets/usable.js', ['usable.js', JS]],
+  ['/assets/reference-copy.js', ['reference-copy.js', JS]],
   ['/assets/gallery.css', ['gallery.css', CSS]],
 ]);
 

@@ -4,6 +4,7 @@ import { HAS_IMAGE, issueBadges, usableBadge } from './cards.js';
 import { explainMetric } from './explain.js';
 import { $, fill, formatNumber, h } from './dom.js';
 import { expectedNote, judgeSection } from './judge.js';
+import { referenceSection } from './reference-copy.js';
 
 export class DetailView {
   /** panel: a review.js ReviewPanel; cards: cards.js Cards, for the original's thumbnail; onOpenPrompt(promptId) for the duplicate's link. */
@@ -17,6 +18,7 @@ export class DetailView {
    * duplicates, if loaded; `isCurrent()` says whether it is still on show when its image arrives.
    */
   show(prompt, { position, original, isCurrent, thresholds }) {
+    this.setReferenceUrls([]);
     $('detail-title').textContent = `${prompt.promptId} · ${prompt.category} · ${position}`;
     this.showImage(prompt, isCurrent);
     this.panel.show(prompt);
@@ -28,6 +30,7 @@ export class DetailView {
       section('Review', this.panel.element),
       judgeSection(prompt),
       section('Quality flags', prompt.issues.length ? issueBadges(prompt, thresholds) : h('p', { className: 'muted', text: prompt.metrics ? 'none' : 'not assessed' }), usableBadge(prompt), expectedNote(prompt)),
+      referenceSection(prompt, { isCurrent, keepUrls: (urls) => this.setReferenceUrls(urls) }),
       prompt.duplicateOf && section('Duplicate of',
         h('button', { type: 'button', className: 'duplicate', on: { click: () => this.onOpenPrompt(prompt.duplicateOf) } },
           original ? this.cards.thumbFrame(original, 'thumb small') : null, `${prompt.duplicateOf} — open the original`)),
@@ -42,6 +45,12 @@ export class DetailView {
   clear() {
     this.setImageUrl(null);
     this.setVersionUrls([]);
+    this.setReferenceUrls([]);
+  }
+
+  setReferenceUrls(urls) {
+    for (const url of this.referenceUrls ?? []) URL.revokeObjectURL(url);
+    this.referenceUrls = urls;
   }
 
   /** A regenerated image beside the one it replaces (`replaces` is `runId/promptId`), as previews. */
