@@ -1,4 +1,5 @@
 import { Storage } from '@google-cloud/storage';
+import { chromium } from 'playwright-core';
 import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
 import { imageObjectName, type PromptRecord } from '../../functions/core/runs/index.js';
@@ -8,6 +9,7 @@ import { oneCategoryRun, promptOf } from '../support/kit.js';
 import { stackClients, waitForRun } from '../support/stack-clients.js';
 import { unzipEntries } from '../support/unzip.js';
 
+const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 const photographs = new Map(loadPhotographs().map((photo) => [photo.name, photo.bytes]));
 const photo = (name: string) => photographs.get(name) as Buffer;
 
@@ -38,21 +40,26 @@ describe('the privacy guard on the emulator stack', () => {
   const request = (method: string, path: string, token: string, body?: Buffer | string, contentType = 'application/json') =>
     fetch(`${stack.apiUrl}${path}`, { method, headers: { Authorization: `Bearer ${token}`, ...(body === undefined ? {} : { 'Content-Type': contentType }) }, ...(body === undefined ? {} : { body: typeof body === 'string' ? body : new Uint8Array(body) }) });
 
+  let ada: { id: string; token: string };
+  let runId: string;
+  let astronaut: string;
+  let prompts: PromptRecord[];
+
   it('flags the answers that copy a reference, exactly or transformed, and leaves them out of the dataset; the unrelated image is not flagged', async () => {
     const created = await request('POST', '/v1/participants', stack.instructorToken, JSON.stringify({ name: 'Guard Ada' }));
-    const ada = (await created.json()) as { id: string; token: string };
+    ada = (await created.json()) as { id: string; token: string };
     const upload = async (name: string) => {
       const response = await request('POST', `/v1/references?name=${name}`, ada.token, photo(name), 'image/jpeg');
       expect(response.status).toBe(201);
       return ((await response.json()) as { referenceId: string }).referenceId;
     };
-    const astronaut = await upload('astronaut');
+    astronaut = await upload('astronaut');
     const coffee = await upload('coffee');
     const storedCopy = async (referenceId: string) => (await referenceBucket.file(`references/${ada.id}/${referenceId}.jpg`).download())[0];
 
-    const runId = `guard-${Date.now().toString(36)}`;
+    runId = `guard-${Date.now().toString(36)}`;
     const run = oneCategoryRun({ runId, owner: ada.id, count: ANSWERS.length, provider: 'embedded', model: 'scripted-reference-copier' });
-    const prompts: PromptRecord[] = ANSWERS.map((_, i) => promptOf(runId, i + 1, { referenceIds: [coffee, astronaut], queuedAt: Date.now() }));
+    prompts = ANSWERS.map((_, i) => promptOf(runId, i + 1, { referenceIds: [coffee, astronaut], queuedAt: Date.now() }));
     await store.createRun(run, prompts);
     for (const [i, { make }] of ANSWERS.entries()) {
       const prompt = prompts[i] as PromptRecord;
@@ -85,5 +92,38 @@ describe('the privacy guard on the emulator stack', () => {
     // No file of the dataset holds the reference's bytes.
     const reference = await storedCopy(astronaut);
     for (const [path, bytes] of files) expect(bytes.includes(reference.subarray(0, 4096)), path).toBe(false);
+  });
+
+  it('shows a near copy beside its reference in the gallery, at 1366 × 768', async () => {
+    const copy = prompts[0] as PromptRecord;
+    const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
+    try {
+      const page = await browser.newPage({ viewport: { width: 1366, height: 768 } });
+      const errors: string[] = [];
+      page.on('pageerror', (error) => errors.push(error.message));
+      await page.goto(`${stack.apiUrl}/`);
+      await page.fill('#token-input', ada.token);
+      await page.press('#token-input', 'Enter');
+      await page.locator(`#run-list li[data-run-id="${runId}"] button`).click();
+      await page.locator(`#grid .card[data-prompt-id="${copy.promptId}"]`).click();
+      await page.keyboard.press('Enter');
+      const pictures = page.locator('#detail-info .reference-copy .reference-pair img');
+      await expect.poll(() => pictures.count(), { timeout: 30_000 }).toBe(2);
+      await pictures.nth(1).scrollIntoViewIfNeeded();
+      // Both pictures decoded, the same size, side by side: the reference to the right of the image, level with it.
+      const sizes = await pictures.evaluateAll((images) => images.map((image) => (image as HTMLImageElement).naturalWidth));
+      expect(sizes.every((width) => width > 0)).toBe(true);
+      const [mine, theirs] = [await pictures.nth(0).boundingBox(), await pictures.nth(1).boundingBox()];
+      expect(mine && theirs).toBeTruthy();
+      expect(theirs!.x).toBeGreaterThanOrEqual(mine!.x + mine!.width);
+      expect(Math.abs(theirs!.y - mine!.y)).toBeLessThan(2);
+      expect(Math.abs(theirs!.width - mine!.width)).toBeLessThan(2);
+      expect(theirs!.x + theirs!.width).toBeLessThanOrEqual(1366);
+      expect(await page.locator('#detail-info .reference-copy figcaption').nth(1).textContent()).toBe(`reference ${astronaut}`);
+      expect(await page.locator('#detail-info .reference-copy p').textContent()).toMatch(/^Never exported: near copy of the reference/);
+      expect(errors).toEqual([]);
+    } finally {
+      await browser.close();
+    }
   });
 });
