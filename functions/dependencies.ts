@@ -132,7 +132,8 @@ export function generateDependencies(config: Config, env: Record<string, string 
 
 export function assessDependencies(config: Config, env: Record<string, string | undefined> = process.env): AssessDependencies {
   const { firestore, store, bucket, previews, recorder, inFirestore } = clients(config, 'assessImage');
-  const base = { store, bucket, decode: decodeImage, preview: { encode: previewFromPixels, bucket: previews }, log: createJsonLogger('assessImage') };
+  const references = inFirestore(new FirestoreReferenceStore(firestore), 'ReferenceStore');
+  const base = { store, bucket, decode: decodeImage, preview: { encode: previewFromPixels, bucket: previews }, log: createJsonLogger('assessImage'), references };
   if (config.judge.mode !== 'gemini') return base;
   return { ...base, judge: judgeDependencies(config, firestore, recorder, inFirestore, env) };
 }
@@ -163,7 +164,9 @@ function judgeDependencies(
  */
 export function reconcileDependencies(config: Config, env: Record<string, string | undefined> = process.env): ReconcileDependencies {
   const { firestore, store, bucket, previews, recorder, inFirestore, publisher } = clients(config, 'reconcile');
-  const base = { store, bucket, decode: decodeImage, preview: { encode: previewFromPixels, bucket: previews }, log: createJsonLogger('reconcile') };
+  // The same privacy guard as assessImage: an image assessed here is screened against its references too.
+  const references = inFirestore(new FirestoreReferenceStore(firestore), 'ReferenceStore');
+  const base = { store, bucket, decode: decodeImage, preview: { encode: previewFromPixels, bucket: previews }, log: createJsonLogger('reconcile'), references };
   const assess = makeAssessHandler(config.judge.mode === 'gemini' ? { ...base, judge: judgeDependencies(config, firestore, recorder, inFirestore, env) } : base);
   return {
     lifecycle: inFirestore(new FirestoreLifecycleStore(firestore), 'RunLifecycleStore'),

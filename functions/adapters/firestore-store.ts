@@ -4,6 +4,7 @@ import { decideJudgeCall, decideJudgeClaim, decideJudgeRecord, decideJudgeReleas
 import type { ImageMetrics } from '../core/quality/index.js';
 import type { Review, ReviewChange, ReviewsWritten } from '../core/runs/index.js';
 import { writeReviews } from './firestore-reviews.js';
+import type { ReferenceScreening } from '../core/references/index.js';
 import type { RunCursor, RunListing } from '../core/access/index.js';
 import type { AssessmentResult, ClaimOptions, ClaimResult, GeneratedInfo, GeneratedOutcome, ModelCallStart, ReleaseOptions, RunStore } from '../core/ports.js';
 import {
@@ -144,8 +145,8 @@ export class FirestoreRunStore implements RunStore {
     return this.transact(runId, promptId, (prompt) => ({ result: undefined, update: decideFailed(prompt, reason) }));
   }
 
-  recordAssessment(runId: string, promptId: string, generation: string, metrics: ImageMetrics, now: number): Promise<AssessmentResult> {
-    return this.transact(runId, promptId, (prompt) => decideAssessment(prompt, generation, { metrics }, now));
+  recordAssessment(runId: string, promptId: string, generation: string, metrics: ImageMetrics, now: number, screening?: ReferenceScreening): Promise<AssessmentResult> {
+    return this.transact(runId, promptId, (prompt) => decideAssessment(prompt, generation, { metrics, ...(screening ? { screening } : {}) }, now));
   }
 
   recordAssessmentFailure(runId: string, promptId: string, generation: string, reason: string, now: number): Promise<AssessmentResult> {

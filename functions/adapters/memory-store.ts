@@ -1,5 +1,6 @@
 import type { ImageMetrics } from '../core/quality/index.js';
 import { reviewDiffers, type Review, type ReviewChange, type ReviewsWritten } from '../core/runs/index.js';
+import type { ReferenceScreening } from '../core/references/index.js';
 import type { RunCursor, RunListing } from '../core/access/index.js';
 import type { AssessmentResult, ClaimOptions, ClaimResult, GeneratedInfo, GeneratedOutcome, ModelCallStart, ReleaseOptions, RunStore } from '../core/ports.js';
 import {
@@ -109,8 +110,8 @@ export class MemoryRunStore implements RunStore {
     this.apply(runId, promptId, decideFailed(await this.getPrompt(runId, promptId), reason));
   }
 
-  async recordAssessment(runId: string, promptId: string, generation: string, metrics: ImageMetrics, now: number): Promise<AssessmentResult> {
-    const { result, update } = decideAssessment(await this.getPrompt(runId, promptId), generation, { metrics }, now);
+  async recordAssessment(runId: string, promptId: string, generation: string, metrics: ImageMetrics, now: number, screening?: ReferenceScreening): Promise<AssessmentResult> {
+    const { result, update } = decideAssessment(await this.getPrompt(runId, promptId), generation, { metrics, ...(screening ? { screening } : {}) }, now);
     this.apply(runId, promptId, update);
     return result;
   }

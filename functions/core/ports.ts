@@ -17,7 +17,7 @@ import type {
   StatusCounts,
 } from './runs/index.js';
 
-import type { ReferenceAdmission, ReferenceCursor, ReferenceRecord, ReferenceUsage } from './references/index.js';
+import type { ReferenceAdmission, ReferenceCursor, ReferenceRecord, ReferenceScreening, ReferenceUsage } from './references/index.js';
 export type { AssessmentResult, ClaimOptions, ClaimResult, GeneratedInfo, GeneratedOutcome, ModelCallStart, ReleaseOptions } from './runs/index.js';
 import type { AssessmentResult, ClaimOptions, ClaimResult, GeneratedInfo, GeneratedOutcome, ModelCallStart, ReleaseOptions } from './runs/index.js';
 
@@ -56,7 +56,8 @@ export interface RunStore {
   markFailed(runId: string, promptId: string, reason: string): Promise<void>;
 
   /** Idempotent per object generation. */
-  recordAssessment(runId: string, promptId: string, generation: string, metrics: ImageMetrics, now: number): Promise<AssessmentResult>;
+  /** `screening`: the privacy guard's outcome, when the prompt names references, recorded in the same write. */
+  recordAssessment(runId: string, promptId: string, generation: string, metrics: ImageMetrics, now: number, screening?: ReferenceScreening): Promise<AssessmentResult>;
   recordAssessmentFailure(runId: string, promptId: string, generation: string, reason: string, now: number): Promise<AssessmentResult>;
 
   /** Takes the judge's lease for one object generation; `done` when a verdict is already recorded. */

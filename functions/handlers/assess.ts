@@ -2,10 +2,11 @@ import type { CloudEvent } from '@google-cloud/functions-framework';
 import type { StorageObjectData as PublishedStorageObjectData } from '@google/events/cloud/storage/v1/StorageObjectData.js';
 import { computeMetrics, computeMetricsWithPreview, type PreviewPixels, type RawImage } from '../core/quality/index.js';
 import { classifyObject } from '../core/objects/index.js';
-import type { ImageBucket, Logger, RunStore } from '../core/ports.js';
+import type { ImageBucket, Logger, ReferenceStore, RunStore } from '../core/ports.js';
 import { PREVIEW_CONTENT_TYPE, previewObjectName } from '../core/objects/index.js';
 import type { Done } from './event-outcome.js';
 import { judgeStep, type JudgeDependencies } from './judge-step.js';
+import { screenReferences } from './screen-references.js';
 
 /**
  * The data of a `google.cloud.storage.object.v1.finalized` event: the published type, except that
@@ -32,11 +33,13 @@ export interface AssessDependencies {
   now?: () => number;
   /** The content judge, when the deployment has one; runs judged with it are chosen per run. */
   judge?: JudgeDependencies;
+  /** Reference records, for the privacy guard; without them an image whose prompt names references is recorded unscreened. */
+  references?: Pick<ReferenceStore, 'get'>;
 }
 
 /**
- * Handles object finalization: decodes the image once, computes the metrics and records
- * them on the prompt. Idempotent per object generation. An unreadable image is recorded
+ * Handles object finalization: decodes the image once, computes the metrics, screens it against
+ * the references its prompt names, and records both on the prompt. Idempotent per object generation. An unreadable image is recorded
  * as a failure and acknowledged, so a bad file never loops through retries.
  */
 export function makeAssessHandler(deps: AssessDependencies) {
@@ -83,8 +86,11 @@ export function makeAssessHandler(deps: AssessDependencies) {
       const { metrics, previewPixels } = deps.preview ? computeMetricsWithPreview(image) : { metrics: computeMetrics(image), previewPixels: null };
       // Stored before the assessment is recorded, so an assessed image has its preview; create-only, so a redelivery writes nothing.
       if (deps.preview && previewPixels) await deps.preview.bucket.writeDerivedIfAbsent(previewObjectName(name), await deps.preview.encode(previewPixels), PREVIEW_CONTENT_TYPE);
+      // Screened before anything is recorded, so an assessed image always carries its guard outcome.
+      const screening = await screenReferences(deps.references, prompt, image, generation);
+      if (screening && screening.outcome !== 'clear') deps.log.warn('image withheld by the privacy guard', { runId, promptId, generation, outcome: screening.outcome, reason: screening.reason });
       const measured = now();
-      result = await deps.store.recordAssessment(runId, promptId, generation, metrics, measured);
+      result = await deps.store.recordAssessment(runId, promptId, generation, metrics, measured, screening);
       // The prompt was purged while this ran: its preview must not outlive it.
       if (result === 'missing' && deps.preview) await deps.preview.bucket.deletePrefix(previewObjectName(name));
       // A prompt that had been given up as failed now has an image: a completed run's stored summary no longer holds, and the next read rebuilds it.

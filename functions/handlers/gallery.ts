@@ -47,6 +47,7 @@ const FILES: ReadonlyMap<string, readonly [string, string]> = new Map([
   ['/assets/bulk-review.js', ['bulk-review.js', JS]],
   ['/assets/zoom.js', ['zoom.js', JS]],
   ['/assets/grid-actions.js', ['grid-actions.js', JS]],
+  ['/assets/reference-copy.js', ['reference-copy.js', JS]],
   ['/assets/gallery.css', ['gallery.css', CSS]],
 ]);
 

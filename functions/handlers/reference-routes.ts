@@ -40,7 +40,7 @@ export function canSee(principal: Principal, record: ReferenceRecord | null): re
 }
 
 /**
- * `POST/GET /v1/references`, `DELETE /v1/references/{id}`, and the instructor's
+ * `POST/GET /v1/references`, `GET /v1/references/{id}/image`, `DELETE /v1/references/{id}`, and the instructor's
  * `PATCH /v1/references/{id}` to share one with the cohort. An upload is checked from the
  * cheapest test to the costliest (size, then its first bytes, then its declared dimensions, then
  * the decode) and is stored only once every check passed; a refusal writes and counts nothing.
@@ -113,6 +113,19 @@ export function referenceRoutes(deps: { references: ReferenceDependencies; log: 
         const viewer = principal.role === 'instructor' ? {} : { viewer: principal.id };
         const { references: records, next } = await references.store.listPage({ ...viewer, pageSize: page.pageSize, after: page.after });
         sendJson(res, 200, { references: records.map(publicReference), nextPageToken: pageToken(next, { list: 'references', key: deps.cursorKey }) });
+      },
+    },
+    {
+      // The stored copy, for the gallery to show a near copy beside its reference. Only to a caller who may see the
+      // reference (anyone else gets the 404 of one that does not exist), and never cached: a deleted or unshared
+      // reference must not outlive its record in a browser or a proxy.
+      method: 'GET',
+      pattern: new RegExp(`^/v1/references/(${ID})/image$`),
+      async handle({ res, params, principal }) {
+        const record = await visible(principal, params[0] as string);
+        const bytes = await references.bucket.read(record.objectName);
+        if (!bytes) throw new HttpError(404, 'NOT_FOUND', `reference ${record.referenceId} does not exist`);
+        res.status(200).set('Cache-Control', 'no-store').set('Vary', 'Authorization').set('X-Content-Type-Options', 'nosniff').set('Content-Type', 'image/jpeg').send(bytes);
       },
     },
     {

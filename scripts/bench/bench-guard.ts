@@ -2,7 +2,8 @@
  * `npm run bench:guard`: the privacy guard's recall per transformation and false flags on the
  * measured set (scripts/bench/guard-set.ts: real photographs, their transformed copies, every
  * other photograph and look-alike halves), then what it costs in CPU: hashing a generated image,
- * computing a reference's signature (once per reference), and one comparison.
+ * computing a reference's signature (once per reference), one comparison, and what screening adds
+ * to an assessment that already decoded the image.
  *
  * `--photographs DIR` measures it on another folder of photographs instead (a cohort's own
  * references, say), shrunk to at most 512 px as the committed ones were.
@@ -13,6 +14,7 @@
 import { availableParallelism, cpus, loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
 import sharp from 'sharp';
+import { decodeImage } from '../../functions/adapters/image-decoder.js';
 import { imageHashOf, referenceSignatureOf } from '../../functions/adapters/reference-signature.js';
 import type { RawImage } from '../../functions/core/quality/index.js';
 import {
@@ -21,6 +23,7 @@ import {
   computeReferenceSignature,
   HASH_BITS,
   NEAR_COPY_MAX_DISTANCE,
+  screenImage,
   SIGNATURE_WINDOWS,
   storeReferenceSignature,
 } from '../../functions/core/references/index.js';
@@ -90,7 +93,9 @@ for (const transformation of BEYOND_SCOPE) {
   rows.push([`beyond scope: ${transformation.name}`, `${caught}/${verdicts.length} caught, nearest ${Math.min(...verdicts.map((verdict) => verdict.distance))} bits`]);
 }
 
-const samples = { hash: [] as number[], hashCore: [] as number[], signature: [] as number[], signatureCore: [] as number[], hash1k: [] as number[] };
+const samples = { hash: [] as number[], hashCore: [] as number[], signature: [] as number[], signatureCore: [] as number[], hash1k: [] as number[], assessed: [] as number[] };
+// Three references as an assessment reads them: stored signatures, loaded and compared on each image.
+const storedReferences = new Map(references.slice(0, 3).map((signature, index) => [`ref-${index}`, storeReferenceSignature(signature)] as const));
 for (const { bytes } of photographs) {
   const raw = await decoded(bytes);
   // A generated image as Gemini returns it at "1K": 1024 × 1024 PNG.
@@ -100,6 +105,9 @@ for (const { bytes } of photographs) {
   samples.hashCore.push(await cpuMs(() => computeImageHash(raw)));
   samples.signature.push(await cpuMs(() => referenceSignatureOf(bytes)));
   samples.signatureCore.push(await cpuMs(() => computeReferenceSignature(raw)));
+  // What assessImage adds: the hash from the full-resolution pixels it already decoded for the metrics, then the screening.
+  const assessorPixels = await decodeImage(generated);
+  samples.assessed.push(await cpuMs(() => screenImage(computeImageHash(assessorPixels), [...storedReferences.keys()], storedReferences, '1')));
 }
 const ms = (values: number[]) => `${median(values).toFixed(1)} ms CPU`;
 rows.push(
@@ -108,6 +116,7 @@ rows.push(
   ['CPU: image hash, core only', ms(samples.hashCore)],
   ['CPU: reference signature, JPEG bytes', `${ms(samples.signature)} (decode + ${SIGNATURE_WINDOWS.length / 2} windows, each also mirrored)`],
   ['CPU: reference signature, core only', ms(samples.signatureCore)],
+  ['CPU: added to an assessment, 1024 px image, 3 references', `${ms(samples.assessed)} (hash of the assessor's own decoded pixels + 3 signatures loaded and compared; no second decode)`],
 );
 
 const [first, second] = photographs;

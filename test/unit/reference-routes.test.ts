@@ -193,6 +193,24 @@ describe('reference photographs', () => {
     expect((await upload(await (await photo(200, 150)).png().toBuffer(), grace.token)).status).toBe(201);
   });
 
+  it('serves the stored copy, never cached, to the owner and the instructor, to others only once shared; anyone else gets 404', async () => {
+    expect((await upload(await (await photo(640, 480)).png().toBuffer())).status).toBe(201);
+    const stored = referenceBucket.objects.get('references/u-ada/ref-1.jpg')!.bytes;
+    for (const token of [ada.token, INSTRUCTOR]) {
+      const answer = await call('GET', '/v1/references/ref-1/image', token);
+      expect(answer.status).toBe(200);
+      expect([answer.headers.get('content-type'), answer.headers.get('cache-control')]).toEqual(['image/jpeg', 'no-store']);
+      expect(Buffer.from(await answer.arrayBuffer()).equals(stored)).toBe(true);
+    }
+    const hidden = await call('GET', '/v1/references/ref-1/image', grace.token);
+    const missing = await call('GET', '/v1/references/ref-9/image', grace.token);
+    expect([hidden.status, missing.status]).toEqual([404, 404]);
+    expect(((await hidden.json()) as { error: { message: string } }).error.message).toBe('reference ref-1 does not exist');
+    expect((await call('PATCH', '/v1/references/ref-1', INSTRUCTOR, '{"shared":true}', 'application/json')).status).toBe(200);
+    expect((await call('GET', '/v1/references/ref-1/image', grace.token)).status).toBe(200);
+    expect((await fetch(`${base}/v1/references/ref-1/image`)).status).toBe(401);
+  });
+
   const hostile: Array<{ name: string; body: () => Promise<Buffer | string>; status: number; message: RegExp; decoded: boolean }> = [
     { name: 'plain text', body: async () => 'hello, not an image', status: 415, message: /not a PNG, JPEG or WebP/, decoded: false },
     { name: 'an empty body', body: async () => Buffer.alloc(0), status: 400, message: /empty/, decoded: false },

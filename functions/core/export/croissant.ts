@@ -5,7 +5,7 @@
  */
 import { createHash } from 'node:crypto';
 import { SPLIT_NAMES } from './dataset-options.js';
-import { imagePath, succeeded, type ExportInput } from './export-model.js';
+import { exported, imagePath, type ExportInput } from './export-model.js';
 import { datasetOptionsOf, splitPlanOf } from './export-splits.js';
 import { IMAGE_GLOB } from './dataset-card.js';
 import { captionOf } from './hf-metadata.js';
@@ -88,7 +88,7 @@ export function croissantJson(input: ExportInput, files: ReadonlyArray<{ path: s
   const { run } = input;
   const options = datasetOptionsOf(input);
   const plan = splitPlanOf(input);
-  const images = input.prompts.filter(succeeded);
+  const images = input.prompts.filter(exported);
   const judged = images.some((p) => captionOf(p) !== null);
   const embedded = run.provider === 'embedded';
   const textObjects = files.map((file) => ({ '@type': 'cr:FileObject', '@id': fileId(file.path), name: file.path, contentUrl: file.path, encodingFormat: encodingOf(file.path), sha256: sha256Hex(file.text) }));

@@ -4,7 +4,8 @@
  * for people. User text reaches YAML only as escaped double-quoted scalars and Markdown only escaped.
  */
 import { SPLIT_NAMES, type SplitName } from './dataset-options.js';
-import { succeeded, timings, type ExportInput } from './export-model.js';
+import { exported, succeeded, timings, type ExportInput } from './export-model.js';
+import { withheldLines } from './withheld-images.js';
 import { datasetOptionsOf, exclusionLines, splitPlanOf, splitTableLines } from './export-splits.js';
 import { escapeMarkdown } from './generation-log.js';
 import { missingImagesLines } from './missing-images.js';
@@ -22,7 +23,7 @@ function sizeCategory(n: number): string {
 export function cardYaml(input: ExportInput): string[] {
   const plan = splitPlanOf(input);
   const splits = SPLIT_NAMES.filter((split) => plan.perSplit[split] > 0);
-  const images = input.prompts.filter(succeeded).length;
+  const images = input.prompts.filter(exported).length;
   return [
     '---',
     `license: ${yamlString(datasetOptionsOf(input).license)}`,
@@ -59,8 +60,9 @@ export function datasetCardMd(input: ExportInput): string {
   const esc = escapeMarkdown;
   const options = datasetOptionsOf(input);
   const plan = splitPlanOf(input);
-  const images = input.prompts.filter(succeeded);
-  const failed = input.prompts.length - images.length;
+  const generated = input.prompts.filter(succeeded);
+  const images = generated.filter(exported);
+  const failed = input.prompts.length - generated.length;
   const reviewed = images.filter((p) => p.review !== null).length;
   const usable = images.filter((p) => usableVerdict(p).usable).length;
   const report = input.report;
@@ -102,6 +104,7 @@ export function datasetCardMd(input: ExportInput): string {
           `- Balance of categories: normalised entropy ${report.balance.categories.normalisedEntropy.toFixed(3)}`,
         ]
       : []),
+    ...withheldLines(generated),
     '- Per-image metrics and flags: `metadata/quality_scores.csv`; the full report: `metadata/generation_parameters.json`.',
     '',
     '## Splits',

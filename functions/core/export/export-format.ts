@@ -5,7 +5,8 @@
 import { escapeMarkdown, generationLogMd } from './generation-log.js';
 import { judgeJson } from './judge-export.js';
 import { qualityScoresCsv } from './quality-scores-csv.js';
-import { failureReasonOf, imagePath, perCategory, succeeded, timings, type ExportedPrompt, type ExportInput } from './export-model.js';
+import { exported, failureReasonOf, imagePath, perCategory, succeeded, timings, type ExportedPrompt, type ExportInput } from './export-model.js';
+import { withheldEntry } from './withheld-images.js';
 import { splitEntry, withDatasetPackaging } from './dataset-packaging.js';
 import { datasetOptionsOf, splitPlanOf } from './export-splits.js';
 import type { SplitPlan } from './splits.js';
@@ -28,18 +29,18 @@ export function imagePromptsJson(prompts: ExportedPrompt[], plan?: SplitPlan, ve
     version,
     replaces,
     replacedBy,
-    inDataset: chosen && succeeded(prompt),
+    inDataset: chosen && exported(prompt),
     category: prompt.category,
     prompt: prompt.prompt,
     variables: prompt.variables,
     seed: prompt.seed,
     status: succeeded(prompt) ? 'succeeded' : 'failed',
-    ...(succeeded(prompt) ? { ...(chosen ? { file: imagePath(prompt) } : {}), model: prompt.model } : { failureReason: failureReasonOf(prompt) }),
+    ...(succeeded(prompt) ? { ...(chosen && exported(prompt) ? { file: imagePath(prompt) } : {}), model: prompt.model, ...withheldEntry(prompt) } : { failureReason: failureReasonOf(prompt) }),
     issues: prompt.issues,
     expected: prompt.expected ?? [],
     duplicateOf: prompt.duplicateOf,
     review: prompt.review ?? null,
-    ...(plan && chosen && succeeded(prompt) ? splitEntry(plan, prompt.promptId) : {}),
+    ...(plan && chosen && exported(prompt) ? splitEntry(plan, prompt.promptId) : {}),
     judge: judgeJson(prompt),
   }));
   return `${JSON.stringify(entries, null, 2)}\n`;
@@ -56,7 +57,7 @@ export function datasetFiles(input: ExportInput): DatasetFile[] {
   // A lineage is one dataset: one version per slot, each image read from the run that made it.
   const resolved = resolveLineage(input);
   const { dataset } = resolved;
-  const images: DatasetFile[] = dataset.prompts.filter(succeeded).map((prompt) => ({ path: imagePath(prompt), image: { runId: prompt.runId, promptId: prompt.promptId } }));
+  const images: DatasetFile[] = dataset.prompts.filter(exported).map((prompt) => ({ path: imagePath(prompt), image: { runId: prompt.runId, promptId: prompt.promptId } }));
   return [
     ...images,
     // The Hugging Face metadata, the dataset card and croissant.json follow the workshop's files.

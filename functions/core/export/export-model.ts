@@ -3,6 +3,7 @@ import type { IssueFlag, Thresholds } from '../quality/index.js';
 import type { RunReport } from '../quality/index.js';
 import type { PromptRecord, QualitySummary, RunRecord, StatusCounts } from '../runs/index.js';
 import type { DatasetOptions } from './dataset-options.js';
+import { isWithheld } from '../references/index.js';
 
 export type ExportedPrompt = Omit<PromptRecord, 'leaseOwner' | 'leaseExpiresAt' | 'assessedGeneration'> & {
   issues: IssueFlag[];
@@ -41,6 +42,9 @@ export const imagePath = (prompt: Pick<PromptRecord, 'category' | 'promptId'>): 
 
 /** Succeeded means an image exists: assessed, or generated but not yet assessed. */
 export const succeeded = (prompt: ExportedPrompt): boolean => prompt.status === 'assessed' || prompt.status === 'generated';
+
+/** In the dataset: an image exists and the privacy guard does not withhold it (withheld-images.ts). */
+export const exported = (prompt: ExportedPrompt): boolean => succeeded(prompt) && !isWithheld(prompt);
 
 export function failureReasonOf(prompt: ExportedPrompt): string {
   if (prompt.status === 'failed') return prompt.failureReason ?? 'unknown';

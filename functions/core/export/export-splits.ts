@@ -1,6 +1,6 @@
 /** The export's split plan, from the run and the dataset options, and how the log reports it. */
 import { DEFAULT_DATASET_OPTIONS, describePolicy, SPLIT_NAMES, type DatasetOptions } from './dataset-options.js';
-import { succeeded, type ExportedPrompt, type ExportInput } from './export-model.js';
+import { exported, type ExportedPrompt, type ExportInput } from './export-model.js';
 import { planSplits, type SplitPlan } from './splits.js';
 
 export const datasetOptionsOf = (input: Pick<ExportInput, 'dataset'>): DatasetOptions => input.dataset ?? DEFAULT_DATASET_OPTIONS;
@@ -8,7 +8,7 @@ export const datasetOptionsOf = (input: Pick<ExportInput, 'dataset'>): DatasetOp
 /** Deterministic, so every file of one export (and a re-export) agrees on it; the split seed is the run seed. */
 export function splitPlanOf(input: Pick<ExportInput, 'run' | 'prompts' | 'dataset'>): SplitPlan {
   const options = datasetOptionsOf(input);
-  const images = input.prompts.filter(succeeded).map((p: ExportedPrompt) => ({ id: p.promptId, category: p.category, issues: p.issues, duplicateOf: p.duplicateOf, review: p.review }));
+  const images = input.prompts.filter(exported).map((p: ExportedPrompt) => ({ id: p.promptId, category: p.category, issues: p.issues, duplicateOf: p.duplicateOf, review: p.review }));
   return planSplits(images, { ratios: options.split, exclude: options.exclude, seed: input.run.seed });
 }
 

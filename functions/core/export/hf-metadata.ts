@@ -9,7 +9,7 @@
  * per flag, an unrated review has relevance 0, and a missing caption or variable is "".
  */
 import { SPLIT_NAMES, type SplitName } from './dataset-options.js';
-import { imagePath, succeeded, type ExportedPrompt, type ExportInput } from './export-model.js';
+import { exported, imagePath, type ExportedPrompt, type ExportInput } from './export-model.js';
 import { splitPlanOf } from './export-splits.js';
 import { ISSUE_FLAGS } from '../quality/index.js';
 import type { SplitPlan } from './splits.js';
@@ -37,7 +37,7 @@ export function captionOf(prompt: ExportedPrompt): string | null {
 export const splitMetadataPath = (split: SplitName): string => `generated_images/metadata_${split}.jsonl`;
 
 export function metadataRows(input: ExportInput, plan: SplitPlan = splitPlanOf(input)): MetadataRow[] {
-  const images = input.prompts.filter(succeeded).sort((a, b) => (a.promptId < b.promptId ? -1 : 1));
+  const images = input.prompts.filter(exported).sort((a, b) => (a.promptId < b.promptId ? -1 : 1));
   const axes = [...new Set(images.flatMap((p) => Object.keys(p.variables)))].sort();
   const flags = [...new Set([...ISSUE_FLAGS, ...images.flatMap((p) => p.issues)])];
   const judged = images.some((p) => captionOf(p) !== null);

@@ -4,14 +4,14 @@ import { METRIC_COLUMNS } from '../quality/index.js';
 import { ISSUE_FLAGS } from '../quality/index.js';
 import { REVIEW_COLUMNS } from '../runs/index.js';
 import { usableVerdict } from '../runs/index.js';
-import { imagePath, succeeded, type ExportedPrompt } from './export-model.js';
+import { exported, imagePath, type ExportedPrompt } from './export-model.js';
 import { JUDGE_COLUMNS, judgeCells } from './judge-export.js';
 
 
 export function qualityScoresCsv(prompts: ExportedPrompt[]): string {
   const header = ['file', 'id', 'category', ...METRIC_COLUMNS, ...ISSUE_FLAGS, 'duplicateOf', ...REVIEW_COLUMNS, 'usable', ...JUDGE_COLUMNS];
   const rows = prompts
-    .filter((prompt) => succeeded(prompt))
+    .filter((prompt) => exported(prompt))
     .map((prompt) => [
       imagePath(prompt),
       prompt.promptId,

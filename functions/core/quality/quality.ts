@@ -23,6 +23,9 @@ export const ISSUE_FLAGS = [
   'missing_elements',
   'artifacts',
   'inappropriate_content',
+  // From the privacy guard (functions/core/references/screening.ts), when the prompt names references.
+  'copies_reference',
+  'unscreened_reference',
 ] as const;
 
 export type IssueFlag = (typeof ISSUE_FLAGS)[number];

@@ -28,4 +28,5 @@ export {
   type ReferenceRecord,
   type ReferenceUsage,
 } from './reference-model.js';
+export { isWithheld, referenceIdsOf, screenImage, screeningFlag, type ReferenceScreening } from './screening.js';
 export { checkDeclaredSize, sniffReference, type ReferenceFormat, type SniffedImage } from './reference-sniff.js';

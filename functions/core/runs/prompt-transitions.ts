@@ -4,6 +4,7 @@
  * so Firestore and the in-memory store cannot disagree.
  */
 import type { ImageMetrics } from '../quality/index.js';
+import type { ReferenceScreening } from '../references/index.js';
 import type { AssessmentResult, ClaimOptions, ClaimResult, GeneratedInfo, GeneratedOutcome, ReleaseOptions } from './prompt-claims.js';
 import { isCancelled } from './reconcile.js';
 import { imageObjectName, type PromptRecord } from './run-model.js';
@@ -104,7 +105,7 @@ export function decideFailed(prompt: PromptRecord | null, reason: string): Promp
 export function decideAssessment(
   prompt: PromptRecord | null,
   generation: string,
-  outcome: { metrics: ImageMetrics } | { failure: string },
+  outcome: { metrics: ImageMetrics; screening?: ReferenceScreening } | { failure: string },
   now: number,
 ): Transition<AssessmentResult> {
   // A cancelled prompt stays cancelled: its image was removed, or is about to be.
@@ -120,7 +121,8 @@ export function decideAssessment(
     leaseExpiresAt: null,
   };
   if ('metrics' in outcome) {
-    return { result: 'recorded', update: { ...common, status: 'assessed', metrics: outcome.metrics, failureReason: null } };
+    // The guard's outcome is written with the metrics, so an assessed image is never without it (nor with a stale one).
+    return { result: 'recorded', update: { ...common, status: 'assessed', metrics: outcome.metrics, failureReason: null, referenceScreening: outcome.screening ?? null } };
   }
   return { result: 'recorded', update: { ...common, status: 'failed', metrics: null, failureReason: outcome.failure } };
 }

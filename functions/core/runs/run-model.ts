@@ -5,6 +5,7 @@ import type { JudgeRecord } from '../judge/index.js';
 import type { CostEstimate } from './pricing.js';
 import type { Review } from './review.js';
 import type { RevisionInfo } from './revision-record.js';
+import type { ReferenceScreening } from '../references/index.js';
 import { DEFAULT_IMAGE_SETTINGS, type ImageSettings, type Scenario } from '../scenario/index.js';
 
 /** Lifecycle of one planned prompt. `assessed` and `failed` are terminal. */
@@ -72,6 +73,8 @@ export interface PromptRecord extends PlannedPrompt {
   version?: number;
   /** On a regenerated prompt, the image it replaces, as `runId/promptId`. */
   replaces?: string | null;
+  /** The privacy guard's outcome for the assessed image, when its prompt names references (core/references/screening.ts). */
+  referenceScreening?: ReferenceScreening | null;
 }
 
 export function newPromptRecord(runId: string, planned: PlannedPrompt, image: ImageSettings = DEFAULT_IMAGE_SETTINGS): PromptRecord {

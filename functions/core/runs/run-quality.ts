@@ -8,6 +8,7 @@ import { runReport, type RunReport } from '../quality/index.js';
 import { expectedFlags } from '../scenario/index.js';
 import { judgeIssues } from '../judge/index.js';
 import { judgeSummary } from '../judge/index.js';
+import { screeningFlag } from '../references/index.js';
 import type { PromptRecord, RunRecord } from './run-model.js';
 
 export interface PromptQuality {
@@ -24,7 +25,13 @@ export interface RunQuality {
   report: RunReport;
 }
 
-type QualityInput = Pick<PromptRecord, 'promptId' | 'index' | 'category' | 'variables' | 'status' | 'metrics' | 'failureReason'> & Partial<Pick<PromptRecord, 'judge' | 'review'>>;
+type QualityInput = Pick<PromptRecord, 'promptId' | 'index' | 'category' | 'variables' | 'status' | 'metrics' | 'failureReason'> & Partial<Pick<PromptRecord, 'judge' | 'review' | 'referenceIds' | 'referenceScreening'>>;
+
+/** The privacy guard's flag of an assessed image, as a list to combine. */
+const guardIssues = (prompt: QualityInput): IssueFlag[] => {
+  const flag = screeningFlag(prompt);
+  return flag ? [flag] : [];
+};
 
 export const thresholdsOf = (run: Pick<RunRecord, 'scenario'>): Thresholds => mergeThresholds(run.scenario.quality?.thresholds ?? {});
 
@@ -39,7 +46,7 @@ export function ownQuality(run: Pick<RunRecord, 'scenario'>, prompt: QualityInpu
   if (isUnreadable(prompt)) return { issues: ['unreadable'], expected: [], duplicateOf: null };
   if (prompt.status !== 'assessed' || !prompt.metrics) return undefined;
   const verdict = prompt.judge?.status === 'judged' && prompt.judge.answer ? judgeIssues(prompt.judge.answer, thresholds) : [];
-  const flagged = combineIssues(imageIssues(prompt.metrics, thresholds), [], verdict);
+  const flagged = combineIssues(imageIssues(prompt.metrics, thresholds), [], verdict, guardIssues(prompt));
   const wanted = expectedFlags(prompt.variables, run.scenario.expectations);
   return { issues: flagged.filter((flag) => !wanted.has(flag)), expected: flagged.filter((flag) => wanted.has(flag)), duplicateOf: null };
 }
@@ -54,7 +61,7 @@ export function runQuality(run: Pick<RunRecord, 'scenario'>, prompts: QualityInp
     const check = checks.get(prompt.promptId);
     // A failed verdict raises nothing: only an answer the schema accepted can flag an image.
     const verdict = prompt.judge?.status === 'judged' && prompt.judge.answer ? judgeIssues(prompt.judge.answer, thresholds) : [];
-    const flagged = combineIssues(imageIssues(prompt.metrics, thresholds), check?.issues ?? [], verdict);
+    const flagged = combineIssues(imageIssues(prompt.metrics, thresholds), check?.issues ?? [], verdict, guardIssues(prompt));
     const wanted = expectedFlags(prompt.variables, run.scenario.expectations);
     byPrompt.set(prompt.promptId, { issues: flagged.filter((flag) => !wanted.has(flag)), expected: flagged.filter((flag) => wanted.has(flag)), duplicateOf: check?.duplicateOf ?? null });
   }

@@ -2,6 +2,9 @@
  * The one per-image verdict that downstream steps filter on. The gallery counts it, the export
  * writes it as a `usable` column, and split exclusion policies reuse its reasons. Expected flags
  * (a night scene's `dark`, when the scenario declares it) are never in `issues`, so they never count.
+ * The privacy guard's `copies_reference` and `unscreened_reference` are issues like any other here,
+ * and no scenario may expect them; the export goes further and never includes such an image
+ * (core/export/withheld-images.ts).
  */
 import type { Review } from './review.js';
 

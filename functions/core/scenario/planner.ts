@@ -9,6 +9,8 @@ export interface PlannedPrompt {
   prompt: string;
   variables: Record<string, string>;
   seed: number;
+  /** The references that guided this prompt (copied onto its PromptRecord); absent or empty means none. */
+  referenceIds?: string[];
 }
 
 export interface PlanOptions {

@@ -95,6 +95,12 @@ export const api = {
     const response = await request('GET', `/v1/runs/${id(runId)}/images/${id(promptId)}${query}`, { accept: 'image/webp,image/png', cache: 'no-cache' });
     return URL.createObjectURL(await response.blob());
   },
+
+  /** A reference photograph's stored copy, as a blob URL; 404 unless the viewer may see that reference. */
+  async referenceImageUrl(referenceId) {
+    const response = await request('GET', `/v1/references/${id(referenceId)}/image`, { accept: 'image/jpeg', cache: 'no-store' });
+    return URL.createObjectURL(await response.blob());
+  },
 };
 
 /** Runs at most `size` tasks at once, in the order they came. */

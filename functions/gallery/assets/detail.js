@@ -5,6 +5,7 @@ import { explainMetric } from './explain.js';
 import { $, fill, formatNumber, h } from './dom.js';
 import { expectedNote, judgeSection } from './judge.js';
 import { ZoomView } from './zoom.js';
+import { referenceSection } from './reference-copy.js';
 
 export class DetailView {
   /** panel: a review.js ReviewPanel; cards: cards.js Cards, for the original's thumbnail; onOpenPrompt(promptId) for the duplicate's link. */
@@ -19,6 +20,7 @@ export class DetailView {
    * duplicates, if loaded; `isCurrent()` says whether it is still on show when its image arrives.
    */
   show(prompt, { position, original, isCurrent, thresholds }) {
+    this.setReferenceUrls([]);
     $('detail-title').textContent = `${prompt.promptId} · ${prompt.category} · ${position}`;
     this.showImage(prompt, isCurrent, original);
     this.panel.show(prompt);
@@ -30,6 +32,7 @@ export class DetailView {
       section('Review', this.panel.element),
       judgeSection(prompt),
       section('Quality flags', prompt.issues.length ? issueBadges(prompt, thresholds) : h('p', { className: 'muted', text: prompt.metrics ? 'none' : 'not assessed' }), usableBadge(prompt), expectedNote(prompt)),
+      referenceSection(prompt, { isCurrent, keepUrls: (urls) => this.setReferenceUrls(urls) }),
       prompt.duplicateOf && section('Duplicate of',
         h('button', { type: 'button', className: 'duplicate', on: { click: () => this.onOpenPrompt(prompt.duplicateOf) } },
           original ? this.cards.thumbFrame(original, 'thumb small') : null, `${prompt.duplicateOf} — open the original`)),
@@ -44,6 +47,12 @@ export class DetailView {
   clear() {
     this.setImageUrls([]);
     this.setVersionUrls([]);
+    this.setReferenceUrls([]);
+  }
+
+  setReferenceUrls(urls) {
+    for (const url of this.referenceUrls ?? []) URL.revokeObjectURL(url);
+    this.referenceUrls = urls;
   }
 
   /** A regenerated image beside the one it replaces (`replaces` is `runId/promptId`), as previews. */

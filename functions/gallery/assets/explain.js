@@ -20,6 +20,8 @@ export const FLAG_EXPLANATIONS = {
   missing_elements: (t) => `The content judge found requested elements missing: raised when at least ${t.missingElements} of the prompt's variables is not shown.`,
   artifacts: (t) => `The content judge saw generation artifacts (malformed hands or faces, garbled text, duplicated limbs): raised at ${t.artifacts} or more kinds.`,
   inappropriate_content: () => 'The content judge marked the image inappropriate (violence, weapons, a real person\'s likeness, stereotypes, cultural insensitivity).',
+  copies_reference: () => 'A near copy of a reference photograph that guided its prompt (named beside it): the privacy guard compared their perceptual hashes. Never exported.',
+  unscreened_reference: () => 'Could not be screened against a reference that guided its prompt (it was deleted), so it is treated like a copy: never exported.',
 };
 
 /** metric → what it measures, its scale, and the flag that uses it. */
