@@ -4,6 +4,8 @@
  * once per run. Run ends are found 16 pixels at a time with SIMD.
  */
 
+import { pixelWords } from './metrics-pixels.as';
+
 /** Runs are capped so that `rgb | length << 24` encodes one losslessly in 32 bits. */
 const MAX_RUN: i32 = 255;
 
@@ -36,7 +38,12 @@ const NEXT_TRIPLES = v128(3, 4, 5, -1, 6, 7, 8, -1, 9, 10, 11, -1, 12, 13, 14, -
   return ends;
 }
 
-/** The same for any other layout (grey, grey + alpha, five channels), a pixel at a time. */
+/** The same for grey, one byte a pixel. */
+@inline function greyRunEnds(at: usize): u32 {
+  return <u32>i8x16.bitmask(i8x16.ne(v128.load(at), v128.load(at, 1)));
+}
+
+/** The same for any other layout (grey + alpha, five channels), a pixel at a time. */
 @inline function anyRunEnds(at: usize, stride: i32, green: i32, blue: i32): u32 {
   let ends: u32 = 0;
   let current = pixelAt(at, green, blue);
@@ -48,13 +55,10 @@ const NEXT_TRIPLES = v128(3, 4, 5, -1, 6, 7, 8, -1, 9, 10, 11, -1, 12, 13, 14, -
   return ends;
 }
 
-/** Stores the 16 pixels at `at` as runs of length 1: the common case in photographs, done four at a time. */
+/** Stores the 16 pixels at `at` as runs of length 1: the common case in photographs, done four at a time (layout: bytes per pixel, 4, 3 or 1). */
 @inline function storeSingleRuns(at: usize, out: usize, layout: i32): void {
   const lengthOne = i32x4.splat(1 << 24);
-  for (let i = 0; i < 4; i++) {
-    const rgb = layout == 4 ? v128.and(v128.load(at + <usize>(i * 16)), i32x4.splat(0xffffff)) : i8x16.swizzle(v128.load(at + <usize>(i * 12)), THESE_TRIPLES);
-    v128.store(out + <usize>(i * 16), v128.or(rgb, lengthOne));
-  }
+  for (let i = 0; i < 4; i++) v128.store(out + <usize>(i * 16), v128.or(pixelWords(at + <usize>(i * 4 * layout), layout), lengthOne));
 }
 
 /**
@@ -69,7 +73,7 @@ export function encodeSegment(row: usize, length: i32, runs: usize, layout: i32,
   let start = 0;
   for (let block = 0; block < length; block += 16) {
     const at = row + <usize>block * pixelBytes;
-    let ends = layout == 4 ? wordRunEnds(at) : layout == 3 ? tripleRunEnds(at) : anyRunEnds(at, stride, green, blue);
+    let ends = layout == 4 ? wordRunEnds(at) : layout == 3 ? tripleRunEnds(at) : layout == 1 ? greyRunEnds(at) : anyRunEnds(at, stride, green, blue);
     const left = length - block;
     if (left <= 16) ends = (ends & ((<u32>1 << (left - 1)) - 1)) | (<u32>1 << (left - 1));
     if (ends == 0xffff && start == block && layout != 0) {
@@ -82,7 +86,7 @@ export function encodeSegment(row: usize, length: i32, runs: usize, layout: i32,
       const last = block + <i32>ctz(ends);
       ends &= ends - 1;
       const pixelAddress = row + <usize>last * pixelBytes;
-      const pixel = layout != 0 ? load<u32>(pixelAddress) & 0xffffff : pixelAt(pixelAddress, green, blue);
+      const pixel = layout >= 3 ? load<u32>(pixelAddress) & 0xffffff : pixelAt(pixelAddress, green, blue);
       let n = last + 1 - start;
       start = last + 1;
       for (; n > MAX_RUN; n -= MAX_RUN) store<u32>(runs + (<usize>(count++) << 2), pixel | (<u32>MAX_RUN << 24));

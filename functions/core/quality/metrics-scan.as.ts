@@ -11,6 +11,7 @@
  */
 
 import { encodeSegment } from './metrics-runs.as';
+import { addPixels, configurePixels, foldColumns, hashRuns } from './metrics-pixels.as';
 
 /** Rows are encoded in segments this long, so per-segment int32 sums cannot overflow (the largest term, yb², gives 510² · 8192 < 2³¹). */
 const SEGMENT: i32 = 8192;
@@ -24,14 +25,18 @@ let colourPartialAt: usize, colourBetweenAt: usize, colourAt: usize;
 let colourThumbnail: bool;
 let imageWidth: i32, imageHeight: i32, thumbnailWidth: i32, stride: i32, green: i32, blue: i32, neutralTolerance: i32;
 let lastBrightnessBin: i32, brightnessBinsPerLevel: f32;
-/** How encodeSegment finds run ends: 4 for RGB(A or X) words, 3 for RGB triples, 0 for anything else. */
+/** How encodeSegment finds run ends, and whether addPixels can read the pixels: 4 for RGB(A or X) words, 3 for RGB triples, 1 for grey bytes, 0 for anything else. */
 let simdLayout: i32;
+/** Per-column sums of the per-pixel path (metrics-pixels.as.ts), and whether the thumbnail row being gathered has any. */
+let columnLumaAt: usize, columnRedAt: usize, columnGreenAt: usize, columnBlueAt: usize;
+let columnsInUse: bool;
 
 export function configure(
   lumaHistogram: usize, brightnessHistogram: usize, totals: usize, hashes: usize,
   cellOf: usize, cellStart: usize, rowOf: usize, inverseCellWidth: usize, inverseCellHeight: usize,
   partial: usize, between: usize, luma: usize, runs: usize, runLuma: usize, runBrightness: usize,
   colourPartial: usize, colourBetween: usize, colour: usize,
+  columnLuma: usize, columnRed: usize, columnGreen: usize, columnBlue: usize,
   width: i32, height: i32, thumbWidth: i32, pixelStride: i32, greenOffset: i32, blueOffset: i32, tolerance: i32,
   brightnessBins: i32, binsPerLevel: f32, withColour: i32,
 ): void {
@@ -44,7 +49,10 @@ export function configure(
   neutralTolerance = tolerance;
   lastBrightnessBin = brightnessBins - 1;
   brightnessBinsPerLevel = binsPerLevel;
-  simdLayout = blue == 2 && (stride == 3 || stride == 4) ? stride : 0;
+  simdLayout = blue == 2 && (stride == 3 || stride == 4) ? stride : stride == 1 ? 1 : 0;
+  columnLumaAt = columnLuma; columnRedAt = columnRed; columnGreenAt = columnGreen; columnBlueAt = columnBlue;
+  columnsInUse = false;
+  configurePixels(lumaHistogram, brightnessHistogram, totals, columnLuma, columnRed, columnGreen, columnBlue, colourThumbnail, simdLayout, stride, tolerance, binsPerLevel, lastBrightnessBin);
 }
 
 /** The segment length, so the caller can size the runs array. */
@@ -52,14 +60,24 @@ export function segmentLength(): i32 {
   return SEGMENT;
 }
 
-/** Adds rows [firstRow, firstRow + rows), whose pixels start at `pixels`, to the statistics; folds each finished thumbnail row. */
+/**
+ * Adds rows [firstRow, firstRow + rows), whose pixels start at `pixels`, to the statistics; folds
+ * each finished thumbnail row. A segment whose runs average under two pixels (a photograph's)
+ * takes the per-pixel path, where run bookkeeping would cost more than it saves.
+ */
 export function scanRows(pixels: usize, firstRow: i32, rows: i32): void {
   const rowBytes = <usize>(imageWidth * stride);
   for (let y = firstRow; y < firstRow + rows; y++) {
     const row = pixels + <usize>(y - firstRow) * rowBytes;
     for (let x = 0; x < imageWidth; x += SEGMENT) {
-      const count = encodeSegment(row + <usize>(x * stride), min(SEGMENT, imageWidth - x), runsAt, simdLayout, stride, green, blue);
-      addRuns(count, x);
+      const length = min(SEGMENT, imageWidth - x);
+      const segment = row + <usize>(x * stride);
+      const count = encodeSegment(segment, length, runsAt, simdLayout, stride, green, blue);
+      if (simdLayout != 0 && count * 2 > length) {
+        hashRuns(runsAt, count, hashesAt);
+        addPixels(segment, length, x);
+        columnsInUse = true;
+      } else addRuns(count, x);
     }
     const thumbnailRow = i32At(rowOfAt, y);
     if (y == imageHeight - 1 || i32At(rowOfAt, y + 1) != thumbnailRow) foldRow(thumbnailRow);
@@ -221,6 +239,15 @@ function addRuns(count: i32, x: i32): void {
 
 /** Once every source row of thumbnail row `row` is in: adds the whole-cell luma, divides by the cell areas, and clears for the next row. */
 function foldRow(row: i32): void {
+  if (columnsInUse) {
+    foldColumns(columnLumaAt, cellStartAt, thumbnailWidth, partialAt, 1, 0);
+    if (colourThumbnail) {
+      foldColumns(columnRedAt, cellStartAt, thumbnailWidth, colourPartialAt, 3, 0);
+      foldColumns(columnGreenAt, cellStartAt, thumbnailWidth, colourPartialAt, 3, 1);
+      foldColumns(columnBlueAt, cellStartAt, thumbnailWidth, colourPartialAt, 3, 2);
+    }
+    columnsInUse = false;
+  }
   const out = lumaAt + (<usize>(row * thumbnailWidth) << 3);
   const inverseHeight = f64At(inverseCellHeightAt, row);
   let running: f64 = 0;

@@ -1,7 +1,8 @@
 /**
  * The one full-resolution pass of the metrics. A small WebAssembly kernel (metrics-scan.as.ts,
- * metrics-runs.as.ts) run-length encodes each row with SIMD and takes every statistic once per
- * run of identical pixels, box-filtering the luma thumbnail as it goes. This module lays out the kernel's
+ * metrics-runs.as.ts, metrics-pixels.as.ts) run-length encodes each row with SIMD and takes every
+ * statistic once per run of identical pixels, or, where nearly every pixel is a run of its own
+ * (photographs), once per pixel without run bookkeeping, box-filtering the luma thumbnail as it goes. This module lays out the kernel's
  * memory, copies the pixels in a few rows at a time (so they are still in cache when the
  * kernel reads them) and reads the results back.
  */
@@ -104,6 +105,11 @@ export class PixelStatistics {
       colourPartial: memory.reserve(Float64Array, 3 * (grid.width + 1)),
       colourBetween: memory.reserve(Float64Array, 3 * (grid.width + 1)),
       colour: memory.reserve(Uint8Array, 3 * grid.width * grid.height),
+      // per-column sums of the kernel's per-pixel path; it adds zeros up to three columns past the last
+      columnLuma: memory.reserve(Int32Array, width + 4),
+      columnRed: memory.reserve(Int32Array, width + 4),
+      columnGreen: memory.reserve(Int32Array, width + 4),
+      columnBlue: memory.reserve(Int32Array, width + 4),
     };
     const rowBytes = width * stride;
     this.rowsPerChunk = Math.max(1, Math.min(height, Math.floor(CHUNK_BYTES / rowBytes)));
@@ -121,6 +127,7 @@ export class PixelStatistics {
       this.brightnessHistogram,
       this.totals,
       ...([[at.partial, 1], [at.between, 1], [at.colourPartial, 3], [at.colourBetween, 3]] as const).map(([address, perCell]) => views.of(Float64Array, address, perCell * (grid.width + 1))),
+      ...[at.columnLuma, at.columnRed, at.columnGreen, at.columnBlue].map((address) => views.of(Int32Array, address, width + 4)),
     ];
     const [green, blue] = grey ? [0, 0] : [1, 2];
     this.configuration = [...Object.values(at), width, height, grid.width, stride, green, blue, NEUTRAL_TOLERANCE, BRIGHTNESS_BINS, BRIGHTNESS_BINS_PER_LEVEL];
