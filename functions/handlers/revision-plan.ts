@@ -85,7 +85,9 @@ export async function planRevision(deps: Deps, parent: RunRecord, request: Regen
   const prompts = slots.map((slot) => {
     const previous = byId.get(slot.promptId) as PromptRecord;
     const record = newPromptRecord('', revisionPrompt(amended.scenario, slot, seed), parent.image);
-    return { ...record, version: next.get(slot.promptId) ?? 2, replaces: imageId(parent.runId, slot.promptId), previousPrompt: previous.prompt };
+    // The slot keeps the references that guided it, so the new version is guided (and screened) the same way.
+    const guided = previous.referenceIds?.length ? { referenceIds: previous.referenceIds } : {};
+    return { ...record, ...guided, version: next.get(slot.promptId) ?? 2, replaces: imageId(parent.runId, slot.promptId), previousPrompt: previous.prompt };
   });
   return { request, parent, root, number, seed, scenario: amended.scenario, prompts, costEstimate: runCost(deps, { judge: parent.judge ?? 'none' }, prompts.length) };
 }
