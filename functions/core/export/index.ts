@@ -18,3 +18,4 @@ export * from './dataset-as-of.js';
 export * from './yaml-scalar.js';
 export * from './lineage-export.js';
 export * from './missing-images.js';
+export * from './reference-export.js';
