@@ -57,6 +57,13 @@ export async function resolveReferences(deps: Pick<ApiDependencies, 'references'
   return { ...request, referenceTokens: tokens };
 }
 
+/** The input tokens of each stored reference among `ids`; one deleted since is left out, as the generator leaves it out. */
+export async function storedReferenceTokens(deps: Pick<ApiDependencies, 'references'>, ids: readonly string[]): Promise<Map<string, number>> {
+  const store = deps.references?.store;
+  const records = store ? await Promise.all([...new Set(ids)].map((id) => store.get(id))) : [];
+  return new Map(records.flatMap((record) => (record ? [[record.referenceId, referenceImageTokens(record.width, record.height)] as const] : [])));
+}
+
 /**
  * A run is judged when it (or its scenario) asks and the deployment can; asking a deployment without
  * a judge is an error. Unasked, a deployment with a judge judges Gemini images, never the embedded renderer's.

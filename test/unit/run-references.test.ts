@@ -9,6 +9,7 @@ import { parseRunRequest, planPrompts, type Scenario } from '../../functions/cor
 import type { ApiDependencies } from '../../functions/handlers/api.js';
 import { HttpError } from '../../functions/handlers/http.js';
 import { previewRoutes } from '../../functions/handlers/preview-routes.js';
+import { regenerateRoutes } from '../../functions/handlers/regenerate-routes.js';
 import { recordRun, resolveReferences, validateRunRequest } from '../../functions/handlers/run-create.js';
 import { builtinScenarios, DEFAULT_SCENARIO } from '../../functions/scenarios/index.js';
 
@@ -116,6 +117,29 @@ describe('recording and previewing a run with references', () => {
     await route!.handle({ req, res, params: [], principal: ada } as never);
     expect(answer?.prompts.map((prompt) => prompt.referenceIds)).toEqual([['ref-shared'], ['ref-shared'], ['ref-shared'], ['ref-shared']]);
     expect(answer?.costEstimate.references?.images).toBe(4);
+  });
+});
+
+describe('regenerating a guided run', () => {
+  it('keeps each slot\'s references, and counts those still stored in the estimate', async () => {
+    const { deps, store } = await setup();
+    const request = await resolveReferences(deps, ada, validateRunRequest(deps, { count: 4, seed: 2, scenario: scenario({ march: ['ref-ada-small'] }), references: ['ref-ada'] }));
+    await recordRun(deps, ada, request, 'root', async () => true);
+    for (const prompt of store.prompts.values()) Object.assign(prompt, { status: 'assessed', objectName: `runs/root/${prompt.category}/${prompt.promptId}.png`, objectGeneration: '1' });
+    await deps.references?.store.remove('ref-ada-small');
+    const routes = regenerateRoutes({ ...deps, newRunId: () => 'rev-1', publisher: { publish: async () => ({ failed: [] }) } } as unknown as ApiDependencies);
+    const answers: Array<{ costEstimate?: { references?: { images: number; tokens: number } } }> = [];
+    const res = { status: () => res, set: () => res, json: (body: (typeof answers)[number]) => (answers.push(body), res), send: () => res };
+    const body = { select: { promptIds: ['p0001', 'p0002'] } };
+    const req = { body, rawBody: Buffer.from(JSON.stringify(body)), headers: { 'content-type': 'application/json' }, is: () => true, get: () => undefined };
+    for (const path of ['/v1/runs/root:regenerate:preview', '/v1/runs/root:regenerate']) {
+      await routes.find((r) => r.method === 'POST' && r.pattern.test(path))!.handle({ req, res, params: ['root'], principal: ada } as never);
+    }
+    const original = (runId: string, id: string) => store.prompts.get(`${runId}/${id}`)?.referenceIds ?? [];
+    expect(['p0001', 'p0002'].map((id) => original('rev-1', id))).toEqual(['p0001', 'p0002'].map((id) => original('root', id)));
+    // ref-ada-small was deleted: it stays listed on its slot but is no longer sent, so it is not counted.
+    const sent = ['p0001', 'p0002'].flatMap((id) => original('root', id)).filter((id) => id === 'ref-ada');
+    expect(answers[0]?.costEstimate?.references).toMatchObject({ images: sent.length, tokens: sent.length * 516 });
   });
 });
 

@@ -89,14 +89,16 @@ export interface ReferenceInput {
   tokens: number;
 }
 
-/** What a plan's references add to the model's input: one image part per reference per prompt, by each reference's tokens. */
+/** What a plan's references add to the model's input: one image part per stored reference per prompt (an id missing from `tokensById` is not sent). */
 export function referenceInputOf(prompts: ReadonlyArray<{ referenceIds?: string[] }>, tokensById: ReadonlyMap<string, number>): ReferenceInput {
   let images = 0;
   let tokens = 0;
   for (const prompt of prompts) {
     for (const id of prompt.referenceIds ?? []) {
+      const each = tokensById.get(id);
+      if (each === undefined) continue;
       images += 1;
-      tokens += tokensById.get(id) ?? 0;
+      tokens += each;
     }
   }
   return { images, tokens };
