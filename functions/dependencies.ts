@@ -8,6 +8,7 @@ import { softwareVersions } from './adapters/versions.js';
 import { FirestoreParticipantStore } from './adapters/firestore-participants.js';
 import { FirestoreReferenceStore } from './adapters/firestore-references.js';
 import { prepareReference } from './adapters/reference-image.js';
+import { referenceLoader } from './adapters/reference-loader.js';
 import { FirestoreRateLimiter } from './adapters/firestore-rate-limiter.js';
 import { FirestoreWriteLimiter } from './adapters/firestore-write-limiter.js';
 import { makeThumbnail, previewFromPixels } from './adapters/thumbnail.js';
@@ -116,7 +117,7 @@ export function apiDependencies(config: Config, firestoreSettings: Record<string
 }
 
 export function generateDependencies(config: Config, env: Record<string, string | undefined>): GenerateDependencies {
-  const { firestore, store, bucket, recorder, inFirestore } = clients(config, 'generateImage');
+  const { firestore, store, bucket, referenceBucket, recorder, inFirestore } = clients(config, 'generateImage');
   const gemini = config.provider === 'gemini';
   if (gemini) recordGeminiKey(recorder, env);
   return {
@@ -126,6 +127,7 @@ export function generateDependencies(config: Config, env: Record<string, string 
     log: createJsonLogger('generateImage'),
     leaseMs: config.leaseMs,
     maxAttempts: config.maxAttempts,
+    loadReferences: referenceLoader(inFirestore(new FirestoreReferenceStore(firestore), 'ReferenceStore'), referenceBucket),
     ...(gemini ? { rateLimiter: inFirestore(new FirestoreRateLimiter(firestore, 'gemini', config.gemini.requestsPerMinute), 'RateLimiter'), callBudgetMs: config.gemini.timeoutMs } : {}),
   };
 }

@@ -98,3 +98,50 @@ resource "google_firestore_field" "download_ticket_ttl" {
 
   ttl_config {}
 }
+
+# A participant's reference photographs and the shared ones, newest first, a page at a time
+# (FirestoreReferenceStore.listPage). Firestore runs each side of its OR as its own query, an
+# equality filter on owner or on shared ordered by creation time and id: one composite index each.
+resource "google_firestore_index" "references_visible" {
+  for_each    = toset(["owner", "shared"])
+  database    = google_firestore_database.default.name
+  collection  = "references"
+  query_scope = "COLLECTION"
+
+  fields {
+    field_path = each.value
+    order      = "ASCENDING"
+  }
+  fields {
+    field_path = "createdAt"
+    order      = "DESCENDING"
+  }
+  fields {
+    field_path = "referenceId"
+    order      = "DESCENDING"
+  }
+  fields {
+    field_path = "__name__"
+    order      = "DESCENDING"
+  }
+}
+
+# The instructor's list of every reference: ordered by two fields, which also needs a composite index.
+resource "google_firestore_index" "references_all" {
+  database    = google_firestore_database.default.name
+  collection  = "references"
+  query_scope = "COLLECTION"
+
+  fields {
+    field_path = "createdAt"
+    order      = "DESCENDING"
+  }
+  fields {
+    field_path = "referenceId"
+    order      = "DESCENDING"
+  }
+  fields {
+    field_path = "__name__"
+    order      = "DESCENDING"
+  }
+}

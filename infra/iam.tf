@@ -100,6 +100,13 @@ resource "google_storage_bucket_iam_member" "generate_images" {
   member = local.runtime_members.generate
 }
 
+# objectViewer on reference photographs: it reads the stored copy of each reference that guides a prompt.
+resource "google_storage_bucket_iam_member" "generate_references" {
+  bucket = google_storage_bucket.references.name
+  role   = "roles/storage.objectViewer"
+  member = local.runtime_members.generate
+}
+
 resource "google_project_iam_member" "generate_vertex" {
   count   = var.image_provider == "gemini" && local.vertex ? 1 : 0
   project = var.project_id

@@ -17,7 +17,9 @@ export const errorSchema = z.looseObject({
   }),
 });
 
-const costEstimate = z.looseObject({ images: int, usdPerImage: z.number().nullable(), usd: z.number().nullable(), basis: z.string() });
+const referenceCost = z.looseObject({ images: int.describe('reference image parts sent, one per reference per prompt'), tokens: int, usd: z.number().nullable(), basis: z.string() });
+const costEstimate = z.looseObject({ images: int, usdPerImage: z.number().nullable(), usd: z.number().nullable(), basis: z.string(), references: referenceCost.optional().describe('the references\' input tokens, included in usd; absent without references') });
+const referenceIds = z.array(z.string()).optional().describe('the reference photographs that guide this prompt (ids, never content); absent when none');
 const balance = z.looseObject({ counts: z.record(z.string(), int), normalisedEntropy: z.number().describe('1 = perfectly even') });
 const imageSettings = z.looseObject({ aspectRatio: z.string(), imageSize: z.string() });
 const counts = z.looseObject(Object.fromEntries(PROMPT_STATUSES.map((status) => [status, int])) as Record<(typeof PROMPT_STATUSES)[number], typeof int>);
@@ -60,6 +62,7 @@ export const promptsSchema = z.looseObject({
     category: z.string(),
     prompt: z.string(),
     variables: z.record(z.string(), z.string()),
+    referenceIds,
     status: z.enum(PROMPT_STATUSES),
     failureReason: z.string().nullable(),
     metrics: z.record(z.string(), z.union([z.number(), z.string(), z.boolean()])).nullable(),
@@ -90,7 +93,7 @@ export const spotCheckSchema = z.looseObject({
 export const previewSchema = z.looseObject({
   planned: int,
   seed: int.describe('start the run with this seed to get exactly these prompts'),
-  prompts: z.array(z.looseObject({ promptId: z.string(), category: z.string(), prompt: z.string(), variables: z.record(z.string(), z.string()) })),
+  prompts: z.array(z.looseObject({ promptId: z.string(), category: z.string(), prompt: z.string(), variables: z.record(z.string(), z.string()), referenceIds })),
   balance: z.looseObject({ categories: balance, axes: z.record(z.string(), balance) }),
   costEstimate,
   quota: z.looseObject({ used: int, left: int.nullable().describe('null: no quota (the instructor)') }),

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { CloudEvent } from '@google-cloud/functions-framework';
 import type { MessagePublishedData } from '@google/events/cloud/pubsub/v1/MessagePublishedData.js';
-import { PermanentProviderError, TransientProviderError, type ImageProvider } from '../core/objects/index.js';
+import { PermanentProviderError, TransientProviderError, type ImageProvider, type ReferenceImage } from '../core/objects/index.js';
 import type { GenerationMessage, ImageBucket, Logger, RateLimiter, RunStore } from '../core/ports.js';
 import { UNKNOWN_OUTCOME } from '../core/runs/index.js';
 import { imageObjectMetadata } from '../core/objects/index.js';
@@ -25,6 +25,8 @@ export interface GenerateDependencies {
   callBudgetMs?: number;
   now?: () => number;
   sleep?: (ms: number) => Promise<void>;
+  /** Reads the stored references that guide a prompt (adapters/reference-loader.ts); none are sent when omitted. */
+  loadReferences?: (referenceIds: readonly string[]) => Promise<ReferenceImage[]>;
 }
 
 /** Backoff when the provider gave no retry hint: 1 s, 2 s, 4 s … up to a minute. */
@@ -102,6 +104,20 @@ async function generateClaimed(deps: GenerateDependencies, prompt: PromptRecord,
     return { done: 'failed' };
   }
 
+  // Read before the rate slot and the in-flight mark: a failed read costs no model call and is retried.
+  let references: ReferenceImage[] = [];
+  const referenceIds = prompt.referenceIds ?? [];
+  if (referenceIds.length > 0 && deps.loadReferences) {
+    try {
+      references = await deps.loadReferences(referenceIds);
+    } catch (error) {
+      const detail = `references could not be read: ${errorMessage(error)}`;
+      await deps.store.releaseWithError(runId, promptId, owner, detail, now() + backoffMs(prompt.attempts));
+      throw new RetryLater(`${detail} (${runId}/${promptId}, attempt ${prompt.attempts})`);
+    }
+    if (references.length < referenceIds.length) deps.log.warn('references deleted since planning are left out', { runId, promptId, planned: referenceIds.length, found: references.length });
+  }
+
   const claimedAt = now();
   // A slot is waited for only while the lease still leaves room for the call and every step after it.
   const latestStart = claimedAt + deps.leaseMs - (deps.callBudgetMs ?? 0) - paidCallReserveMs() - SAFETY_MARGIN_MS;
@@ -126,7 +142,7 @@ async function generateClaimed(deps: GenerateDependencies, prompt: PromptRecord,
   try {
     deps.log.info('provider_call', { runId, promptId, provider: deps.provider.name, attempt: prompt.attempts });
     const { aspectRatio, imageSize } = prompt.image ?? {};
-    image = await deps.provider.generate({ prompt: prompt.prompt, category: prompt.category, variables: prompt.variables, seed: prompt.seed, aspectRatio, imageSize });
+    image = await deps.provider.generate({ prompt: prompt.prompt, category: prompt.category, variables: prompt.variables, seed: prompt.seed, aspectRatio, imageSize, ...(references.length > 0 ? { references } : {}) });
   } catch (error) {
     // An error answer is known to be unpaid: recording it clears the in-flight mark.
     if (error instanceof PermanentProviderError) {

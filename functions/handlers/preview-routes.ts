@@ -5,7 +5,7 @@ import type { ApiDependencies } from './api-dependencies.js';
 import type { Principal } from './auth.js';
 import { HttpError, readJsonBody, sendJson } from './http.js';
 import type { Route } from './route.js';
-import { validateRunRequest } from './run-create.js';
+import { resolveReferences, validateRunRequest } from './run-create.js';
 import { limitWrites } from './write-limit.js';
 
 /** The quota as POST /v1/runs would find it, refusing in the same words when the run would be refused. */
@@ -37,12 +37,12 @@ export function previewRoutes(deps: ApiDependencies): Route[] {
       pattern: /^\/v1\/runs:preview$/,
       async handle({ req, res, principal }) {
         // The same checks as POST /v1/runs. A preview without a seed gets one, returned, so starting the run with it plans exactly these prompts.
-        const request = validateRunRequest(deps, readJsonBody(req));
+        const request = await resolveReferences(deps, principal, validateRunRequest(deps, readJsonBody(req)));
         // A preview writes nothing but costs planning work: it has a per-caller ceiling of its own, shared by every instance.
         await limitWrites(deps, principal, 'previews');
         // The planner places exactly `count` prompts, so the quota is checked before the planning work.
         const quota = await previewQuota(deps, principal, request.count);
-        const preview = previewRun(request, deps.provider.model, request.judge === 'gemini' ? (deps.judge?.model ?? null) : null);
+        const preview = previewRun(request, deps.provider.model, request.judge === 'gemini' ? (deps.judge?.model ?? null) : null, request.referenceTokens);
         sendJson(res, 200, { ...preview, scenario: request.scenario.name, image: request.image, quota });
       },
     },

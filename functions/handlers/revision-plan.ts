@@ -4,12 +4,12 @@
  * (400, 404) and the amendment (400 naming the field), then the revision's prompts and cost.
  */
 import { amendScenario, imageId, MAX_REVISIONS, nextVersions, regenerateRequestSchema, revisionPrompt, revisionSeed, selectSlots, type RegenerateRequest, type Slot } from '../core/revisions/index.js';
-import { deriveRunState, newPromptRecord, runQuality, type PromptRecord, type RunRecord } from '../core/runs/index.js';
+import { deriveRunState, newPromptRecord, referenceInputOf, runQuality, type PromptRecord, type RunRecord } from '../core/runs/index.js';
 import { fieldIssues, formatIssues, type Scenario } from '../core/scenario/index.js';
 import type { ApiDependencies } from './api-dependencies.js';
 import type { Principal } from './auth.js';
 import { HttpError } from './http.js';
-import { runCost } from './run-create.js';
+import { runCost, storedReferenceTokens } from './run-create.js';
 
 export interface RevisionPlan {
   request: RegenerateRequest;
@@ -23,7 +23,7 @@ export interface RevisionPlan {
   costEstimate: ReturnType<typeof runCost>;
 }
 
-type Deps = Pick<ApiDependencies, 'store' | 'judge' | 'provider'>;
+type Deps = Pick<ApiDependencies, 'store' | 'judge' | 'provider' | 'references'>;
 
 /** Schema first: nothing is read for a body that cannot be a request. */
 export function parseRegenerateRequest(body: unknown): RegenerateRequest {
@@ -85,7 +85,11 @@ export async function planRevision(deps: Deps, parent: RunRecord, request: Regen
   const prompts = slots.map((slot) => {
     const previous = byId.get(slot.promptId) as PromptRecord;
     const record = newPromptRecord('', revisionPrompt(amended.scenario, slot, seed), parent.image);
-    return { ...record, version: next.get(slot.promptId) ?? 2, replaces: imageId(parent.runId, slot.promptId), previousPrompt: previous.prompt };
+    // The slot keeps the references that guided it, so the new version is guided (and screened) the same way.
+    const guided = previous.referenceIds?.length ? { referenceIds: previous.referenceIds } : {};
+    return { ...record, ...guided, version: next.get(slot.promptId) ?? 2, replaces: imageId(parent.runId, slot.promptId), previousPrompt: previous.prompt };
   });
-  return { request, parent, root, number, seed, scenario: amended.scenario, prompts, costEstimate: runCost(deps, { judge: parent.judge ?? 'none' }, prompts.length) };
+  const referenceTokens = await storedReferenceTokens(deps, prompts.flatMap((prompt) => prompt.referenceIds ?? []));
+  const costEstimate = runCost(deps, { judge: parent.judge ?? 'none' }, prompts.length, referenceInputOf(prompts, referenceTokens));
+  return { request, parent, root, number, seed, scenario: amended.scenario, prompts, costEstimate };
 }

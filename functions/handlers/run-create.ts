@@ -6,16 +6,22 @@
 import { randomBytes } from 'node:crypto';
 import { ABANDONED_AFTER_MS, type ActiveRun } from '../core/access/index.js';
 import { planPrompts, type PlannedPrompt } from '../core/scenario/index.js';
-import { estimateRunCost } from '../core/runs/index.js';
-import { parseRunRequest, type RunRequest } from '../core/scenario/index.js';
+import { estimateRunCost, referenceImageTokens, referenceInputOf, type ReferenceInput } from '../core/runs/index.js';
+import { parseRunRequest, referencesFor, type RunRequest } from '../core/scenario/index.js';
 import { newPromptRecord, type RunRecord } from '../core/runs/index.js';
 import type { ApiDependencies } from './api-dependencies.js';
 import type { Principal } from './auth.js';
 import { HttpError } from './http.js';
 import { limitWrites } from './write-limit.js';
 import { currentRunState } from './run-state.js';
+import { canSee } from './reference-routes.js';
 
-export type ValidatedRun = RunRequest & { seed: number; judge: 'gemini' | 'none' };
+export type ValidatedRun = RunRequest & {
+  seed: number;
+  judge: 'gemini' | 'none';
+  /** Each named reference's input tokens, once resolveReferences has checked it exists and the caller may use it. */
+  referenceTokens?: ReadonlyMap<string, number>;
+};
 
 /** Schema, scenario and bounds; 400 naming the field. Reads and writes nothing. */
 export function validateRunRequest(deps: Pick<ApiDependencies, 'builtins' | 'defaultScenario' | 'judge' | 'provider'>, body: unknown): ValidatedRun {
@@ -23,6 +29,39 @@ export function validateRunRequest(deps: Pick<ApiDependencies, 'builtins' | 'def
   if (!parsed.ok) throw new HttpError(400, 'INVALID_ARGUMENT', parsed.message, {}, parsed.fields);
   const judge = resolveJudge(parsed.value.judge, deps.judge ?? null, deps.provider.name);
   return { ...parsed.value, seed: parsed.value.seed ?? randomBytes(4).readUInt32BE(0), judge };
+}
+
+/**
+ * Every reference the run would use (the run's own, and those of the categories it plans) must
+ * exist and be the caller's own or shared (the instructor may use any); else 400 naming the field,
+ * in the same words for another participant's reference as for one that does not exist. Reads only.
+ */
+export async function resolveReferences(deps: Pick<ApiDependencies, 'references'>, principal: Principal, request: ValidatedRun): Promise<ValidatedRun> {
+  const fieldOf = new Map<string, string>();
+  for (const id of request.references ?? []) fieldOf.set(id, 'references');
+  for (const category of request.categories ?? Object.keys(request.scenario.categories)) {
+    for (const id of referencesFor(request.scenario, category)) if (!fieldOf.has(id)) fieldOf.set(id, `scenario.categories.${category}.references`);
+  }
+  if (fieldOf.size === 0) return request;
+  const store = deps.references?.store;
+  const records = await Promise.all([...fieldOf.keys()].map(async (id) => [id, store ? await store.get(id) : null] as const));
+  const tokens = new Map<string, number>();
+  for (const [id, record] of records) {
+    if (!canSee(principal, record)) {
+      const field = fieldOf.get(id) ?? 'references';
+      const message = `reference ${id} does not exist`;
+      throw new HttpError(400, 'INVALID_ARGUMENT', `${field}: ${message}`, {}, [{ field, message }]);
+    }
+    tokens.set(id, referenceImageTokens(record.width, record.height));
+  }
+  return { ...request, referenceTokens: tokens };
+}
+
+/** The input tokens of each stored reference among `ids`; one deleted since is left out, as the generator leaves it out. */
+export async function storedReferenceTokens(deps: Pick<ApiDependencies, 'references'>, ids: readonly string[]): Promise<Map<string, number>> {
+  const store = deps.references?.store;
+  const records = store ? await Promise.all([...new Set(ids)].map((id) => store.get(id))) : [];
+  return new Map(records.flatMap((record) => (record ? [[record.referenceId, referenceImageTokens(record.width, record.height)] as const] : [])));
 }
 
 /**
@@ -34,13 +73,14 @@ function resolveJudge(asked: 'gemini' | 'none' | undefined, available: { model: 
   return asked ?? (available && provider !== 'embedded' ? 'gemini' : 'none');
 }
 
-/** Images plus, when the run is judged, the judge's calls. */
-export const runCost = (deps: Pick<ApiDependencies, 'judge' | 'provider'>, request: Pick<ValidatedRun, 'judge'>, images: number) =>
-  estimateRunCost(deps.provider.model, images, request.judge === 'gemini' ? (deps.judge?.model ?? null) : null);
+/** Images plus, when the run is judged, the judge's calls, and the references' input tokens. */
+export const runCost = (deps: Pick<ApiDependencies, 'judge' | 'provider'>, request: Pick<ValidatedRun, 'judge'>, images: number, references?: ReferenceInput) =>
+  estimateRunCost(deps.provider.model, images, request.judge === 'gemini' ? (deps.judge?.model ?? null) : null, references);
 
 /** Pure and bounded: at most 500 prompts, each within MAX_PROMPT_BYTES (the schema guarantees it). */
 export function planRun(request: ValidatedRun): PlannedPrompt[] {
-  return planPrompts(request.scenario, { count: request.count, seed: request.seed, ...(request.categories ? { categories: request.categories } : {}) });
+  const { categories, references } = request;
+  return planPrompts(request.scenario, { count: request.count, seed: request.seed, ...(categories ? { categories } : {}), ...(references ? { references } : {}) });
 }
 
 export interface CreatedRun {
@@ -82,7 +122,7 @@ export async function recordRun(
       state: 'accepted',
       owner: principal.id,
       image,
-      costEstimate: runCost(deps, request, planned.length),
+      costEstimate: runCost(deps, request, planned.length, referenceInputOf(planned, request.referenceTokens ?? new Map())),
       judge: request.judge,
     };
     await deps.store.createRun(run, planned.map((prompt) => newPromptRecord(runId, prompt, image)));

@@ -7,7 +7,7 @@ import type { Principal } from './auth.js';
 import { HttpError, readJsonBody, sendJson } from './http.js';
 import { ID, PROMPT_ID, type Route } from './route.js';
 import { listPrompts, listRuns, runStatus, serveImage } from './run-views.js';
-import { isBookedRunFinished, publishRun, recordRun, validateRunRequest } from './run-create.js';
+import { isBookedRunFinished, publishRun, recordRun, resolveReferences, validateRunRequest } from './run-create.js';
 import { limitWrites } from './write-limit.js';
 
 /** Runs: create, list, follow, read prompts and images, and review images. */
@@ -31,7 +31,8 @@ export function runRoutes(deps: ApiDependencies): Route[] {
       pattern: /^\/v1\/runs$/,
       async handle({ req, res, principal }) {
         // Cheapest first: size and schema (readJsonBody, validateRunRequest), then the write limit and quota, then planning.
-        const request = validateRunRequest(deps, readJsonBody(req));
+        // The references are read, never written, before anything is booked: a refused one costs the caller nothing.
+        const request = await resolveReferences(deps, principal, validateRunRequest(deps, readJsonBody(req)));
         const runId = newRunId();
         const { run, planned } = await recordRun(deps, principal, request, runId, isFinished);
         const { scenario, seed } = run;

@@ -87,4 +87,22 @@ describe('gemini provider through the emulator stack', () => {
     const rawLog = readFileSync(join(stack.logDir, 'generateImage.log'), 'utf8');
     expect(rawLog).toContain(`prompt ${created.runId}/${slow.promptId} is leased by another worker`);
   });
+
+  it('sends a reference from the references bucket as an image part with the instruction, and estimates its tokens', async () => {
+    const photo = await sharp({ create: { width: 900, height: 600, channels: 3, background: { r: 30, g: 120, b: 60 } } }).jpeg().toBuffer();
+    const upload = await fetch(`${stack.apiUrl}/v1/references?name=park`, { method: 'POST', headers: { Authorization: `Bearer ${stack.instructorToken}`, 'Content-Type': 'image/jpeg' }, body: new Uint8Array(photo) });
+    const { referenceId } = (await upload.json()) as { referenceId: string };
+    const api = new ApiClient(stack.apiUrl, stack.instructorToken);
+    const scenario = { name: 'guided', categories: { park: { template: 'A picnic protest in a park, guided case.', references: [referenceId] } } };
+    const created = await api.createRun({ scenario, count: 1, seed: 2 });
+    const status = await waitForRun(api, created.runId, 120_000);
+    // 900×600 is stored as sent (under 1024 px): 2×1 tiles of 768 px, 516 input tokens at $0.30 per 1M, beside $0.039 for the image.
+    expect(status.costEstimate).toMatchObject({ images: 1, usd: 0.039, references: { images: 1, tokens: 516, usd: 0 } });
+    const [stored] = await new Storage({ projectId: stack.projectId, apiEndpoint: stack.storageUrl }).bucket(`${stack.bucket}-references`).getFiles({ prefix: 'references/' });
+    const [bytes] = await stored.find((file) => file.name.includes(referenceId))!.download();
+    const request = fake.requests().find((received) => received.prompt.includes('guided case'))!;
+    const parts = (request.body.contents as Array<{ parts: Array<{ text?: string; inlineData?: { mimeType: string; data: string } }> }>)[0]!.parts;
+    expect(parts[0]).toEqual({ inlineData: { mimeType: 'image/jpeg', data: bytes.toString('base64') } });
+    expect(parts.map((part) => part.text ?? '').join(' ')).toMatch(/Never reproduce a person, a face, legible text or any identifying detail.* A picnic protest in a park, guided case\.$/);
+  });
 });

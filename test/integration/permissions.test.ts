@@ -57,12 +57,17 @@ describe('permissions derived from what the functions do', () => {
     expect(invocations.map((line) => line.message)).toEqual(Array(count).fill('assessed'));
   });
 
-  it('a reference photograph is uploaded, listed and deleted, in its own bucket, and triggers no assessment', async () => {
+  it('a reference photograph is uploaded, listed, guides a run and is deleted, in its own bucket, and triggers no assessment', async () => {
     const png = await sharp({ create: { width: 64, height: 48, channels: 3, background: { r: 40, g: 90, b: 160 } } }).png().toBuffer();
     const upload = await fetch(`${stack.apiUrl}/v1/references?name=harbour`, { method: 'POST', headers: { Authorization: `Bearer ${participant.token}`, 'Content-Type': 'image/png' }, body: png });
     expect(upload.status).toBe(201);
     const { referenceId } = (await upload.json()) as { referenceId: string };
     expect((await call('/v1/references', participant.token)).status).toBe(200);
+    // The generator reads the reference's record and its bytes from the references bucket. The
+    // instructor (who may use any reference) runs it, so the participant's runs stay as the purge test expects.
+    const guided = (await (await call('/v1/runs', stack.instructorToken, 'POST', { count: 1, seed: 23, references: [referenceId] })).json()) as { runId: string };
+    await waitForRun(instructor, guided.runId);
+    expect((await instructor.getPrompts(guided.runId)).prompts.map((prompt) => [prompt.status, prompt.referenceIds])).toEqual([['assessed', [referenceId]]]);
     expect((await call(`/v1/references/${referenceId}`, participant.token, 'DELETE')).status).toBe(200);
     expect(assessorLines(referenceId)).toEqual([]);
   });

@@ -62,4 +62,25 @@ describe('reference photographs on the emulator stack', () => {
     expect((await references.getFiles({ prefix: `references/${bob.id}/` }))[0]).toEqual([]);
     expect((await firestore.collection('referenceUsage').doc(bob.id).get()).exists).toBe(false);
   });
+
+  it('a run names references: another participant\'s is refused before anything is booked; one\'s own guides every prompt', async () => {
+    const created = await call('POST', '/v1/participants:batchCreate', I, JSON.stringify({ participants: [{ name: 'Run Ada' }, { name: 'Run Grace' }] }));
+    const [ada, grace] = created.body.participants as [{ id: string; token: string }, { id: string; token: string }];
+    const photo = await sharp({ create: { width: 900, height: 600, channels: 3, background: { r: 200, g: 40, b: 30 } } }).jpeg().toBuffer();
+    const { referenceId } = (await call('POST', '/v1/references?name=red', ada.token, photo, 'image/jpeg')).body as { referenceId: string };
+
+    const refused = await call('POST', '/v1/runs', grace.token, JSON.stringify({ count: 2, references: [referenceId] }));
+    expect([refused.status, refused.body.error.fields]).toEqual([400, [{ field: 'references', message: `reference ${referenceId} does not exist` }]]);
+    expect((await call('GET', '/v1/me', grace.token)).body.imagesUsed).toBe(0);
+
+    const preview = await call('POST', '/v1/runs:preview', ada.token, JSON.stringify({ count: 2, seed: 4, references: [referenceId] }));
+    expect(preview.body.prompts.map((prompt: { referenceIds: string[] }) => prompt.referenceIds)).toEqual([[referenceId], [referenceId]]);
+    const accepted = await call('POST', '/v1/runs', ada.token, JSON.stringify({ count: 2, seed: 4, references: [referenceId] }));
+    expect(accepted.status).toBe(202);
+    const run = await call('GET', `/v1/runs/${accepted.body.runId}`, ada.token);
+    // 900×600 is stored as is (under 1024 px): 2×1 tiles of 768 px, 516 tokens, once per prompt. The embedded renderer costs nothing.
+    expect(run.body.costEstimate.references).toMatchObject({ images: 2, tokens: 1032, usd: 0 });
+    const prompts = await call('GET', `/v1/runs/${accepted.body.runId}/prompts`, ada.token);
+    expect(prompts.body.prompts.map((prompt: { referenceIds: string[] }) => prompt.referenceIds)).toEqual([[referenceId], [referenceId]]);
+  });
 });

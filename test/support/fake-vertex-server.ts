@@ -15,7 +15,7 @@ export interface FakeVertex {
   tokenUrl: string;
   accessToken: string;
   /** generateContent requests as received: path and authorization header. */
-  requests: Array<{ path: string; authorization: string | undefined; prompt: string }>;
+  requests: Array<{ path: string; authorization: string | undefined; prompt: string; inlineData: Array<{ mimeType?: string; data?: string }> }>;
   tokenExchanges: Array<Record<string, string>>;
   close(): Promise<void>;
 }
@@ -44,9 +44,11 @@ export async function startFakeVertex(options: { png: Buffer; imageLocations?: s
       }
       const route = ROUTE.exec(url.pathname);
       if (req.method !== 'POST' || !route) return send(res, 404, { error: { code: 404, message: `not found: ${url.pathname}`, status: 'NOT_FOUND' } });
-      const parsed = JSON.parse(text) as { contents?: Array<{ parts?: Array<{ text?: string }> }>; generationConfig?: { responseMimeType?: string } };
-      const prompt = (parsed.contents ?? []).flatMap((content) => content.parts ?? []).map((part) => part.text ?? '').join(' ');
-      requests.push({ path: url.pathname, authorization: req.headers.authorization, prompt });
+      const parsed = JSON.parse(text) as { contents?: Array<{ parts?: Array<{ text?: string; inlineData?: { mimeType?: string; data?: string } }> }>; generationConfig?: { responseMimeType?: string } };
+      const parts = (parsed.contents ?? []).flatMap((content) => content.parts ?? []);
+      const prompt = parts.map((part) => part.text ?? '').join(' ');
+      const inlineData = parts.flatMap((part) => (part.inlineData ? [part.inlineData] : []));
+      requests.push({ path: url.pathname, authorization: req.headers.authorization, prompt, inlineData });
       if (req.headers.authorization !== `Bearer ${accessToken}`) return send(res, 401, { error: { code: 401, message: 'Request had invalid authentication credentials.', status: 'UNAUTHENTICATED' } });
       const location = route[2] ?? '';
       const model = route[3] ?? '';

@@ -194,6 +194,13 @@ describe('infra/: the reconciler', () => {
     const index = resources.google_firestore_index!.stale_prompts!;
     expect([index.collection, index.query_scope, String(index.for_each)]).toEqual(['prompts', 'COLLECTION_GROUP', '${toset(["queuedAt", "leaseExpiresAt", "generatedAt"])}']);
   });
+
+  it('declares the composite indexes the reference list queries need (each side of the OR, and the instructor\'s unfiltered list)', () => {
+    const fieldsOf = (index: Block) => (index.fields as Block[]).map((field) => `${field.field_path} ${field.order}`);
+    const { references_visible: visible, references_all: all } = resources.google_firestore_index!;
+    expect([visible!.collection, String(visible!.for_each), fieldsOf(visible!)]).toEqual(['references', '${toset(["owner", "shared"])}', ['${each.value} ASCENDING', 'createdAt DESCENDING', 'referenceId DESCENDING', '__name__ DESCENDING']]);
+    expect([all!.collection, fieldsOf(all!)]).toEqual(['references', ['createdAt DESCENDING', 'referenceId DESCENDING', '__name__ DESCENDING']]);
+  });
 });
 
 describe('infra/: the optional load balancer in front of the api', () => {

@@ -65,6 +65,14 @@ describe('the Vertex AI path, offline', () => {
     expect(fake.requests.length - before).toBe(1);
   });
 
+  it('sends a prompt\'s references as inline image parts beside the instruction, as through the Gemini API', async () => {
+    const bytes = await sharp({ create: { width: 32, height: 24, channels: 3, background: { r: 200, g: 30, b: 30 } } }).jpeg().toBuffer();
+    await provider().generate({ ...request('A march along the river.'), references: [{ referenceId: 'ref-1', bytes, mimeType: 'image/jpeg' }] });
+    const sent = fake.requests.at(-1)!;
+    expect(sent.inlineData).toEqual([{ mimeType: 'image/jpeg', data: bytes.toString('base64') }]);
+    expect(sent.prompt).toMatch(/only as a guide to the kind of scene, its composition and the elements.*Never reproduce a person, a face, legible text or any identifying detail.* A march along the river\.$/);
+  });
+
   it('a 400 for a location the image model is not offered in is permanent', async () => {
     const error = await provider('europe-west9').generate(request('A square.')).catch((caught: unknown) => caught);
     expect(error).toBeInstanceOf(PermanentProviderError);

@@ -1,5 +1,6 @@
 import sharp from 'sharp';
 import type { GeneratedImage, ImageProvider, ImageRequest } from '../../core/objects/index.js';
+import { guideFrom } from './reference-guide.js';
 import { composeScene } from './scene.js';
 
 /**
@@ -11,7 +12,9 @@ export class EmbeddedProvider implements ImageProvider {
   readonly model = 'embedded-procedural-v1';
 
   async generate(request: ImageRequest): Promise<GeneratedImage> {
-    const svg = composeScene(request);
+    // References lend the scene their horizon and dominant colours (reference-guide.ts), nothing more.
+    const guide = await guideFrom(request.references ?? []);
+    const svg = composeScene(request, 1024, guide);
     // Fixed zlib settings and no adaptive filtering keep the encoded bytes stable across runs.
     const png = await sharp(Buffer.from(svg)).png({ compressionLevel: 6, adaptiveFiltering: false }).toBuffer();
     return { png, model: this.model };

@@ -10,10 +10,17 @@ import {
   shade, shelter, shutters, stall, table, tent, tree, vehicle, type Light, type Rgb, type Rng,
 } from './scene-parts.js';
 import { figure, placard, portrait } from './scene-people.js';
+import type { SceneGuide } from './reference-guide.js';
 import { classify, CROWDS, GROUNDS, kindOf, NOON, own, SETTINGS, TIMES, VIEWS, WEATHER, type Kind, type Setting } from './scene-vocabulary.js';
 
-/** The SVG for one request: sky, setting backdrop, people or props in depth order, then weather overlays. */
-export function composeScene(request: ImageRequest, size = 1024): string {
+/** How strongly a reference's colours pull the sky and ground toward them: clearly, while time and weather still show. */
+const GUIDE_WEIGHT = 0.6;
+
+/**
+ * The SVG for one request: sky, setting backdrop, people or props in depth order, then weather
+ * overlays. A `guide` from reference photographs sets the horizon and tints sky and ground.
+ */
+export function composeScene(request: ImageRequest, size = 1024, guide: SceneGuide | null = null): string {
   const rnd = createRandom((hashString(request.prompt) ^ request.seed) >>> 0);
   const prompt = request.prompt.toLowerCase();
   const vars = (...names: string[]): string[] => [names.map((n) => request.variables[n] ?? '').join(' ').toLowerCase(), prompt];
@@ -21,17 +28,20 @@ export function composeScene(request: ImageRequest, size = 1024): string {
   const time = classify(TIMES, vars('time_of_day', 'time', 'lighting'), NOON);
   const weather = classify(WEATHER, vars('weather', 'conditions'), 'clear');
   const setting = classify(SETTINGS, vars('setting', 'location', 'place'), 'street');
-  const view = classify(VIEWS, vars('perspective', 'camera', 'shot', 'composition'), { horizon: 0.45, k: 0.92, near: 1 });
+  const framed = classify(VIEWS, vars('perspective', 'camera', 'shot', 'composition'), { horizon: 0.45, k: 0.92, near: 1 });
+  // Kept inside the band the renderer's depth layout works in.
+  const view = guide ? { ...framed, horizon: Math.min(0.7, Math.max(0.25, guide.horizon)) } : framed;
   const snow = weather === 'snow';
   const wet = weather === 'rain' || weather === 'heavy';
   const dim = { heavy: 0.66, rain: 0.78, overcast: 0.86, fog: 0.9, snow: 0.95, haze: 0.92, wind: 0.97, clear: 1 }[weather];
   const light: Light = { ambient: time.ambient * dim, tint: time.tint, night: time.night };
   const grey: Rgb = time.night ? [40, 44, 56] : [170, 174, 180];
   const skyMix = { heavy: 0.8, rain: 0.7, overcast: 0.7, fog: 0.75, snow: 0.45, haze: 0.35, wind: 0.15, clear: 0 }[weather];
-  const sky = time.sky.map((c) => mix(c, grey, skyMix)).map((c) => shade(c, { ambient: dim, tint: [1, 1, 1], night: false }));
+  const sky = time.sky.map((c) => mix(c, grey, skyMix)).map((c) => (guide ? mix(c, guide.sky, GUIDE_WEIGHT) : c)).map((c) => shade(c, { ambient: dim, tint: [1, 1, 1], night: false }));
   const H = view.horizon * size;
   const D = size - H;
-  const ground = snow ? [236, 240, 246] as Rgb : wet ? mix(GROUNDS[setting], [40, 44, 52], 0.35) : GROUNDS[setting];
+  const plain = snow ? [236, 240, 246] as Rgb : wet ? mix(GROUNDS[setting], [40, 44, 52], 0.35) : GROUNDS[setting];
+  const ground = guide ? mix(plain, guide.ground, GUIDE_WEIGHT) : plain;
 
   const out: string[] = [
     `<svg xmlns="http://www.w3.org/2000/svg" width="${size}" height="${size}" viewBox="0 0 ${size} ${size}">`,

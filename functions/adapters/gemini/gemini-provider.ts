@@ -1,7 +1,8 @@
-import { GoogleGenAI, Modality, type HttpOptions, type HttpRetryOptions, type ImageConfig } from '@google/genai';
+import { GoogleGenAI, Modality, type ContentListUnion, type HttpOptions, type HttpRetryOptions, type ImageConfig } from '@google/genai';
 import sharp from 'sharp';
 import {
   PermanentProviderError,
+  REFERENCE_INSTRUCTION,
   TransientProviderError,
   type GeneratedImage,
   type ImageProvider,
@@ -82,7 +83,7 @@ export class GeminiProvider implements ImageProvider {
     try {
       response = await this.ai().models.generateContent({
         model: this.model,
-        contents: request.prompt,
+        contents: contentsOf(request),
         config: { responseModalities: [Modality.IMAGE], ...this.imageConfig(request) },
       });
     } catch (error) {
@@ -128,6 +129,17 @@ export class GeminiProvider implements ImageProvider {
       ? new PermanentProviderError(error.reason, message)
       : new TransientProviderError(message, error.retryAfterMs, error.status);
   }
+}
+
+/**
+ * The prompt alone, as before, when nothing guides it; otherwise one user turn with the references
+ * as inline image parts, then the fixed instruction, then the prompt.
+ */
+export function contentsOf(request: ImageRequest): ContentListUnion {
+  const references = request.references ?? [];
+  if (references.length === 0) return request.prompt;
+  const images = references.map((reference) => ({ inlineData: { mimeType: reference.mimeType, data: reference.bytes.toString('base64') } }));
+  return [{ role: 'user', parts: [...images, { text: REFERENCE_INSTRUCTION }, { text: request.prompt }] }];
 }
 
 /** Converts by sniffed format, never by the declared MIME type, which is sometimes wrong. */

@@ -9,6 +9,7 @@ import { withheldLines } from './withheld-images.js';
 import { datasetOptionsOf, exclusionLines, splitPlanOf, splitTableLines } from './export-splits.js';
 import { escapeMarkdown } from './generation-log.js';
 import { missingImagesLines } from './missing-images.js';
+import { referenceStatement } from './reference-export.js';
 import { splitMetadataPath } from './hf-metadata.js';
 import { usableVerdict } from '../runs/index.js';
 import { yamlString } from './yaml-scalar.js';
@@ -68,6 +69,7 @@ export function datasetCardMd(input: ExportInput): string {
   const report = input.report;
   const flagged = report ? Object.entries(report.issueCounts).filter(([, n]) => n > 0) : [];
   const embedded = run.provider === 'embedded';
+  const references = referenceStatement(input.prompts);
   const lines = [
     ...cardYaml(input),
     '',
@@ -84,6 +86,7 @@ export function datasetCardMd(input: ExportInput): string {
     `- Seed: ${run.seed} (it plans the prompts and seeds the splits); run ${esc(run.runId)}`,
     `- Generated: ${timings(input).createdAt}; exported ${input.exportedAt}`,
     `- Prompts: ${input.prompts.length} planned from the scenario's templates and variation axes, ${images.length} images, ${failed} failed (see \`metadata/image_prompts.json\`)`,
+    ...(references ? [`- Reference photographs: ${esc(references)}`] : []),
     '',
     ...missingImagesLines(input, esc),
     '## Intended use',

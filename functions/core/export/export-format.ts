@@ -34,6 +34,8 @@ export function imagePromptsJson(prompts: ExportedPrompt[], plan?: SplitPlan, ve
     prompt: prompt.prompt,
     variables: prompt.variables,
     seed: prompt.seed,
+    // Ids only: a reference's content never leaves the references bucket.
+    referenceIds: prompt.referenceIds ?? [],
     status: succeeded(prompt) ? 'succeeded' : 'failed',
     ...(succeeded(prompt) ? { ...(chosen && exported(prompt) ? { file: imagePath(prompt) } : {}), model: prompt.model, ...withheldEntry(prompt) } : { failureReason: failureReasonOf(prompt) }),
     issues: prompt.issues,

@@ -14,6 +14,7 @@ import { splitPlanOf } from './export-splits.js';
 import { ISSUE_FLAGS } from '../quality/index.js';
 import type { SplitPlan } from './splits.js';
 import { usableVerdict } from '../runs/index.js';
+import { referenceColumn, referenceIdsOf } from './reference-export.js';
 
 export interface MetadataRow {
   file_name: string;
@@ -21,6 +22,8 @@ export interface MetadataRow {
   label: string;
   prompt: string;
   caption?: string;
+  /** Ids of the reference photographs that guided the image, space-separated; only in a run that had any. */
+  reference_ids?: string;
   variables: Record<string, string>;
   issues: Record<string, boolean>;
   usable: boolean;
@@ -41,6 +44,7 @@ export function metadataRows(input: ExportInput, plan: SplitPlan = splitPlanOf(i
   const axes = [...new Set(images.flatMap((p) => Object.keys(p.variables)))].sort();
   const flags = [...new Set([...ISSUE_FLAGS, ...images.flatMap((p) => p.issues)])];
   const judged = images.some((p) => captionOf(p) !== null);
+  const guided = referenceIdsOf(input.prompts).length > 0;
   return images.map((prompt) => ({
     // Relative to generated_images/, where the metadata files sit, as imagefolder expects.
     file_name: imagePath(prompt).slice('generated_images/'.length),
@@ -48,6 +52,7 @@ export function metadataRows(input: ExportInput, plan: SplitPlan = splitPlanOf(i
     label: prompt.category,
     prompt: prompt.prompt,
     ...(judged ? { caption: captionOf(prompt) ?? '' } : {}),
+    ...(guided ? { reference_ids: referenceColumn(prompt) } : {}),
     variables: Object.fromEntries(axes.map((axis) => [axis, prompt.variables[axis] ?? ''])),
     issues: Object.fromEntries(flags.map((flag) => [flag, prompt.issues.includes(flag as never)])),
     usable: usableVerdict(prompt).usable,

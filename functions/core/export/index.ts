@@ -19,3 +19,4 @@ export * from './yaml-scalar.js';
 export * from './lineage-export.js';
 export * from './missing-images.js';
 export * from './withheld-images.js';
+export * from './reference-export.js';

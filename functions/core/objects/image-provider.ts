@@ -11,7 +11,24 @@ export interface ImageRequest {
   /** Requested output shape; providers that render a fixed size ignore it. */
   aspectRatio?: string;
   imageSize?: string;
+  /** Reference photographs that guide this image, as stored (downscaled, metadata stripped); absent means none. */
+  references?: ReferenceImage[];
 }
+
+export interface ReferenceImage {
+  referenceId: string;
+  bytes: Buffer;
+  mimeType: string;
+}
+
+/**
+ * Sent with every reference: a reference is a guide, never a source. The workshop uses synthetic
+ * images because the real photographs may not be shared, so an image that reproduces one (or a
+ * person in it) would defeat the purpose; the privacy guard screens the results all the same.
+ */
+export const REFERENCE_INSTRUCTION =
+  'The attached photographs are references. Use them only as a guide to the kind of scene, its composition and the elements in it. ' +
+  'Never reproduce a person, a face, legible text or any identifying detail from them, and never copy a photograph: create a new, entirely fictional image from the description that follows.';
 
 export interface GeneratedImage {
   /** PNG bytes. Providers convert whatever the model returns, so the dataset stays uniform. */

@@ -19,6 +19,19 @@ export const MAX_PROMPT_BYTES = 16 * 1024;
  */
 export const MAX_TEMPLATE_AXES = 64;
 
+/**
+ * Reference photographs one prompt may carry (a category's and the run's together). Each is an
+ * image part of the model's input (up to 1,032 tokens at the stored 1024 px), and three keep the
+ * request well inside Gemini's input budget while a prompt stays mostly text-led.
+ */
+export const MAX_REFERENCES_PER_PROMPT = 3;
+
+/** Distinct references one run may name in all: each is read (and checked) before the run is accepted. */
+export const MAX_REFERENCES_PER_RUN = 20;
+
+/** A reference id as the api hands them out; the same shape as every other id in a path. */
+export const REFERENCE_ID = /^[A-Za-z0-9_-]{1,64}$/;
+
 /** Firestore reserves document ids and field names of the form `__…__`. */
 export const isReservedName = (name: string): boolean => /^__.*__$/s.test(name);
 

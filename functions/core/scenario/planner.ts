@@ -9,7 +9,7 @@ export interface PlannedPrompt {
   prompt: string;
   variables: Record<string, string>;
   seed: number;
-  /** The references that guided this prompt (copied onto its PromptRecord); absent or empty means none. */
+  /** Reference photographs that guide this prompt (its category's, then the run's); absent means none. */
   referenceIds?: string[];
 }
 
@@ -18,6 +18,13 @@ export interface PlanOptions {
   seed: number;
   /** Subset of the scenario's categories; all of them when omitted. */
   categories?: string[];
+  /** The run's reference ids, added to every category's own. */
+  references?: string[];
+}
+
+/** A category's reference ids, then the run's, each once, in that order. */
+export function referencesFor(scenario: Scenario, category: string, runReferences: readonly string[] = []): string[] {
+  return [...new Set([...(scenario.categories[category]?.references ?? []), ...runReferences])];
 }
 
 export const DEFAULT_STYLE = 'photorealistic documentary photograph';
@@ -44,12 +51,13 @@ export function planPrompts(scenario: Scenario, options: PlanOptions): PlannedPr
     const names = Object.keys(axes);
     // Planned over value codes, not value text, so every comparison and key costs the same however long the values are.
     const coded = codeAxes(axes);
+    const referenceIds = referencesFor(scenario, name, options.references);
     const fill = compileTemplate(category.template, names, (placeholder) => (placeholder === 'context' ? (scenario.context ?? '') : placeholder === 'style' ? (scenario.style ?? DEFAULT_STYLE) : ''));
     for (const codes of balancedCombinations(coded.axes, count, random, coded.rules(rulesFor(axes, rules)))) {
       const row = names.map((axis) => coded.value(axis, codes[axis] ?? ''));
       const index = prompts.length + 1;
       const promptId = `p${String(index).padStart(4, '0')}`;
-      prompts.push({ promptId, index, category: name, prompt: fill(row), variables: combinationOf(names, row), seed: hashString(`${options.seed}:${promptId}`) });
+      prompts.push({ promptId, index, category: name, prompt: fill(row), variables: combinationOf(names, row), seed: hashString(`${options.seed}:${promptId}`), ...(referenceIds.length > 0 ? { referenceIds: [...referenceIds] } : {}) });
     }
   }
   return prompts;

@@ -1,7 +1,9 @@
 import { z } from 'zod';
 import { ownPrototypeKeyPath, reservedScenarioName } from './input-limits.js';
 import { closestName } from './suggest.js';
-import { DEFAULT_IMAGE_SETTINGS, imageSettingsSchema, scenarioSchema, type ImageSettings, type Scenario } from './scenario.js';
+import { DEFAULT_IMAGE_SETTINGS, imageSettingsSchema, referenceIdsSchema, scenarioSchema, type ImageSettings, type Scenario } from './scenario.js';
+import { MAX_REFERENCES_PER_PROMPT, MAX_REFERENCES_PER_RUN } from './input-limits.js';
+import { referencesFor } from './planner.js';
 
 export const MAX_COUNT = 500;
 /** The run document stores the whole scenario, and a Firestore document holds at most 1 MiB. */
@@ -16,6 +18,8 @@ export const runRequestSchema = z
     categories: z.array(z.string()).min(1, 'categories, when given, must name at least one category').max(100).optional(),
     image: imageSettingsSchema.optional(),
     judge: z.enum(['gemini', 'none'], { message: 'judge must be "gemini" or "none"' }).optional(),
+    /** Reference photographs that guide every category of this run, beside each category's own. */
+    references: referenceIdsSchema.optional(),
   })
   .strict();
 
@@ -28,6 +32,8 @@ export interface RunRequest {
   image: ImageSettings;
   /** The run's own choice, else the scenario's; undefined lets the deployment decide. */
   judge: 'gemini' | 'none' | undefined;
+  /** The run's own reference ids, for all its categories; undefined when it names none. */
+  references: string[] | undefined;
 }
 
 /** One problem with one field of a request, for a form to show next to that field. */
@@ -124,6 +130,18 @@ export function parseRunRequest(body: unknown, builtins: ReadonlyMap<string, Sce
     return failWith('categories', `${unknown.map((c) => `"${c}"`).join(', ')} not in scenario "${scenario.name}"; ${hint}choose from ${known.join(', ')}`, hint ? suggestions.join(',') : undefined);
   }
   const categories = request.categories ? [...new Set(request.categories)] : undefined;
+  const references = request.references?.length ? [...new Set(request.references)] : undefined;
+  // A category's own and the run's together: the bound holds per prompt, so it is checked on their union.
+  const named = new Set<string>();
+  for (const name of categories ?? known) {
+    const guiding = referencesFor(scenario, name, references);
+    if (guiding.length > MAX_REFERENCES_PER_PROMPT) {
+      return failWith('references', `category "${name}" would be guided by ${guiding.length} references (its own and the run's); at most ${MAX_REFERENCES_PER_PROMPT} guide one prompt`);
+    }
+    for (const id of guiding) named.add(id);
+  }
+  // Every named reference is read before the run is accepted, so their number is bounded first.
+  if (named.size > MAX_REFERENCES_PER_RUN) return failWith('references', `the run names ${named.size} different references; at most ${MAX_REFERENCES_PER_RUN} may guide one run`);
   const image = request.image ?? scenario.image ?? DEFAULT_IMAGE_SETTINGS;
-  return { ok: true, value: { scenario, count: request.count, seed: request.seed, categories, image, judge: request.judge ?? scenario.judge } };
+  return { ok: true, value: { scenario, count: request.count, seed: request.seed, categories, image, judge: request.judge ?? scenario.judge, references } };
 }

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { isReservedName, longestPromptBytes, MAX_PROMPT_BYTES, MAX_TEMPLATE_AXES } from './input-limits.js';
+import { isReservedName, longestPromptBytes, MAX_PROMPT_BYTES, MAX_REFERENCES_PER_PROMPT, MAX_TEMPLATE_AXES, REFERENCE_ID } from './input-limits.js';
 import { mergeThresholds } from '../quality/index.js';
 import { closestName } from './suggest.js';
 import { compileRules, exclusionRuleSchema, expectationsSchema, findAllowed, MAX_EXCLUSION_RULES, rulesFor } from './scenario-rules.js';
@@ -17,11 +17,17 @@ const RESERVED_PLACEHOLDERS = ['context', 'style'] as const;
 const axisValues = z.array(z.string().trim().min(1).max(300)).min(1).max(100);
 const variablesSchema = z.record(z.string(), axisValues).default({});
 
+/** Reference photographs (ids from POST /v1/references) that guide a category's images; never their content. */
+export const referenceIdsSchema = z
+  .array(z.string().regex(REFERENCE_ID, 'a reference id is 1 to 64 letters, digits, _ or -'))
+  .max(MAX_REFERENCES_PER_PROMPT, `at most ${MAX_REFERENCES_PER_PROMPT} references guide one prompt`);
+
 const categorySchema = z
   .object({
     template: z.string().min(1).max(4000),
     variables: variablesSchema,
     weight: z.number().positive().max(1000).default(1),
+    references: referenceIdsSchema.optional(),
   })
   .strict();
 
