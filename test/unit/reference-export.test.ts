@@ -7,7 +7,9 @@ import { newPromptRecord, type RunRecord } from '../../functions/core/runs/index
 function prompt(i: number, referenceIds?: string[]): ExportedPrompt {
   const id = `p${String(i).padStart(4, '0')}`;
   const planned = { promptId: id, index: i, category: i % 2 ? 'march' : 'vigil', prompt: `prompt ${i}`, variables: { a: 'x' }, seed: i, ...(referenceIds ? { referenceIds } : {}) };
-  return { ...newPromptRecord('r1', planned), status: 'assessed', issues: [], duplicateOf: null };
+  // A guided image reaches the export only once the guard has shown it clear of its references.
+  const referenceScreening = referenceIds ? { outcome: 'clear' as const, generation: '1', referenceIds } : null;
+  return { ...newPromptRecord('r1', planned), status: 'assessed', issues: [], duplicateOf: null, referenceScreening };
 }
 
 const run = {
