@@ -1,7 +1,7 @@
 import { createServer, type IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { startFakeGemini, type FakeGemini } from './fake-gemini-server.js';
-import { FAKE_JUDGE_KEY, startFakeJudge, type FakeJudge } from './fake-judge-server.js';
+import { startFakeGemini, type FakeGemini, type FakeGeminiOptions } from './fake-gemini-server.js';
+import { FAKE_JUDGE_KEY, startFakeJudge, type FakeJudge, type FakeJudgeOptions } from './fake-judge-server.js';
 
 /**
  * One Gemini API base URL for both image generation and the judge, as a user's single
@@ -17,8 +17,8 @@ export interface FakeGeminiApi {
   close(): Promise<void>;
 }
 
-export async function startFakeGeminiApi(options: { judge?: Parameters<typeof startFakeJudge>[0] } = {}): Promise<FakeGeminiApi> {
-  const images = await startFakeGemini({ apiKey: FAKE_JUDGE_KEY });
+export async function startFakeGeminiApi(options: { images?: Omit<FakeGeminiOptions, 'apiKey'>; judge?: FakeJudgeOptions } = {}): Promise<FakeGeminiApi> {
+  const images = await startFakeGemini({ ...options.images, apiKey: FAKE_JUDGE_KEY });
   const judge = await startFakeJudge(options.judge);
   const server = createServer((req, res) => {
     forward(req)
