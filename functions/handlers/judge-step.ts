@@ -3,7 +3,7 @@ import { TransientProviderError } from '../core/objects/index.js';
 import { buildRubric, JudgeFailedError, type ImageJudge } from '../core/judge/index.js';
 import type { RawImage } from '../core/quality/index.js';
 import type { Logger, RateLimiter, RunStore } from '../core/ports.js';
-import type { PromptRecord } from '../core/runs/index.js';
+import { CANCELLED, type PromptRecord } from '../core/runs/index.js';
 import { RetryLater } from './event-outcome.js';
 import { backoffMs } from './generate.js';
 import { waitForRateSlot } from './rate-slot.js';
@@ -55,6 +55,8 @@ export async function judgeStep(store: RunStore, deps: JudgeDependencies, log: L
     return 'failed';
   };
   if (claim.attempts > deps.maxAttempts) return fail(`gave up after ${deps.maxAttempts} attempts: ${prompt.judge?.lastError ?? 'worker stopped before finishing'}`);
+  // A cancel stops spending: an image assessed after it is not sent to the judge.
+  if (run.cancelledAt) return fail(CANCELLED);
 
   // The wait ends early enough for the call (its timeout) and the recording of its verdict to fit the lease.
   const latestStart = now() + deps.leaseMs - (deps.callBudgetMs ?? 0) - judgeCallReserveMs() - SAFETY_MARGIN_MS;

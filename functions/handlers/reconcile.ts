@@ -1,6 +1,6 @@
 import type { CloudEvent, Request, Response } from '@google-cloud/functions-framework';
 import type { ImageBucket, Logger, ParticipantStore, PromptPublisher, RunLifecycleStore, RunStore } from '../core/ports.js';
-import { decideReconcile, decideVerdict, runIsJudged, staleCutoffs, type ReconcileSettings, type TickSummary } from '../core/runs/index.js';
+import { CANCELLED, decideReconcile, decideVerdict, runIsJudged, staleCutoffs, type ReconcileSettings, type TickSummary, type VerdictAction } from '../core/runs/index.js';
 import { imageObjectName, type PromptRecord, type RunRecord } from '../core/runs/index.js';
 import type { StorageObjectData } from './assess.js';
 import { INSTRUCTOR_ID } from './auth.js';
@@ -122,7 +122,8 @@ export function makeReconcileHandler(deps: ReconcileDependencies) {
       let ended = 0;
       for (const prompt of owed) {
         const { runId, promptId } = prompt;
-        const action = decideVerdict(prompt, started, deps.settings);
+        // A cancelled run's owed verdicts end now; one whose call is out keeps its lease and is recorded when it comes.
+        const action: VerdictAction = run.cancelledAt ? { kind: 'fail', reason: CANCELLED } : decideVerdict(prompt, started, deps.settings);
         if (action.kind === 'fail') {
           if (await deps.lifecycle.markVerdictLost(runId, promptId, prompt.assessedGeneration ?? '', action.reason, started)) {
             judgesLost += 1;

@@ -25,7 +25,15 @@ export const FAKE_JUDGE_KEY = 'fake-judge-test-key';
 const ROUTE = /^\/(?:v1beta|v1)\/models\/([^/:]+):generateContent$/;
 const MARKER = /\[judge:([a-z0-9-]+?)(?:x(\d+))?\]/;
 
-export async function startFakeJudge(options: { slowMs?: number; retryDelay?: string; relevance?: number } = {}): Promise<FakeJudge> {
+export interface FakeJudgeOptions {
+  slowMs?: number;
+  retryDelay?: string;
+  relevance?: number;
+  /** Chooses a fault by code instead of a marker: given the rubric and the number of this call for it (1 for the first), the fault or null. */
+  faultFor?: (rubric: string, call: number) => JudgeFault | null;
+}
+
+export async function startFakeJudge(options: FakeJudgeOptions = {}): Promise<FakeJudge> {
   const received: Array<{ model: string; rubric: string; body: Record<string, unknown>; imageWidth: number; imageHeight: number }> = [];
   const timers = new Set<NodeJS.Timeout>();
 
@@ -43,10 +51,11 @@ export async function startFakeJudge(options: { slowMs?: number; retryDelay?: st
     const { width = 0, height = 0 } = await sharp(Buffer.from(image.data, 'base64')).metadata();
     const callIndex = received.filter((r) => r.rubric === rubric).length;
     received.push({ model: route[1] as string, rubric, body: body as Record<string, unknown>, imageWidth: width, imageHeight: height });
-    const marker = MARKER.exec(rubric);
-    const fault = (marker?.[1] ?? 'valid') as JudgeFault;
+    const chosen = options.faultFor ? options.faultFor(rubric, callIndex + 1) : undefined;
+    const marker = chosen === undefined ? MARKER.exec(rubric) : null;
+    const fault = (chosen ?? marker?.[1] ?? 'valid') as JudgeFault;
     const times = marker?.[2] ? Number(marker[2]) : Number.POSITIVE_INFINITY;
-    const faulty = callIndex < times;
+    const faulty = chosen !== undefined || callIndex < times;
     const usage = (answer: string) => ({
       promptTokenCount: Math.ceil(rubric.length / 4) + geminiImageTokens(width, height),
       candidatesTokenCount: Math.ceil(answer.length / 4),

@@ -27,11 +27,17 @@ describe('the judge in the export', () => {
   const run = { runId: 'r1', scenario, count: 12, seed: 1, categories: ['protest_scenes'], provider: 'gemini', model: 'm', createdAt: new Date(0).toISOString(), state: 'accepted', owner: 'x' } as RunRecord;
   const { report } = runQuality(run, list);
 
-  it('gives quality_scores.csv the judge columns', () => {
+  it('gives quality_scores.csv the judge columns: a verdict, or its status and failure reason', () => {
     const lines = qualityScoresCsv(list).trim().split('\n');
-    expect(lines[0]!.endsWith(',judgeRelevance,judgeReason,judgeInappropriate,caption')).toBe(true);
-    expect(lines[1]!.endsWith(',1,"Matches, ""mostly"".",0,"A square, at night."')).toBe(true);
-    expect(lines[12]!.endsWith(',,,,')).toBe(true);
+    expect(lines[0]!.endsWith(',judgeRelevance,judgeReason,judgeInappropriate,caption,judgeStatus,judgeFailureReason')).toBe(true);
+    expect(lines[1]!.endsWith(',1,"Matches, ""mostly"".",0,"A square, at night.",judged,')).toBe(true);
+    expect(lines[12]!.endsWith(',,,,,failed,blocked:SAFETY')).toBe(true);
+  });
+
+  it('says in the CSV that a verdict was still pending, and leaves the cells of an unjudged run empty', () => {
+    const pending = { ...list[0]!, judge: { ...judged, status: 'judging' as const, answer: null } };
+    expect(qualityScoresCsv([pending]).trim().split('\n')[1]!.endsWith(',,,,,pending,not judged yet when this dataset was exported')).toBe(true);
+    expect(qualityScoresCsv([{ ...list[0]!, judge: null }]).trim().split('\n')[1]!.endsWith(',,,,,,')).toBe(true);
   });
 
   it('gives image_prompts.json a judge object per image', () => {

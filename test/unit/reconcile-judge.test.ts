@@ -107,6 +107,17 @@ describe('the reconciler and a judged run', () => {
     expect(prompts.every((prompt) => prompt.judge?.status === 'judged' || prompt.judge?.status === 'failed')).toBe(true);
   });
 
+  it('a cancelled run\'s owed verdict ends cancelled at the next tick, with no judge call, and the run completes', async () => {
+    const prompts = await store.listPrompts('r1');
+    await store.deleteRun('r1');
+    const cancelled = { ...run, cancelledAt: new Date(T0 + 11 * MIN).toISOString() };
+    await store.createRun(cancelled, prompts);
+    expect(await tick()).toMatchObject({ failed: 1, completedRuns: 1 });
+    expect(judgeCalls).toBe(0);
+    expect((await store.getPrompt('r1', 'p0002'))?.judge).toMatchObject({ status: 'failed', reason: 'cancelled' });
+    expect(await currentRunState(store, cancelled)).toEqual({ state: 'completed', verdictsOwed: 0 });
+  });
+
   it('a verdict whose call went out and never came back is counted in the run\'s report', async () => {
     const marked = (await store.getPrompt('r1', 'p0002'))!;
     await store.claimJudge('r1', 'p0002', marked.assessedGeneration!, 'judge-v1', { owner: 'dead', now: clock, leaseMs: 35_000 });

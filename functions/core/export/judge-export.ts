@@ -20,12 +20,15 @@ export function judgeJson(prompt: Pick<ExportedPrompt, 'judge'>) {
   };
 }
 
-export const JUDGE_COLUMNS = ['judgeRelevance', 'judgeReason', 'judgeInappropriate', 'caption'] as const;
+/** The verdict's cells, then its status and failure reason, so a failed or pending verdict is never a blank row. */
+export const JUDGE_COLUMNS = ['judgeRelevance', 'judgeReason', 'judgeInappropriate', 'caption', 'judgeStatus', 'judgeFailureReason'] as const;
 
-/** Empty cells when the image was not judged, or the verdict failed. */
+/** Every cell empty only when the image was not judged (the run had no judge). */
 export function judgeCells(prompt: Pick<ExportedPrompt, 'judge'>): Array<string | number> {
-  const answer = prompt.judge?.status === 'judged' ? prompt.judge.answer : null;
-  return answer ? [answer.relevance, answer.reason, answer.inappropriate ? 1 : 0, answer.caption] : ['', '', '', ''];
+  const judge = judgeJson(prompt);
+  if (!judge) return ['', '', '', '', '', ''];
+  if ('relevance' in judge) return [judge.relevance, judge.reason, judge.inappropriate ? 1 : 0, judge.caption, judge.status, ''];
+  return ['', '', '', '', judge.status, judge.failureReason ?? ''];
 }
 
 export function judgeLogLines(report: RunReport | null): string[] {

@@ -26,7 +26,7 @@ export function qualityScoresCsv(prompts: ExportedPrompt[]): string {
       prompt.review?.reviewedBy ?? '',
       // 1 = no issue flag, not rated below 3, not marked inappropriate (functions/core/usable.ts).
       usableVerdict(prompt).usable ? 1 : 0,
-      // The content judge's verdict; empty when the run was not judged or the verdict failed.
+      // The content judge's verdict, or its status and failure reason; empty only when the run was not judged.
       ...judgeCells(prompt),
     ]);
   // Notes, names and categories come from users: every cell is neutralised (csv.ts).
