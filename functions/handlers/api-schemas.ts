@@ -21,7 +21,16 @@ const costEstimate = z.looseObject({ images: int, usdPerImage: z.number().nullab
 const balance = z.looseObject({ counts: z.record(z.string(), int), normalisedEntropy: z.number().describe('1 = perfectly even') });
 const imageSettings = z.looseObject({ aspectRatio: z.string(), imageSize: z.string() });
 const counts = z.looseObject(Object.fromEntries(PROMPT_STATUSES.map((status) => [status, int])) as Record<(typeof PROMPT_STATUSES)[number], typeof int>);
-const review = z.looseObject({ relevance: int.min(1).max(5).nullable(), inappropriate: z.boolean(), note: z.string(), reviewedBy: z.string(), reviewedAt: time });
+const review = z.looseObject({
+  relevance: int.min(1).max(5).nullable(),
+  inappropriate: z.boolean(),
+  note: z.string(),
+  culturalSensitivity: z.enum(['ok', 'concern']).nullable().optional().describe('absent from reviews made before it was asked'),
+  scenarioAligned: z.boolean().nullable().optional(),
+  labels: z.record(z.string(), z.union([z.boolean(), z.string()]).nullable()).optional().describe('the cohort labels set on this image, by key'),
+  reviewedBy: z.string(),
+  reviewedAt: time,
+});
 const runReport = z.looseObject({ images: int, issueCounts: z.record(z.string(), int), balance: z.looseObject({ categories: balance, axes: z.record(z.string(), balance) }), diversity: z.looseObject({ meanPairwiseHamming: z.number().nullable(), vendiScore: z.number() }) });
 
 export const createdRunSchema = z.looseObject({ runId: z.string(), planned: int, seed: int, statusUrl: z.string() });

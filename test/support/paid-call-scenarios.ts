@@ -83,7 +83,7 @@ export async function generatorScenario(spec: FaultSpec | null): Promise<Outcome
   return { paid, prompt: (await store.getPrompt('r1', 'p0001'))!, stored: bucket.objects.has(OBJECT), calls: injector.calls, fired: injector.fired };
 }
 
-export const verdict = { relevance: 4, reason: 'fits', elements: [], artifacts: [], inappropriate: false, concerns: [], caption: 'A square.' };
+export const verdict = { relevance: 4, reason: 'fits', elements: [], artifacts: [], inappropriate: false, concerns: [], caption: 'A square.', culturalSensitivity: 'ok' as const, scenarioAligned: true };
 
 export async function judgeScenario(spec: FaultSpec | null): Promise<Outcome> {
   const store = new MemoryRunStore();

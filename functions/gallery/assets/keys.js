@@ -1,6 +1,6 @@
 // The keyboard shortcuts (press ? in the gallery). No keystroke meant for navigation or rating
 // ever lands in a text field, and none rates an image while the New run form hides the grid.
-import { reviewOf } from './review.js';
+import { reviewOf, reviewPaneAction } from './review.js';
 
 /** Builds the keydown handler from what it acts on. */
 export function keyHandler(ui) {
@@ -30,7 +30,7 @@ export function keyHandler(ui) {
       return;
     }
     if ((event.key === 'Enter' || event.key === ' ') && target.closest('button, input')) return; // let buttons click
-    const action = keys[event.key];
+    const action = keys[event.key] ?? reviewPaneAction(event.key, saver);
     if (!action) return;
     event.preventDefault();
     action(ui.selected());
