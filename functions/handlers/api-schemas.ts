@@ -153,6 +153,9 @@ export const participantsSchema = z.looseObject({ participants: z.array(publicPa
 export const cancelledRunSchema = z.looseObject({ runId: z.string(), cancelled: int.describe('prompts ended `failed: cancelled` by this call'), unfinished: int });
 
 export const deletedRunsSchema = z.looseObject({ deletedRuns: int });
+export const cohortLabelsAnswerSchema = z.looseObject({
+  labels: z.array(z.looseObject({ key: z.string(), name: z.string().optional(), type: z.enum(['yesno', 'choice']), choices: z.array(z.string()).optional() })),
+});
 export const purgedCohortSchema = z.looseObject({ deletedRuns: int, deletedParticipants: int });
 export const healthSchema = z.looseObject({ status: z.literal('ok') });
 

@@ -1,5 +1,5 @@
 import type { ActiveRun } from '../core/access/index.js';
-import { reviewInputSchema, spotCheckResult, spotCheckSample } from '../core/runs/index.js';
+import { reviewInputSchema, spotCheckResult, spotCheckSample, validateReviewLabels } from '../core/runs/index.js';
 import { formatIssues } from '../core/scenario/index.js';
 import type { RunRecord } from '../core/runs/index.js';
 import { defaultRunId, type ApiDependencies } from './api-dependencies.js';
@@ -94,6 +94,9 @@ export function runRoutes(deps: ApiDependencies): Route[] {
         const run = await loadRun(params[0] as string, principal);
         const parsed = reviewInputSchema.safeParse(readJsonBody(req));
         if (!parsed.success) throw new HttpError(400, 'INVALID_ARGUMENT', formatIssues(parsed.error));
+        // Labels are checked against the cohort's declaration before anything is written or counted.
+        const labelProblems = parsed.data.labels ? validateReviewLabels(parsed.data, await deps.cohortLabels.get()) : [];
+        if (labelProblems.length) throw new HttpError(400, 'INVALID_ARGUMENT', labelProblems.join('; '));
         await limitWrites(deps, principal, 'reviews');
         const review = { ...parsed.data, reviewedBy: principal.name, reviewedAt: new Date(now()).toISOString() };
         if (!(await deps.store.setReview(run.runId, params[1] as string, review))) throw new HttpError(404, 'NOT_FOUND', `run ${run.runId} has no prompt ${params[1]}`);

@@ -13,3 +13,4 @@ export * from './quality-summary.js';
 export * from './revision-record.js';
 export * from './verdicts-owed.js';
 export * from './spot-check.js';
+export * from './review-labels.js';

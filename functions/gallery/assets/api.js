@@ -86,6 +86,8 @@ export const api = {
   regenerate: (runId, body) => json('POST', `/v1/runs/${id(runId)}:regenerate`, body),
   datasetTicket: (runId) => json('POST', `/v1/runs/${id(runId)}/dataset:ticket`),
   saveReview: (runId, promptId, review) => json('PUT', `/v1/runs/${id(runId)}/prompts/${id(promptId)}/review`, review),
+  cohortLabels: () => json('GET', '/v1/cohort/labels'),
+  spotCheck: (runId) => json('GET', `/v1/runs/${id(runId)}/spot-check`),
 
   /** An object URL for a prompt's image; the caller revokes it with URL.revokeObjectURL. */
   async imageUrl(runId, promptId, { thumb = false } = {}) {

@@ -15,13 +15,14 @@
 //   regenerate.js  the run's lineage, the Regenerate buttons and their form
 //   keys.js      the keyboard shortcuts
 //   download.js  the dataset download; explain.js and legend.js what flags and metrics mean; usable.js the verdict
-import { token, whenUnauthorized } from './api.js';
+import { api, token, whenUnauthorized } from './api.js';
 import { $, notify } from './dom.js';
 import { downloadDataset } from './download.js';
 import { FILTERS } from './filters.js';
 import { keyHandler } from './keys.js';
 import { NewRunForm } from './newrun.js';
 import { RegenerateForm } from './regenerate.js';
+import { setCohortLabels } from './review-checks.js';
 import { RunView } from './run-view.js';
 import { RunList } from './runs.js';
 import { Session } from './session.js';
@@ -45,7 +46,7 @@ const view = new RunView(runList, { onRegenerate: (select, count) => openRegener
 const session = new Session({
   runList,
   onSignedIn: async () => {
-    await loadRuns();
+    await Promise.all([loadRuns(), loadCohortLabels()]);
     const fromHash = new URLSearchParams(location.hash.slice(1)).get('run');
     if (fromHash) view.open(fromHash);
   },
@@ -55,6 +56,17 @@ const session = new Session({
     runList.clear();
   },
 });
+
+/** The cohort's labels for the review pane; without them the pane shows the four checks only. */
+async function loadCohortLabels() {
+  try {
+    setCohortLabels((await api.cohortLabels()).labels);
+    view.sidePanel.update();
+    view.detailPanel.update();
+  } catch (error) {
+    notify(`Could not load the cohort's labels: ${error.message}`);
+  }
+}
 
 async function loadRuns(options) {
   try {
