@@ -31,7 +31,22 @@ const review = z.looseObject({
   reviewedBy: z.string(),
   reviewedAt: time,
 });
-const runReport = z.looseObject({ images: int, issueCounts: z.record(z.string(), int), balance: z.looseObject({ categories: balance, axes: z.record(z.string(), balance) }), diversity: z.looseObject({ meanPairwiseHamming: z.number().nullable(), vendiScore: z.number() }) });
+const interval = z.looseObject({ estimate: z.number(), low: z.number(), high: z.number() });
+const spotCheck = z.looseObject({
+  seed: int,
+  promptIds: z.array(z.string()),
+  sampled: int,
+  reviewed: int,
+  rejected: int,
+  defectRate: interval.nullable().describe('the share rejected among the reviewed sample with its 95 % Wilson interval; null until one is reviewed'),
+});
+const runReport = z.looseObject({
+  images: int,
+  issueCounts: z.record(z.string(), int),
+  balance: z.looseObject({ categories: balance, axes: z.record(z.string(), balance) }),
+  diversity: z.looseObject({ meanPairwiseHamming: z.number().nullable(), vendiScore: z.number() }),
+  spotCheck: spotCheck.extend({ flagged: z.looseObject({ images: int, flagged: int, share: z.number().nullable() }).describe('the automatic flags over every image') }).optional(),
+});
 
 export const createdRunSchema = z.looseObject({ runId: z.string(), planned: int, seed: int, statusUrl: z.string() });
 
@@ -80,7 +95,6 @@ export const promptsSchema = z.looseObject({
 
 export const reviewAnswerSchema = z.looseObject({ review });
 
-const interval = z.looseObject({ estimate: z.number(), low: z.number(), high: z.number() });
 export const spotCheckSchema = z.looseObject({
   runId: z.string(),
   seed: int.describe('the same seed gives the same sample back; the run seed unless ?seed= says otherwise'),

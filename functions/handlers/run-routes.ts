@@ -1,5 +1,5 @@
 import type { ActiveRun } from '../core/access/index.js';
-import { reviewInputSchema, spotCheckResult, spotCheckSample, validateReviewLabels } from '../core/runs/index.js';
+import { reviewInputSchema, runSpotCheck, validateReviewLabels } from '../core/runs/index.js';
 import { formatIssues } from '../core/scenario/index.js';
 import type { RunRecord } from '../core/runs/index.js';
 import { defaultRunId, type ApiDependencies } from './api-dependencies.js';
@@ -79,12 +79,7 @@ export function runRoutes(deps: ApiDependencies): Route[] {
         const seedText = req.query.seed;
         if (seedText !== undefined && !(typeof seedText === 'string' && /^\d{1,9}$/.test(seedText))) throw new HttpError(400, 'INVALID_ARGUMENT', 'seed must be a whole number from 0 to 999999999');
         const seed = seedText === undefined ? run.seed : Number(seedText);
-        // Only images that exist can be looked at; the sample is drawn from them.
-        const withImage = (await deps.store.listPrompts(run.runId)).filter((prompt) => prompt.status === 'assessed' || prompt.status === 'generated');
-        const promptIds = spotCheckSample(withImage, { seed });
-        const chosen = new Set(promptIds);
-        const sample = withImage.filter((prompt) => chosen.has(prompt.promptId));
-        sendJson(res, 200, { runId: run.runId, seed, promptIds, ...spotCheckResult(sample) });
+        sendJson(res, 200, { runId: run.runId, ...runSpotCheck(await deps.store.listPrompts(run.runId), seed) });
       },
     },
     {

@@ -8,6 +8,7 @@ import { succeeded, timings, type ExportInput } from './export-model.js';
 import { datasetOptionsOf, exclusionLines, splitPlanOf, splitTableLines } from './export-splits.js';
 import { escapeMarkdown } from './generation-log.js';
 import { missingImagesLines } from './missing-images.js';
+import { spotCheckLines } from './spot-check-export.js';
 import { splitMetadataPath } from './hf-metadata.js';
 import { usableVerdict } from '../runs/index.js';
 import { yamlString } from './yaml-scalar.js';
@@ -102,6 +103,7 @@ export function datasetCardMd(input: ExportInput): string {
           `- Balance of categories: normalised entropy ${report.balance.categories.normalisedEntropy.toFixed(3)}`,
         ]
       : []),
+    ...spotCheckLines(report),
     '- Per-image metrics and flags: `metadata/quality_scores.csv`; the full report: `metadata/generation_parameters.json`.',
     '',
     '## Splits',

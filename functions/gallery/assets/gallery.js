@@ -8,6 +8,8 @@
 //   runs.js      the list of runs on the left
 //   run-view.js  the open run: its grid, the selection, the detail view and help overlays
 //   review.js    saving reviews and the review controls
+//   review-checks.js  cultural sensitivity, scenario alignment and the cohort's labels in the review pane
+//   spot-check.js  the Spot check view: the run's seeded sample first, and its estimate
 //   filters.js   the filter menus
 //   cards.js     the cards of the grid
 //   detail.js    the detail view of one image
@@ -149,6 +151,7 @@ function start() {
   $('runs-refresh').addEventListener('click', () => loadRuns());
   $('new-run').addEventListener('click', () => openNewRun());
   $('run-download').addEventListener('click', () => downloadDataset(view.runId, $('run-download')));
+  $('run-spot-check').addEventListener('click', () => view.spotCheck.toggle(view.runId));
   $('more-runs').addEventListener('click', () => loadRuns({ more: true }));
   $('run-reload').addEventListener('click', () => Promise.all([runList.refresh(view.runId), view.loadPrompts()]));
   for (const id of FILTERS) $(id).addEventListener('change', () => { view.applyFilters(); $('grid').focus({ preventScroll: true }); });

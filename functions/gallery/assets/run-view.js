@@ -10,6 +10,7 @@ import { renderLegend } from './legend.js';
 import { renderRevisions } from './regenerate.js';
 import { ReviewPanel, ReviewSaver, reviewOf } from './review.js';
 import { countsText } from './runs.js';
+import { SpotCheck } from './spot-check.js';
 import { usableVerdict } from './usable.js';
 
 const focusGrid = () => $('grid').focus({ preventScroll: true });
@@ -31,6 +32,7 @@ export class RunView {
     this.thresholds = {}; // the open run's quality thresholds, for the explanations
     this.lineage = null; // the open run's lineage (GET …/revisions): its first run and every revision
     this.thumbs = new Thumbnails();
+    this.spotCheck = new SpotCheck({ onChange: () => this.applyFilters() });
     this.saver = new ReviewSaver({
       save: async (prompt, review) => (await api.saveReview(prompt.runId, prompt.promptId, review)).review,
       onChange: (prompt) => {
@@ -39,6 +41,7 @@ export class RunView {
         this.renderHead(); // the usable count follows the ratings
         this.sidePanel.update();
         this.detailPanel.update();
+        if (this.spotCheck.has(prompt) && this.saver.state(prompt).status === 'saved') this.spotCheck.refresh(this.runId);
       },
     });
     // Leaving a note (Enter or Esc) gives the keyboard back to the grid, or to the detail view.
@@ -63,6 +66,7 @@ export class RunView {
 
   close() {
     this.thumbs.clear();
+    this.spotCheck.reset();
     Object.assign(this, { runId: null, run: null, prompts: [], visible: [], selected: -1, lineage: null });
     fill($('grid'));
     $('run-view').hidden = true;
@@ -117,8 +121,9 @@ export class RunView {
 
   applyFilters() {
     const selectedId = this.visible[this.selected]?.promptId;
-    this.visible = this.prompts.filter(matchesFilters);
+    this.visible = this.spotCheck.order(this.prompts.filter(matchesFilters));
     fill($('grid'), this.visible.map((prompt, index) => this.cards.card(prompt, index)));
+    this.visible.forEach((prompt, index) => $('grid').children[index]?.classList.toggle('spot', this.spotCheck.has(prompt)));
     const shown = this.visible.length === this.prompts.length ? `${this.prompts.length} images` : `${this.visible.length} of ${this.prompts.length} images`;
     $('filter-count').textContent = shown;
     if (this.visible.length === 0) $('grid').append(h('li', { className: 'placeholder', text: 'No image matches these filters.' }));
