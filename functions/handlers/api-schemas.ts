@@ -32,20 +32,11 @@ const review = z.looseObject({
   reviewedAt: time,
 });
 const interval = z.looseObject({ estimate: z.number(), low: z.number(), high: z.number() });
-const spotCheck = z.looseObject({
-  seed: int,
-  promptIds: z.array(z.string()),
-  sampled: int,
-  reviewed: int,
-  rejected: int,
-  defectRate: interval.nullable().describe('the share rejected among the reviewed sample with its 95 % Wilson interval; null until one is reviewed'),
-});
 const runReport = z.looseObject({
   images: int,
   issueCounts: z.record(z.string(), int),
   balance: z.looseObject({ categories: balance, axes: z.record(z.string(), balance) }),
   diversity: z.looseObject({ meanPairwiseHamming: z.number().nullable(), vendiScore: z.number() }),
-  spotCheck: spotCheck.extend({ flagged: z.looseObject({ images: int, flagged: int, share: z.number().nullable() }).describe('the automatic flags over every image') }).optional(),
 });
 
 export const createdRunSchema = z.looseObject({ runId: z.string(), planned: int, seed: int, statusUrl: z.string() });
@@ -103,6 +94,7 @@ export const spotCheckSchema = z.looseObject({
   reviewed: int,
   rejected: int.describe('reviewed sample images rated below 3 or marked inappropriate'),
   defectRate: interval.nullable().describe('rejected / reviewed with its 95 % Wilson interval; null until one is reviewed'),
+  flagged: z.looseObject({ images: int, flagged: int, share: z.number().nullable() }).describe('the automatic flags over every image of the run, beside the estimate'),
 });
 
 export const previewSchema = z.looseObject({

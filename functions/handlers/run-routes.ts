@@ -1,5 +1,5 @@
 import type { ActiveRun } from '../core/access/index.js';
-import { reviewInputSchema, runSpotCheck, validateReviewLabels } from '../core/runs/index.js';
+import { reviewInputSchema, runQuality, spotCheckReport, validateReviewLabels } from '../core/runs/index.js';
 import { formatIssues } from '../core/scenario/index.js';
 import type { RunRecord } from '../core/runs/index.js';
 import { defaultRunId, type ApiDependencies } from './api-dependencies.js';
@@ -79,7 +79,10 @@ export function runRoutes(deps: ApiDependencies): Route[] {
         const seedText = req.query.seed;
         if (seedText !== undefined && !(typeof seedText === 'string' && /^\d{1,9}$/.test(seedText))) throw new HttpError(400, 'INVALID_ARGUMENT', 'seed must be a whole number from 0 to 999999999');
         const seed = seedText === undefined ? run.seed : Number(seedText);
-        sendJson(res, 200, { runId: run.runId, ...runSpotCheck(await deps.store.listPrompts(run.runId), seed) });
+        const prompts = await deps.store.listPrompts(run.runId);
+        // Beside the sample, what the automatic flags found over the whole run.
+        const { byPrompt } = runQuality(run, prompts);
+        sendJson(res, 200, { runId: run.runId, ...spotCheckReport(prompts, seed, (promptId) => byPrompt.get(promptId)?.issues ?? []) });
       },
     },
     {

@@ -7,7 +7,7 @@ import { unzipEntries } from '../support/unzip.js';
  * A cohort's own labels, end to end on the real stack: the instructor declares them, a participant
  * sets them (and the seed's other two checks) on an image through the api, a write with an undeclared
  * label or choice is refused and writes nothing, and the dataset zip carries them as columns, with
- * the spot check's estimate in the run report and the dataset card.
+ * the spot check's estimate in the run report of the export and the dataset card.
  */
 describe('cohort labels', () => {
   const { stack } = stackClients();
@@ -56,11 +56,13 @@ describe('cohort labels', () => {
     expect([column(rowOf(first!.promptId), 'label_scene'), column(rowOf(first!.promptId), 'label_stereotype')]).toEqual(['market', 'yes']);
     expect([column(rowOf(first!.promptId), 'culturalSensitivity'), column(rowOf(first!.promptId), 'scenarioAligned'), column(rowOf(first!.promptId), 'note')]).toEqual(['concern', 'no', "'=SUM(A1)"]);
     expect([column(rowOf(second!.promptId), 'label_scene'), column(rowOf(second!.promptId), 'culturalSensitivity')]).toEqual(['', '']);
-    // Three images: the spot check samples all three; two reviewed, one rejected: 50 %, Wilson 9.5 % to 90.5 %.
-    const status = (await call(ada.token, 'GET', `/v1/runs/${runId}`)).body as { report: { spotCheck: { sampled: number; reviewed: number; rejected: number; defectRate: { low: number; high: number } } } };
-    expect(status.report.spotCheck).toMatchObject({ sampled: 3, reviewed: 2, rejected: 1 });
-    expect([status.report.spotCheck.defectRate.low, status.report.spotCheck.defectRate.high].map((x) => Math.round(x * 1000) / 1000)).toEqual([0.095, 0.905]);
+    // Three images: the spot check samples all three; two reviewed, one rejected: 50 %, Wilson 9.5 % to 90.5 %,
+    // live from the route and in the zip's card and generation_parameters.json.
+    const spot = (await call(ada.token, 'GET', `/v1/runs/${runId}/spot-check`)).body as { sampled: number; reviewed: number; rejected: number; defectRate: { low: number; high: number }; flagged: { images: number } };
+    expect(spot).toMatchObject({ sampled: 3, reviewed: 2, rejected: 1, flagged: { images: 3 } });
+    expect([spot.defectRate.low, spot.defectRate.high].map((x) => Math.round(x * 1000) / 1000)).toEqual([0.095, 0.905]);
     expect(zip.get('README.md')!.toString('utf8')).toContain('2 reviewed, 1 rejected: an estimated defect rate of 50 % (95 % Wilson interval 9.5 % to 90.5 %)');
+    expect(JSON.parse(zip.get('metadata/generation_parameters.json')!.toString('utf8')).quality.report.spotCheck).toMatchObject({ reviewed: 2, rejected: 1 });
     const rows = zip.get('generated_images/metadata.jsonl')!.toString('utf8').trim().split('\n').map((line) => JSON.parse(line) as { id: string; labels: Record<string, string> });
     expect(rows.find((row) => row.id === first!.promptId)?.labels).toEqual({ scene: 'market', stereotype: 'yes' });
   });
