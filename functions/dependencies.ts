@@ -3,6 +3,7 @@ import { PubSub } from '@google-cloud/pubsub';
 import { Storage } from '@google-cloud/storage';
 import { createEmbeddedProvider } from './adapters/embedded/embedded-provider.js';
 import { FirestoreLifecycleStore } from './adapters/firestore-lifecycle.js';
+import { FirestoreCohortLabels } from './adapters/firestore-cohort-labels.js';
 import { FirestoreDownloadTickets } from './adapters/firestore-download-tickets.js';
 import { softwareVersions } from './adapters/versions.js';
 import { FirestoreParticipantStore } from './adapters/firestore-participants.js';
@@ -109,6 +110,7 @@ export function apiDependencies(config: Config, firestoreSettings: Record<string
     defaultScenario: DEFAULT_SCENARIO,
     provider: providerIdentity(config),
     tickets: inFirestore(new FirestoreDownloadTickets(firestore), 'DownloadTicketStore'),
+    cohortLabels: inFirestore(new FirestoreCohortLabels(firestore), 'CohortLabelStore'),
     cursorKey: cursorKey(config.instructorToken),
     versions: softwareVersions,
     judge: config.judge.mode === 'gemini' ? { model: config.judge.model } : null,

@@ -7,7 +7,7 @@ import type { ImageMetrics } from './quality/index.js';
 import type { ParticipantCursor, RunCursor, RunListing } from './access/index.js';
 import type { ActiveRun, Participant, Reservation } from './access/index.js';
 import type { ObservedState, StaleCutoffs } from './runs/index.js';
-import type { Review, ReviewChange, ReviewsWritten } from './runs/index.js';
+import type { CohortLabel, Review, ReviewChange, ReviewsWritten } from './runs/index.js';
 import type { SignInVerdict, WriteDecision, WriteKind } from './access/index.js';
 import type {
   FailureSummary,
@@ -203,4 +203,11 @@ export interface ReferenceStore {
   setShared(referenceId: string, shared: boolean): Promise<ReferenceRecord | null>;
   /** Deletes the record and gives its count and bytes back to its owner; resolves the record removed, or null. */
   remove(referenceId: string): Promise<ReferenceRecord | null>;
+}
+
+/** The cohort's label declaration: one document, replaced whole by the instructor. */
+export interface CohortLabelStore {
+  /** The declared labels, in declaration order; none until the instructor declares some. */
+  get(): Promise<CohortLabel[]>;
+  set(labels: CohortLabel[]): Promise<void>;
 }

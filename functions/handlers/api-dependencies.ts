@@ -4,7 +4,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { Quotas } from '../core/access/index.js';
-import type { DownloadTicketStore, ImageBucket, Logger, ParticipantStore, PromptPublisher, RunLifecycleStore, RunStore, WriteLimiter } from '../core/ports.js';
+import type { CohortLabelStore, DownloadTicketStore, ImageBucket, Logger, ParticipantStore, PromptPublisher, RunLifecycleStore, RunStore, WriteLimiter } from '../core/ports.js';
 import type { Scenario } from '../core/scenario/index.js';
 import type { Authorize } from './auth.js';
 import type { ReferenceDependencies } from './reference-routes.js';
@@ -34,6 +34,8 @@ export interface ApiDependencies {
   cursorKey: Uint8Array;
   /** Single-use download tickets, shared by every api instance. */
   tickets: DownloadTicketStore;
+  /** The cohort's own review labels, declared by the instructor. */
+  cohortLabels: CohortLabelStore;
   /** The software that writes a dataset, recorded in generation_parameters.json. */
   versions?: () => Record<string, string>;
   /** Reference photographs; their routes exist only when given. */

@@ -23,8 +23,23 @@ const referenceIds = z.array(z.string()).optional().describe('the reference phot
 const balance = z.looseObject({ counts: z.record(z.string(), int), normalisedEntropy: z.number().describe('1 = perfectly even') });
 const imageSettings = z.looseObject({ aspectRatio: z.string(), imageSize: z.string() });
 const counts = z.looseObject(Object.fromEntries(PROMPT_STATUSES.map((status) => [status, int])) as Record<(typeof PROMPT_STATUSES)[number], typeof int>);
-const review = z.looseObject({ relevance: int.min(1).max(5).nullable(), inappropriate: z.boolean(), note: z.string(), reviewedBy: z.string(), reviewedAt: time });
-const runReport = z.looseObject({ images: int, issueCounts: z.record(z.string(), int), balance: z.looseObject({ categories: balance, axes: z.record(z.string(), balance) }), diversity: z.looseObject({ meanPairwiseHamming: z.number().nullable(), vendiScore: z.number() }) });
+const review = z.looseObject({
+  relevance: int.min(1).max(5).nullable(),
+  inappropriate: z.boolean(),
+  note: z.string(),
+  culturalSensitivity: z.enum(['ok', 'concern']).nullable().optional().describe('absent from reviews made before it was asked'),
+  scenarioAligned: z.boolean().nullable().optional(),
+  labels: z.record(z.string(), z.union([z.boolean(), z.string()]).nullable()).optional().describe('the cohort labels set on this image, by key'),
+  reviewedBy: z.string(),
+  reviewedAt: time,
+});
+const interval = z.looseObject({ estimate: z.number(), low: z.number(), high: z.number() });
+const runReport = z.looseObject({
+  images: int,
+  issueCounts: z.record(z.string(), int),
+  balance: z.looseObject({ categories: balance, axes: z.record(z.string(), balance) }),
+  diversity: z.looseObject({ meanPairwiseHamming: z.number().nullable(), vendiScore: z.number() }),
+});
 
 export const createdRunSchema = z.looseObject({ runId: z.string(), planned: int, seed: int, statusUrl: z.string() });
 
@@ -79,7 +94,6 @@ export const bulkReviewAnswerSchema = z.looseObject({
   previous: z.array(z.looseObject({ promptId: z.string(), review: review.nullable() })).describe("each named image's review before this request, in the order named: send them back to undo it"),
 });
 
-const interval = z.looseObject({ estimate: z.number(), low: z.number(), high: z.number() });
 export const spotCheckSchema = z.looseObject({
   runId: z.string(),
   seed: int.describe('the same seed gives the same sample back; the run seed unless ?seed= says otherwise'),
@@ -88,6 +102,7 @@ export const spotCheckSchema = z.looseObject({
   reviewed: int,
   rejected: int.describe('reviewed sample images rated below 3 or marked inappropriate'),
   defectRate: interval.nullable().describe('rejected / reviewed with its 95 % Wilson interval; null until one is reviewed'),
+  flagged: z.looseObject({ images: int, flagged: int, share: z.number().nullable() }).describe('the automatic flags over every image of the run, beside the estimate'),
 });
 
 export const previewSchema = z.looseObject({
@@ -152,6 +167,9 @@ export const participantsSchema = z.looseObject({ participants: z.array(publicPa
 export const cancelledRunSchema = z.looseObject({ runId: z.string(), cancelled: int.describe('prompts ended `failed: cancelled` by this call'), unfinished: int });
 
 export const deletedRunsSchema = z.looseObject({ deletedRuns: int });
+export const cohortLabelsAnswerSchema = z.looseObject({
+  labels: z.array(z.looseObject({ key: z.string(), name: z.string().optional(), type: z.enum(['yesno', 'choice']), choices: z.array(z.string()).optional() })),
+});
 export const purgedCohortSchema = z.looseObject({ deletedRuns: int, deletedParticipants: int });
 export const healthSchema = z.looseObject({ status: z.literal('ok') });
 

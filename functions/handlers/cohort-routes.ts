@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { PAGE_LIMITS, pageToken, parsePageRequest, participantCursorSchema } from '../core/access/index.js';
 import { publicParticipant, type Participant } from '../core/access/index.js';
 import { formatIssues } from '../core/scenario/index.js';
+import { cohortLabelsSchema } from '../core/runs/index.js';
 import { hashToken, newToken } from '../core/access/index.js';
 import type { ApiDependencies } from './api-dependencies.js';
 import { cancelRunsOf } from './cancel-routes.js';
@@ -144,6 +145,26 @@ export function cohortRoutes(deps: ApiDependencies): Route[] {
       async handle({ res, params }) {
         found(await deps.participants.get(params[0] as string), params[0] as string);
         sendJson(res, 200, { deletedRuns: await purgeRuns(params[0] as string) });
+      },
+    },
+    {
+      // Everyone signed in reads the declaration: the gallery's review pane shows the labels.
+      method: 'GET',
+      pattern: /^\/v1\/cohort\/labels$/,
+      async handle({ res }) {
+        sendJson(res, 200, { labels: await deps.cohortLabels.get() });
+      },
+    },
+    {
+      method: 'PUT',
+      pattern: /^\/v1\/cohort\/labels$/,
+      instructorOnly: true,
+      async handle({ req, res, principal }) {
+        const { labels } = parse(cohortLabelsSchema, readJsonBody(req));
+        await limitWrites(deps, principal, 'participants');
+        await deps.cohortLabels.set(labels);
+        deps.log.info('cohort labels declared', { count: labels.length });
+        sendJson(res, 200, { labels });
       },
     },
     {

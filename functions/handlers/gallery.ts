@@ -33,6 +33,8 @@ const FILES: ReadonlyMap<string, readonly [string, string]> = new Map([
   ['/assets/filters.js', ['filters.js', JS]],
   ['/assets/judge.js', ['judge.js', JS]],
   ['/assets/review.js', ['review.js', JS]],
+  ['/assets/review-checks.js', ['review-checks.js', JS]],
+  ['/assets/spot-check.js', ['spot-check.js', JS]],
   ['/assets/runs.js', ['runs.js', JS]],
   ['/assets/newrun.js', ['newrun.js', JS]],
   ['/assets/regenerate.js', ['regenerate.js', JS]],

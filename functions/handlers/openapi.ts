@@ -4,7 +4,7 @@
  * a route of the router is missing here; test/integration/openapi.test.ts checks real answers.
  */
 import { z } from 'zod';
-import { bulkReviewSchema, reviewInputSchema } from '../core/runs/index.js';
+import { bulkReviewSchema, cohortLabelsSchema, reviewInputSchema } from '../core/runs/index.js';
 import { regenerateRequestSchema } from '../core/revisions/index.js';
 import { runRequestSchema } from '../core/scenario/index.js';
 import { scenarioSchema } from '../core/scenario/index.js';
@@ -57,7 +57,7 @@ export const OPERATIONS: Operation[] = [
   { method: 'get', path: '/v1/runs/{runId}/prompts', summary: 'The thresholds in force and a page of prompts in plan order; the first page carries the run record', auth: 'token', ok: { 200: answers.promptsSchema }, errors: [400, 401, 404] },
   { method: 'get', path: '/v1/runs/{runId}/images/{promptId}', summary: 'The PNG, or with ?size=thumb its stored 256-pixel WebP preview; ETag and If-None-Match (304)', auth: 'token', ok: { 200: ['image/png', 'image/webp'], 304: [] }, errors: [400, 401, 404] },
   { method: 'get', path: '/v1/runs/{runId}/spot-check', summary: 'A seeded sample of 12 images stratified by category, and the share of it a reviewer rejected with a 95 % Wilson interval', auth: 'token', ok: { 200: answers.spotCheckSchema }, errors: [400, 401, 404] },
-  { method: 'put', path: '/v1/runs/{runId}/prompts/{promptId}/review', summary: 'Rate an image', auth: 'token', body: reviewInputSchema, ok: { 200: answers.reviewAnswerSchema }, errors: [400, 401, 404, 413, 415] },
+  { method: 'put', path: '/v1/runs/{runId}/prompts/{promptId}/review', summary: 'Review an image: relevance, inappropriate, cultural sensitivity, scenario alignment, a note and the cohort labels (checked against their declaration)', auth: 'token', body: reviewInputSchema, ok: { 200: answers.reviewAnswerSchema }, errors: [400, 401, 404, 413, 415] },
   { method: 'post', path: '/v1/runs/{runId}/reviews', summary: 'Review up to 100 images at once, or clear their reviews (review: null), all or nothing; answers the reviews replaced, for an undo', auth: 'token', body: bulkReviewSchema, ok: { 200: answers.bulkReviewAnswerSchema }, errors: [400, 401, 404, 413, 415, 429] },
   { method: 'post', path: '/v1/runs/{runId}/dataset:ticket', summary: 'A single-use link to dataset.zip, valid for 60 s, for browsers', auth: 'token', ok: { 201: answers.ticketSchema }, errors: [401, 404] },
   { method: 'get', path: '/v1/runs/{runId}/dataset.zip', summary: 'The dataset, streamed, with the reviews as they stand now', auth: 'token-or-ticket', ok: { 200: ['application/zip'] }, errors: [401, 404] },
@@ -73,6 +73,8 @@ export const OPERATIONS: Operation[] = [
   { method: 'get', path: '/v1/references/{referenceId}/image', summary: 'The stored copy of a reference (JPEG), for its owner, the instructor, or anyone when shared; never cached', auth: 'token', ok: { 200: ['image/jpeg'] }, errors: [401, 404] },
   { method: 'delete', path: '/v1/references/{referenceId}', summary: 'Delete one of your references', auth: 'token', ok: { 200: answers.deletedReferenceSchema }, errors: [401, 403, 404] },
   { method: 'patch', path: '/v1/references/{referenceId}', summary: 'Share a reference with the whole cohort, or stop sharing it', auth: 'instructor', body: sharedSchema, ok: { 200: answers.referenceSchema }, errors: [400, 401, 403, 404, 413, 415] },
+  { method: 'get', path: '/v1/cohort/labels', summary: "The cohort's own review labels, as the instructor declared them", auth: 'token', ok: { 200: answers.cohortLabelsAnswerSchema }, errors: [401] },
+  { method: 'put', path: '/v1/cohort/labels', summary: "Declare the cohort's review labels (yes/no or a choice); replaces the previous declaration", auth: 'instructor', body: cohortLabelsSchema, ok: { 200: answers.cohortLabelsAnswerSchema }, errors: [400, 401, 403, 413, 415, 429] },
   { method: 'delete', path: '/v1/cohort', summary: 'Delete every run, image and participant', auth: 'instructor', ok: { 200: answers.purgedCohortSchema }, errors: [401, 403] },
 ];
 

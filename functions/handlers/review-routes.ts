@@ -3,7 +3,7 @@
  * gallery's bulk review and its undo send them. The whole body is validated before anything is
  * read or written; the write is one transaction, counted once against the write limit.
  */
-import { bulkReviewSchema, reviewDiffers, type Review, type ReviewChange } from '../core/runs/index.js';
+import { bulkReviewSchema, reviewDiffers, validateReviewLabels, type Review, type ReviewChange } from '../core/runs/index.js';
 import { formatIssues } from '../core/scenario/index.js';
 import type { ApiDependencies } from './api-dependencies.js';
 import { HttpError, readJsonBody, sendJson } from './http.js';
@@ -20,6 +20,13 @@ export function reviewRoutes(deps: ApiDependencies): Route[] {
       async handle({ req, res, params, principal }) {
         const parsed = bulkReviewSchema.safeParse(readJsonBody(req));
         if (!parsed.success) throw new HttpError(400, 'INVALID_ARGUMENT', formatIssues(parsed.error));
+        // Labels are checked against the cohort's declaration, as the single review route does, before anything is counted.
+        const labelled = parsed.data.items.filter((item) => item.review?.labels);
+        if (labelled.length) {
+          const declaration = await deps.cohortLabels.get();
+          const problems = labelled.flatMap(({ promptId, review }) => validateReviewLabels(review!, declaration).map((problem) => `${promptId}: ${problem}`));
+          if (problems.length) throw new HttpError(400, 'INVALID_ARGUMENT', problems.slice(0, 5).join('; '));
+        }
         const run = await loadOwnRun(deps, params[0] as string, principal);
         await limitWrites(deps, principal, 'reviews');
         const reviewedAt = new Date(now()).toISOString();

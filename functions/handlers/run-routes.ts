@@ -1,5 +1,5 @@
 import type { ActiveRun } from '../core/access/index.js';
-import { reviewInputSchema, spotCheckResult, spotCheckSample } from '../core/runs/index.js';
+import { reviewInputSchema, runQuality, spotCheckReport, validateReviewLabels } from '../core/runs/index.js';
 import { formatIssues } from '../core/scenario/index.js';
 import type { RunRecord } from '../core/runs/index.js';
 import { defaultRunId, type ApiDependencies } from './api-dependencies.js';
@@ -80,12 +80,10 @@ export function runRoutes(deps: ApiDependencies): Route[] {
         const seedText = req.query.seed;
         if (seedText !== undefined && !(typeof seedText === 'string' && /^\d{1,9}$/.test(seedText))) throw new HttpError(400, 'INVALID_ARGUMENT', 'seed must be a whole number from 0 to 999999999');
         const seed = seedText === undefined ? run.seed : Number(seedText);
-        // Only images that exist can be looked at; the sample is drawn from them.
-        const withImage = (await deps.store.listPrompts(run.runId)).filter((prompt) => prompt.status === 'assessed' || prompt.status === 'generated');
-        const promptIds = spotCheckSample(withImage, { seed });
-        const chosen = new Set(promptIds);
-        const sample = withImage.filter((prompt) => chosen.has(prompt.promptId));
-        sendJson(res, 200, { runId: run.runId, seed, promptIds, ...spotCheckResult(sample) });
+        const prompts = await deps.store.listPrompts(run.runId);
+        // Beside the sample, what the automatic flags found over the whole run.
+        const { byPrompt } = runQuality(run, prompts);
+        sendJson(res, 200, { runId: run.runId, ...spotCheckReport(prompts, seed, (promptId) => byPrompt.get(promptId)?.issues ?? []) });
       },
     },
     {
@@ -95,6 +93,9 @@ export function runRoutes(deps: ApiDependencies): Route[] {
         const run = await loadRun(params[0] as string, principal);
         const parsed = reviewInputSchema.safeParse(readJsonBody(req));
         if (!parsed.success) throw new HttpError(400, 'INVALID_ARGUMENT', formatIssues(parsed.error));
+        // Labels are checked against the cohort's declaration before anything is written or counted.
+        const labelProblems = parsed.data.labels ? validateReviewLabels(parsed.data, await deps.cohortLabels.get()) : [];
+        if (labelProblems.length) throw new HttpError(400, 'INVALID_ARGUMENT', labelProblems.join('; '));
         await limitWrites(deps, principal, 'reviews');
         const review = { ...parsed.data, reviewedBy: principal.name, reviewedAt: new Date(now()).toISOString() };
         if (!(await deps.store.setReview(run.runId, params[1] as string, review))) throw new HttpError(404, 'NOT_FOUND', `run ${run.runId} has no prompt ${params[1]}`);

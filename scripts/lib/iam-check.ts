@@ -92,6 +92,9 @@ export const OPERATION_PERMISSIONS: Readonly<Record<string, readonly string[]>> 
   'SignInFailures.record': READ_WRITE,
   'DownloadTicketStore.issue': [CREATE],
   'DownloadTicketStore.redeem': [GET, DELETE],
+  'CohortLabelStore.get': [GET],
+  // A set() creates the document the first time and replaces it after.
+  'CohortLabelStore.set': [CREATE, UPDATE],
 };
 
 const OBJECT_USER = ['storage.objects.create', 'storage.objects.delete', 'storage.objects.get', 'storage.objects.list', 'storage.objects.restore', 'storage.objects.update'];

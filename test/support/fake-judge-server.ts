@@ -103,7 +103,7 @@ export async function startFakeJudge(options: FakeJudgeOptions = {}): Promise<Fa
 /** A plausible verdict: every element listed in the rubric ("- name: value") present. */
 function verdict(rubric: string, relevance = 4) {
   const elements = [...rubric.matchAll(/^- ([A-Za-z_][A-Za-z0-9_]*): /gm)].map((match) => ({ variable: match[1] as string, present: true }));
-  return { relevance, reason: 'The scene matches the prompt.', elements, artifacts: [], inappropriate: false, concerns: [], caption: 'A street scene with people holding placards.' };
+  return { relevance, reason: 'The scene matches the prompt.', elements, artifacts: [], inappropriate: false, concerns: [], caption: 'A street scene with people holding placards.', culturalSensitivity: 'ok', scenarioAligned: true };
 }
 
 function readBody(req: IncomingMessage): Promise<string> {

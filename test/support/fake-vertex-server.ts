@@ -59,7 +59,7 @@ export async function startFakeVertex(options: { png: Buffer; imageLocations?: s
         return send(res, 429, { error: { code: 429, message: 'Resource exhausted. Please try again later.', status: 'RESOURCE_EXHAUSTED' } });
       }
       if (parsed.generationConfig?.responseMimeType === 'application/json') {
-        const verdict = { relevance: 4, reason: 'The scene matches the prompt.', elements: [], artifacts: [], inappropriate: false, concerns: [], caption: 'A harbour at dawn.' };
+        const verdict = { relevance: 4, reason: 'The scene matches the prompt.', elements: [], artifacts: [], inappropriate: false, concerns: [], caption: 'A harbour at dawn.', culturalSensitivity: 'ok', scenarioAligned: true };
         return send(res, 200, { candidates: [{ content: { role: 'model', parts: [{ text: JSON.stringify(verdict) }] }, finishReason: 'STOP' }], usageMetadata: { promptTokenCount: 300, candidatesTokenCount: 40, totalTokenCount: 340 } });
       }
       return send(res, 200, {

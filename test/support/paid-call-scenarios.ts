@@ -100,7 +100,7 @@ export async function generatorScenario(spec: FaultSpec | null, backend: Backend
 
 /** What one paid judge call reports using: a verdict recorded twice over would not be this. */
 export const judgeUsage = { imageTokens: 258, promptTokens: 300, outputTokens: 40 };
-export const verdict = { relevance: 4, reason: 'fits', elements: [], artifacts: [], inappropriate: false, concerns: [], caption: 'A square.' };
+export const verdict = { relevance: 4, reason: 'fits', elements: [], artifacts: [], inappropriate: false, concerns: [], caption: 'A square.', culturalSensitivity: 'ok' as const, scenarioAligned: true };
 
 export async function judgeScenario(spec: FaultSpec | null, backend: Backend = memoryBackend()): Promise<Outcome> {
   const { store, bucket, runId } = backend;

@@ -1,5 +1,6 @@
 /** POST /v1/runs/{runId}/reviews on the in-memory store: all or nothing, one write token, and an undo that restores "not reviewed". */
 import { beforeEach, describe, expect, it } from 'vitest';
+import { MemoryCohortLabels } from '../../functions/adapters/memory-cohort-labels.js';
 import { MemoryRunStore } from '../../functions/adapters/memory-store.js';
 import { MemoryWriteLimiter } from '../../functions/adapters/memory-write-limiter.js';
 import { reviewDiffers, type PromptRecord, type Review } from '../../functions/core/runs/index.js';
@@ -15,13 +16,17 @@ let store: MemoryRunStore;
 let deps: ApiDependencies;
 let tokensTaken: number;
 let grant: boolean;
+let cohortLabels: MemoryCohortLabels;
 
 beforeEach(async () => {
   store = new MemoryRunStore();
   tokensTaken = 0;
   grant = true;
+  cohortLabels = new MemoryCohortLabels();
+  await cohortLabels.set([{ key: 'scene', type: 'choice', choices: ['street', 'market'] }]);
   deps = {
     store,
+    cohortLabels,
     writeLimiter: { take: async () => ((tokensTaken += 1), grant ? { granted: true } : { granted: false, retryAfterMs: 4000 }) },
     log: { info: () => undefined, warn: () => undefined, error: () => undefined },
     now: () => Date.parse('2026-12-01T10:00:00.000Z'),
@@ -121,6 +126,20 @@ describe('bulk review', () => {
     expect((await post(item(1))).status).toBe(200); // a burst of half a minute's worth of 2 per minute: one write
     expect((await post(item(2))).status).toBe(429);
     expect((await reviewsNow()).get('p0003')?.relevance).toBe(1);
+  });
+});
+
+describe('bulk review with cohort labels', () => {
+  it('checks every item against the declaration, as the single review does: one undeclared value and nothing is written or counted', async () => {
+    const labelled = (promptId: string, scene: string) => ({ promptId, review: { ...rating(4), labels: { scene } } });
+    const refused = await post({ items: [labelled('p0001', 'street'), labelled('p0003', 'beach')] });
+    expect(refused.status).toBe(400);
+    expect(refused.body.message).toContain('p0003');
+    expect(tokensTaken).toBe(0);
+    expect((await reviewsNow()).get('p0001')).toBeNull();
+    const saved = await post({ items: [labelled('p0001', 'street'), labelled('p0003', 'market')] });
+    expect(saved.status).toBe(200);
+    expect((await reviewsNow()).get('p0003')?.labels).toEqual({ scene: 'market' });
   });
 });
 

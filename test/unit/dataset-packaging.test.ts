@@ -57,7 +57,7 @@ describe('dataset packaging in datasetFiles', () => {
     expect(rows[0]).toEqual({
       file_name: 'gatherings/p0001.png', id: 'p0001', label: 'gatherings', prompt: 'prompt 1', variables: { a: 'z', b: '' },
       issues: expect.objectContaining({ dark: false, near_duplicate: false }), usable: true,
-      review: { relevance: 0, inappropriate: false, note: '', reviewedBy: '' }, split: expect.stringMatching(/^(train|validation|test)$/), exclusion: '',
+      review: { relevance: 0, inappropriate: false, note: '', reviewedBy: '', culturalSensitivity: '', scenarioAligned: '' }, split: expect.stringMatching(/^(train|validation|test)$/), exclusion: '',
     });
     expect(rows.find((row) => row.id === 'p0003')).toMatchObject({ split: 'excluded', exclusion: 'issue:dark', usable: false, issues: expect.objectContaining({ dark: true }) });
     for (const split of ['train', 'validation', 'test']) {
@@ -73,6 +73,28 @@ describe('dataset packaging in datasetFiles', () => {
     const rows = textOf(datasetFiles(judged), 'generated_images/metadata.jsonl').trim().split('\n').map((line) => JSON.parse(line));
     expect(rows.map((row) => row.caption)).toEqual(['A quay.', ...Array(19).fill('')]);
     expect(textOf(datasetFiles(input()), 'generated_images/metadata.jsonl')).not.toContain('"caption"');
+  });
+
+  it('exports the four human checks and the cohort labels as columns of every file, unset ones as ""', () => {
+    const base = input();
+    const review = { relevance: 4, inappropriate: false, note: '', reviewedBy: 'Ada', reviewedAt: '', culturalSensitivity: 'concern' as const, scenarioAligned: false, labels: { stereotype: true, scene: '=HYPERLINK("x")' } };
+    base.prompts[0] = prompt(1, { review });
+    const files = datasetFiles(base);
+    const rows = textOf(files, 'generated_images/metadata.jsonl').trim().split('\n').map((line) => JSON.parse(line));
+    expect(rows[0]).toMatchObject({ review: { culturalSensitivity: 'concern', scenarioAligned: 'no' }, labels: { scene: '=HYPERLINK("x")', stereotype: 'yes' } });
+    // Every row has every label key, so the loader types the column alike in every split.
+    expect(rows[1].labels).toEqual({ scene: '', stereotype: '' });
+    const csv = textOf(files, 'metadata/quality_scores.csv').trim().split('\n');
+    const header = csv[0]!.split(',');
+    expect(header.slice(-2)).toEqual(['label_scene', 'label_stereotype']);
+    const row = csv.find((line) => line.includes(',p0001,'))!;
+    // The choice is user text: neutralised against formula injection.
+    expect(row.endsWith(`,"'=HYPERLINK(""x"")",yes`)).toBe(true);
+    expect(row).toContain(',Ada,concern,no,');
+    const croissant = JSON.parse(textOf(files, 'croissant.json'));
+    const fields = croissant.recordSet.flatMap((set: { field: Array<{ name: string }> }) => set.field.map((field) => field.name));
+    expect(fields).toEqual(expect.arrayContaining(['culturalSensitivity', 'scenarioAligned', 'label_scene', 'label_stereotype']));
+    expect(JSON.parse(textOf(files, 'metadata/image_prompts.json')).find((entry: { id: string }) => entry.id === 'p0001').review).toEqual(review);
   });
 
   it('records the split or the exclusion of each image in image_prompts.json', () => {

@@ -34,14 +34,14 @@ describe('export format', () => {
 
   it('writes one CSV row per image with quoted cells where needed', () => {
     const lines = qualityScoresCsv(prompts).trim().split('\n');
-    expect(lines[0]).toBe(['file', 'id', 'category', ...METRIC_COLUMNS, ...ISSUE_FLAGS, 'duplicateOf', ...REVIEW_COLUMNS, 'usable', 'judgeRelevance', 'judgeReason', 'judgeInappropriate', 'caption', 'judgeStatus', 'judgeFailureReason'].join(','));
+    expect(lines[0]).toBe(['file', 'id', 'category', ...METRIC_COLUMNS, ...ISSUE_FLAGS, 'duplicateOf', ...REVIEW_COLUMNS, 'usable', 'judgeRelevance', 'judgeReason', 'judgeInappropriate', 'caption', 'judgeCulturalSensitivity', 'judgeScenarioAligned', 'judgeStatus', 'judgeFailureReason'].join(','));
     expect(lines).toHaveLength(3);
     const blanks = Array(METRIC_COLUMNS.length - 5).fill('');
-    expect(lines[1]).toBe(['generated_images/protest_scenes/p0001.png', 'p0001', 'protest_scenes', 1024, 1024, 0.5057, 40, 100, ...blanks, ...ISSUE_FLAGS.map(() => 0), '', '', '', '', '', 1, '', '', '', '', '', ''].join(','));
+    expect(lines[1]).toBe(['generated_images/protest_scenes/p0001.png', 'p0001', 'protest_scenes', 1024, 1024, 0.5057, 40, 100, ...blanks, ...ISSUE_FLAGS.map(() => 0), '', '', '', '', '', '', '', 1, '', '', '', '', '', '', '', ''].join(','));
     const flags = lines[2]!.split(',').slice(3 + METRIC_COLUMNS.length, 3 + METRIC_COLUMNS.length + ISSUE_FLAGS.length + 1);
     expect(flags).toEqual([...ISSUE_FLAGS.map((flag) => (flag === 'dark' || flag === 'near_duplicate' ? '1' : '0')), 'p0001']);
     // Flagged, rated 2 and marked inappropriate: not usable.
-    expect(lines[2]!.endsWith(',p0001,2,1,"flag, ""banner"" text",Ada,0,,,,,,')).toBe(true);
+    expect(lines[2]!.endsWith(',p0001,2,1,"flag, ""banner"" text",Ada,,,0,,,,,,,,')).toBe(true);
   });
 
   it('escapes user text in the generation log', () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { judgeSummary, quadraticKappa, spearman } from '../../functions/core/judge/index.js';
+import { binaryAgreement, judgeSummary, quadraticKappa, spearman } from '../../functions/core/judge/index.js';
 import { createRandom } from '../../functions/core/scenario/index.js';
 
 describe('judge–human agreement', () => {
@@ -37,8 +37,26 @@ describe('judge–human agreement', () => {
 
   it('reports agreement only from 10 compared images, and counts verdicts', () => {
     const nine = Array.from({ length: 9 }, (_, i) => item((i % 5) + 1, (i % 5) + 1));
-    expect(judgeSummary([...nine, item(4, null), item(null, 3, 'failed')])).toEqual({ judged: 10, failed: 1, meanRelevance: 2.9, compared: 9, agreement: null });
+    expect(judgeSummary([...nine, item(4, null), item(null, 3, 'failed')])).toMatchObject({ judged: 10, failed: 1, meanRelevance: 2.9, compared: 9, agreement: null, checks: { relevance: { compared: 9, agreement: null } } });
     expect(judgeSummary([...nine, item(5, 5)])?.agreement).toEqual({ count: 10, weightedKappa: 1, spearman: 1 });
     expect(judgeSummary([{ judge: null, review: { relevance: 3 } }])).toBeNull();
+  });
+
+  it('reports agreement on each of the four checks, from the images where both answered', () => {
+    // 12 judged images: the judge says inappropriate on 0-2, the people on 0, 1 and 5 (10 of 12 agree).
+    // Cultural sensitivity: people assessed 10 (two left it open), the judge and they disagree on image 3 only.
+    // Scenario alignment: images 10 and 11 have verdicts from before the judge was asked.
+    const items = Array.from({ length: 12 }, (_, i) => ({
+      judge: { status: 'judged', answer: { relevance: 4, inappropriate: i < 3, culturalSensitivity: i === 3 ? ('concern' as const) : ('ok' as const), ...(i < 10 ? { scenarioAligned: i !== 0 } : {}) } },
+      review: { relevance: 4, inappropriate: i < 2 || i === 5, culturalSensitivity: i >= 10 ? null : ('ok' as const), scenarioAligned: i !== 0 },
+    }));
+    const checks = judgeSummary(items)?.checks;
+    // p_o = 10/12, p_e = 0.25·0.25 + 0.75·0.75 = 0.625, κ = (0.8333 − 0.625) / 0.375 = 0.556
+    expect(checks?.inappropriate).toEqual({ compared: 12, agreement: { count: 12, agreed: 10, percentAgreement: 0.833, kappa: 0.556 } });
+    // The people said ok everywhere: κ is 0 (p_o = 0.9 = p_e).
+    expect(checks?.culturalSensitivity).toEqual({ compared: 10, agreement: { count: 10, agreed: 9, percentAgreement: 0.9, kappa: 0 } });
+    expect(checks?.scenarioAlignment).toEqual({ compared: 10, agreement: { count: 10, agreed: 10, percentAgreement: 1, kappa: 1 } });
+    expect(checks?.relevance).toEqual({ compared: 12, agreement: { count: 12, weightedKappa: null, spearman: null } });
+    expect(binaryAgreement([[true, true], [true, true]])).toEqual({ count: 2, agreed: 2, percentAgreement: 1, kappa: null });
   });
 });

@@ -3,7 +3,7 @@ import { answerText, usageOf } from '../../functions/adapters/gemini/gemini-judg
 import { buildRubric, JudgeFailedError, judgeResponseJsonSchema, parseJudgeAnswer } from '../../functions/core/judge/index.js';
 import { estimateRunCost, geminiImageTokens } from '../../functions/core/runs/index.js';
 
-const valid = { relevance: 4, reason: 'r', elements: [{ variable: 'place', present: true }], artifacts: [], inappropriate: false, concerns: [], caption: 'c' };
+const valid = { relevance: 4, reason: 'r', elements: [{ variable: 'place', present: true }], artifacts: [], inappropriate: false, concerns: [], caption: 'c', culturalSensitivity: 'ok', scenarioAligned: true };
 const failure = (fn: () => unknown): string => {
   try {
     fn();
@@ -17,7 +17,7 @@ describe('the judge answer schema', () => {
   it('is sent as JSON Schema generated from the zod schema, without the dialect line', () => {
     const schema = judgeResponseJsonSchema();
     expect(schema.$schema).toBeUndefined();
-    expect(schema).toMatchObject({ type: 'object', additionalProperties: false, required: ['relevance', 'reason', 'elements', 'artifacts', 'inappropriate', 'concerns', 'caption'] });
+    expect(schema).toMatchObject({ type: 'object', additionalProperties: false, required: ['relevance', 'reason', 'elements', 'artifacts', 'inappropriate', 'concerns', 'caption', 'culturalSensitivity', 'scenarioAligned'] });
     expect(schema.properties).toMatchObject({ relevance: { type: 'integer', minimum: 1, maximum: 5 } });
   });
 
@@ -25,6 +25,8 @@ describe('the judge answer schema', () => {
     ['not JSON', '{"relevance": 4', 'invalid_json'],
     ['relevance 0', JSON.stringify({ ...valid, relevance: 0 }), 'schema: relevance'],
     ['an unknown artifact', JSON.stringify({ ...valid, artifacts: ['sparkles'] }), 'schema: artifacts.0'],
+    ['no cultural sensitivity', JSON.stringify({ ...valid, culturalSensitivity: undefined }), 'schema: culturalSensitivity'],
+    ['a yes/no alignment given as text', JSON.stringify({ ...valid, scenarioAligned: 'yes' }), 'schema: scenarioAligned'],
     ['an extra field', JSON.stringify({ ...valid, mood: 'happy' }), 'schema: (root)'],
     ['the wrong elements', JSON.stringify({ ...valid, elements: [{ variable: 'time', present: true }] }), 'schema: elements must answer place; got time'],
   ])('fails an answer with %s', (_name, text, reason) => {
@@ -53,6 +55,8 @@ describe('the judge answer schema', () => {
     expect(elements).toEqual(['place', 'time']);
     expect(rubric).toContain('- place: a square\n- time: at dusk');
     expect(rubric.length).toBeLessThan(3000);
+    // The four human checks are asked of the judge too, so its answers can be compared with the people's.
+    for (const check of ['relevance:', 'inappropriate:', 'culturalSensitivity:', 'scenarioAligned:']) expect(rubric).toContain(`\n${check}`);
   });
 });
 

@@ -8,6 +8,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { MemoryImageBucket } from '../../functions/adapters/memory-bucket.js';
 import { MemoryRunStore } from '../../functions/adapters/memory-store.js';
 import { MemoryLifecycleStore } from '../../functions/adapters/memory-lifecycle.js';
+import { MemoryCohortLabels } from '../../functions/adapters/memory-cohort-labels.js';
 import { MemoryDownloadTickets } from '../../functions/adapters/memory-download-tickets.js';
 import { MemoryReferenceStore } from '../../functions/adapters/memory-references.js';
 import { prepareReference } from '../../functions/adapters/reference-image.js';
@@ -98,6 +99,7 @@ describe('reference photographs', () => {
     provider: { name: 'embedded', model: 'embedded-1' },
     thumbnail: makeThumbnail,
     tickets: new MemoryDownloadTickets(),
+    cohortLabels: new MemoryCohortLabels(),
     // The decode is counted, so a test can say a hostile upload never reached it.
     references: { store, bucket: referenceBucket, limits, prepare: (bytes) => ((decodes += 1), prepareReference(bytes)), newReferenceId: () => `ref-${++nextId}` },
   };

@@ -7,6 +7,7 @@ import { decodeImage } from '../../functions/adapters/image-decoder.js';
 import { MemoryImageBucket } from '../../functions/adapters/memory-bucket.js';
 import { MemoryRunStore } from '../../functions/adapters/memory-store.js';
 import { MemoryLifecycleStore } from '../../functions/adapters/memory-lifecycle.js';
+import { MemoryCohortLabels } from '../../functions/adapters/memory-cohort-labels.js';
 import { MemoryDownloadTickets } from '../../functions/adapters/memory-download-tickets.js';
 import { makeThumbnail, previewFromPixels } from '../../functions/adapters/thumbnail.js';
 import type { Participant } from '../../functions/core/access/index.js';
@@ -74,6 +75,7 @@ describe('read routes: previews, stored summaries, pages and ETags', () => {
     // The api's only decode: counted, so a test can say it never ran.
     thumbnail: (png) => ((thumbnailsMade += 1), makeThumbnail(png)),
     tickets: new MemoryDownloadTickets(),
+    cohortLabels: new MemoryCohortLabels(),
     cursorKey: Buffer.from('unit-test cursor key'),
   };
 

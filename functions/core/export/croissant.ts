@@ -8,6 +8,7 @@ import { SPLIT_NAMES } from './dataset-options.js';
 import { exported, imagePath, type ExportInput } from './export-model.js';
 import { datasetOptionsOf, splitPlanOf } from './export-splits.js';
 import { IMAGE_GLOB } from './dataset-card.js';
+import { labelKeysOf } from './review-export.js';
 import { captionOf } from './hf-metadata.js';
 import { referenceStatement } from './reference-export.js';
 
@@ -108,6 +109,9 @@ export function croissantJson(input: ExportInput, files: ReadonlyArray<{ path: s
     { name: 'usable', dataType: 'sc:Boolean', column: 'usable', description: 'No issue flag, not rated below 3, not marked inappropriate.' },
     { name: 'relevance', dataType: 'sc:Integer', column: 'review', key: 'relevance', description: 'Human relevance rating 1-5; 0 when not rated.' },
     { name: 'inappropriate', dataType: 'sc:Boolean', column: 'review', key: 'inappropriate', description: 'Marked inappropriate by a reviewer.' },
+    { name: 'culturalSensitivity', dataType: 'sc:Text', column: 'review', key: 'culturalSensitivity', description: 'Cultural sensitivity as a reviewer assessed it: ok or concern; empty when not assessed.' },
+    { name: 'scenarioAligned', dataType: 'sc:Text', column: 'review', key: 'scenarioAligned', description: 'Whether a reviewer verified the image shows its scenario and category: yes or no; empty when not verified.' },
+    ...labelKeysOf(images).map((key) => ({ name: `label_${key}`, dataType: 'sc:Text', column: 'labels', key, description: `The cohort label "${key}" (yes/no or a choice); empty when not set.` })),
     { name: 'split', dataType: 'sc:Text', column: 'split', description: 'train, validation, test, or excluded.' },
     { name: 'exclusion', dataType: 'sc:Text', column: 'exclusion', description: 'Why an image is in no split; empty otherwise.' },
   ];

@@ -10,6 +10,7 @@ import { datasetOptionsOf, exclusionLines, splitPlanOf, splitTableLines } from '
 import { escapeMarkdown } from './generation-log.js';
 import { missingImagesLines } from './missing-images.js';
 import { referenceStatement } from './reference-export.js';
+import { spotCheckLines } from './spot-check-export.js';
 import { splitMetadataPath } from './hf-metadata.js';
 import { usableVerdict } from '../runs/index.js';
 import { yamlString } from './yaml-scalar.js';
@@ -108,6 +109,7 @@ export function datasetCardMd(input: ExportInput): string {
         ]
       : []),
     ...withheldLines(generated),
+    ...spotCheckLines(report),
     '- Per-image metrics and flags: `metadata/quality_scores.csv`; the full report: `metadata/generation_parameters.json`.',
     '',
     '## Splits',
@@ -124,7 +126,7 @@ export function datasetCardMd(input: ExportInput): string {
     'from datasets import load_dataset',
     `ds = load_dataset("path/to/this/folder")  # ${SPLIT_NAMES.filter((split) => plan.perSplit[split] > 0).join(', ') || 'no split has images'}`,
     '```',
-    'Columns: `image`, `id`, `label` (the category), `prompt`, `caption` (when judged), `variables`, `issues` (one boolean per flag), `usable`, `review` (`relevance` 1–5, 0 when not rated; `inappropriate`; `note`; `reviewedBy`), `split` and `exclusion`. `generated_images/metadata.jsonl` lists every image, excluded ones included; `croissant.json` describes the files in Croissant 1.1 with a sha256 for each.',
+    'Columns: `image`, `id`, `label` (the category), `prompt`, `caption` (when judged), `variables`, `issues` (one boolean per flag), `usable`, `review` (`relevance` 1–5, 0 when not rated; `inappropriate`; `note`; `reviewedBy`; `culturalSensitivity` ok/concern and `scenarioAligned` yes/no, empty when not assessed), `labels` (labels the cohort declared, when any image has one), `split` and `exclusion`. `generated_images/metadata.jsonl` lists every image, excluded ones included; `croissant.json` describes the files in Croissant 1.1 with a sha256 for each.',
     '',
     '## Licence',
     `\`${options.license}\`.`,

@@ -5,6 +5,7 @@ import { failureReasonOf, perCategory, succeeded, timings, type ExportInput } fr
 import { splitLogLines } from './export-splits.js';
 import { balanceTable, flaggedImages } from './generation-log-tables.js';
 import { judgeLogLines } from './judge-export.js';
+import { spotCheckLines } from './spot-check-export.js';
 
 /** Escapes text for Markdown that may be rendered as HTML: prompts and scenario text are user input. */
 export function escapeMarkdown(text: string): string {
@@ -44,6 +45,7 @@ export function generationLogMd(input: ExportInput, revisionLines: string[] = []
     `- Mean colour variance (std, 0–255): ${quality.meanColourVariance?.toFixed(1) ?? 'n/a'}`,
     `- Mean resolution score: ${quality.meanResolutionScore?.toFixed(2) ?? 'n/a'}`,
     ...reportLines(input.report),
+    ...spotCheckLines(input.report),
     ...splitLogLines(input, escapeMarkdown),
     ...flaggedImages(prompts, escapeMarkdown),
     ...judgeLogLines(input.report),

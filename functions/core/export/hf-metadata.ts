@@ -6,7 +6,7 @@
  * all of its rows. Why no nulls and no empty lists: `datasets` infers each split file's schema
  * from its rows and refuses splits whose schemas differ, and Arrow types a column that is only
  * null (or only []) as null. So every column keeps one type in every row: issues are one boolean
- * per flag, an unrated review has relevance 0, and a missing caption or variable is "".
+ * per flag, an unrated review has relevance 0, and a missing caption, variable, check or label is "".
  */
 import { SPLIT_NAMES, type SplitName } from './dataset-options.js';
 import { exported, imagePath, type ExportedPrompt, type ExportInput } from './export-model.js';
@@ -15,6 +15,7 @@ import { ISSUE_FLAGS } from '../quality/index.js';
 import type { SplitPlan } from './splits.js';
 import { usableVerdict } from '../runs/index.js';
 import { referenceColumn, referenceIdsOf } from './reference-export.js';
+import { culturalSensitivityText, labelKeysOf, labelText, scenarioAlignedText } from './review-export.js';
 
 export interface MetadataRow {
   file_name: string;
@@ -27,7 +28,9 @@ export interface MetadataRow {
   variables: Record<string, string>;
   issues: Record<string, boolean>;
   usable: boolean;
-  review: { relevance: number; inappropriate: boolean; note: string; reviewedBy: string };
+  review: { relevance: number; inappropriate: boolean; note: string; reviewedBy: string; culturalSensitivity: string; scenarioAligned: string };
+  /** The cohort's labels by key ("" when unset); present when any image has one. */
+  labels?: Record<string, string>;
   split: SplitName | 'excluded';
   exclusion: string;
 }
@@ -45,6 +48,7 @@ export function metadataRows(input: ExportInput, plan: SplitPlan = splitPlanOf(i
   const flags = [...new Set([...ISSUE_FLAGS, ...images.flatMap((p) => p.issues)])];
   const judged = images.some((p) => captionOf(p) !== null);
   const guided = referenceIdsOf(input.prompts).length > 0;
+  const labelKeys = labelKeysOf(images);
   return images.map((prompt) => ({
     // Relative to generated_images/, where the metadata files sit, as imagefolder expects.
     file_name: imagePath(prompt).slice('generated_images/'.length),
@@ -61,7 +65,11 @@ export function metadataRows(input: ExportInput, plan: SplitPlan = splitPlanOf(i
       inappropriate: prompt.review?.inappropriate ?? false,
       note: prompt.review?.note ?? '',
       reviewedBy: prompt.review?.reviewedBy ?? '',
+      culturalSensitivity: culturalSensitivityText(prompt),
+      scenarioAligned: scenarioAlignedText(prompt),
     },
+    // Label keys are lower-case identifiers (never __proto__), and every row has every key.
+    ...(labelKeys.length ? { labels: Object.fromEntries(labelKeys.map((key) => [key, labelText(prompt, key)])) } : {}),
     split: plan.splitOf.get(prompt.promptId) ?? 'excluded',
     exclusion: (plan.excluded.get(prompt.promptId) ?? []).join(', '),
   }));

@@ -14,6 +14,8 @@ export * from './hf-metadata.js';
 export * from './splits.js';
 export * from './quality-scores-csv.js';
 export * from './judge-export.js';
+export * from './review-export.js';
+export * from './spot-check-export.js';
 export * from './dataset-as-of.js';
 export * from './yaml-scalar.js';
 export * from './lineage-export.js';

@@ -6,12 +6,14 @@ import { REVIEW_COLUMNS } from '../runs/index.js';
 import { usableVerdict } from '../runs/index.js';
 import { exported, imagePath, type ExportedPrompt } from './export-model.js';
 import { JUDGE_COLUMNS, judgeCells } from './judge-export.js';
-
+import { culturalSensitivityText, labelKeysOf, labelText, scenarioAlignedText } from './review-export.js';
 
 export function qualityScoresCsv(prompts: ExportedPrompt[]): string {
-  const header = ['file', 'id', 'category', ...METRIC_COLUMNS, ...ISSUE_FLAGS, 'duplicateOf', ...REVIEW_COLUMNS, 'usable', ...JUDGE_COLUMNS];
-  const rows = prompts
-    .filter((prompt) => exported(prompt))
+  const images = prompts.filter((prompt) => exported(prompt));
+  // The cohort's labels, one column each, last: `label_{key}` (keys are lower-case identifiers).
+  const labelKeys = labelKeysOf(images);
+  const header = ['file', 'id', 'category', ...METRIC_COLUMNS, ...ISSUE_FLAGS, 'duplicateOf', ...REVIEW_COLUMNS, 'usable', ...JUDGE_COLUMNS, ...labelKeys.map((key) => `label_${key}`)];
+  const rows = images
     .map((prompt) => [
       imagePath(prompt),
       prompt.promptId,
@@ -24,10 +26,13 @@ export function qualityScoresCsv(prompts: ExportedPrompt[]): string {
       prompt.review ? (prompt.review.inappropriate ? 1 : 0) : '',
       prompt.review?.note ?? '',
       prompt.review?.reviewedBy ?? '',
+      culturalSensitivityText(prompt),
+      scenarioAlignedText(prompt),
       // 1 = no issue flag, not rated below 3, not marked inappropriate (functions/core/usable.ts).
       usableVerdict(prompt).usable ? 1 : 0,
       // The content judge's verdict, or its status and failure reason; empty only when the run was not judged.
       ...judgeCells(prompt),
+      ...labelKeys.map((key) => labelText(prompt, key)),
     ]);
   // Notes, names and categories come from users: every cell is neutralised (csv.ts).
   return `${[header, ...rows].map(csvRow).join('\n')}\n`;

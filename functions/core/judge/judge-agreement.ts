@@ -1,7 +1,9 @@
 /**
- * How far the judge can be trusted on a run: its relevance scores against the people's, once
+ * How far the judge can be trusted on a run: its answers against the people's on each of the seed's
+ * four human checks (relevance, inappropriate, cultural sensitivity, scenario alignment), once
  * enough images carry both. Pure.
  */
+import type { JudgeAnswer } from './judge.js';
 export const MIN_RATINGS_FOR_AGREEMENT = 10;
 
 export interface Agreement {
@@ -21,6 +23,28 @@ export interface JudgeSummary {
   agreement: Agreement | null;
   /** Images compared so far, also when below the minimum. */
   compared: number;
+  /** Agreement on each of the four checks; relevance repeats `agreement` and `compared`. */
+  checks: Record<HumanCheck, CheckAgreement>;
+}
+
+export const HUMAN_CHECKS = ['relevance', 'inappropriate', 'culturalSensitivity', 'scenarioAlignment'] as const;
+export type HumanCheck = (typeof HUMAN_CHECKS)[number];
+
+/** A yes/no check: how often judge and person gave the same answer, and Cohen's κ for chance. */
+export interface BinaryAgreement {
+  count: number;
+  agreed: number;
+  /** agreed / count. */
+  percentAgreement: number;
+  /** Cohen's κ; null when both sides gave one answer only (chance agreement is then 1). */
+  kappa: number | null;
+}
+
+export interface CheckAgreement {
+  /** Images with both a judge answer and a person's answer on this check. */
+  compared: number;
+  /** Null until MIN_RATINGS_FOR_AGREEMENT images have both. */
+  agreement: Agreement | BinaryAgreement | null;
 }
 
 const round = (value: number | null): number | null => (value === null || !Number.isFinite(value) ? null : Math.round(value * 1000) / 1000);
@@ -76,9 +100,37 @@ export function spearman(pairs: Array<[number, number]>): number | null {
   return va === 0 || vb === 0 ? null : cov / Math.sqrt(va * vb);
 }
 
+/** κ = (p_o − p_e) / (1 − p_e) over two yes/no raters. */
+export function binaryAgreement(pairs: Array<[boolean, boolean]>): BinaryAgreement | null {
+  const n = pairs.length;
+  if (n === 0) return null;
+  const agreed = pairs.filter(([a, b]) => a === b).length;
+  const [yesA, yesB] = [pairs.filter((p) => p[0]).length / n, pairs.filter((p) => p[1]).length / n];
+  const chance = yesA * yesB + (1 - yesA) * (1 - yesB);
+  const observed = agreed / n;
+  return { count: n, agreed, percentAgreement: round(observed) as number, kappa: chance === 1 ? null : round((observed - chance) / (1 - chance)) };
+}
+
+type JudgeSide = Pick<JudgeAnswer, 'relevance'> & Partial<Pick<JudgeAnswer, 'inappropriate' | 'culturalSensitivity' | 'scenarioAligned'>>;
+type HumanSide = { relevance: number | null; inappropriate?: boolean; culturalSensitivity?: 'ok' | 'concern' | null; scenarioAligned?: boolean | null };
+
 export interface JudgedItem {
-  judge?: { status: string; answer: { relevance: number } | null } | null;
-  review?: { relevance: number | null } | null;
+  judge?: { status: string; answer: JudgeSide | null } | null;
+  review?: HumanSide | null;
+}
+
+/** Each yes/no check as (judge, person): present only where both answered; older verdicts lack the last two. */
+function binaryPairs(judged: Array<{ answer: JudgeSide; review: HumanSide | null | undefined }>, pick: (side: JudgeSide | HumanSide) => boolean | null | undefined): Array<[boolean, boolean]> {
+  return judged.flatMap(({ answer, review }): Array<[boolean, boolean]> => {
+    const [a, b] = [pick(answer), review ? pick(review) : null];
+    return a != null && b != null ? [[a, b]] : [];
+  });
+}
+
+const concern = (side: JudgeSide | HumanSide): boolean | null | undefined => (side.culturalSensitivity == null ? side.culturalSensitivity : side.culturalSensitivity === 'concern');
+
+function binaryCheck(pairs: Array<[boolean, boolean]>): CheckAgreement {
+  return { compared: pairs.length, agreement: pairs.length >= MIN_RATINGS_FOR_AGREEMENT ? binaryAgreement(pairs) : null };
 }
 
 export function judgeSummary(items: JudgedItem[]): JudgeSummary | null {
@@ -87,11 +139,20 @@ export function judgeSummary(items: JudgedItem[]): JudgeSummary | null {
   if (judged.length === 0 && failed === 0) return null;
   const pairs = judged.flatMap((item): Array<[number, number]> => (item.review?.relevance != null ? [[item.judge?.answer?.relevance as number, item.review.relevance]] : []));
   const relevances = judged.map((item) => item.judge?.answer?.relevance as number);
+  const answered = judged.map((item) => ({ answer: item.judge?.answer as JudgeSide, review: item.review }));
+  const relevance = pairs.length >= MIN_RATINGS_FOR_AGREEMENT ? { count: pairs.length, weightedKappa: round(quadraticKappa(pairs)), spearman: round(spearman(pairs)) } : null;
   return {
     judged: judged.length,
     failed,
     meanRelevance: relevances.length ? round(relevances.reduce((s, r) => s + r, 0) / relevances.length) : null,
     compared: pairs.length,
-    agreement: pairs.length >= MIN_RATINGS_FOR_AGREEMENT ? { count: pairs.length, weightedKappa: round(quadraticKappa(pairs)), spearman: round(spearman(pairs)) } : null,
+    agreement: relevance,
+    checks: {
+      relevance: { compared: pairs.length, agreement: relevance },
+      // A stored review always answers inappropriate (false unless marked).
+      inappropriate: binaryCheck(binaryPairs(answered, (side) => side.inappropriate)),
+      culturalSensitivity: binaryCheck(binaryPairs(answered, concern)),
+      scenarioAlignment: binaryCheck(binaryPairs(answered, (side) => side.scenarioAligned)),
+    },
   };
 }

@@ -25,9 +25,15 @@ export const judgeAnswerSchema = z
     inappropriate: z.boolean().describe('True if the image shows content unsuitable for a respectful training dataset'),
     concerns: z.array(z.enum(CONCERN_KINDS)).max(CONCERN_KINDS.length).describe('Why it is inappropriate, or other sensitivities seen; empty when none'),
     caption: z.string().min(1).max(400).describe('One factual sentence describing the image, usable as a training caption'),
+    culturalSensitivity: z.enum(['ok', 'concern']).describe('concern if people, places, dress or customs are shown disrespectfully or by stereotype; ok otherwise'),
+    scenarioAligned: z.boolean().describe('True if the image shows the scenario and category it was asked for'),
   })
   .strict();
-export type JudgeAnswer = z.infer<typeof judgeAnswerSchema>;
+/**
+ * A verdict as stored: the model must answer all four human checks (relevance, inappropriate,
+ * cultural sensitivity, scenario alignment), but verdicts stored before the last two were asked lack them.
+ */
+export type JudgeAnswer = Omit<z.infer<typeof judgeAnswerSchema>, 'culturalSensitivity' | 'scenarioAligned'> & Partial<Pick<z.infer<typeof judgeAnswerSchema>, 'culturalSensitivity' | 'scenarioAligned'>>;
 
 /** The JSON Schema sent as `responseJsonSchema`; `$schema` is dropped, as the API documents only the schema body. */
 export function judgeResponseJsonSchema(): Record<string, unknown> {
@@ -120,6 +126,8 @@ export function buildRubric(input: RubricInput): { rubric: string; elements: str
     'relevance: 1 = ignores the prompt, 3 = partly matches, 5 = matches the prompt, category and scenario fully, in a fitting setting.',
     'artifacts: malformed people, hands or faces; duplicated limbs; garbled or nonsensical text (e.g. on placards); other generation defects.',
     'inappropriate: true for violence, weapons, the likeness of a real, identifiable person, stereotypes or cultural insensitivity; list them in concerns.',
+    'culturalSensitivity: "concern" if people, places, dress or customs are shown disrespectfully or reduced to a stereotype, else "ok".',
+    'scenarioAligned: true if the image shows the scenario and the category named above, false if it shows something else.',
     'caption: one factual sentence describing the image for a captioning dataset, without judging it.',
   ];
   return { rubric: lines.join('\n'), elements };

@@ -3,6 +3,7 @@
  * and how diverse the images are by perceptual hash. Pure.
  */
 import type { JudgeSummary } from '../judge/index.js';
+import type { SpotCheckReport } from '../runs/index.js';
 import type { ImageMetrics } from './metrics.js';
 import { hashWords, ISSUE_FLAGS, type IssueFlag } from './quality.js';
 
@@ -31,6 +32,8 @@ export interface RunReport {
   balance: { categories: Balance; axes: Record<string, Balance> };
   /** The content judge's verdicts and its agreement with the human ratings; absent when nothing was judged. */
   judge?: JudgeSummary;
+  /** The reviewed spot-check sample's share rejected with its 95 % Wilson interval, beside the automatic flags; absent without a seed. */
+  spotCheck?: SpotCheckReport;
   diversity: {
     /** Mean pHash Hamming distance over all pairs of decoded images (0–64); null below two images. */
     meanPairwiseHamming: number | null;

@@ -14,3 +14,4 @@ export * from './quality-summary.js';
 export * from './revision-record.js';
 export * from './verdicts-owed.js';
 export * from './spot-check.js';
+export * from './review-labels.js';

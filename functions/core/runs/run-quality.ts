@@ -10,6 +10,7 @@ import { judgeIssues } from '../judge/index.js';
 import { judgeSummary } from '../judge/index.js';
 import { screeningFlag } from '../references/index.js';
 import type { PromptRecord, RunRecord } from './run-model.js';
+import { spotCheckReport } from './spot-check.js';
 
 export interface PromptQuality {
   issues: IssueFlag[];
@@ -51,7 +52,8 @@ export function ownQuality(run: Pick<RunRecord, 'scenario'>, prompt: QualityInpu
   return { issues: flagged.filter((flag) => !wanted.has(flag)), expected: flagged.filter((flag) => wanted.has(flag)), duplicateOf: null };
 }
 
-export function runQuality(run: Pick<RunRecord, 'scenario'>, prompts: QualityInput[]): RunQuality {
+/** With the run's seed, the report carries the run's spot check (spot-check.ts) beside the flags. */
+export function runQuality(run: Pick<RunRecord, 'scenario'> & Partial<Pick<RunRecord, 'seed'>>, prompts: QualityInput[]): RunQuality {
   const thresholds = thresholdsOf(run);
   const ordered = [...prompts].sort((a, b) => a.index - b.index);
   const assessed = ordered.filter((p): p is QualityInput & { metrics: NonNullable<QualityInput['metrics']> } => p.status === 'assessed' && p.metrics !== null);
@@ -71,5 +73,6 @@ export function runQuality(run: Pick<RunRecord, 'scenario'>, prompts: QualityInp
     reported.map((p) => ({ id: p.promptId, category: p.category, variables: p.variables, metrics: p.status === 'assessed' ? p.metrics : null, issues: byPrompt.get(p.promptId)?.issues ?? [], expected: byPrompt.get(p.promptId)?.expected ?? [] })),
   );
   const judge = judgeSummary(reported);
-  return { thresholds, byPrompt, report: judge ? { ...report, judge } : report };
+  const spotCheck = run.seed === undefined ? null : spotCheckReport(ordered, run.seed, (promptId) => byPrompt.get(promptId)?.issues ?? []);
+  return { thresholds, byPrompt, report: { ...report, ...(judge ? { judge } : {}), ...(spotCheck ? { spotCheck } : {}) } };
 }

@@ -34,7 +34,8 @@ export interface RunSummary {
 }
 
 export function summariseRun(run: Pick<RunRecord, 'scenario'>, prompts: PromptRecord[], now: number): RunSummary {
-  const { byPrompt, report } = runQuality(run, prompts);
+  // The spot check depends on reviews, which come after the summary is kept: it is read live (GET …/spot-check) or at export.
+  const { byPrompt, report: { spotCheck: _reviewDependent, ...report } } = runQuality(run, prompts);
   const counts = Object.fromEntries(PROMPT_STATUSES.map((status) => [status, 0])) as StatusCounts;
   for (const prompt of prompts) counts[prompt.status] += 1;
   const ordered = [...prompts].sort((a, b) => a.index - b.index);

@@ -98,3 +98,31 @@ export function spotCheckResult(sample: ReadonlyArray<{ review: Pick<Review, 're
   const rejected = reviewed.filter((item) => rejectedByReview(item.review)).length;
   return { sampled: sample.length, reviewed: reviewed.length, rejected, defectRate: wilsonInterval(rejected, reviewed.length) };
 }
+
+/** The spot check of a run as the report and the export give it, beside what the automatic flags found. */
+export interface SpotCheckReport extends SpotCheckResult {
+  seed: number;
+  promptIds: string[];
+  /** The automatic flags over every image of the run: how many carry at least one issue flag. */
+  flagged: { images: number; flagged: number; share: number | null };
+}
+
+type SpotCheckInput = SpotCheckItem & { status: string; review?: Pick<Review, 'relevance' | 'inappropriate'> | null };
+
+/** Only images that exist can be looked at: the sample is drawn from the prompts with an image. */
+const hasImage = (prompt: { status: string }): boolean => prompt.status === 'assessed' || prompt.status === 'generated';
+
+/** The sample and its result, for the spot-check route and the run report alike. */
+export function runSpotCheck(prompts: readonly SpotCheckInput[], seed: number): { seed: number; promptIds: string[] } & SpotCheckResult {
+  const withImage = prompts.filter(hasImage);
+  const promptIds = spotCheckSample(withImage, { seed });
+  const chosen = new Set(promptIds);
+  return { seed, promptIds, ...spotCheckResult(withImage.filter((prompt) => chosen.has(prompt.promptId)).map((prompt) => ({ review: prompt.review ?? null }))) };
+}
+
+/** `issuesOf` gives an image's automatic issue flags (runQuality's). */
+export function spotCheckReport(prompts: readonly SpotCheckInput[], seed: number, issuesOf: (promptId: string) => readonly string[]): SpotCheckReport {
+  const images = prompts.filter(hasImage);
+  const flagged = images.filter((prompt) => issuesOf(prompt.promptId).length > 0).length;
+  return { ...runSpotCheck(prompts, seed), flagged: { images: images.length, flagged, share: images.length ? flagged / images.length : null } };
+}

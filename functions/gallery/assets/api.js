@@ -88,6 +88,8 @@ export const api = {
   saveReview: (runId, promptId, review) => json('PUT', `/v1/runs/${id(runId)}/prompts/${id(promptId)}/review`, review),
   /** Up to a page of reviews at once (review null clears one); answers { changed, previous }. */
   saveReviews: (runId, items) => json('POST', `/v1/runs/${id(runId)}/reviews`, { items }),
+  cohortLabels: () => json('GET', '/v1/cohort/labels'),
+  spotCheck: (runId) => json('GET', `/v1/runs/${id(runId)}/spot-check`),
 
   /** An object URL for a prompt's image; the caller revokes it with URL.revokeObjectURL. */
   async imageUrl(runId, promptId, { thumb = false } = {}) {

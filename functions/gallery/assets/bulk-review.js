@@ -34,9 +34,9 @@ export class BulkReviews {
     this.#history = [];
   }
 
-  /** Applies `change` to every prompt, merged into each one's current review. */
+  /** Applies `change` (an object, or a function of the prompt) to every prompt, merged into each one's current review. */
   async apply(prompts, change) {
-    const { changed, failed, replaced } = await this.#write(prompts.map((prompt) => ({ prompt, review: { ...reviewInput(reviewOf(prompt)), ...change } })));
+    const { changed, failed, replaced } = await this.#write(prompts.map((prompt) => ({ prompt, review: { ...reviewInput(reviewOf(prompt)), ...(typeof change === 'function' ? change(prompt) : change) } })));
     if (replaced.length) this.#push({ runId: prompts[0].runId, items: replaced });
     this.onDone(failed ? `${failed} of ${prompts.length} images not saved (r retries one); ${changed} changed` : `${prompts.length} images reviewed, ${changed} changed · u undoes`);
   }

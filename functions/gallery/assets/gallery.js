@@ -8,6 +8,8 @@
 //   runs.js      the list of runs on the left
 //   run-view.js  the open run: its grid, the selection, the detail view and help overlays
 //   review.js    saving reviews and the review controls
+//   review-checks.js  cultural sensitivity, scenario alignment and the cohort's labels in the review pane
+//   spot-check.js  the Spot check view: the run's seeded sample first, and its estimate
 //   filters.js   the filter menus
 //   cards.js     the cards of the grid
 //   detail.js    the detail view of one image
@@ -17,14 +19,15 @@
 //   selection.js the cursor and the selected cards; grid-actions.js what the keys do with them;
 //   bulk-review.js reviewing them at once, and undo; zoom.js the detail view's fit and zoom
 //   download.js  the dataset download; explain.js and legend.js what flags and metrics mean; usable.js the verdict
-import { token, whenUnauthorized } from './api.js';
+import { api, token, whenUnauthorized } from './api.js';
 import { $, notify } from './dom.js';
 import { downloadDataset } from './download.js';
 import { FILTERS } from './filters.js';
-import { escape, extendSelection, focusNote, reviewSelected, selectAll } from './grid-actions.js';
+import { escape, extendSelection, focusNote, reviewEach, reviewSelected, selectAll } from './grid-actions.js';
 import { keyHandler } from './keys.js';
 import { NewRunForm } from './newrun.js';
 import { RegenerateForm } from './regenerate.js';
+import { setCohortLabels } from './review-checks.js';
 import { RunView } from './run-view.js';
 import { RunList } from './runs.js';
 import { Session } from './session.js';
@@ -48,7 +51,7 @@ const view = new RunView(runList, { onRegenerate: (select, count) => openRegener
 const session = new Session({
   runList,
   onSignedIn: async () => {
-    await loadRuns();
+    await Promise.all([loadRuns(), loadCohortLabels()]);
     const fromHash = new URLSearchParams(location.hash.slice(1)).get('run');
     if (fromHash) view.open(fromHash);
   },
@@ -58,6 +61,17 @@ const session = new Session({
     runList.clear();
   },
 });
+
+/** The cohort's labels for the review pane; without them the pane shows the four checks only. */
+async function loadCohortLabels() {
+  try {
+    setCohortLabels((await api.cohortLabels()).labels);
+    view.sidePanel.update();
+    view.detailPanel.update();
+  } catch (error) {
+    notify(`Could not load the cohort's labels: ${error.message}`);
+  }
+}
 
 async function loadRuns(options) {
   try {
@@ -77,6 +91,7 @@ const onKey = keyHandler({
   extend: (step) => extendSelection(view, step),
   selectAll: () => selectAll(view),
   review: (change) => reviewSelected(view, change),
+  reviewEach: (change) => reviewEach(view, change),
   undo: () => view.bulk.undo(),
   gridColumns: () => view.gridColumns(),
   saver: view.saver,
@@ -145,6 +160,7 @@ function start() {
   $('runs-refresh').addEventListener('click', () => loadRuns());
   $('new-run').addEventListener('click', () => openNewRun());
   $('run-download').addEventListener('click', () => downloadDataset(view.runId, $('run-download')));
+  $('run-spot-check').addEventListener('click', () => view.spotCheck.toggle(view.runId));
   $('more-runs').addEventListener('click', () => loadRuns({ more: true }));
   $('run-reload').addEventListener('click', () => Promise.all([runList.refresh(view.runId), view.loadPrompts()]));
   for (const id of FILTERS) $(id).addEventListener('change', () => { view.applyFilters(); $('grid').focus({ preventScroll: true }); });

@@ -1,6 +1,7 @@
 // What the keys and the bulk panel do to the open run (a run-view.js RunView) beyond moving the
 // cursor: extend, select all or clear the selection, and review every selected card at once.
 import { $ } from './dom.js';
+import { reviewOf } from './review.js';
 
 export const clampIndex = (index, visible) => Math.min(Math.max(index, 0), visible.length - 1);
 
@@ -35,6 +36,21 @@ export function reviewSelected(view, change) {
   const resolved = typeof change === 'function' ? change(prompts) : change;
   if (prompts.length === 1) view.saver.update(prompts[0], resolved);
   else view.bulk.apply(prompts, resolved);
+}
+
+/**
+ * A check or label key (review-checks.js): `change(review)` decided from the cursor's image, so every
+ * target gets the same value; a label key sets only its own label, each image keeping its others.
+ */
+export function reviewEach(view, change) {
+  const prompts = reviewTargets(view);
+  if (prompts.length === 0) return;
+  const first = reviewOf(prompts[0]);
+  const { labels, ...decided } = change(first);
+  const setLabels = labels ? Object.fromEntries(Object.entries(labels).filter(([key, value]) => (first.labels?.[key] ?? null) !== value)) : null;
+  const forImage = (prompt) => (setLabels ? { ...decided, labels: { ...reviewOf(prompt).labels, ...setLabels } } : decided);
+  if (prompts.length === 1) view.saver.update(prompts[0], forImage(prompts[0]));
+  else view.bulk.apply(prompts, forImage);
 }
 
 /** n: the note of the detail view, of every selected card, or of the one card. */

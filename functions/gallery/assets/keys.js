@@ -2,6 +2,7 @@
 // ever lands in a text field, and none rates an image while the New run form hides the grid.
 // Rating keys, x and 0 act on every selected card (Shift+arrows, Ctrl+A), or on the current one.
 import { reviewOf } from './review.js';
+import { paneChangeFor } from './review-checks.js';
 
 /** Builds the keydown handler from what it acts on. */
 export function keyHandler(ui) {
@@ -22,6 +23,8 @@ export function keyHandler(ui) {
     '+': () => ui.zoom(1), '=': () => ui.zoom(1), '-': () => ui.zoom(-1),
   };
   for (const n of [1, 2, 3, 4, 5]) keys[n] = () => ui.review({ relevance: n });
+  // The review pane's checks and the cohort's labels act on the selection too.
+  const paneAction = (key) => { const change = paneChangeFor(key); return change && (() => ui.reviewEach(change)); };
   // Shift+arrow extends the selection in the grid (not in the detail view, which shows one image).
   const extend = { ArrowRight: () => 1, ArrowLeft: () => -1, ArrowDown: () => ui.gridColumns(), ArrowUp: () => -ui.gridColumns() };
 
@@ -48,7 +51,7 @@ export function keyHandler(ui) {
       return;
     }
     if ((event.key === 'Enter' || event.key === ' ') && target.closest('button, input')) return; // let buttons click
-    const action = keys[event.key];
+    const action = keys[event.key] ?? paneAction(event.key);
     if (!action) return;
     event.preventDefault();
     action(ui.selected());

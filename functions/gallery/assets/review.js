@@ -1,8 +1,9 @@
 // Human review: the save queue (one request in flight per image, the latest value wins,
 // nothing lost on a failed save) and the review controls shown beside and in the detail view.
 import { h } from './dom.js';
+import { CheckControls } from './review-checks.js';
 
-export const EMPTY_REVIEW = Object.freeze({ relevance: null, inappropriate: false, note: '' });
+export const EMPTY_REVIEW = Object.freeze({ relevance: null, inappropriate: false, note: '', culturalSensitivity: null, scenarioAligned: null, labels: {} });
 export const reviewOf = (prompt) => prompt.review ?? EMPTY_REVIEW;
 
 export class ReviewSaver {
@@ -74,9 +75,9 @@ export class ReviewSaver {
 
   async #saveOnce(prompt) {
     this.#set(prompt, { status: 'saving' });
-    const { relevance, inappropriate, note } = reviewOf(prompt);
+    const { relevance, inappropriate, note, culturalSensitivity = null, scenarioAligned = null, labels = {} } = reviewOf(prompt);
     try {
-      const saved = await this.#save(prompt, { relevance, inappropriate, note });
+      const saved = await this.#save(prompt, { relevance, inappropriate, note, culturalSensitivity, scenarioAligned, labels });
       const again = this.#states.get(key(prompt)).again;
       // Keep the local value (it may be newer); take the server's who/when.
       if (saved) prompt.review = { ...saved, ...reviewOf(prompt), reviewedAt: saved.reviewedAt, reviewedBy: saved.reviewedBy };
@@ -109,6 +110,7 @@ export class ReviewPanel {
   #flag;
   #note;
   #status;
+  #checks;
   #onLeave;
 
   /** onLeave() when Enter or Esc leaves the note: the gallery gives the keyboard back to the grid. */
@@ -123,9 +125,11 @@ export class ReviewPanel {
       blur: () => this.#saveNote(),
     } });
     this.#status = h('div', { className: 'save-state', 'aria-live': 'polite' });
+    this.#checks = new CheckControls((change) => this.#change(change));
     this.element = h('div', { className: 'review' },
       h('div', { className: 'stars', role: 'group', 'aria-label': 'Relevance 1 to 5' }, h('span', { className: 'label', text: 'Relevance' }), this.#stars),
       h('label', { className: 'flag' }, this.#flag, ' Inappropriate ', h('kbd', { text: 'x' })),
+      this.#checks.element,
       this.#note,
       this.#status);
   }
@@ -148,6 +152,7 @@ export class ReviewPanel {
     const noImage = prompt.status === 'failed';
     for (const [i, star] of this.#stars.entries()) star.setAttribute('aria-pressed', String(review.relevance === i + 1));
     this.#flag.checked = review.inappropriate;
+    this.#checks.update(review);
     if (document.activeElement !== this.#note) this.#note.value = review.note ?? '';
     const state = this.#saver.state(prompt);
     this.#status.className = `save-state ${state.status}`;

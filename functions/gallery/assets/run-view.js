@@ -13,6 +13,7 @@ import { renderRevisions } from './regenerate.js';
 import { ReviewPanel, ReviewSaver, reviewOf } from './review.js';
 import { countsText } from './runs.js';
 import { markCards, Selection } from './selection.js';
+import { SpotCheck } from './spot-check.js';
 import { usableVerdict } from './usable.js';
 
 const focusGrid = () => $('grid').focus({ preventScroll: true });
@@ -35,12 +36,14 @@ export class RunView {
     this.thresholds = {}; // the open run's quality thresholds, for the explanations
     this.lineage = null; // the open run's lineage (GET …/revisions): its first run and every revision
     this.thumbs = new Thumbnails();
+    this.spotCheck = new SpotCheck({ onChange: () => this.applyFilters() });
     this.saver = new ReviewSaver({
       save: async (prompt, review) => (await api.saveReview(prompt.runId, prompt.promptId, review)).review,
       onChange: (prompt) => {
         if (prompt.runId !== this.runId) return; // a late answer for a run that was closed
         this.cardOf(prompt)?.querySelector('.card-review').replaceWith(this.cards.reviewLine(prompt));
         this.#refreshSoon();
+        if (this.spotCheck.has(prompt) && this.saver.state(prompt).status === 'saved') this.spotCheck.refresh(this.runId);
       },
       onReviewed: (prompt, before) => this.bulk.remember(prompt, before),
     });
@@ -73,6 +76,7 @@ export class RunView {
 
   close() {
     this.thumbs.clear();
+    this.spotCheck.reset();
     this.bulk.forget(); // an undo acts on the open run only
     $('review-status').textContent = '';
     Object.assign(this, { runId: null, run: null, prompts: [], visible: [], selection: new Selection(), lineage: null });
@@ -136,9 +140,10 @@ export class RunView {
 
   applyFilters() {
     const selectedId = this.selectedPrompt()?.promptId;
-    this.visible = this.prompts.filter(matchesFilters);
+    this.visible = this.spotCheck.order(this.prompts.filter(matchesFilters));
     this.selection.keepOnly(this.visible);
     fill($('grid'), this.visible.map((prompt, index) => this.cards.card(prompt, index)));
+    this.visible.forEach((prompt, index) => $('grid').children[index]?.classList.toggle('spot', this.spotCheck.has(prompt)));
     const shown = this.visible.length === this.prompts.length ? `${this.prompts.length} images` : `${this.visible.length} of ${this.prompts.length} images`;
     $('filter-count').textContent = shown;
     if (this.visible.length === 0) $('grid').append(h('li', { className: 'placeholder', text: 'No image matches these filters.' }));
