@@ -8,6 +8,8 @@ import { startStack, type Stack } from '../../scripts/stack/stack.js';
 import { projectRoot } from '../../scripts/lib/tools.js';
 import { startFakeGemini, type FakeGemini } from '../support/fake-gemini-server.js';
 import { functionLog, waitForRun } from '../support/stack-clients.js';
+import { unzipEntries } from '../support/unzip.js';
+import { loadPhotographs } from '../../scripts/bench/guard-set.js';
 
 /** What each fault marker in a prompt must end as, and how many model calls it may take. */
 const EXPECTED = [
@@ -104,5 +106,33 @@ describe('gemini provider through the emulator stack', () => {
     const parts = (request.body.contents as Array<{ parts: Array<{ text?: string; inlineData?: { mimeType: string; data: string } }> }>)[0]!.parts;
     expect(parts[0]).toEqual({ inlineData: { mimeType: 'image/jpeg', data: bytes.toString('base64') } });
     expect(parts.map((part) => part.text ?? '').join(' ')).toMatch(/Never reproduce a person, a face, legible text or any identifying detail.* A picnic protest in a park, guided case\.$/);
+  });
+  it('flags answers that copy the reference the model was sent, exactly and transformed, and leaves them out of the dataset', async () => {
+    const photo = loadPhotographs().find((candidate) => candidate.name === 'astronaut')!.bytes;
+    const upload = await fetch(`${stack.apiUrl}/v1/references?name=astronaut`, { method: 'POST', headers: { Authorization: `Bearer ${stack.instructorToken}`, 'Content-Type': 'image/jpeg' }, body: new Uint8Array(photo) });
+    expect(upload.status).toBe(201);
+    const { referenceId } = (await upload.json()) as { referenceId: string };
+    // Each copy_* prompt is answered with the image part the generator sent (fake-model-copies.ts); `own` with a picture of the fake's own.
+    const kinds = ['exact', 'mirror', 'jpeg70', 'crop'];
+    const categories = Object.fromEntries([
+      ...kinds.map((kind) => [`copy_${kind}`, { template: `A vigil in a square at dusk [copy:${kind}], copy case.`, references: [referenceId] }]),
+      ['own', { template: 'A vigil in a square at dusk, own picture case.', references: [referenceId] }],
+    ]);
+    const api = new ApiClient(stack.apiUrl, stack.instructorToken);
+    const created = await api.createRun({ scenario: { name: 'copies', categories }, count: kinds.length + 1, seed: 3 });
+    await waitForRun(api, created.runId, 180_000);
+    const prompts = (await api.getPrompts(created.runId)).prompts as unknown as Array<{ promptId: string; category: string; issues: string[]; referenceScreening?: { outcome: string; referenceId?: string } }>;
+    const outcomes = Object.fromEntries(prompts.map((p) => [p.category, { flags: p.issues.filter((flag) => flag.includes('reference')), outcome: p.referenceScreening?.outcome, referenceId: p.referenceScreening?.referenceId }]));
+    expect(outcomes).toEqual({
+      ...Object.fromEntries(kinds.map((kind) => [`copy_${kind}`, { flags: ['copies_reference'], outcome: 'copy', referenceId }])),
+      own: { flags: [], outcome: 'clear', referenceId: undefined },
+    });
+
+    const zip = await fetch(`${stack.apiUrl}/v1/runs/${created.runId}/dataset.zip`, { headers: { Authorization: `Bearer ${stack.instructorToken}` } });
+    expect(zip.status).toBe(200);
+    const files = await unzipEntries(Buffer.from(await zip.arrayBuffer()));
+    expect([...files.keys()].filter((path) => path.startsWith('generated_images/copy_'))).toEqual([]);
+    const listed = JSON.parse(files.get('metadata/image_prompts.json')!.toString('utf8')) as Array<{ category: string; inDataset?: boolean }>;
+    expect(listed.filter((entry) => entry.category.startsWith('copy_')).map((entry) => entry.inDataset)).toEqual(kinds.map(() => false));
   });
 });

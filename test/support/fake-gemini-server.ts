@@ -3,12 +3,14 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import { pathToFileURL } from 'node:url';
 import sharp from 'sharp';
+import { COPY_MARKER, copyOfSentImage } from './fake-model-copies.js';
 
 /**
  * A loopback stand-in for the Gemini API's `models/{model}:generateContent`, speaking its REST
  * shapes (bodies, error envelopes, RetryInfo) so the real @google/genai SDK can be tested offline.
  * Faults are chosen by markers in the prompt, e.g. `[fault:503x2]` fails the first two calls for
- * that prompt and then succeeds; `[fault:503]` always fails.
+ * that prompt and then succeeds; `[fault:503]` always fails. `[copy:mirror]` and its kin answer with the
+ * request's own image part (fake-model-copies.ts).
  */
 export interface FakeGeminiOptions {
   /** The key the x-goog-api-key header must carry. */
@@ -120,7 +122,8 @@ export async function startFakeGemini(options: FakeGeminiOptions = {}): Promise<
       const text = 'I cannot create that picture, but here is a description of the scene you asked for instead.';
       return sendCandidate(res, model, prompt, { content: { role: 'model', parts: [{ text }] }, finishReason: 'STOP' });
     }
-    const png = await imageFor(prompt);
+    const copy = COPY_MARKER.exec(prompt)?.[1];
+    const png = copy ? await copyOfSentImage(body, copy) : await imageFor(prompt);
     const bytes = kind === 'jpeg-as-png' ? await sharp(png).jpeg().toBuffer() : png;
     const candidate = {
       content: { role: 'model', parts: [{ inlineData: { mimeType: 'image/png', data: bytes.toString('base64') } }] },
