@@ -65,5 +65,15 @@ describe('cohort labels', () => {
     expect(JSON.parse(zip.get('metadata/generation_parameters.json')!.toString('utf8')).quality.report.spotCheck).toMatchObject({ reviewed: 2, rejected: 1 });
     const rows = zip.get('generated_images/metadata.jsonl')!.toString('utf8').trim().split('\n').map((line) => JSON.parse(line) as { id: string; labels: Record<string, string> });
     expect(rows.find((row) => row.id === first!.promptId)?.labels).toEqual({ scene: 'market', stereotype: 'yes' });
+
+    // Applied in bulk, as the gallery's selection does: checked against the declaration item by item, all or nothing.
+    const third = (await api.getPrompts(runId)).prompts[2]!;
+    const bulk = (scene: string) => call(ada.token, 'POST', `/v1/runs/${runId}/reviews`, { items: [first!, third].map((p) => ({ promptId: p.promptId, review: { relevance: 4, inappropriate: false, labels: { scene } } })) });
+    expect((await bulk('forest')).status).toBe(400);
+    expect((await bulk('harbour'))).toMatchObject({ status: 200, body: { changed: 2 } });
+    const again = await unzipEntries((await call(ada.token, 'GET', `/v1/runs/${runId}/dataset.zip`)).body as Buffer);
+    const scenes = again.get('metadata/quality_scores.csv')!.toString('utf8').trim().split('\n').map((line) => line.split(','));
+    const sceneOf = (promptId: string) => scenes.find((row) => row[1] === promptId)![scenes[0]!.indexOf('label_scene')];
+    expect([first!, second!, third].map((p) => sceneOf(p.promptId))).toEqual(['harbour', '', 'harbour']);
   });
 });
