@@ -160,3 +160,14 @@ describe('dataset packaging of a run without images', () => {
     expect(JSON.parse(textOf(files, 'croissant.json')).recordSet[0].data).toEqual([]);
   });
 });
+
+describe('the judge in datasetFiles', () => {
+  it('with the judge on, an image not judged yet says pending in image_prompts.json and the CSV; without it, nothing is owed', () => {
+    const judged = datasetFiles(input({ run: { ...run, judge: 'gemini' } }));
+    const entries = JSON.parse(textOf(judged, 'metadata/image_prompts.json')) as Array<{ status: string; judge: { status: string } | null }>;
+    expect(entries.filter((entry) => entry.status === 'succeeded').map((entry) => entry.judge?.status)).toEqual(Array(20).fill('pending'));
+    expect(textOf(judged, 'metadata/quality_scores.csv').trim().split('\n')[1]).toMatch(/,pending,not judged yet when this dataset was exported$/);
+    const unjudged = JSON.parse(textOf(datasetFiles(input()), 'metadata/image_prompts.json')) as Array<{ judge: unknown }>;
+    expect(unjudged.every((entry) => entry.judge === null)).toBe(true);
+  });
+});

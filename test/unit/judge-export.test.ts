@@ -41,6 +41,14 @@ describe('the judge in the export', () => {
     expect(qualityScoresCsv([{ ...list[0]!, judge: null }]).trim().split('\n')[1]!.endsWith(',,,,,,,,')).toBe(true);
   });
 
+  it('says "pending" for an image of a judged run whose judging has not started when the dataset is taken, never a silent null', () => {
+    const unjudged = { ...list[0]!, judge: null };
+    expect(qualityScoresCsv([unjudged], true).trim().split('\n')[1]!.endsWith(',,,,,,,pending,not judged yet when this dataset was exported')).toBe(true);
+    expect(JSON.parse(imagePromptsJson([unjudged], undefined, undefined, true))[0].judge).toEqual({ status: 'pending', model: null, failureReason: 'not judged yet when this dataset was exported' });
+    // A failed prompt has no image to judge.
+    expect(JSON.parse(imagePromptsJson([{ ...unjudged, status: 'failed' }], undefined, undefined, true))[0].judge).toBeNull();
+  });
+
   it('gives image_prompts.json a judge object per image', () => {
     const entries = JSON.parse(imagePromptsJson(list));
     expect(entries[0].judge).toEqual({ status: 'judged', model: 'gemini-2.5-flash', ...answer, relevance: 1 });

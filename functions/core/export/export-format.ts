@@ -21,7 +21,7 @@ export { qualityScoresCsv } from './quality-scores-csv.js';
  * Every prompt, or with `versions` every version of every slot: only a slot's chosen version with an
  * image is in the dataset (`inDataset`), and only it has a file and a split.
  */
-export function imagePromptsJson(prompts: ExportedPrompt[], plan?: SplitPlan, versions?: ReadonlyArray<SlotVersion<ExportedPrompt>>): string {
+export function imagePromptsJson(prompts: ExportedPrompt[], plan?: SplitPlan, versions?: ReadonlyArray<SlotVersion<ExportedPrompt>>, judgeOn = false): string {
   const listed = versions ?? prompts.map((prompt) => ({ prompt, version: prompt.version ?? 1, replaces: prompt.replaces ?? null, replacedBy: [], chosen: true }));
   const entries = listed.map(({ prompt, version, replaces, replacedBy, chosen }) => ({
     id: prompt.promptId,
@@ -43,7 +43,7 @@ export function imagePromptsJson(prompts: ExportedPrompt[], plan?: SplitPlan, ve
     duplicateOf: prompt.duplicateOf,
     review: prompt.review ?? null,
     ...(plan && chosen && exported(prompt) ? splitEntry(plan, prompt.promptId) : {}),
-    judge: judgeJson(prompt),
+    judge: judgeJson(prompt, judgeOn),
   }));
   return `${JSON.stringify(entries, null, 2)}\n`;
 }
@@ -59,14 +59,16 @@ export function datasetFiles(input: ExportInput): DatasetFile[] {
   // A lineage is one dataset: one version per slot, each image read from the run that made it.
   const resolved = resolveLineage(input);
   const { dataset } = resolved;
+  // With the judge on, every succeeded image has a verdict, a failure reason or "pending": never a silent null.
+  const judgeOn = dataset.run.judge === 'gemini';
   const images: DatasetFile[] = dataset.prompts.filter(exported).map((prompt) => ({ path: imagePath(prompt), image: { runId: prompt.runId, promptId: prompt.promptId } }));
   return [
     ...images,
     // The Hugging Face metadata, the dataset card and croissant.json follow the workshop's files.
     ...withDatasetPackaging(dataset, [
-      { path: 'metadata/image_prompts.json', text: imagePromptsJson(dataset.prompts, splitPlanOf(dataset), resolved.view.versions) },
+      { path: 'metadata/image_prompts.json', text: imagePromptsJson(dataset.prompts, splitPlanOf(dataset), resolved.view.versions, judgeOn) },
       { path: 'metadata/generation_parameters.json', text: generationParametersJson(dataset, resolved) },
-      { path: 'metadata/quality_scores.csv', text: qualityScoresCsv(dataset.prompts) },
+      { path: 'metadata/quality_scores.csv', text: qualityScoresCsv(dataset.prompts, judgeOn) },
       { path: 'documentation/generation_log.md', text: generationLogMd(dataset, revisionLogLines(resolved, escapeMarkdown)) },
     ]),
   ];

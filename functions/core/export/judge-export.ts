@@ -1,17 +1,20 @@
 /** The judge's part of an export: one object per image for image_prompts.json, CSV columns, and log lines. */
-import type { ExportedPrompt } from './export-model.js';
+import { succeeded, type ExportedPrompt } from './export-model.js';
 import type { RunReport } from '../quality/index.js';
 import { HUMAN_CHECKS, MIN_RATINGS_FOR_AGREEMENT, type CheckAgreement, type HumanCheck } from '../judge/index.js';
 import { yesNo } from './review-export.js';
 
+const PENDING = 'not judged yet when this dataset was exported';
+
 /**
- * Null only for an image that was never judged (the run had no judge). A verdict still under way when
- * the dataset was taken says so: a completed judged run has none, but a dataset of a running run may.
+ * Null only for an image that is not judged (`judgeOn` false: the run had no judge). A verdict still
+ * under way when the dataset was taken says so, and so does one whose judging has not started yet:
+ * a completed judged run has neither, but a dataset of a running run may.
  */
-export function judgeJson(prompt: Pick<ExportedPrompt, 'judge'>) {
+export function judgeJson(prompt: ExportedPrompt, judgeOn = false) {
   const judge = prompt.judge;
-  if (!judge) return null;
-  if (judge.status === 'judging') return { status: 'pending' as const, model: judge.model, failureReason: 'not judged yet when this dataset was exported' };
+  if (!judge) return judgeOn && succeeded(prompt) ? { status: 'pending' as const, model: null, failureReason: PENDING } : null;
+  if (judge.status === 'judging') return { status: 'pending' as const, model: judge.model, failureReason: PENDING };
   const answer = judge.answer;
   return {
     status: judge.status,
@@ -26,8 +29,8 @@ export function judgeJson(prompt: Pick<ExportedPrompt, 'judge'>) {
 export const JUDGE_COLUMNS = ['judgeRelevance', 'judgeReason', 'judgeInappropriate', 'caption', 'judgeCulturalSensitivity', 'judgeScenarioAligned', 'judgeStatus', 'judgeFailureReason'] as const;
 
 /** Every cell empty only when the image was not judged (the run had no judge); a check a verdict from before it lacks is empty. */
-export function judgeCells(prompt: Pick<ExportedPrompt, 'judge'>): Array<string | number> {
-  const judge = judgeJson(prompt);
+export function judgeCells(prompt: ExportedPrompt, judgeOn = false): Array<string | number> {
+  const judge = judgeJson(prompt, judgeOn);
   if (!judge) return JUDGE_COLUMNS.map(() => '');
   if ('relevance' in judge) return [judge.relevance, judge.reason, judge.inappropriate ? 1 : 0, judge.caption, judge.culturalSensitivity ?? '', yesNo(judge.scenarioAligned), judge.status, ''];
   return ['', '', '', '', '', '', judge.status, judge.failureReason ?? ''];

@@ -8,7 +8,8 @@ import { exported, imagePath, type ExportedPrompt } from './export-model.js';
 import { JUDGE_COLUMNS, judgeCells } from './judge-export.js';
 import { culturalSensitivityText, labelKeysOf, labelText, scenarioAlignedText } from './review-export.js';
 
-export function qualityScoresCsv(prompts: ExportedPrompt[]): string {
+/** `judgeOn`: the run asked for the content judge, so an image without a verdict yet says it is pending. */
+export function qualityScoresCsv(prompts: ExportedPrompt[], judgeOn = false): string {
   const images = prompts.filter((prompt) => exported(prompt));
   // The cohort's labels, one column each, last: `label_{key}` (keys are lower-case identifiers).
   const labelKeys = labelKeysOf(images);
@@ -31,7 +32,7 @@ export function qualityScoresCsv(prompts: ExportedPrompt[]): string {
       // 1 = no issue flag, not rated below 3, not marked inappropriate (functions/core/usable.ts).
       usableVerdict(prompt).usable ? 1 : 0,
       // The content judge's verdict, or its status and failure reason; empty only when the run was not judged.
-      ...judgeCells(prompt),
+      ...judgeCells(prompt, judgeOn),
       ...labelKeys.map((key) => labelText(prompt, key)),
     ]);
   // Notes, names and categories come from users: every cell is neutralised (csv.ts).
