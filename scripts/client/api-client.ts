@@ -3,7 +3,7 @@ import { MAX_COUNT } from '../../functions/core/scenario/index.js';
 import type { CostEstimate } from '../../functions/core/runs/index.js';
 import type { Thresholds } from '../../functions/core/quality/index.js';
 import type { RunReport } from '../../functions/core/quality/index.js';
-import type { FailureSummary, QualitySummary, RunRecord, RunState, StatusCounts } from '../../functions/core/runs/index.js';
+import type { FailureSummary, QualitySummary, RunRecord, RunState, SpotCheckReport, StatusCounts } from '../../functions/core/runs/index.js';
 
 export interface RunStatus {
   runId: string;
@@ -85,6 +85,12 @@ export class ApiClient {
   }
 
   /** The run's lineage, oldest first: its first run and every revision (one entry for a run never regenerated). */
+  /** The run's spot check as it stands now (its reviews change it), without the run id. */
+  async getSpotCheck(runId: string): Promise<SpotCheckReport> {
+    const { runId: _runId, ...report } = await this.json<SpotCheckReport & { runId: string }>('GET', `/v1/runs/${encodeURIComponent(runId)}/spot-check`);
+    return report;
+  }
+
   async getLineage(runId: string): Promise<{ rootRunId: string; runIds: string[] }> {
     const answer = await this.json<{ rootRunId?: unknown; runs?: unknown }>('GET', `/v1/runs/${encodeURIComponent(runId)}/revisions`);
     const runIds = Array.isArray(answer.runs) ? answer.runs.map((run: { runId?: unknown }) => run?.runId) : [];

@@ -48,8 +48,10 @@ export async function exportRun(client: ApiClient, status: RunStatus, dir: strin
   }
   const [{ run, prompts, thresholds }, ...revisions] = parts as [(typeof parts)[number], ...typeof parts];
   const everyPrompt = parts.flatMap((part) => part.prompts);
+  // The stored run report is taken when the run completes; the spot check follows the reviews made since, as the api's zip does.
+  const report = rootStatus.report && run.seed !== undefined ? { ...rootStatus.report, spotCheck: await client.getSpotCheck(lineage.rootRunId) } : rootStatus.report;
   const base: ExportInput = {
-    run, prompts, thresholds, report: rootStatus.report, counts: rootStatus.counts, quality: rootStatus.quality, exportedAt: datasetAsOf(run, everyPrompt), versions, dataset,
+    run, prompts, thresholds, report, counts: rootStatus.counts, quality: rootStatus.quality, exportedAt: datasetAsOf(run, everyPrompt), versions, dataset,
     ...(revisions.length ? { lineage: { revisions: revisions.map((part) => ({ run: part.run, prompts: part.prompts })) } } : {}),
   };
   const files = datasetFiles(base).map((file) => ({ file, target: resolveInside(dir, file.path) }));

@@ -99,7 +99,7 @@ describe('run preview, dataset.zip and npm run export', () => {
     expect(zip.headers.get('content-type')).toBe('application/zip');
     const zipped = await unzipEntries(zip.body);
     const csv = zipped.get('metadata/quality_scores.csv')!.toString('utf8');
-    expect(csv.split('\n')[0]).toMatch(/,relevance,inappropriate,note,reviewedBy,usable,judgeRelevance,judgeReason,judgeInappropriate,caption,judgeStatus,judgeFailureReason$/);
+    expect(csv.split('\n')[0]).toMatch(/,relevance,inappropriate,note,reviewedBy,culturalSensitivity,scenarioAligned,usable,judgeRelevance,judgeReason,judgeInappropriate,caption,judgeCulturalSensitivity,judgeScenarioAligned,judgeStatus,judgeFailureReason$/);
     expect(csv).toContain(`,5,0,"clear, ""good"" light",Zip Ada,`);
     expect(csv).toContain(`${second.promptId},`);
     expect([...zipped.keys()].filter((path) => path.endsWith('.png'))).toHaveLength(5);

@@ -146,8 +146,8 @@ describe('gallery: from a new run to a downloaded dataset', () => {
       const files = await unzipEntries(readFileSync(await download.path()));
       const rows = files.get('metadata/quality_scores.csv')!.toString('utf8').trim().split('\n');
       const row = (id: string) => rows.find((line) => line.split(',')[1] === id) ?? '';
-      expect(row(first)).toMatch(/,4,0,hands look odd,Grace Hopper,[01],,,,$/);
-      expect(row(second)).toMatch(/,5,0,,Grace Hopper,[01],,,,$/);
+      expect(row(first)).toMatch(/,4,0,hands look odd,Grace Hopper,,,[01],,,,,,,,$/);
+      expect(row(second)).toMatch(/,5,0,,Grace Hopper,,,[01],,,,,,,,$/);
       expect(download.url()).not.toContain(participant.token);
 
       // The instructor's run list names the participant.
