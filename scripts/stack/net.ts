@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 
 /** Asks the OS for a free loopback port. */
@@ -14,13 +15,40 @@ export function freePort(): Promise<number> {
   });
 }
 
+/**
+ * Where the OS hands out ephemeral ports, for outgoing connections as well as `listen(0)`: a port
+ * chosen there and bound seconds later (a function process starts after the emulators) may be taken
+ * meanwhile by any connection on the machine, as a stack's own emulator traffic makes by the hundred.
+ */
+function ephemeralRange(): [number, number] {
+  try {
+    const [low, high] = readFileSync('/proc/sys/net/ipv4/ip_local_port_range', 'utf8').trim().split(/\s+/).map(Number);
+    if (low && high && low > 2048) return [low, high];
+  } catch {
+    // Not Linux: the IANA dynamic range, which macOS and Windows use.
+  }
+  return [49152, 65535];
+}
+
+/** A random port that is free now, below the ephemeral range, so nothing but another listener can take it before it is bound. */
+export async function stackPort(attempts = 50): Promise<number> {
+  const [ephemeralLow] = ephemeralRange();
+  const low = Math.max(1024, ephemeralLow - 16_384);
+  for (let i = 0; i < attempts; i++) {
+    const port = low + Math.floor(Math.random() * (ephemeralLow - low));
+    // functions-framework listens on every interface: free on loopback and on the IPv6 wildcard.
+    if ((await portIsFree(port)) && (await portIsFree(port, '::'))) return port;
+  }
+  return freePort();
+}
+
 /** Whether `port` can be listened on now on loopback (nothing else holds it). */
-export function portIsFree(port: number): Promise<boolean> {
+export function portIsFree(port: number, host = '127.0.0.1'): Promise<boolean> {
   return new Promise((resolve) => {
     const server = createServer();
     server.unref();
-    server.once('error', () => resolve(false));
-    server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
+    server.once('error', (error: NodeJS.ErrnoException) => resolve(host === '::' && error.code === 'EAFNOSUPPORT'));
+    server.listen(port, host, () => server.close(() => resolve(true)));
   });
 }
 
@@ -31,7 +59,7 @@ export async function chooseApiPort(requested: number | undefined, saved: number
     if (await portIsFree(saved)) return saved;
     log(`the data folder's api port ${saved} is taken now; using another one (set API_PORT to choose)`);
   }
-  return freePort();
+  return stackPort();
 }
 
 /** Polls until `check` resolves true; fails with `what` named, and the given log, on timeout. */

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { generationSubscriptionOptions } from './generation-subscription.js';
-import { chooseApiPort, freePort, httpOk, waitUntil } from './net.js';
+import { chooseApiPort, httpOk, stackPort, waitUntil } from './net.js';
 import { openLocalData, processStartTime, type LocalData } from './local-data.js';
 import { missingPrerequisites } from './prerequisites.js';
 import { startProcess, type ManagedProcess } from './processes.js';
@@ -95,12 +95,11 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     const shape = withOverrides(loadShape(), options.shapeOverrides);
     // The api's public port (its limit relay's): API_PORT, else the one the data folder kept, else any.
     const publicApiPort = await chooseApiPort(options.apiPort, data?.savedApiPort, log);
-    // Nothing holds that port until the relay starts, so the OS may hand it out again: skip it.
-    // Every port is chosen here, distinct, before anything binds: a relay on an ephemeral port could
-    // otherwise take one a function process is about to bind.
+    // Nothing holds that port until the relay starts: skip it. Every port is chosen here, distinct, and
+    // below the ephemeral range (net.ts), so no outgoing connection can take one before it is bound.
     const taken = new Set([publicApiPort]);
     const otherPort = async (): Promise<number> => {
-      const port = await freePort();
+      const port = await stackPort();
       if (taken.has(port)) return otherPort();
       taken.add(port);
       return port;

@@ -43,7 +43,7 @@ describe('full pipeline on the emulators', () => {
     const csv = readFileSync(join(dir, 'metadata', 'quality_scores.csv'), 'utf8').trim().split('\n');
     expect(csv).toHaveLength(25);
     expect(csv[0]).toContain('brightnessP99');
-    expect(csv[0]).toContain('near_duplicate,unreadable,off_prompt,missing_elements,artifacts,inappropriate_content,duplicateOf');
+    expect(csv[0]).toContain('near_duplicate,unreadable,off_prompt,missing_elements,artifacts,inappropriate_content,copies_reference,unscreened_reference,duplicateOf');
     // One folder per category, as the workshop expects; the Hugging Face metadata files sit beside them.
     expect(readdirSync(join(dir, 'generated_images')).sort()).toEqual(['contextual_scenes', 'gatherings', 'individual_portraits', 'metadata.jsonl', 'metadata_test.jsonl', 'metadata_train.jsonl', 'metadata_validation.jsonl', 'protest_scenes']);
     expect(JSON.parse(readFileSync(join(dir, 'metadata', 'generation_parameters.json'), 'utf8'))).toMatchObject({ runId: created.runId, seed: 2024, provider: 'embedded', counts: { planned: 24, succeeded: 24, failed: 0 } });
