@@ -3,7 +3,9 @@ import { join } from 'node:path';
 import { chromium, type Page } from 'playwright-core';
 import { describe, expect, inject, it } from 'vitest';
 import { GALLERY_CSP } from '../../functions/handlers/gallery.js';
+import { ApiClient } from '../../scripts/client/api-client.js';
 import { projectRoot } from '../../scripts/lib/tools.js';
+import { jsonCaller, waitForRun } from '../support/stack-clients.js';
 
 const XSS = '<img src=x onerror=alert(1)>';
 const SCREENSHOT_DIR = join(projectRoot, '.stack-logs', 'test');
@@ -23,24 +25,8 @@ interface Prompt { promptId: string; prompt: string; variables: Record<string, s
 describe('review gallery in a browser', () => {
   const stack = inject('stack');
 
-  async function call<T>(token: string, method: string, path: string, body?: unknown): Promise<{ status: number; body: T }> {
-    const response = await fetch(`${stack.apiUrl}${path}`, {
-      method,
-      headers: { Authorization: `Bearer ${token}`, ...(body === undefined ? {} : { 'Content-Type': 'application/json' }) },
-      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-    });
-    return { status: response.status, body: (await response.json()) as T };
-  }
-
-  async function waitForCompletion(token: string, runId: string): Promise<void> {
-    const deadline = Date.now() + 120_000;
-    for (;;) {
-      const { body } = await call<{ state: string; counts: unknown }>(token, 'GET', `/v1/runs/${runId}`);
-      if (body.state === 'completed') return;
-      if (Date.now() > deadline) throw new Error(`run ${runId} did not complete: ${JSON.stringify(body)}`);
-      await new Promise((resolve) => setTimeout(resolve, 250));
-    }
-  }
+  const call = jsonCaller(stack.apiUrl);
+  const waitForCompletion = (token: string, runId: string) => waitForRun(new ApiClient(stack.apiUrl, token), runId, 120_000);
 
   const card = (page: Page, promptId: string) => page.locator(`#grid .card[data-prompt-id="${promptId}"]`);
 

@@ -2,7 +2,9 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { chromium, type Page } from 'playwright-core';
 import { describe, expect, inject, it } from 'vitest';
+import { ApiClient } from '../../scripts/client/api-client.js';
 import { projectRoot } from '../../scripts/lib/tools.js';
+import { jsonCaller, waitForRun } from '../support/stack-clients.js';
 
 const SCREENSHOT_DIR = join(projectRoot, '.stack-logs', 'test');
 const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
@@ -19,24 +21,8 @@ interface Prompt { promptId: string; category: string; status: string; issues: s
 describe('gallery: bulk review, undo, compare and zoom', () => {
   const stack = inject('stack');
 
-  async function call<T>(token: string, method: string, path: string, body?: unknown): Promise<{ status: number; body: T }> {
-    const response = await fetch(`${stack.apiUrl}${path}`, {
-      method,
-      headers: { Authorization: `Bearer ${token}`, ...(body === undefined ? {} : { 'Content-Type': 'application/json' }) },
-      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-    });
-    return { status: response.status, body: (await response.json()) as T };
-  }
-
-  async function waitForCompletion(token: string, runId: string): Promise<void> {
-    const deadline = Date.now() + 180_000;
-    for (;;) {
-      const { body } = await call<{ state: string; counts: unknown }>(token, 'GET', `/v1/runs/${runId}`);
-      if (body.state === 'completed') return;
-      if (Date.now() > deadline) throw new Error(`run ${runId} did not complete: ${JSON.stringify(body)}`);
-      await new Promise((resolve) => setTimeout(resolve, 250));
-    }
-  }
+  const call = jsonCaller(stack.apiUrl);
+  const waitForCompletion = (token: string, runId: string) => waitForRun(new ApiClient(stack.apiUrl, token), runId, 180_000);
 
   const card = (page: Page, promptId: string) => page.locator(`#grid .card[data-prompt-id="${promptId}"]`);
 

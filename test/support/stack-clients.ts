@@ -24,6 +24,18 @@ export function stackClients() {
   };
 }
 
+/** A JSON request to the stack's api with a token, answering its status and parsed body: for tests that check answers route by route. */
+export function jsonCaller(apiUrl: string) {
+  return async function call<T>(token: string, method: string, path: string, body?: unknown): Promise<{ status: number; body: T }> {
+    const response = await fetch(`${apiUrl}${path}`, {
+      method,
+      headers: { Authorization: `Bearer ${token}`, ...(body === undefined ? {} : { 'Content-Type': 'application/json' }) },
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+    });
+    return { status: response.status, body: (await response.json()) as T };
+  };
+}
+
 /** Polls the API until the run completes; fails with the last status if it doesn't in time. */
 export async function waitForRun(api: ApiClient, runId: string, timeoutMs = 120_000): Promise<RunStatus> {
   const deadline = Date.now() + timeoutMs;
