@@ -1,4 +1,4 @@
-import { createServer, request as httpRequest, type IncomingMessage, type ServerResponse } from 'node:http';
+import { createServer, request as httpRequest, type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { FUNCTION_NAMES, type DeployedShape, type FunctionName } from './shape.js';
 
@@ -114,7 +114,7 @@ export async function startLimitRelay(options: LimitRelayOptions): Promise<Limit
     const upstream = httpRequest(
       { host: target.hostname, port: target.port, method: req.method, path: req.url, headers: req.headers },
       (answer) => {
-        res.writeHead(answer.statusCode ?? 502, answer.headers);
+        res.writeHead(answer.statusCode ?? 502, endToEnd(answer.headers));
         answer.pipe(res);
         answer.on('error', () => res.destroy());
       },
@@ -141,6 +141,10 @@ export async function startLimitRelay(options: LimitRelayOptions): Promise<Limit
   const server = createServer((req, res) => {
     handle(req, res).catch(() => platformError(res, 500, `${options.name}: relay failure`));
   });
+  // Cloud Run's front end keeps a caller's idle connection far longer than Node's 5 s default. With 5 s,
+  // a client reusing a connection as the relay closes it sees "other side closed", more often the busier the machine.
+  server.keepAliveTimeout = IDLE_CONNECTION_MS;
+  server.headersTimeout = IDLE_CONNECTION_MS + 1000;
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(options.port ?? 0, '127.0.0.1', () => resolve());
@@ -154,6 +158,19 @@ export async function startLimitRelay(options: LimitRelayOptions): Promise<Limit
         server.closeAllConnections();
       }),
   };
+}
+
+/** How long the relay keeps a caller's idle connection open. */
+const IDLE_CONNECTION_MS = 65_000;
+
+/** Hop-by-hop headers describe the function's connection to the relay, not the relay's to its caller (RFC 9110 §7.6.1). */
+const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'proxy-connection', 'transfer-encoding', 'upgrade']);
+
+function endToEnd(headers: IncomingHttpHeaders): IncomingHttpHeaders {
+  const kept: IncomingHttpHeaders = Object.fromEntries(Object.entries(headers).filter(([name]) => !HOP_BY_HOP.has(name)));
+  // A function that closes its connection (a body it did not read) closes the caller's too.
+  if (/\bclose\b/i.test(String(headers.connection ?? ''))) kept.connection = 'close';
+  return kept;
 }
 
 /** One relay per function, each holding its process (listening on `processPorts`) to the declared shape. */

@@ -94,4 +94,19 @@ describe('the limit relay in front of a local function', () => {
     expect((await next).status).toBe(204);
     expect(upstream.closedEarly).toBe(1);
   });
+
+  it("keeps a caller's idle connection as long as a front end does, and never passes on the function's own connection headers", async () => {
+    upstream = await heldUpstream();
+    relay = await startLimitRelay({ name: 'api', targetOrigin: upstream.origin, concurrency: 1, timeoutMs: 60_000, queueMs: 1000 });
+    const kept = fetch(`${relay.url}/kept`);
+    await upstream.arrived(1);
+    // functions-framework answers with Node's own keep-alive hint, for its connection to the relay.
+    upstream.held[0]!.res.writeHead(200, { 'keep-alive': 'timeout=5', 'x-kept': 'yes' }).end('ok');
+    const answer = await kept;
+    expect([answer.headers.get('keep-alive'), answer.headers.get('x-kept'), await answer.text()]).toEqual(['timeout=65', 'yes', 'ok']);
+    const closing = fetch(`${relay.url}/closing`);
+    await upstream.arrived(2);
+    upstream.held[1]!.res.writeHead(413, { connection: 'close' }).end('too large');
+    expect((await closing).headers.get('connection')).toBe('close');
+  });
 });
