@@ -108,11 +108,12 @@ describe('permissions derived from what the functions do', () => {
     expect((await call(`/v1/participants/${participant.id}/runs`, stack.instructorToken, 'DELETE')).status).toBe(200);
     expect([200, 204]).toContain(await assessing);
     const previewName = previewObjectName(name);
-    // Who removes the preview depends on which finished first, which a loaded machine decides: a preview
-    // stored before the purge swept the previews bucket goes with the sweep; one stored after it must be
-    // removed by the assessor itself, whose record then finds the prompt gone.
+    // Who removes the preview depends on which finished first, which a loaded machine decides. The purge
+    // sweeps the previews before and after deleting the records: a preview stored before its last sweep
+    // goes with a sweep; one stored after it must be removed by the assessor itself, whose record then
+    // finds the prompt gone.
     const log = operations();
-    const swept = log.findIndex((op) => op.function === 'api' && op.operation === 'ImageBucket.deletePrefix' && op.resource === 'PREVIEW_BUCKET');
+    const swept = log.findLastIndex((op) => op.function === 'api' && op.operation === 'ImageBucket.deletePrefix' && op.resource === 'PREVIEW_BUCKET');
     const stored = log.findIndex((op) => op.function === 'assessImage' && op.operation === 'ImageBucket.writeDerivedIfAbsent' && op.target === previewName);
     expect(swept).toBeGreaterThanOrEqual(0);
     if (stored > swept) expect(log.some((op) => op.function === 'assessImage' && op.operation === 'ImageBucket.deletePrefix' && op.target === previewName)).toBe(true);
