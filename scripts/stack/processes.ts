@@ -20,6 +20,8 @@ export interface ManagedProcess {
 }
 
 const RECENT_BYTES = 4096;
+/** How long stop() waits for a stopped process's last output before closing its log without it. */
+const OUTPUT_DRAIN_MS = 5000;
 
 const running = new Set<ManagedProcess>();
 
@@ -72,6 +74,12 @@ export function startProcess(
     async stop() {
       await stopGroup(child, exited);
       running.delete(managed);
+      // 'exit' can come before the last output: a child of the group may still hold the pipe
+      // for a moment. Ending the log only after the output has closed (or a bounded wait, then
+      // unpiping) means no chunk can be written to an ended log, which would throw.
+      await Promise.race([closed, new Promise((resolve) => setTimeout(resolve, OUTPUT_DRAIN_MS).unref())]);
+      child.stdout?.unpipe(log);
+      child.stderr?.unpipe(log);
       log.end();
     },
   };

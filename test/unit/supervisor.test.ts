@@ -59,3 +59,30 @@ describe('the fault relay\'s even drops', () => {
     expect(Array.from({ length: total }, (_, seen) => evenDrop(seen, rate)).filter(Boolean)).toHaveLength(dropped);
   });
 });
+
+describe('startProcess', () => {
+  it('stops a process that is still writing without writing to its closed log', async () => {
+    const logFile = join(mkdtempSync(join(tmpdir(), 'processes-')), 'chatty.log');
+    const errors: unknown[] = [];
+    const onError = (error: unknown) => errors.push(error);
+    process.on('uncaughtException', onError);
+    try {
+      for (let round = 0; round < 5; round++) {
+        // As gcloud's emulators do: the leader exits at SIGTERM while a child of its group goes on
+        // writing until the SIGKILL sweep, and what it wrote is read after 'exit'.
+        const writer = '(trap "" TERM; while :; do echo "still writing a long line of output to fill the pipe"; done) & wait';
+        const chatty = startProcess('chatty', 'sh', ['-c', writer], { logFile });
+        for (let waited = 0; !chatty.recentOutput().includes('still writing'); waited += 20) {
+          expect(waited).toBeLessThan(10_000);
+          await new Promise((resolve) => setTimeout(resolve, 20));
+        }
+        await chatty.stop();
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+    } finally {
+      process.off('uncaughtException', onError);
+    }
+    expect(errors).toEqual([]);
+    expect(readFileSync(logFile, 'utf8')).toContain('still writing');
+  });
+});
