@@ -1,18 +1,15 @@
 /**
  * A deliberately plain, pixel-at-a-time version of what the scan kernel accumulates, to check
- * the kernel against: no runs for the statistics, no SIMD, the thumbnail averaged cell by cell.
+ * the kernel against: no runs, no SIMD, the thumbnail averaged cell by cell.
  */
 import type { RawImage } from '../../functions/core/quality/index.js';
 import { thumbnailGrid } from '../../functions/core/quality/index.js';
-
-const SEGMENT = 8192;
-const MAX_RUN = 255;
 
 export interface NaiveScan {
   totals: number[];
   lumaHistogram: number[];
   brightnessHistogram: number[];
-  /** The two hash chains, four lanes each. */
+  /** The two hash chains, eight lanes each. */
   hashes: number[];
   thumbnail: number[];
   /** The colour thumbnail before rounding: each cell's exact mean red, green and blue, interleaved. */
@@ -38,7 +35,7 @@ export function naiveScan({ data, width, height, channels, hasAlpha }: RawImage)
     channelOf.forEach((plane, c) => (plane[pixel] = [r, g, b][c]!));
     brightnessHistogram[brightnessBin(r, g, b)]! += 1;
   }
-  return { totals, lumaHistogram, brightnessHistogram, hashes: runHash(width, height, rgbAt), thumbnail: boxAverage(lumaOf, width, height), colour: interleave(channelOf.map((plane) => boxAverage(plane, width, height))) };
+  return { totals, lumaHistogram, brightnessHistogram, hashes: pixelHash(width, height, rgbAt), thumbnail: boxAverage(lumaOf, width, height), colour: interleave(channelOf.map((plane) => boxAverage(plane, width, height))) };
 }
 
 const interleave = (planes: number[][]): number[] => planes[0]!.flatMap((_, i) => planes.map((plane) => plane[i]!));
@@ -50,35 +47,21 @@ function brightnessBin(r: number, g: number, b: number): number {
   return Math.min(1023, Math.trunc(f(f(Math.sqrt(perceived)) * f(1024 / 255))));
 }
 
-/** Two hash chains over `rgb | length << 24` runs, rows cut into SEGMENT-pixel pieces, runs capped at MAX_RUN, run j of a piece in lane j mod 4. */
-function runHash(width: number, height: number, rgbAt: (pixel: number) => number[]): number[] {
+/** Two hash chains over every pixel as `r | g << 8 | b << 16`, in raster order, the pixel in column x in lane x mod 8. */
+function pixelHash(width: number, height: number, rgbAt: (pixel: number) => number[]): number[] {
   const first = Math.imul(0x9747b28c ^ width, 0x85ebca6b);
   const second = Math.imul(0x1b873593 ^ height, 0xc2b2ae35);
-  const chain1 = [0, 1, 2, 3].map((lane) => first ^ lane);
-  const chain2 = [0, 1, 2, 3].map((lane) => second ^ lane);
-  let lane = 0;
-  const add = (key: number, length: number) => {
-    const run = key | (length << 24);
-    const next1 = Math.imul(chain1[lane]! ^ run, 0x85ebca6b);
-    chain1[lane] = next1 ^ (next1 >>> 15);
-    const next2 = Math.imul(chain2[lane]! ^ run, 0xc2b2ae35);
-    chain2[lane] = next2 ^ (next2 >>> 13);
-    lane = (lane + 1) % 4;
-  };
+  const chain1 = [0, 1, 2, 3, 4, 5, 6, 7].map((lane) => first ^ lane);
+  const chain2 = [0, 1, 2, 3, 4, 5, 6, 7].map((lane) => second ^ lane);
   for (let y = 0; y < height; y++) {
-    for (let x = 0; x < width; x += SEGMENT) {
-      let [key, length] = [-1, 0];
-      lane = 0;
-      for (let i = x; i < Math.min(width, x + SEGMENT); i++) {
-        const [r, g, b] = rgbAt(y * width + i);
-        const pixel = r! | (g! << 8) | (b! << 16);
-        if (length > 0 && (pixel !== key || length === MAX_RUN)) {
-          add(key, length);
-          length = 0;
-        }
-        [key, length] = [pixel, length + 1];
-      }
-      add(key, length);
+    for (let x = 0; x < width; x++) {
+      const [r, g, b] = rgbAt(y * width + x);
+      const word = r! | (g! << 8) | (b! << 16);
+      const lane = x % 8;
+      const next1 = Math.imul(chain1[lane]! ^ word, 0x85ebca6b);
+      chain1[lane] = next1 ^ (next1 >>> 15);
+      const next2 = Math.imul(chain2[lane]! ^ word, 0xc2b2ae35);
+      chain2[lane] = next2 ^ (next2 >>> 13);
     }
   }
   return [...chain1, ...chain2];

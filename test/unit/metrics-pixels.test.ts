@@ -5,8 +5,8 @@ import { naiveScan } from '../support/naive-scan.js';
 
 /**
  * Photograph-like pixels: mostly every pixel a run of its own, with a few runs of two or three,
- * so each segment takes the kernel's per-pixel path while its pixel hash still sees real runs.
- * `flat` rows in between are single runs and take the run-length path, so one thumbnail row mixes both.
+ * so each segment takes the kernel's per-pixel path. `flat` rows in between are single runs and
+ * take the run-length path, so one thumbnail row mixes both.
  */
 function noise(width: number, height: number, channels: number, seed: number, flatEvery = 0): Uint8Array {
   const data = new Uint8Array(width * height * channels);
@@ -27,11 +27,12 @@ const layouts: Array<{ name: string; channels: number; hasAlpha?: boolean }> = [
   { name: 'RGBA', channels: 4, hasAlpha: true },
   { name: 'RGB', channels: 3 },
   { name: 'grey', channels: 1 },
+  { name: 'grey + alpha', channels: 2, hasAlpha: true }, // no SIMD layout: the run path, and the hash a pixel at a time
 ];
 // Widths off the four-pixel group and the 16-pixel block, one past a segment, and a thumbnail smaller than the image.
 const sizes: Array<[number, number]> = [[1, 1], [3, 5], [17, 33], [301, 7], [8193, 2], [520, 300]];
 
-describe('scan kernel, per-pixel path', () => {
+describe('scan kernel, both paths', () => {
   const cases = layouts.flatMap((layout) => sizes.flatMap(([width, height]) => [0, 3].map((flatEvery) => ({ ...layout, width, height, flatEvery }))));
   it.each(cases)('matches a pixel-at-a-time scan: $name $width×$height, flat rows every $flatEvery', ({ channels, hasAlpha, width, height, flatEvery }) => {
     const image: RawImage = { data: noise(width, height, channels, width * 7 + height, flatEvery), width, height, channels, hasAlpha };

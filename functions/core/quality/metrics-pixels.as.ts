@@ -56,13 +56,13 @@ export function configurePixels(
 }
 
 /**
- * Adds the `length` pixels at `row`, the first in column `x`, to every statistic but the pixel
- * hash, four at a time. The last group's missing pixels are read as black (word 0), which adds
+ * Adds the `length` pixels at `row`, the first in column `x`, to every statistic, four at a
+ * time, the pixel hash as hashPixels takes it (fused here, so each pixel is loaded once). The last group's missing pixels are read as black (word 0), which adds
  * nothing to any sum or column; they do land in bin 0 of both histograms, and are taken out after.
  * Per-lane int32 sums cannot overflow within a segment of 8192 pixels (2048 per lane; the largest
  * term, yb², is at most 510²).
  */
-export function addPixels(row: usize, length: i32, x: i32): void {
+export function addPixels(row: usize, length: i32, x: i32, hashes: usize): void {
   const layout = pixelLayout, groupBytes = <usize>(pixelStride << 2);
   const lumaHistogram = lumaHistogramAt, brightnessHistogram = brightnessHistogramAt;
   const colour = colourColumns;
@@ -74,11 +74,24 @@ export function addPixels(row: usize, length: i32, x: i32): void {
   const lanes = v128(0, 0, 0, 0, 1, 0, 0, 0, 2, 0, 0, 0, 3, 0, 0, 0);
   const zero = i32x4.splat(0);
   let sum = zero, sumSq = zero, rg = zero, rg2 = zero, yb = zero, yb2 = zero, chroma = zero, coloured = zero;
+  // The hash's chains, lanes 0–3 (`…Now`, this group's) and 4–7 (`…Next`), swapped every group.
+  let firstNow = v128.load(hashes), firstNext = v128.load(hashes, 16);
+  let secondNow = v128.load(hashes, 32), secondNext = v128.load(hashes, 48);
   let at = row;
   let column = <usize>x << 2;
   for (let j = 0; j < length; j += 4) {
     let words = pixelWords(at, layout);
-    if (length - j < 4) words = v128.and(words, i32x4.lt_s(lanes, i32x4.splat(length - j)));
+    let first = firstStep(firstNow, words), second = secondStep(secondNow, words);
+    if (length - j < 4) {
+      const real = i32x4.lt_s(lanes, i32x4.splat(length - j));
+      words = v128.and(words, real);
+      first = v128.bitselect(first, firstNow, real);
+      second = v128.bitselect(second, secondNow, real);
+    }
+    firstNow = firstNext;
+    firstNext = first;
+    secondNow = secondNext;
+    secondNext = second;
     const r = v128.and(words, channel);
     const g = v128.and(i32x4.shr_u(words, 8), channel);
     const b = i32x4.shr_u(words, 16);
@@ -120,6 +133,7 @@ export function addPixels(row: usize, length: i32, x: i32): void {
     at += groupBytes;
     column += 16;
   }
+  storeChains(hashes, length, firstNow, firstNext, secondNow, secondNext);
   const padding = (4 - (length & 3)) & 3;
   store<i32>(lumaHistogram, load<i32>(lumaHistogram) - padding);
   store<i32>(brightnessHistogram, load<i32>(brightnessHistogram) - padding);
@@ -134,23 +148,68 @@ export function addPixels(row: usize, length: i32, x: i32): void {
   addF64(totals, 7, laneSum(coloured));
 }
 
-/** The pixel hash's step over `count` runs (then zero padding), as the run-length path takes it: run j feeds lane j mod 4. */
-export function hashRuns(runs: usize, count: i32, hashes: usize): void {
-  const zero = i32x4.splat(0);
-  let chain1 = v128.load(hashes);
-  let chain2 = v128.load(hashes, 16);
-  for (let j = 0; j < count; j += 4) {
-    const run = v128.load(runs + (<usize>j << 2));
-    const real = i32x4.ne(run, zero);
-    let next1 = i32x4.mul(v128.xor(chain1, run), i32x4.splat(0x85ebca6b));
-    next1 = v128.xor(next1, i32x4.shr_u(next1, 15));
-    chain1 = v128.bitselect(next1, chain1, real);
-    let next2 = i32x4.mul(v128.xor(chain2, run), i32x4.splat(0xc2b2ae35));
-    next2 = v128.xor(next2, i32x4.shr_u(next2, 13));
-    chain2 = v128.bitselect(next2, chain2, real);
+/**
+ * The pixel hash's step over the `length` pixels at `row`, the first in column `x` (a multiple
+ * of eight): pixel words `r | g << 8 | b << 16` (alpha ignored, grey read as r = g = b), the
+ * pixel in column k feeding lane k mod 8 of two MurmurHash3-style chains. It reads the pixels
+ * themselves, never runs, so it is the same whichever path the statistics took. Eight lanes,
+ * two vectors taking turns, keep each chain's multiply latency off the critical path. Layout 0
+ * (grey + alpha, five channels) reads a pixel at a time through `green` and `blue`, the channel
+ * offsets.
+ */
+export function hashPixels(row: usize, length: i32, hashes: usize, layout: i32, stride: i32, green: i32, blue: i32): void {
+  const lanes = v128(0, 0, 0, 0, 1, 0, 0, 0, 2, 0, 0, 0, 3, 0, 0, 0);
+  const groupBytes = <usize>(stride << 2);
+  let firstNow = v128.load(hashes), firstNext = v128.load(hashes, 16);
+  let secondNow = v128.load(hashes, 32), secondNext = v128.load(hashes, 48);
+  let at = row;
+  for (let j = 0; j < length; j += 4) {
+    const words = layout != 0 ? pixelWords(at, layout) : scalarWords(at, stride, green, blue);
+    let first = firstStep(firstNow, words), second = secondStep(secondNow, words);
+    if (length - j < 4) {
+      const real = i32x4.lt_s(lanes, i32x4.splat(length - j));
+      first = v128.bitselect(first, firstNow, real);
+      second = v128.bitselect(second, secondNow, real);
+    }
+    firstNow = firstNext;
+    firstNext = first;
+    secondNow = secondNext;
+    secondNext = second;
+    at += groupBytes;
   }
-  v128.store(hashes, chain1);
-  v128.store(hashes, chain2, 16);
+  storeChains(hashes, length, firstNow, firstNext, secondNow, secondNext);
+}
+
+@inline function firstStep(chain: v128, words: v128): v128 {
+  const next = i32x4.mul(v128.xor(chain, words), i32x4.splat(0x85ebca6b));
+  return v128.xor(next, i32x4.shr_u(next, 15));
+}
+
+@inline function secondStep(chain: v128, words: v128): v128 {
+  const next = i32x4.mul(v128.xor(chain, words), i32x4.splat(0xc2b2ae35));
+  return v128.xor(next, i32x4.shr_u(next, 13));
+}
+
+/** Stores the chains after `length` pixels: after an odd number of groups, `…Now` holds lanes 4–7. */
+@inline function storeChains(hashes: usize, length: i32, firstNow: v128, firstNext: v128, secondNow: v128, secondNext: v128): void {
+  const swapped = ((length + 3) >> 2) & 1;
+  v128.store(hashes, swapped ? firstNext : firstNow);
+  v128.store(hashes, swapped ? firstNow : firstNext, 16);
+  v128.store(hashes, swapped ? secondNext : secondNow, 32);
+  v128.store(hashes, swapped ? secondNow : secondNext, 48);
+}
+
+/** Four pixels of any layout as pixel words, one at a time (the caller masks those past the row). */
+@inline function scalarWords(at: usize, stride: i32, green: i32, blue: i32): v128 {
+  const step = <usize>stride;
+  return i32x4.replace_lane(
+    i32x4.replace_lane(i32x4.replace_lane(i32x4.splat(scalarWord(at, green, blue)), 1, scalarWord(at + step, green, blue)), 2, scalarWord(at + 2 * step, green, blue)),
+    3, scalarWord(at + 3 * step, green, blue),
+  );
+}
+
+@inline function scalarWord(at: usize, green: i32, blue: i32): i32 {
+  return <i32>load<u8>(at) | (<i32>load<u8>(at + <usize>green) << 8) | (<i32>load<u8>(at + <usize>blue) << 16);
 }
 
 /**

@@ -96,3 +96,21 @@ export function encodeSegment(row: usize, length: i32, runs: usize, layout: i32,
   v128.store(runs + (<usize>count << 2), i32x4.splat(0));
   return count;
 }
+
+/**
+ * Whether most of the `length` pixels at `row` differ from their right neighbour, judged from
+ * four blocks of 16 spread along the segment (a run-length encoding would make most of them runs
+ * of one). A sample is enough: the choice of path changes the time taken, never the result.
+ * Layout as encodeSegment's, but never 0.
+ */
+export function mostlySingleRuns(row: usize, length: i32, layout: i32): bool {
+  if (length < 64) return false;
+  const pixelBytes = <usize>(layout == 3 ? 3 : layout);
+  const spacing = (length - 16) / 3;
+  let ends = 0;
+  for (let i = 0; i < 4; i++) {
+    const at = row + <usize>(i * spacing) * pixelBytes;
+    ends += <i32>popcnt(layout == 4 ? wordRunEnds(at) : layout == 3 ? tripleRunEnds(at) : greyRunEnds(at));
+  }
+  return ends * 3 > 64;
+}

@@ -3,15 +3,17 @@
  * WebAssembly by `npm run build:kernel` into metrics-scan.wasm.ts. metrics-scan.ts copies rows
  * of pixels into this module's memory and reads the results from it.
  *
- * Each row segment is run-length encoded (metrics-runs.as.ts), then every statistic is
- * taken once per run of identical pixels: the moments, luma, perceived brightness and pixel
- * hash four runs at a time, the histograms and the box-filtered luma thumbnail one run at a time.
+ * The pixel hash reads every pixel of a row segment (hashPixels). A segment with long runs of
+ * identical pixels is also run-length encoded (metrics-runs.as.ts) and every other statistic is
+ * taken once per run: the moments, luma and perceived brightness four runs at a time, the
+ * histograms and the box-filtered luma thumbnail one run at a time. A segment of mostly single
+ * pixels (a photograph's) takes the per-pixel path instead (addPixels), the hash included.
  * On request it box-filters a colour thumbnail alongside: the gallery's preview, which would
  * otherwise cost libvips a second full-resolution pass.
  */
 
-import { encodeSegment } from './metrics-runs.as';
-import { addPixels, configurePixels, foldColumns, hashRuns } from './metrics-pixels.as';
+import { encodeSegment, mostlySingleRuns } from './metrics-runs.as';
+import { addPixels, configurePixels, foldColumns, hashPixels } from './metrics-pixels.as';
 
 /** Rows are encoded in segments this long, so per-segment int32 sums cannot overflow (the largest term, yb², gives 510² · 8192 < 2³¹). */
 const SEGMENT: i32 = 8192;
@@ -62,8 +64,9 @@ export function segmentLength(): i32 {
 
 /**
  * Adds rows [firstRow, firstRow + rows), whose pixels start at `pixels`, to the statistics; folds
- * each finished thumbnail row. A segment whose runs average under two pixels (a photograph's)
- * takes the per-pixel path, where run bookkeeping would cost more than it saves.
+ * each finished thumbnail row. A segment whose pixels mostly differ from their neighbours (a
+ * photograph's) takes the per-pixel path, where run-length encoding would cost more than it
+ * saves. Both paths give the same statistics, so the choice, made from a sample, only moves time.
  */
 export function scanRows(pixels: usize, firstRow: i32, rows: i32): void {
   const rowBytes = <usize>(imageWidth * stride);
@@ -72,12 +75,13 @@ export function scanRows(pixels: usize, firstRow: i32, rows: i32): void {
     for (let x = 0; x < imageWidth; x += SEGMENT) {
       const length = min(SEGMENT, imageWidth - x);
       const segment = row + <usize>(x * stride);
-      const count = encodeSegment(segment, length, runsAt, simdLayout, stride, green, blue);
-      if (simdLayout != 0 && count * 2 > length) {
-        hashRuns(runsAt, count, hashesAt);
-        addPixels(segment, length, x);
+      if (simdLayout != 0 && mostlySingleRuns(segment, length, simdLayout)) {
+        addPixels(segment, length, x, hashesAt);
         columnsInUse = true;
-      } else addRuns(count, x);
+      } else {
+        hashPixels(segment, length, hashesAt, simdLayout, stride, green, blue);
+        addRuns(encodeSegment(segment, length, runsAt, simdLayout, stride, green, blue), x);
+      }
     }
     const thumbnailRow = i32At(rowOfAt, y);
     if (y == imageHeight - 1 || i32At(rowOfAt, y + 1) != thumbnailRow) foldRow(thumbnailRow);
@@ -103,9 +107,7 @@ export function scanRows(pixels: usize, firstRow: i32, rows: i32): void {
  * - with SIMD, four runs at once: sums of the colour moments (Hasler–Süsstrunk's rg and twice
  *   its yb), chroma and coloured pixels; each run's BT.601 luma (as PIL's convert('L') in
  *   CleanVision) and perceived-brightness bin, floor(sqrt(.241R² + .691G² + .068B²) · bins / 255)
- *   in single precision; and the pixel hash, as two MurmurHash3-style chains in each of four
- *   lanes (run j of a segment feeds lane j mod 4), which keeps the chains' multiply latency off
- *   the critical path;
+ *   in single precision;
  * - one run at a time: the luma and brightness histograms, and the thumbnail row being gathered.
  *   Runs inside one thumbnail cell add up in a register; a run leaving it writes the cell once,
  *   and a run covering whole cells adds its luma once to the difference array `between`.
@@ -123,8 +125,6 @@ function addRuns(count: i32, x: i32): void {
   const lastBin = i32x4.splat(lastBrightnessBin);
   const zero = i32x4.splat(0);
   let sum = zero, sumSq = zero, rg = zero, rg2 = zero, yb = zero, yb2 = zero, chroma = zero, coloured = zero;
-  let chain1 = v128.load(hashesAt);
-  let chain2 = v128.load(hashesAt, 16);
   let cell = i32At(cellOf, x);
   let cellEnd = i32At(cellStart, cell + 1);
   let pending = 0;
@@ -133,13 +133,6 @@ function addRuns(count: i32, x: i32): void {
   for (let j = 0; j < count + 4; j += 4) {
     if (j < count) {
       const run = v128.load(runs + (<usize>j << 2));
-      const real = i32x4.ne(run, zero);
-      let next1 = i32x4.mul(v128.xor(chain1, run), i32x4.splat(0x85ebca6b));
-      next1 = v128.xor(next1, i32x4.shr_u(next1, 15));
-      chain1 = v128.bitselect(next1, chain1, real);
-      let next2 = i32x4.mul(v128.xor(chain2, run), i32x4.splat(0xc2b2ae35));
-      next2 = v128.xor(next2, i32x4.shr_u(next2, 13));
-      chain2 = v128.bitselect(next2, chain2, real);
       const n = i32x4.shr_u(run, 24);
       const r = v128.and(run, channel);
       const g = v128.and(i32x4.shr_u(run, 8), channel);
@@ -212,8 +205,6 @@ function addRuns(count: i32, x: i32): void {
   }
   addF64(partial, cell, <f64>pending);
   if (colour) addColour(colourPartialAt, cell, pendingRed, pendingGreen, pendingBlue);
-  v128.store(hashesAt, chain1);
-  v128.store(hashesAt, chain2, 16);
   const totals = totalsAt;
   addF64(totals, 0, laneSum(sum));
   addF64(totals, 1, laneSum(sumSq));

@@ -1,10 +1,11 @@
 /**
  * The one full-resolution pass of the metrics. A small WebAssembly kernel (metrics-scan.as.ts,
- * metrics-runs.as.ts, metrics-pixels.as.ts) run-length encodes each row with SIMD and takes every
- * statistic once per run of identical pixels, or, where nearly every pixel is a run of its own
- * (photographs), once per pixel without run bookkeeping, box-filtering the luma thumbnail as it goes. This module lays out the kernel's
- * memory, copies the pixels in a few rows at a time (so they are still in cache when the
- * kernel reads them) and reads the results back.
+ * metrics-runs.as.ts, metrics-pixels.as.ts) hashes every pixel, and takes every other statistic
+ * once per run of identical pixels (run-length encoded with SIMD) or, where nearly every pixel
+ * is a run of its own (photographs), once per pixel without run bookkeeping, box-filtering the
+ * luma thumbnail as it goes. This module lays out the kernel's memory, copies the pixels in a
+ * few rows at a time (so they are still in cache when the kernel reads them) and reads the
+ * results back.
  */
 import type { RawImage } from './raw-image.js';
 import { SCAN_KERNEL_WASM_BASE64 } from './metrics-scan.wasm.js';
@@ -13,8 +14,8 @@ import { thumbnailGrid, type HashableThumbnail } from './metrics-thumbnail.js';
 /** JPEG chroma subsampling leaves grey pixels a few levels apart; 8 of 255 is invisible. */
 export const NEUTRAL_TOLERANCE = 8;
 const BRIGHTNESS_BINS = 1024;
-/** The kernel runs each chain of the pixel hash in four SIMD lanes. */
-const HASH_LANES = 4;
+/** The kernel runs each chain of the pixel hash in eight lanes, two SIMD vectors. */
+const HASH_LANES = 8;
 /** Pixels are copied into the kernel this many bytes at a time (at least one row): small enough to stay in L2. */
 const CHUNK_BYTES = 64 * 1024;
 /** Brightness bins per level of perceived brightness (0–255), in the single precision the kernel bins with. */
@@ -68,7 +69,7 @@ export class PixelStatistics {
   /** The colour thumbnail, RGB bytes in the luma thumbnail's size: valid after a scan that asked for it. */
   readonly colour: Uint8Array;
   private readonly totals: Float64Array;
-  /** The pixel hash's two chains over the runs, four lanes each, before they are folded and mixed. */
+  /** The pixel hash's two chains over the pixels, eight lanes each (the pixel in column k feeds lane k mod 8), before they are folded and mixed. */
   readonly hashes: Int32Array;
   private readonly cleared: Array<Int32Array | Float64Array>;
   private readonly key: string;
