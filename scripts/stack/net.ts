@@ -1,5 +1,7 @@
-import { readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 
 /** Asks the OS for a free loopback port. */
 export function freePort(): Promise<number> {
@@ -30,16 +32,57 @@ function ephemeralRange(): [number, number] {
   return [49152, 65535];
 }
 
-/** A random port that is free now, below the ephemeral range, so nothing but another listener can take it before it is bound. */
-export async function stackPort(attempts = 50): Promise<number> {
+/** Where stacks on this machine note the ports they have chosen but may not have bound yet. */
+const DEFAULT_CLAIMS = join(tmpdir(), 'synthetic-image-datasets-ports');
+/** A claim outlives the seconds between choosing a port and binding it; after that the port is either bound (and seen taken) or free again. */
+const CLAIM_MS = 120_000;
+
+export interface StackPortOptions {
+  attempts?: number;
+  random?: () => number;
+  /** The folder of claims shared by every stack on the machine. */
+  claims?: string;
+}
+
+/**
+ * A random port that is free now, below the ephemeral range, so no outgoing connection can take
+ * it before it is bound. Another stack on the same machine (a `npm run dev` beside `npm test`)
+ * chooses from the same range, and a function binds its port only after the emulators are up,
+ * seconds later: each chosen port is claimed in a file the other stacks respect until it has
+ * had time to be bound.
+ */
+export async function stackPort(options: StackPortOptions = {}): Promise<number> {
+  const { attempts = 50, random = Math.random, claims = DEFAULT_CLAIMS } = options;
   const [ephemeralLow] = ephemeralRange();
   const low = Math.max(1024, ephemeralLow - 16_384);
+  mkdirSync(claims, { recursive: true });
   for (let i = 0; i < attempts; i++) {
-    const port = low + Math.floor(Math.random() * (ephemeralLow - low));
+    const port = low + Math.floor(random() * (ephemeralLow - low));
     // functions-framework listens on every interface: free on loopback and on the IPv6 wildcard.
-    if ((await portIsFree(port)) && (await portIsFree(port, '::'))) return port;
+    if (!claimedByOthers(claims, port) && (await portIsFree(port)) && (await portIsFree(port, '::')) && claim(claims, port)) return port;
   }
   return freePort();
+}
+
+function claimedByOthers(claims: string, port: number): boolean {
+  try {
+    return Date.now() - statSync(join(claims, String(port))).mtimeMs < CLAIM_MS;
+  } catch {
+    return false;
+  }
+}
+
+/** Creates the claim file, or replaces a stale one; false when another stack claimed the port first. */
+function claim(claims: string, port: number): boolean {
+  const file = join(claims, String(port));
+  try {
+    writeFileSync(file, `${process.pid}\n`, { flag: 'wx' });
+    return true;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'EEXIST' || claimedByOthers(claims, port)) return false;
+    rmSync(file, { force: true });
+    return claim(claims, port);
+  }
 }
 
 /** Whether `port` can be listened on now on loopback (nothing else holds it). */
