@@ -1,17 +1,17 @@
 import { spawnSync } from 'node:child_process';
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { chmodSync, existsSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { projectRoot } from '../../scripts/lib/tools.js';
 import { findOnPath } from '../../scripts/stack/prerequisites.js';
+import { scratchDir } from '../support/scratch.js';
 
 /**
  * The commands as a user runs them, with mistakes. gcloud, java and go are stand-ins that record
  * being run, so "nothing started" is checked, not assumed. The time of each is printed (the
  * under-a-second goal is measured by `npm run bench:cli`, not asserted here).
  */
-const scratch = mkdtempSync(join(tmpdir(), 'cli-errors-'));
+const scratch = scratchDir('cli-errors-');
 const bin = join(scratch, 'bin');
 const ran = join(scratch, 'ran');
 mkdirSync(bin);
@@ -79,7 +79,7 @@ describe('prerequisites and start-up failures', () => {
   const realJava = findOnPath('java', process.env.PATH) as string;
   const realGcloud = findOnPath('gcloud', process.env.PATH) as string;
   const pathWith = (tools: Record<string, string>): string => {
-    const dir = mkdtempSync(join(tmpdir(), 'cli-path-'));
+    const dir = scratchDir('cli-path-');
     for (const [name, target] of Object.entries(tools)) symlinkSync(target, join(dir, name));
     return dir;
   };

@@ -1,10 +1,10 @@
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { projectRoot } from '../../scripts/lib/tools.js';
 import { startFakeGeminiApi, type FakeGeminiApi } from '../support/fake-gemini-api.js';
+import { scratchDir } from '../support/scratch.js';
 
 /**
  * One category, and one image, per judge behaviour: the marker in its template reaches the judge's
@@ -75,7 +75,7 @@ function npmStart(args: string[], env: Record<string, string>): Promise<{ code: 
 describe('npm start with the Gemini provider and judge, judge calls answered 429 with RetryInfo', () => {
   let fake: FakeGeminiApi;
   let result: { code: number | null; output: string };
-  const out = mkdtempSync(join(tmpdir(), 'start-judge-'));
+  const out = scratchDir('start-judge-');
 
   beforeAll(async () => {
     // A RetryInfo delay longer than assessing the pixels takes: without "completed means judged", these verdicts would miss the export.

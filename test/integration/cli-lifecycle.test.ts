@@ -1,10 +1,10 @@
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { freePort } from '../../scripts/stack/net.js';
 import { projectRoot } from '../../scripts/lib/tools.js';
+import { scratchDir } from '../support/scratch.js';
 
 const processesUsing = (ports: string[]): string[] =>
   spawnSync('ps', ['-eo', 'pid,args'], { encoding: 'utf8' })
@@ -16,7 +16,7 @@ describe('npm run dev + npm run generate', () => {
   it('serves on API_PORT, exports a run triggered from a script, and leaves no process behind on SIGINT', async () => {
     const apiPort = await freePort();
     // A data folder of its own: the tests never touch the user's .local-data.
-    const dataDir = mkdtempSync(join(tmpdir(), 'dev-data-'));
+    const dataDir = scratchDir('dev-data-');
     const dev = spawn(process.execPath, ['dist/scripts/commands/dev.js', '--data-dir', dataDir], { cwd: projectRoot, env: { ...process.env, API_PORT: String(apiPort), INSTRUCTOR_TOKEN: '' }, stdio: ['ignore', 'pipe', 'pipe'] });
     let output = '';
     dev.stdout.on('data', (chunk) => (output += chunk));
@@ -31,7 +31,7 @@ describe('npm run dev + npm run generate', () => {
       expect(output).toContain(`api: http://127.0.0.1:${apiPort}`);
       expect((await fetch(`http://127.0.0.1:${apiPort}/healthz`)).status).toBe(200);
 
-      const out = mkdtempSync(join(tmpdir(), 'generate-'));
+      const out = scratchDir('generate-');
       const token = /instructor token \(generated, kept in [^)]+\): (\S+)/.exec(output)?.[1];
       expect(token).toMatch(/^[0-9a-f]{48}$/);
       const generate = spawnSync(process.execPath, ['dist/scripts/commands/generate.js', '--api', `http://127.0.0.1:${apiPort}`, '--count', '6', '--seed', '3', '--out', out, '--force'], {

@@ -1,11 +1,11 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { projectRoot } from '../../scripts/lib/tools.js';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { stackClients, waitForRun } from '../support/stack-clients.js';
+import { scratchDir } from '../support/scratch.js';
 
 /** One shared instance, many participants: tokens, roles, isolation, quotas, reviews, purge. */
 describe('cohort access on the emulator stack', () => {
@@ -122,7 +122,7 @@ describe('cohort access on the emulator stack', () => {
   });
 
   it('runs the cohort CLI against the deployment: add from a file, list, quota, revoke', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'cohort-'));
+    const dir = scratchDir('cohort-');
     writeFileSync(join(dir, 'names.txt'), 'Lovelace\nBabbage, Charles\n\n');
     const cohort = (...args: string[]) =>
       spawnSync(process.execPath, ['dist/scripts/commands/cohort.js', '--api', stack.apiUrl, ...args], { cwd: projectRoot, encoding: 'utf8', env: { ...process.env, INSTRUCTOR_TOKEN: instructor } });

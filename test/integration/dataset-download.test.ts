@@ -1,10 +1,10 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, statSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { describe, expect, inject, it } from 'vitest';
 import { projectRoot } from '../../scripts/lib/tools.js';
 import { unzipEntries } from '../support/unzip.js';
+import { scratchDir } from '../support/scratch.js';
 
 interface Answer<T> { status: number; body: T; headers: Headers }
 
@@ -104,7 +104,7 @@ describe('run preview, dataset.zip and npm run export', () => {
     expect(csv).toContain(`${second.promptId},`);
     expect([...zipped.keys()].filter((path) => path.endsWith('.png'))).toHaveLength(5);
 
-    const out = mkdtempSync(join(tmpdir(), 'export-'));
+    const out = scratchDir('export-');
     const cli = spawnSync(process.execPath, ['dist/scripts/commands/export.js', '--api', stack.apiUrl, '--run', runId, '--out', out, '--force'], { cwd: projectRoot, env: { ...process.env, API_TOKEN: ada.token }, encoding: 'utf8' });
     expect(cli.status, cli.stderr).toBe(0);
     expect(cli.stderr).toContain('2 reviews written');

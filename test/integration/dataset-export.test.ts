@@ -1,7 +1,6 @@
 import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import sharp from 'sharp';
@@ -16,6 +15,7 @@ import { projectRoot } from '../../scripts/lib/tools.js';
 import { startStack, type Stack } from '../../scripts/stack/stack.js';
 import { startFakeGemini, type FakeGemini } from '../support/fake-gemini-server.js';
 import { stackClients, waitForRun } from '../support/stack-clients.js';
+import { scratchDir } from '../support/scratch.js';
 
 const COLUMNS = ['image', 'id', 'label', 'prompt', 'variables', 'issues', 'usable', 'review', 'split', 'exclusion'];
 
@@ -26,7 +26,7 @@ async function checkWithPython(exported: ExportResult, sourceType: string) {
   const expected = { sizes, columns: COLUMNS, sourceType };
   const { stdout } = await promisify(execFile)(python, [join(projectRoot, 'python', 'check_dataset.py'), exported.dir, JSON.stringify(expected)], {
     maxBuffer: 16 * 1024 * 1024,
-    env: { ...process.env, HF_DATASETS_CACHE: join(exported.dir, '..', `${exported.input.run.runId}-hf-cache`), HF_HUB_OFFLINE: '1' },
+    env: { ...process.env, HF_DATASETS_CACHE: scratchDir('hf-cache-'), HF_HUB_OFFLINE: '1' },
   });
   return JSON.parse(stdout.trim().split('\n').pop()!) as { sizes: Record<string, number>; duplicatePairsInSplits: number; checksums: number; xmp: number };
 }
@@ -45,7 +45,7 @@ describe('a dataset export from the embedded renderer', () => {
     expect(review.status).toBe(200);
     const status = await api.getRun(created.runId);
     const options: DatasetOptions = { split: [0.8, 0.1, 0.1], exclude: [{ kind: 'rated-below', relevance: 3 }], license: 'cc0-1.0' };
-    const exported = await exportRun(api, status, mkdtempSync(join(tmpdir(), 'dataset-')), { test: '1' }, options);
+    const exported = await exportRun(api, status, scratchDir('dataset-'), { test: '1' }, options);
 
     const plan = splitPlanOf(exported.input);
     expect(plan.perSplit).toEqual({ train: 23, validation: 3, test: 3 });
@@ -102,7 +102,7 @@ describe('a dataset export from Gemini, with duplicates', () => {
     const created = await api.createRun({ scenario, count: 20, seed: 5 });
     const status = await waitForRun(api, created.runId);
     expect(status.counts.assessed).toBe(20);
-    const exported = await exportRun(api, status, mkdtempSync(join(tmpdir(), 'dataset-gemini-')), { test: '1' });
+    const exported = await exportRun(api, status, scratchDir('dataset-gemini-'), { test: '1' });
     const duplicates = exported.input.prompts.filter((p) => p.issues.includes('exact_duplicate'));
     expect(duplicates.length).toBe(13);
 

@@ -1,12 +1,12 @@
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { followRun } from '../../scripts/client/follow-run.js';
 import { freePort } from '../../scripts/stack/net.js';
 import { killEverything as killAll, startDev as startDevIn, type Dev } from '../support/dev-command.js';
+import { scratchDir } from '../support/scratch.js';
 
-const dataDir = mkdtempSync(join(tmpdir(), 'local-data-'));
+const dataDir = scratchDir('local-data-');
 const started: Dev[] = [];
 
 // Saves every 2 s, so the SIGKILL case can wait out one save instead of 30 s.

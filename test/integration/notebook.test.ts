@@ -1,11 +1,11 @@
 import { execFile } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { describe, expect, inject, it } from 'vitest';
 import { ensurePythonEnv } from '../../scripts/lib/python-env.js';
 import { projectRoot } from '../../scripts/lib/tools.js';
+import { scratchDir } from '../support/scratch.js';
 
 /** The code in docs/notebook.md, exactly as printed: the page's first python block, or its first `blocks`, in order. */
 function notebookSnippet(page: string, blocks = 1): string {
@@ -24,7 +24,7 @@ describe('the documented notebook snippet', () => {
       headers: { Authorization: `Bearer ${stack.instructorToken}`, 'Content-Type': 'application/json' },
       body: JSON.stringify({ name: 'Notebook Nora', imageQuota: 10 }),
     })).json()) as { token: string };
-    const dir = mkdtempSync(join(tmpdir(), 'notebook-'));
+    const dir = scratchDir('notebook-');
     const script = join(dir, 'snippet.py');
     writeFileSync(script, notebookSnippet(readFileSync(join(projectRoot, 'docs', 'notebook.md'), 'utf8')));
     // Only what a participant's notebook has: the api's URL and their token.
@@ -44,7 +44,7 @@ describe('the documented notebook snippet', () => {
       headers: { Authorization: `Bearer ${stack.instructorToken}`, 'Content-Type': 'application/json' },
       body: JSON.stringify({ name: 'Notebook Ida', imageQuota: 10 }),
     })).json()) as { token: string };
-    const dir = mkdtempSync(join(tmpdir(), 'notebook-loop-'));
+    const dir = scratchDir('notebook-loop-');
     const script = join(dir, 'loop.py');
     writeFileSync(script, notebookSnippet(readFileSync(join(projectRoot, 'docs', 'notebook.md'), 'utf8'), 2));
     const { stdout } = await promisify(execFile)(python, [script], { cwd: dir, env: { PATH: process.env.PATH ?? '', API_URL: stack.apiUrl, API_TOKEN: participant.token }, timeout: 240_000 });

@@ -1,11 +1,11 @@
-import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
 import { imageObjectMetadata } from '../../functions/core/objects/index.js';
 import { exportRun } from '../../scripts/client/exporter.js';
 import { functionLog, stackClients, waitForRun } from '../support/stack-clients.js';
+import { scratchDir } from '../support/scratch.js';
 
 describe('full pipeline on the emulators', () => {
   const { api, bucket, previews, stack } = stackClients();
@@ -33,7 +33,7 @@ describe('full pipeline on the emulators', () => {
     const expected = imageObjectMetadata({ runId: created.runId, promptId: first.promptId, prompt: first.prompt, provider: 'embedded', model: 'embedded-procedural-v1', seed: first.seed });
     expect(metadata.metadata).toEqual(expected);
 
-    const dir = mkdtempSync(join(tmpdir(), 'export-'));
+    const dir = scratchDir('export-');
     const exported = await exportRun(api, status, dir, { test: '1' });
     expect(exported.images).toBe(24);
     const entries = JSON.parse(readFileSync(join(dir, 'metadata', 'image_prompts.json'), 'utf8')) as Array<{ status: string; file: string }>;

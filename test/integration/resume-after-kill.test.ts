@@ -1,12 +1,12 @@
-import { existsSync, mkdtempSync, readFileSync, statSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { freePort } from '../../scripts/stack/net.js';
 import { projectRoot } from '../../scripts/lib/tools.js';
 import { killEverything, startDev, type Dev } from '../support/dev-command.js';
+import { scratchDir } from '../support/scratch.js';
 
-const dataDir = mkdtempSync(join(tmpdir(), 'resume-'));
+const dataDir = scratchDir('resume-');
 // Saves every 2 s instead of 30 s. The lease (120 s) and the reconciler's cadence (60 s) and
 // staleness (600 s) keep their defaults: resuming must wait for none of them.
 const env = { LOCAL_DATA_SAVE_SECONDS: '2' };

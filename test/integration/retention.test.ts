@@ -1,5 +1,4 @@
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Timestamp } from '@google-cloud/firestore';
 import { describe, expect, it } from 'vitest';
@@ -7,6 +6,7 @@ import { exportRun } from '../../scripts/client/exporter.js';
 import { MISSING_IMAGE_REASON } from '../../functions/core/export/index.js';
 import { stackClients, waitForRun } from '../support/stack-clients.js';
 import { unzipEntries } from '../support/unzip.js';
+import { scratchDir } from '../support/scratch.js';
 
 /** A dataset download after the retention period deleted some of a run's images, as the bucket's lifecycle rule does. */
 describe('retention', () => {
@@ -48,7 +48,7 @@ describe('retention', () => {
     expect(listed.filter((entry) => ids.includes(entry.id)).map((entry) => [entry.status, entry.failureReason])).toEqual([['failed', MISSING_IMAGE_REASON], ['failed', MISSING_IMAGE_REASON]]);
 
     // npm run export of the same run: the same images left out, the same card.
-    const dir = mkdtempSync(join(tmpdir(), 'retention-export-'));
+    const dir = scratchDir('retention-export-');
     const exported = await exportRun(api, await api.getRun(runId), dir, {});
     expect([exported.images, exported.missing]).toEqual([2, ids]);
     expect(gone.map((prompt) => existsSync(join(dir, `generated_images/${prompt.category}/${prompt.promptId}.png`)))).toEqual([false, false]);

@@ -1,11 +1,11 @@
 import { execFile } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { describe, expect, inject, it } from 'vitest';
 import { ensurePythonEnv } from '../../scripts/lib/python-env.js';
 import { projectRoot } from '../../scripts/lib/tools.js';
+import { scratchDir } from '../support/scratch.js';
 
 const NOTEBOOK = join(projectRoot, 'notebooks', 'Generate_images.ipynb');
 
@@ -39,7 +39,7 @@ describe('the workshop notebook, notebooks/Generate_images.ipynb', () => {
       headers: { Authorization: `Bearer ${stack.instructorToken}`, 'Content-Type': 'application/json' },
       body: JSON.stringify({ name: 'Notebook Nell', imageQuota: 10 }),
     })).json()) as { id: string; token: string };
-    const dir = mkdtempSync(join(tmpdir(), 'workshop-notebook-'));
+    const dir = scratchDir('workshop-notebook-');
     const executedPath = join(dir, 'Generate_images.executed.ipynb');
     // What a participant's Jupyter has: the api's URL and their token. Caches and kernel files stay in the temp folder.
     const env = {

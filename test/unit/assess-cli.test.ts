@@ -1,12 +1,12 @@
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import sharp from 'sharp';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { METRIC_COLUMNS } from '../../functions/core/quality/index.js';
 import { DEFAULT_THRESHOLDS, ISSUE_FLAGS } from '../../functions/core/quality/index.js';
 import { main, type Output } from '../../scripts/commands/assess.js';
 import { parseAssessArgs } from '../../scripts/commands/assess-files.js';
+import { scratchDir } from '../support/scratch.js';
 
 describe('parseAssessArgs', () => {
   it.each([
@@ -49,7 +49,7 @@ describe('npm run assess', () => {
   };
 
   beforeAll(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'assess-cli-'));
+    dir = scratchDir('assess-cli-');
     mkdirSync(join(dir, 'nested'));
     let state = 5;
     const pixels = Buffer.alloc(160 * 120 * 3);
@@ -61,7 +61,6 @@ describe('npm run assess', () => {
     writeFileSync(join(dir, 'd-truncated.png'), clean.subarray(0, Math.floor(clean.length / 2)));
     writeFileSync(join(dir, 'notes.txt'), 'not an image');
   });
-  afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
   it('writes only JSON lines to stdout with --format jsonl', async () => {
     const { code, out, err } = await run([dir, '--format', 'jsonl']);

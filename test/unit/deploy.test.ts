@@ -1,7 +1,6 @@
 import { parse } from '@cdktf/hcl2json';
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import zlib from 'node:zlib';
 import { describe, expect, it } from 'vitest';
@@ -10,6 +9,7 @@ import { DEFAULT_VAR_FILE, deploySteps, findExecutable, parseDeployArgs, SECRET_
 import { secretActions, secretProblem } from '../../scripts/lib/deploy-secrets.js';
 import { GOOGLE_PROVIDER } from '../../scripts/ops/go-tools.js';
 import { collectSourceEntries, deployedPackageJson, encodeZip, sortEntries, type ArchiveEntry } from '../../scripts/ops/source-archive.js';
+import { scratchDir } from '../support/scratch.js';
 
 type Block = Record<string, unknown>;
 const root = resolve(import.meta.dirname, '../..');
@@ -64,7 +64,7 @@ describe('deploy: arguments', () => {
   });
 
   it('finds executables on PATH in order of preference', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'path-'));
+    const dir = scratchDir('path-');
     writeFileSync(join(dir, 'tofu'), '#!/bin/sh\n', { mode: 0o755 });
     expect(findExecutable(['terraform', 'tofu'], `/nonexistent:${dir}`)).toBe(join(dir, 'tofu'));
     expect(findExecutable(['terraform'], dir)).toBeNull();
@@ -121,7 +121,7 @@ describe('deploy: the source archive', () => {
   it('passes unzip -t, a second independent reader', async () => {
     const unzip = findExecutable(['unzip'], process.env.PATH);
     expect(unzip, 'unzip must be installed for this check (apt-get install unzip)').not.toBeNull();
-    const file = join(mkdtempSync(join(tmpdir(), 'zip-')), 'source.zip');
+    const file = join(scratchDir('zip-'), 'source.zip');
     writeFileSync(file, await encodeZip(sortEntries(entries)));
     expect(execFileSync(unzip as string, ['-t', file], { encoding: 'utf8' })).toContain('No errors detected');
   });
@@ -132,7 +132,7 @@ describe('deploy: the source archive', () => {
   });
 
   it('packs the compiled functions and the manifests, without source maps or scripts', () => {
-    const project = mkdtempSync(join(tmpdir(), 'project-'));
+    const project = scratchDir('project-');
     const files = ['package.json', 'package-lock.json', 'dist/functions/index.js', 'dist/functions/index.js.map', 'dist/functions/scenarios/s.json', 'dist/scripts/ops/deploy.js'];
     for (const file of files) {
       mkdirSync(join(project, file, '..'), { recursive: true });

@@ -1,9 +1,9 @@
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Request, Response } from '@google-cloud/functions-framework';
 import { describe, expect, it } from 'vitest';
 import { GALLERY_CSP, makeGalleryHandler } from '../../functions/handlers/gallery.js';
+import { scratchDir } from '../support/scratch.js';
 
 /** Just enough of Express's request and response for the handler. */
 function fakeRequest(method: string, path: string): Request {
@@ -81,7 +81,7 @@ describe('gallery handler', () => {
   });
 
   it('serves only the allow-listed names, whatever is in the folder', async () => {
-    const root = mkdtempSync(join(tmpdir(), 'gallery-'));
+    const root = scratchDir('gallery-');
     const assets = join(root, 'assets');
     mkdirSync(assets);
     writeFileSync(join(assets, 'index.html'), '<!doctype html><title>t</title>');
@@ -122,12 +122,12 @@ describe('gallery handler', () => {
   });
 
   it('returns false for an allow-listed file that is not shipped', async () => {
-    const empty = mkdtempSync(join(tmpdir(), 'gallery-empty-'));
+    const empty = scratchDir('gallery-empty-');
     expect((await get(makeGalleryHandler({ assetsDir: empty }), '/assets/review.js')).handled).toBe(false);
   });
 
   it('reads each file once', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'gallery-cache-'));
+    const dir = scratchDir('gallery-cache-');
     writeFileSync(join(dir, 'gallery.css'), 'body { color: red; }');
     const cached = makeGalleryHandler({ assetsDir: dir });
     expect((await get(cached, '/assets/gallery.css')).body?.toString()).toBe('body { color: red; }');

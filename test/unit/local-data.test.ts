@@ -1,11 +1,11 @@
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { createServer } from 'node:net';
 import { openLocalData, processStartTime } from '../../scripts/stack/local-data.js';
 import { chooseApiPort, freePort } from '../../scripts/stack/net.js';
 import { resumeLine } from '../../scripts/stack/reconcile-timer.js';
+import { scratchDir } from '../support/scratch.js';
 
 const quiet = { fresh: false, log: () => {} };
 const saved = (dir: string, folder = 'firestore') => {
@@ -17,7 +17,7 @@ const saved = (dir: string, folder = 'firestore') => {
 
 describe('openLocalData', () => {
   it('claims an empty folder and frees it on release', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'local-data-'));
+    const dir = scratchDir('local-data-');
     const data = await openLocalData(dir, quiet);
     expect(data.importFile).toBeNull();
     expect(existsSync(data.storageDir)).toBe(true);
@@ -27,7 +27,7 @@ describe('openLocalData', () => {
   });
 
   it('refuses a folder a running stack uses, and says where that stack answers', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'local-data-'));
+    const dir = scratchDir('local-data-');
     const first = await openLocalData(dir, quiet);
     first.attach({ projectId: 'p', firestoreHost: '127.0.0.1:1', apiUrl: 'http://127.0.0.1:8080', processes: [] }, 3_600_000);
     await expect(openLocalData(dir, quiet)).rejects.toThrow(
@@ -37,7 +37,7 @@ describe('openLocalData', () => {
   });
 
   it('takes over the folder of a stack that is gone, and imports its last save', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'local-data-'));
+    const dir = scratchDir('local-data-');
     writeFileSync(join(dir, 'stack.json'), JSON.stringify({ pid: process.pid, startedAt: 'not this process', projectId: 'p', firestoreHost: '', processes: [{ name: 'x', pid: process.pid, startedAt: 'gone' }] }));
     const metadata = saved(dir);
     const data = await openLocalData(dir, quiet);
@@ -46,7 +46,7 @@ describe('openLocalData', () => {
   });
 
   it('restores the previous save when a crash came between the two renames of a save', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'local-data-'));
+    const dir = scratchDir('local-data-');
     const metadata = saved(dir, 'firestore.previous');
     mkdirSync(join(dir, 'firestore.next'));
     const data = await openLocalData(dir, quiet);
@@ -56,7 +56,7 @@ describe('openLocalData', () => {
   });
 
   it('starts empty with fresh', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'local-data-'));
+    const dir = scratchDir('local-data-');
     saved(dir);
     mkdirSync(join(dir, 'storage', 'synthetic-images'), { recursive: true });
     const data = await openLocalData(dir, { ...quiet, fresh: true });
@@ -66,7 +66,7 @@ describe('openLocalData', () => {
   });
 
   it('keeps a generated instructor token, readable by its owner only', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'local-data-'));
+    const dir = scratchDir('local-data-');
     const data = await openLocalData(dir, quiet);
     expect(data.instructorToken(() => 'a'.repeat(48))).toBe('a'.repeat(48));
     expect(data.instructorToken(() => 'b'.repeat(48))).toBe('a'.repeat(48));
@@ -77,7 +77,7 @@ describe('openLocalData', () => {
 
 describe('the api port of a data folder', () => {
   it('is kept across openings, and a damaged file means no saved port', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'local-data-'));
+    const dir = scratchDir('local-data-');
     const first = await openLocalData(dir, quiet);
     expect(first.savedApiPort).toBeNull();
     first.keepApiPort(43117);

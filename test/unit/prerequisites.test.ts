@@ -1,12 +1,12 @@
-import { chmodSync, mkdirSync, mkdtempSync, symlinkSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { chmodSync, mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { findOnPath, missingPrerequisites } from '../../scripts/stack/prerequisites.js';
+import { scratchDir } from '../support/scratch.js';
 
 /** A PATH of one folder holding only the named commands, the real ones or stand-ins. */
 function fakePath(commands: Record<string, string | { script: string }>): string {
-  const bin = mkdtempSync(join(tmpdir(), 'prereq-bin-'));
+  const bin = scratchDir('prereq-bin-');
   for (const [name, target] of Object.entries(commands)) {
     if (typeof target === 'string') symlinkSync(target, join(bin, name));
     else {
@@ -23,7 +23,7 @@ const realGo = findOnPath('go', process.env.PATH) as string;
 
 /** A gcloud install with no emulator components: <sdk>/bin/gcloud and an empty <sdk>/platform. */
 function bareSdk(): string {
-  const sdk = mkdtempSync(join(tmpdir(), 'prereq-sdk-'));
+  const sdk = scratchDir('prereq-sdk-');
   mkdirSync(join(sdk, 'bin'));
   mkdirSync(join(sdk, 'platform'));
   writeFileSync(join(sdk, 'bin', 'gcloud'), '#!/bin/sh\nexit 0\n');

@@ -1,10 +1,10 @@
 /** The local stack's ports: free when chosen, and out of the range the OS gives outgoing connections. */
-import { mkdtempSync, readFileSync, utimesSync } from 'node:fs';
+import { readFileSync, utimesSync } from 'node:fs';
 import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { portIsFree, stackPort } from '../../scripts/stack/net.js';
+import { scratchDir } from '../support/scratch.js';
 
 const ephemeralLow = Number(readFileSync('/proc/sys/net/ipv4/ip_local_port_range', 'utf8').trim().split(/\s+/)[0]);
 
@@ -49,7 +49,7 @@ describe('stackPort', () => {
       ['skips a free port another stack chose moments ago (not bound yet)', 0, false],
       ['takes a port whose claim is older than any start-up', 10 * 60_000, true],
     ])('%s', async (_name, claimAgeMs, samePort) => {
-      const claims = mkdtempSync(join(tmpdir(), 'port-claims-'));
+      const claims = scratchDir('port-claims-');
       const [first, second] = await twoFreeDraws();
       const chosen = await stackPort({ random: sequence(first), claims });
       if (claimAgeMs > 0) {

@@ -1,10 +1,10 @@
-import { mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { evenDrop } from '../../scripts/stack/fault-relay.js';
 import { startProcess } from '../../scripts/stack/processes.js';
 import { restartDelayMs, supervisedProcess, type SupervisedProcess } from '../../scripts/stack/supervisor.js';
+import { scratchDir } from '../support/scratch.js';
 
 describe('the local stack\'s supervisor', () => {
   let supervised: SupervisedProcess | undefined;
@@ -17,7 +17,7 @@ describe('the local stack\'s supervisor', () => {
   });
 
   it('restarts a process killed with SIGKILL, logs it, and appends to its log; stop() ends it for good', async () => {
-    const logFile = join(mkdtempSync(join(tmpdir(), 'supervisor-')), 'worker.log');
+    const logFile = join(scratchDir('supervisor-'), 'worker.log');
     const lines: string[] = [];
     const pids: Array<number | undefined> = [];
     supervised = supervisedProcess(
@@ -62,7 +62,7 @@ describe('the fault relay\'s even drops', () => {
 
 describe('startProcess', () => {
   it('stops a process that is still writing without writing to its closed log', async () => {
-    const logFile = join(mkdtempSync(join(tmpdir(), 'processes-')), 'chatty.log');
+    const logFile = join(scratchDir('processes-'), 'chatty.log');
     const errors: unknown[] = [];
     const onError = (error: unknown) => errors.push(error);
     process.on('uncaughtException', onError);

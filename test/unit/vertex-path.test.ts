@@ -1,5 +1,4 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -7,6 +6,7 @@ import { GeminiJudge } from '../../functions/adapters/gemini/gemini-judge.js';
 import { GeminiProvider } from '../../functions/adapters/gemini/gemini-provider.js';
 import { PermanentProviderError, TransientProviderError } from '../../functions/core/objects/index.js';
 import { startFakeVertex, type FakeVertex } from '../support/fake-vertex-server.js';
+import { scratchDir } from '../support/scratch.js';
 
 /**
  * Issue 21 item 10: image generation through @google/genai in Vertex mode, end to end against a
@@ -20,7 +20,7 @@ describe('the Vertex AI path, offline', () => {
   beforeAll(async () => {
     const png = await sharp({ create: { width: 64, height: 64, channels: 3, background: { r: 10, g: 120, b: 200 } } }).png().toBuffer();
     fake = await startFakeVertex({ png });
-    folder = mkdtempSync(join(tmpdir(), 'vertex-'));
+    folder = scratchDir('vertex-');
     writeFileSync(join(folder, 'subject.txt'), 'a-subject-token');
     writeFileSync(
       join(folder, 'credentials.json'),
