@@ -6,7 +6,8 @@
  * box-filters the thumbnails by adding each pixel to its column's sum with SIMD, the columns
  * being folded into cells once per thumbnail row. The statistics are the same integers the
  * run-length path takes, so the metrics do not depend on which path a segment went through.
- * The pixel hash is still taken over the segment's runs (hashRuns), so it does not either.
+ * The pixel hash is taken with the same steps as hashPixels, fused into the loop so that each
+ * pixel is loaded once (calling hashPixels first measured 0.25 CPU-ms more per photograph).
  */
 
 /** Spreads the bytes of four RGB pixels, or of four grey pixels, into `r | g << 8 | b << 16` words; −1 reads as 0. */
