@@ -1,8 +1,8 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { planPrompts } from '../../functions/core/scenario/index.js';
 import { newPromptRecord, type RunRecord } from '../../functions/core/runs/index.js';
 import { builtinScenarios, DEFAULT_SCENARIO } from '../../functions/scenarios/index.js';
-import { functionLog, stackClients, waitForRun } from '../support/stack-clients.js';
+import { functionLog, LOG_LANDS, stackClients, waitForRun } from '../support/stack-clients.js';
 
 describe('a generator that dies after claiming a prompt', () => {
   const { api, store, pubsub, stack } = stackClients();
@@ -30,7 +30,9 @@ describe('a generator that dies after claiming a prompt', () => {
     const recovered = await store.getPrompt(runId, 'p0001');
     expect(recovered).toMatchObject({ status: 'assessed', attempts: 2 });
 
-    const log = functionLog(stack.logDir, 'generateImage', runId).filter((entry) => entry.promptId === 'p0001');
-    expect(log.filter((entry) => entry.message === 'provider_call')).toHaveLength(1);
+    await vi.waitFor(() => {
+      const log = functionLog(stack.logDir, 'generateImage', runId).filter((entry) => entry.promptId === 'p0001');
+      expect(log.filter((entry) => entry.message === 'provider_call')).toHaveLength(1);
+    }, LOG_LANDS);
   });
 });

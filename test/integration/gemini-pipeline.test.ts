@@ -2,12 +2,12 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Storage } from '@google-cloud/storage';
 import sharp from 'sharp';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { ApiClient } from '../../scripts/client/api-client.js';
 import { startStack, type Stack } from '../../scripts/stack/stack.js';
 import { projectRoot } from '../../scripts/lib/tools.js';
 import { startFakeGemini, type FakeGemini } from '../support/fake-gemini-server.js';
-import { functionLog, waitForRun } from '../support/stack-clients.js';
+import { functionLog, LOG_LANDS, waitForRun } from '../support/stack-clients.js';
 import { unzipEntries } from '../support/unzip.js';
 import { loadPhotographs } from '../../scripts/bench/guard-set.js';
 
@@ -84,10 +84,11 @@ describe('gemini provider through the emulator stack', () => {
 
     // The slow prompt was delivered again while its first call was running, and the redelivery made no call.
     const slow = prompts.find((p) => p.prompt.includes('[fault:slow]'))!;
-    const slowLog = functionLog(stack.logDir, 'generateImage', created.runId).filter((entry) => entry.promptId === slow.promptId);
-    expect(slowLog.filter((entry) => entry.message === 'provider_call')).toHaveLength(1);
-    const rawLog = readFileSync(join(stack.logDir, 'generateImage.log'), 'utf8');
-    expect(rawLog).toContain(`prompt ${created.runId}/${slow.promptId} is leased by another worker`);
+    await vi.waitFor(() => {
+      const slowLog = functionLog(stack.logDir, 'generateImage', created.runId).filter((entry) => entry.promptId === slow.promptId);
+      expect(slowLog.filter((entry) => entry.message === 'provider_call')).toHaveLength(1);
+      expect(readFileSync(join(stack.logDir, 'generateImage.log'), 'utf8')).toContain(`prompt ${created.runId}/${slow.promptId} is leased by another worker`);
+    }, LOG_LANDS);
   });
 
   it('sends a reference from the references bucket as an image part with the instruction, and estimates its tokens', async () => {

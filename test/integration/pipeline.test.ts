@@ -1,10 +1,10 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import sharp from 'sharp';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { imageObjectMetadata } from '../../functions/core/objects/index.js';
 import { exportRun } from '../../scripts/client/exporter.js';
-import { functionLog, stackClients, waitForRun } from '../support/stack-clients.js';
+import { functionLog, LOG_LANDS, stackClients, waitForRun } from '../support/stack-clients.js';
 import { scratchDir } from '../support/scratch.js';
 
 describe('full pipeline on the emulators', () => {
@@ -49,7 +49,7 @@ describe('full pipeline on the emulators', () => {
     expect(JSON.parse(readFileSync(join(dir, 'metadata', 'generation_parameters.json'), 'utf8'))).toMatchObject({ runId: created.runId, seed: 2024, provider: 'embedded', counts: { planned: 24, succeeded: 24, failed: 0 } });
     expect(readFileSync(join(dir, 'documentation', 'generation_log.md'), 'utf8')).toContain(`run ${created.runId}`);
 
-    expect(functionLog(stack.logDir, 'generateImage', created.runId).filter((entry) => entry.message === 'provider_call')).toHaveLength(24);
+    await vi.waitFor(() => expect(functionLog(stack.logDir, 'generateImage', created.runId).filter((entry) => entry.message === 'provider_call')).toHaveLength(24), LOG_LANDS);
   });
 
   it('renders the same image bytes for the same seed in two runs', async () => {

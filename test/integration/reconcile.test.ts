@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { RunStatus } from '../../scripts/client/api-client.js';
-import { functionLog, stackClients, waitForRun } from '../support/stack-clients.js';
+import { functionLog, LOG_LANDS, stackClients, waitForRun } from '../support/stack-clients.js';
 
 type Entry = Record<string, unknown>;
 
@@ -67,17 +67,31 @@ describe('the reconciler and the supervisor on the emulator stack', () => {
     expect(restartedPid).not.toBe(pid);
     expect(readFileSync(join(stack.logDir, 'generateImage.log'), 'utf8')).toMatch(/\[supervisor\] generateImage exited \(signal SIGKILL\); restarting in [\d.]+ s/);
 
-    const lifetimes = generatorLifetimes(stack.logDir, created.runId);
+    // The run can complete before the last `generated` line lands (LOG_LANDS), so the log is read
+    // again until it accounts for every assessed image (below).
+    const readLog = () => {
+      const lifetimes = generatorLifetimes(stack.logDir, created.runId);
+      // A successful model call ends in a `generated` line; a call cut off by the kill never does.
+      const successes = perPrompt(lifetimes.flat(), 'generated');
+      const killed = lifetimes[0]!;
+      const finishedBeforeKill = perPrompt(killed, 'generated');
+      const cutOff = new Set([...perPrompt(killed, 'provider_call').keys()].filter((promptId) => !finishedBeforeKill.has(promptId)));
+      return { lifetimes, successes, cutOff };
+    };
+    // Each assessed image is recorded by a `generated` line, except one whose worker died after
+    // storing it, which the next delivery finishes from the stored object without a model call.
+    const accountsForEveryImage = ({ successes, cutOff }: ReturnType<typeof readLog>) => {
+      expect(successes.size).toBeLessThanOrEqual(status.counts.assessed);
+      expect(successes.size).toBeGreaterThanOrEqual(status.counts.assessed - cutOff.size);
+    };
+    let log = readLog();
+    await vi.waitFor(() => accountsForEveryImage((log = readLog())), LOG_LANDS);
+    const { lifetimes, successes, cutOff } = log;
     expect(lifetimes.length).toBeGreaterThanOrEqual(2);
-    // A successful model call ends in a `generated` line; a call cut off by the kill never does.
-    const successes = perPrompt(lifetimes.flat(), 'generated');
     expect([...successes.values()].every((count) => count === 1)).toBe(true);
     // The kill can only touch the prompts whose call was under way; every other prompt is assessed.
     // The in-flight mark is stored just before the `provider_call` line is logged, so a kill between
     // the two leaves a prompt under way with no line: it fails as an unknown outcome marked before the kill.
-    const killed = lifetimes[0]!;
-    const finishedBeforeKill = perPrompt(killed, 'generated');
-    const cutOff = new Set([...perPrompt(killed, 'provider_call').keys()].filter((promptId) => !finishedBeforeKill.has(promptId)));
     const markedBeforeKill = (reason: string | null) => {
       const calledAt = /^unknown_outcome: the model was called at (\S+) /.exec(reason ?? '')?.[1];
       return calledAt !== undefined && Date.parse(calledAt) <= killedAt;
@@ -85,10 +99,6 @@ describe('the reconciler and the supervisor on the emulator stack', () => {
     const failed = prompts.filter((prompt) => prompt.status === 'failed');
     expect(failed.filter((prompt) => !cutOff.has(prompt.promptId) && !(markedBeforeKill(prompt.failureReason) && !successes.has(prompt.promptId)))).toEqual([]);
     expect(status.counts).toMatchObject({ assessed: 30 - failed.length, failed: failed.length });
-    // Each assessed image is recorded by a `generated` line, except one whose worker died after
-    // storing it, which the next delivery finishes from the stored object without a model call.
-    expect(successes.size).toBeLessThanOrEqual(status.counts.assessed);
-    expect(successes.size).toBeGreaterThanOrEqual(status.counts.assessed - cutOff.size);
     // Within one process lifetime, no prompt is sent to the model twice.
     for (const lifetime of lifetimes) expect(Math.max(0, ...perPrompt(lifetime, 'provider_call').values())).toBeLessThanOrEqual(1);
   });
@@ -103,11 +113,15 @@ describe('the reconciler and the supervisor on the emulator stack', () => {
     await expectAccountedFor(status, 40, (await api.getPrompts(created.runId)).prompts);
     expect(status.counts.assessed).toBe(40);
 
-    const reconcileLog = readFileSync(join(stack.logDir, 'reconcile.log'), 'utf8').split('\n').filter((line) => line.startsWith('{')).map((line) => JSON.parse(line) as Entry);
+    // 'run completed' is logged just after the run is marked completed.
+    const reconcileLog = await vi.waitFor(() => {
+      const entries = readFileSync(join(stack.logDir, 'reconcile.log'), 'utf8').split('\n').filter((line) => line.startsWith('{')).map((line) => JSON.parse(line) as Entry);
+      expect(entries.some((entry) => entry.message === 'run completed' && entry.runId === created.runId)).toBe(true);
+      return entries;
+    }, LOG_LANDS);
     expect(reconcileLog.filter((entry) => entry.message === 'reassessed a generated image whose finalize event never came' && entry.runId === created.runId).length).toBeGreaterThanOrEqual(1);
     expect(reconcileLog.some((entry) => entry.message === 'reconcile tick' && Number(entry.requeued) > 0)).toBe(true);
-    expect(reconcileLog.some((entry) => entry.message === 'run completed' && entry.runId === created.runId)).toBe(true);
     // Re-queued duplicates are turned away by the claim: one model call per image.
-    expect(functionLog(stack.logDir, 'generateImage', created.runId).filter((entry) => entry.message === 'provider_call')).toHaveLength(40);
+    await vi.waitFor(() => expect(functionLog(stack.logDir, 'generateImage', created.runId).filter((entry) => entry.message === 'provider_call')).toHaveLength(40), LOG_LANDS);
   });
 });

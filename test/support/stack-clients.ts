@@ -48,6 +48,13 @@ export async function waitForRun(api: ApiClient, runId: string, timeoutMs = 120_
   return status;
 }
 
+/**
+ * How long a test waits for a function's log line (vi.waitFor options). Lines reach the log file
+ * through the stack's pipe, a moment after the state they describe is stored: on a busy machine a
+ * run can read `completed` before the lines of its last steps are in the file.
+ */
+export const LOG_LANDS = { timeout: 30_000, interval: 250 };
+
 /** The structured log lines one function wrote, filtered to a run. */
 export function functionLog(logDir: string, functionName: string, runId: string): Array<Record<string, unknown>> {
   return readFileSync(join(logDir, `${functionName}.log`), 'utf8')
