@@ -7,7 +7,7 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { yamlString } from '../../functions/core/export/index.js';
 import { FirestoreSignInFailures } from '../../functions/adapters/firestore-sign-in-failures.js';
 import { MAX_JSON_DEPTH, MAX_PROMPT_BYTES } from '../../functions/core/scenario/index.js';
@@ -48,6 +48,17 @@ describe('hostile input on the emulator stack', () => {
       prompts: prompts.data().count,
       usage: Object.fromEntries(participants.docs.map((doc) => [doc.id, { imagesUsed: doc.get('imagesUsed'), activeRuns: doc.get('activeRuns') }])),
     };
+  }
+
+  /**
+   * A run is marked completed before the reconciler releases it from its owner's active runs, in a
+   * second write: a test that compares snapshots waits for the release, so both see a settled state.
+   */
+  async function waitForRelease(participantId: string, runId: string) {
+    await vi.waitFor(async () => {
+      const active = ((await firestore.collection('participants').doc(participantId).get()).get('activeRuns') ?? []) as Array<{ runId: string }>;
+      expect(active.map((entry) => entry.runId)).not.toContain(runId);
+    }, { timeout: 30_000, interval: 250 });
   }
 
   let prototypeRun = '';
@@ -110,6 +121,7 @@ describe('hostile input on the emulator stack', () => {
     const client = new ApiClient(stack.apiUrl, created.body.token);
     const runId = (await client.createRun({ count: 1, scenario: scenario({}) })).runId;
     await waitForRun(client, runId);
+    await waitForRelease(ids.revoked, runId);
     const ticket = await client.call<{ url: string }>('POST', `/v1/runs/${runId}/dataset:ticket`);
     expect((await call('POST', `/v1/participants/${ids.revoked}:revoke`, 'instructor')).status).toBe(200);
     const before = await snapshot();
@@ -147,6 +159,7 @@ describe('hostile input on the emulator stack', () => {
     prototypeRun = created.body.runId;
     const client = new ApiClient(stack.apiUrl, tokens.participant ?? '');
     const status = await waitForRun(client, prototypeRun);
+    await waitForRelease(ids.participant, prototypeRun);
     expect(status.report?.balance.categories.counts).toEqual({ constructor: 3, tostring: 3 });
     expect(status.report?.balance.categories.normalisedEntropy).toBe(1);
     const axis = (name: string) => status.report?.balance.axes[name];
