@@ -67,8 +67,10 @@ export async function stackPort(options: StackPortOptions = {}): Promise<number>
 function claimedByOthers(claims: string, port: number): boolean {
   try {
     return Date.now() - statSync(join(claims, String(port))).mtimeMs < CLAIM_MS;
-  } catch {
-    return false;
+  } catch (error) {
+    // No claim file: nobody claimed it. Anything else (an unreadable folder) is the caller's to see.
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return false;
+    throw error;
   }
 }
 
