@@ -29,8 +29,9 @@ const layouts: Array<{ name: string; channels: number; hasAlpha?: boolean }> = [
   { name: 'grey', channels: 1 },
   { name: 'grey + alpha', channels: 2, hasAlpha: true }, // no SIMD layout: the run path, and the hash a pixel at a time
 ];
-// Widths off the four-pixel group and the 16-pixel block, one past a segment, and a thumbnail smaller than the image.
-const sizes: Array<[number, number]> = [[1, 1], [3, 5], [17, 33], [301, 7], [8193, 2], [520, 300]];
+// Widths off the four-pixel group and the 16-pixel block, one past a segment, a thumbnail smaller than the image,
+// and 1024 wide, where every thumbnail cell is four columns (the vector fold).
+const sizes: Array<[number, number]> = [[1, 1], [3, 5], [17, 33], [301, 7], [8193, 2], [520, 300], [1024, 9]];
 
 describe('scan kernel, both paths', () => {
   const cases = layouts.flatMap((layout) => sizes.flatMap(([width, height]) => [0, 3].map((flatEvery) => ({ ...layout, width, height, flatEvery }))));

@@ -216,8 +216,20 @@ export function hashPixels(row: usize, length: i32, hashes: usize, layout: i32, 
 /**
  * Once every source row of a thumbnail row is in: adds each cell's column sums to its partial
  * sum (`perCell` f64s per cell, `offset` the slot this plane fills) and clears the columns.
+ * Where every cell is four columns wide (a 1024-pixel side, the models' usual output), a cell
+ * is one vector of columns: folding the luma and the preview's three planes a column at a time
+ * had cost about 0.4 CPU-ms per 1024² photograph.
  */
 export function foldColumns(columns: usize, cellStart: usize, cells: i32, partial: usize, perCell: i32, offset: i32): void {
+  // cellStart[cells] is the source width, and cells start at ceil(cell · width / cells): a width of 4 · cells puts every cell at 4 · cell.
+  if (load<i32>(cellStart + (<usize>cells << 2)) == cells << 2) {
+    for (let cell = 0; cell < cells; cell++) {
+      const at = columns + (<usize>cell << 4);
+      addF64(partial, cell * perCell + offset, laneSum(v128.load(at)));
+      v128.store(at, i32x4.splat(0));
+    }
+    return;
+  }
   let column = 0;
   for (let cell = 0; cell < cells; cell++) {
     const end = load<i32>(cellStart + (<usize>(cell + 1) << 2));
