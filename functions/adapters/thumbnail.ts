@@ -3,8 +3,14 @@ import type { PreviewPixels } from '../core/quality/index.js';
 import { PREVIEW_LONG_SIDE } from '../core/objects/index.js';
 
 const fitPreview = (image: Sharp) => image.resize(PREVIEW_LONG_SIDE, PREVIEW_LONG_SIDE, { fit: 'inside', withoutEnlargement: true });
-// Effort 0: the encoder’s fastest search, about 2 CPU-ms less than effort 2 for a 256-pixel preview, for a slightly larger file.
-const encode = (image: Sharp) => image.webp({ quality: 80, effort: 0 });
+/**
+ * JPEG, quality 80, without Huffman optimisation: the preview is the largest cost of an assessment
+ * after the decode. On 11 photographs at 256×256 RGB (one libvips thread) this costs 1.4–1.5 CPU-ms
+ * for 15.1 KiB; optimised Huffman tables cost 2.1–2.2 CPU-ms for 14.5 KiB, and WebP (quality 80,
+ * effort 0) 4.7–5.1 CPU-ms for 13.9 KiB. Every browser shows JPEG. JPEG has no alpha: the input
+ * must be one or three bands (the metrics pass gives RGB; makeThumbnail removes alpha).
+ */
+const encode = (image: Sharp) => image.jpeg({ quality: 80, optimiseCoding: false });
 
 /**
  * The gallery grid's preview from the colour thumbnail the metrics pass box-filtered

@@ -87,7 +87,7 @@ describe('cohort access on the emulator stack', () => {
     expect(bad.status).toBe(400);
     expect(bad.body.error.message).toMatch(/relevance/);
     const thumb = await call('GET', `/v1/runs/${adaRun}/images/p0001?size=thumb`, ada.token);
-    expect(await sharp(thumb.bytes!).metadata()).toMatchObject({ format: 'webp', width: 256, height: 256 });
+    expect(await sharp(thumb.bytes!).metadata()).toMatchObject({ format: 'jpeg', width: 256, height: 256 });
   });
 
   it('holds a quota under a burst of concurrent run requests', async () => {

@@ -43,7 +43,7 @@ describe('every message delivered twice', () => {
     const [files] = await bucket.getFiles({ prefix: `runs/${created.runId}/` });
     expect(files.filter((file) => file.name.endsWith('.png'))).toHaveLength(20);
     const [previewFiles] = await previews.getFiles({ prefix: `runs/${created.runId}/` });
-    expect(previewFiles.filter((file) => file.name.endsWith('.preview.webp'))).toHaveLength(20); // one preview each, however often assessed
+    expect(previewFiles.filter((file) => file.name.endsWith('.preview.jpg'))).toHaveLength(20); // one preview each, however often assessed
 
     const assessed = countBy(functionLog(stack.logDir, 'assessImage', created.runId).filter((entry) => entry.message === 'assessed'), (entry) => String(entry.promptId));
     expect(assessed.size).toBe(20);

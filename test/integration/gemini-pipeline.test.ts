@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { Storage } from '@google-cloud/storage';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { isPreviewObject } from '../../functions/core/objects/index.js';
 import { ApiClient } from '../../scripts/client/api-client.js';
 import { startStack, type Stack } from '../../scripts/stack/stack.js';
 import { projectRoot } from '../../scripts/lib/tools.js';
@@ -80,7 +81,7 @@ describe('gemini provider through the emulator stack', () => {
       }
     }
     const [files] = await storage.getFiles({ prefix: `runs/${created.runId}/` });
-    expect(files.filter((file) => !file.name.endsWith('.preview.webp'))).toHaveLength(EXPECTED.filter((entry) => entry.status === 'assessed').length);
+    expect(files.filter((file) => !isPreviewObject(file.name))).toHaveLength(EXPECTED.filter((entry) => entry.status === 'assessed').length);
 
     // The slow prompt was delivered again while its first call was running, and the redelivery made no call.
     const slow = prompts.find((p) => p.prompt.includes('[fault:slow]'))!;

@@ -1,4 +1,5 @@
 import { Firestore } from '@google-cloud/firestore';
+import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
 import { FirestoreParticipantStore } from '../../functions/adapters/firestore-participants.js';
 import { FirestoreRunStore } from '../../functions/adapters/firestore-store.js';
@@ -113,10 +114,11 @@ describe('reads proportional to what changed, on the emulator stack', () => {
     const first = await call(path, token);
     const etag = first.headers.get('etag') as string;
     expect(first.status).toBe(200);
-    expect(first.headers.get('content-type')).toBe('image/webp');
+    expect(first.headers.get('content-type')).toBe('image/jpeg');
+    expect(await sharp(Buffer.from(await first.arrayBuffer())).metadata()).toMatchObject({ format: 'jpeg', width: 256, height: 256 });
     expect(first.headers.get('cache-control')).toBe('private, no-cache');
     expect(first.headers.get('vary')).toContain('Authorization');
-    expect(etag).toBe(`"${prompt.objectGeneration}-webp256"`);
+    expect(etag).toBe(`"${prompt.objectGeneration}-jpeg256"`);
     expect((await call(path, token, { 'If-None-Match': etag })).status).toBe(304);
     expect((await call(`/v1/participants/${id}:revoke`, stack.instructorToken, {}, 'POST')).status).toBe(200);
     // An address of its own: the sign-in throttle counts failures per address, and the suite's other

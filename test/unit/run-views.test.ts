@@ -119,9 +119,9 @@ describe('read routes: previews, stored summaries, pages and ETags', () => {
     for (const prompt of planned) {
       const answer = await get(`/v1/runs/run-new/images/${prompt.promptId}?size=thumb`, ada.token);
       expect(answer.status).toBe(200);
-      expect(answer.headers.get('content-type')).toBe('image/webp');
+      expect(answer.headers.get('content-type')).toBe('image/jpeg');
       const meta = await sharp(Buffer.from(await answer.arrayBuffer())).metadata();
-      expect(meta).toMatchObject({ format: 'webp', width: 256, height: 192 });
+      expect(meta).toMatchObject({ format: 'jpeg', width: 256, height: 192 });
     }
     expect(thumbnailsMade).toBe(0);
     expect(previews.derivedWrites).toBe(writesBefore);
@@ -137,13 +137,14 @@ describe('read routes: previews, stored summaries, pages and ETags', () => {
     expect([first.status, second.status]).toEqual([200, 200]);
     expect(Buffer.from(await second.arrayBuffer())).toEqual(Buffer.from(await first.arrayBuffer()));
     expect(thumbnailsMade).toBe(1);
-    expect(previews.objects.get(name)?.contentType).toBe('image/webp');
+    expect(previews.objects.get(name)?.contentType).toBe('image/jpeg');
+    expect(await sharp(previews.objects.get(name)!.bytes).metadata()).toMatchObject({ format: 'jpeg', width: 256, height: 192 });
     expect(bucket.objects.has(name)).toBe(false);
   });
 
   it.each([
     { size: 'full', type: 'image/png' },
-    { size: 'thumb', type: 'image/webp' },
+    { size: 'thumb', type: 'image/jpeg' },
   ])('answers If-None-Match with the current ETag ($size) with a 304, and a stale one with the image', async ({ size, type }) => {
     const { planned } = await seedRun(`run-etag-${size}`, ada.record.id, { count: 1 });
     const path = `/v1/runs/run-etag-${size}/images/${planned[0]!.promptId}?size=${size}`;
@@ -151,7 +152,7 @@ describe('read routes: previews, stored summaries, pages and ETags', () => {
     const etag = first.headers.get('etag') as string;
     expect(first.status).toBe(200);
     expect(first.headers.get('content-type')).toBe(type);
-    expect(etag).toMatch(/^"\d+(-webp256)?"$/);
+    expect(etag).toMatch(size === 'thumb' ? /^"\d+-jpeg256"$/ : /^"\d+"$/);
     expect(first.headers.get('cache-control')).toBe('private, no-cache');
     expect(first.headers.get('vary')).toContain('Authorization');
     const revalidated = await get(path, ada.token, { 'If-None-Match': etag });

@@ -94,7 +94,7 @@ export const api = {
   /** An object URL for a prompt's image; the caller revokes it with URL.revokeObjectURL. */
   async imageUrl(runId, promptId, { thumb = false } = {}) {
     const query = thumb ? '?size=thumb' : '';
-    const response = await request('GET', `/v1/runs/${id(runId)}/images/${id(promptId)}${query}`, { accept: 'image/webp,image/png', cache: 'no-cache' });
+    const response = await request('GET', `/v1/runs/${id(runId)}/images/${id(promptId)}${query}`, { accept: 'image/jpeg,image/png', cache: 'no-cache' });
     return URL.createObjectURL(await response.blob());
   },
 
