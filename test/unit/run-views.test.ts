@@ -27,11 +27,12 @@ import { finalizedEvent, silent } from '../support/kit.js';
 const scenario = builtinScenarios().get(DEFAULT_SCENARIO)!;
 const INSTRUCTOR = 'i'.repeat(40);
 
-/** Participants by token hash, enough for makeAuthorize; revoking takes effect at once. */
+/** Participants by token hash, enough for makeAuthorize and a purge (no quotas kept); revoking takes effect at once. */
 function participantStore(list: Participant[]): ParticipantStore {
   return {
     findByTokenHash: async (hash: string) => structuredClone(list.find((p) => p.tokenHash === hash) ?? null),
     get: async (id: string) => structuredClone(list.find((p) => p.id === id) ?? null),
+    releaseRun: async () => {},
   } as unknown as ParticipantStore;
 }
 
@@ -140,6 +141,30 @@ describe('read routes: previews, stored summaries, pages and ETags', () => {
     expect(previews.objects.get(name)?.contentType).toBe('image/jpeg');
     expect(await sharp(previews.objects.get(name)!.bytes).metadata()).toMatchObject({ format: 'jpeg', width: 256, height: 192 });
     expect(bucket.objects.has(name)).toBe(false);
+  });
+
+  it('answers a JPEG for an image whose only preview is a WebP stored before previews were JPEG, stores it once, and a purge deletes both', async () => {
+    const owner = participant('u-old-webp');
+    people.push(owner.record);
+    const { planned } = await seedRun('run-old-webp', owner.record.id, { count: 1, assess: false });
+    const imageName = imageObjectName('run-old-webp', planned[0]!.category, planned[0]!.promptId);
+    const oldName = imageName.replace(/\.png$/, '.preview.webp');
+    const webp = await sharp((await bucket.read(imageName))!).resize(256).webp().toBuffer();
+    await previews.writeDerivedIfAbsent(oldName, webp, 'image/webp');
+    const generation = bucket.objects.get(imageName)!.generation;
+    const path = `/v1/runs/run-old-webp/images/${planned[0]!.promptId}?size=thumb`;
+    // A browser revalidating its WebP under the old ETag gets the JPEG, not a 304.
+    const first = await get(path, owner.token, { 'If-None-Match': `"${generation}-webp256"` });
+    expect(first.status).toBe(200);
+    expect(first.headers.get('content-type')).toBe('image/jpeg');
+    expect(first.headers.get('etag')).toBe(`"${generation}-jpeg256"`);
+    expect(await sharp(Buffer.from(await first.arrayBuffer())).metadata()).toMatchObject({ format: 'jpeg', width: 256, height: 192 });
+    expect((await get(path, owner.token)).status).toBe(200);
+    expect(thumbnailsMade).toBe(1);
+    expect(previews.objects.get(previewObjectName(imageName))?.contentType).toBe('image/jpeg');
+    expect(previews.objects.get(oldName)?.bytes).toEqual(webp);
+    expect((await fetch(`${base}/v1/participants/${owner.record.id}/runs`, { method: 'DELETE', headers: { Authorization: `Bearer ${INSTRUCTOR}` } })).status).toBe(200);
+    expect([...previews.objects.keys()].filter((name) => name.startsWith('runs/run-old-webp/'))).toEqual([]);
   });
 
   it.each([
