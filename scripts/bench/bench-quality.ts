@@ -5,7 +5,7 @@
  * 1024×1024) as PNG and as JPEG, it prints CPU ms per image of (a) a bare `sharp(buf).raw().toBuffer()`
  * and of the assessment as each caller runs it: (b) the `assess` CLI (assessFiles: read, decode,
  * metrics, flags, run checks) and (c) assessImage's image work (decode, metrics with the preview's
- * pixels, flags, the WebP preview), with the ratios b/a and c/a against the goal. Then where the
+ * pixels, flags, the JPEG preview), with the ratios b/a and c/a against the goal. Then where the
  * time goes, stage by stage; then the peak RSS of assessing one 4096×4096 PNG in a fresh process.
  * CPU time counts every thread of the process (libvips' too) and not other work on the machine.
  * libvips runs with one thread and no operation cache, so (a), (b) and (c) compare like for like.
@@ -41,7 +41,7 @@ const bareDecode = async (file: string): Promise<void> => {
   await sharp(await readFile(file)).raw().toBuffer();
 };
 
-/** assessImage's work on the pixels: one decode, one pass for the metrics and the preview's pixels, the flags, the WebP. */
+/** assessImage's work on the pixels: one decode, one pass for the metrics and the preview’s pixels, the flags, the JPEG. */
 const assessImageWork = async (file: string): Promise<void> => {
   const { metrics, previewPixels } = computeMetricsWithPreview(await decodeImage(await readFile(file)));
   imageIssues(metrics);

@@ -65,7 +65,7 @@ export async function stageFigures(files: Buffer[], rounds: number): Promise<Arr
     ['  pHash (thumbnail)', await cpuPerItem(thumbnails, rounds, perceptualHash)],
     ['computeMetrics (the rows above but decode)', metrics],
     ['preview downscale in the kernel (with − without)', withPreview - metrics],
-    ['preview WebP encode', await cpuPerItem(previews, rounds, previewFromPixels)],
+    ['preview JPEG encode', await cpuPerItem(previews, rounds, previewFromPixels)],
     ['  before: libvips resize of the decoded pixels + WebP', await cpuPerItem(images, rounds, libvipsPreview)],
     ['judge copy: downscale + JPEG (judged runs only)', await cpuPerItem(images, rounds, judgeImageOf)],
   ];
